@@ -1,0 +1,678 @@
+//! Server-side HTTP Digest authentication (RFC 7616, RFC 2617; MD5, `qop=auth`).
+//!
+//! [`DigestServer`] issues nonces, builds the `WWW-Authenticate` challenge and verifies
+//! `Authorization: Digest …` headers. The arithmetic is the `digest_auth` crate's; the nonce
+//! store is ours:
+//! - a nonce lives for a configurable time on the instance [`Clock`];
+//! - a live nonce may be reused with a new `nc`/`cnonce` (requests and httpx cache the last
+//!   challenge), but the exact `(nonce, nc, cnonce)` triple is accepted once only;
+//! - an expired nonce with an otherwise correct digest yields [`DigestError::Stale`], so the
+//!   product can answer `stale=true` (RFC 7616 §3.3).
+//!
+//! Memory is bounded: at most [`MAX_NONCES`] nonces are remembered (the oldest are dropped),
+//! and a nonce that has served [`MAX_USES_PER_NONCE`] requests is retired as stale.
+
+use crate::clock::Clock;
+use crate::ids::Ids;
+use crate::secret::ct_eq;
+use digest_auth::{AuthContext, AuthorizationHeader, HttpMethod, Qop};
+use parking_lot::Mutex;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// How many nonces are remembered at most.
+pub const MAX_NONCES: usize = 50_000;
+/// How many requests one nonce may authenticate before it is retired as stale.
+pub const MAX_USES_PER_NONCE: usize = 4_096;
+/// Longest `Authorization` header value that is parsed at all.
+pub const MAX_HEADER_LEN: usize = 8 * 1024;
+
+/// The parameters of an `Authorization: Digest …` header (keys matched case-insensitively,
+/// values quoted or not).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DigestParams {
+    /// `username`
+    pub username: String,
+    /// `realm`
+    pub realm: String,
+    /// `nonce`
+    pub nonce: String,
+    /// `uri`
+    pub uri: String,
+    /// `response`
+    pub response: String,
+    /// `algorithm`, if sent
+    pub algorithm: Option<String>,
+    /// `qop`, if sent
+    pub qop: Option<String>,
+    /// `nc`, if sent
+    pub nc: Option<String>,
+    /// `cnonce`, if sent
+    pub cnonce: Option<String>,
+}
+
+/// Why a Digest `Authorization` header was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DigestError {
+    /// No `Authorization: Digest` header.
+    #[error("no Digest credentials")]
+    Missing,
+    /// The header could not be parsed or lacks a required parameter.
+    #[error("malformed Digest header: {0}")]
+    Malformed(&'static str),
+    /// The realm is not ours.
+    #[error("Digest realm {0:?} is not this server's")]
+    WrongRealm(String),
+    /// An algorithm other than MD5.
+    #[error("Digest algorithm {0:?} is not supported")]
+    Algorithm(String),
+    /// A qop other than `auth`.
+    #[error("Digest qop {0:?} is not supported")]
+    Qop(String),
+    /// The nonce was never issued here (or was forgotten).
+    #[error("Digest nonce was not issued by this server")]
+    UnknownNonce,
+    /// The username matches no credential.
+    #[error("Digest username {0:?} is unknown")]
+    UnknownUser(String),
+    /// The response hash is wrong.
+    #[error("Digest response does not match for user {0:?}")]
+    BadResponse(String),
+    /// The nonce expired, but the digest was right.
+    #[error("Digest nonce expired")]
+    Stale,
+    /// The exact `(nonce, nc, cnonce)` triple was already used.
+    #[error("Digest request replayed (same nonce, nc and cnonce)")]
+    Replay,
+    /// `uri` does not match the request target.
+    #[error("Digest uri {0:?} does not match the request target")]
+    UriMismatch(String),
+}
+
+impl DigestError {
+    /// Whether the challenge should say `stale=true`.
+    pub fn is_stale(&self) -> bool {
+        matches!(self, DigestError::Stale)
+    }
+}
+
+/// Parse `Authorization: Digest k=v, k="v", …`.
+///
+/// # Errors
+/// [`DigestError::Missing`] if the scheme is not Digest, [`DigestError::Malformed`] otherwise.
+pub fn parse_authorization(value: &str) -> Result<DigestParams, DigestError> {
+    if value.len() > MAX_HEADER_LEN {
+        return Err(DigestError::Malformed("header too long"));
+    }
+    let value = value.trim_start();
+    let rest = match value.split_once(|c: char| c.is_ascii_whitespace()) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("digest") => rest,
+        _ => return Err(DigestError::Missing),
+    };
+    let mut params = DigestParams::default();
+    let (mut has_user, mut has_realm, mut has_nonce, mut has_uri, mut has_resp) =
+        (false, false, false, false, false);
+    for (key, val) in split_params(rest)? {
+        let slot = match key.to_ascii_lowercase().as_str() {
+            "username" => {
+                has_user = true;
+                &mut params.username
+            }
+            "realm" => {
+                has_realm = true;
+                &mut params.realm
+            }
+            "nonce" => {
+                has_nonce = true;
+                &mut params.nonce
+            }
+            "uri" => {
+                has_uri = true;
+                &mut params.uri
+            }
+            "response" => {
+                has_resp = true;
+                &mut params.response
+            }
+            "algorithm" => {
+                params.algorithm = Some(val.into_owned());
+                continue;
+            }
+            "qop" => {
+                params.qop = Some(val.into_owned());
+                continue;
+            }
+            "nc" => {
+                params.nc = Some(val.into_owned());
+                continue;
+            }
+            "cnonce" => {
+                params.cnonce = Some(val.into_owned());
+                continue;
+            }
+            _ => continue,
+        };
+        *slot = val.into_owned();
+    }
+    let missing = [
+        (has_user, "username is missing"),
+        (has_realm, "realm is missing"),
+        (has_nonce, "nonce is missing"),
+        (has_uri, "uri is missing"),
+        (has_resp, "response is missing"),
+    ];
+    if let Some((_, why)) = missing.iter().find(|(present, _)| !present) {
+        return Err(DigestError::Malformed(why));
+    }
+    Ok(params)
+}
+
+/// Split `k=v, k="v \" x", …` into pairs; commas inside quotes do not split.
+fn split_params(text: &str) -> Result<Vec<(&str, Cow<'_, str>)>, DigestError> {
+    let mut out = Vec::with_capacity(10);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && (bytes[i] == b',' || bytes[i].is_ascii_whitespace()) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let key_start = i;
+        while i < bytes.len() && bytes[i] != b'=' && bytes[i] != b',' {
+            i += 1;
+        }
+        if i >= bytes.len() || bytes[i] != b'=' {
+            return Err(DigestError::Malformed("parameter without '='"));
+        }
+        let key = text[key_start..i].trim();
+        i += 1;
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+        if i < bytes.len() && bytes[i] == b'"' {
+            i += 1;
+            let start = i;
+            let mut escaped = false;
+            let mut owned: Option<String> = None;
+            loop {
+                if i >= bytes.len() {
+                    return Err(DigestError::Malformed("unterminated quoted value"));
+                }
+                match bytes[i] {
+                    b'\\' if !escaped => {
+                        escaped = true;
+                        owned.get_or_insert_with(|| text[start..i].to_owned());
+                    }
+                    b'"' if !escaped => break,
+                    _ => {
+                        if let Some(buf) = owned.as_mut() {
+                            // Only ASCII reaches here: header values are visible ASCII.
+                            buf.push(char::from(bytes[i]));
+                        }
+                        escaped = false;
+                    }
+                }
+                i += 1;
+            }
+            let value = match owned {
+                Some(buf) => Cow::Owned(buf),
+                None => Cow::Borrowed(&text[start..i]),
+            };
+            i += 1;
+            out.push((key, value));
+        } else {
+            let start = i;
+            while i < bytes.len() && bytes[i] != b',' {
+                i += 1;
+            }
+            out.push((key, Cow::Borrowed(text[start..i].trim())));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug)]
+struct NonceEntry {
+    issued_ms: i64,
+    seen: HashSet<(u32, String)>,
+}
+
+#[derive(Debug, Default)]
+struct NonceTable {
+    live: HashMap<String, NonceEntry>,
+    order: VecDeque<(i64, String)>,
+}
+
+impl NonceTable {
+    fn prune(&mut self, now_ms: i64, keep_ms: i64) {
+        while let Some((issued, _)) = self.order.front() {
+            if self.order.len() > MAX_NONCES || *issued + keep_ms < now_ms {
+                if let Some((_, nonce)) = self.order.pop_front() {
+                    self.live.remove(&nonce);
+                }
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+/// The result of a successful verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestOk<S> {
+    /// The Digest username (a public key or a user name).
+    pub username: String,
+    /// Whatever the secret lookup returned along with the secret (the principal).
+    pub principal: S,
+}
+
+/// Issues nonces and verifies Digest credentials for one realm.
+#[derive(Debug)]
+pub struct DigestServer {
+    realm: String,
+    ttl_ms: i64,
+    table: Mutex<NonceTable>,
+}
+
+impl DigestServer {
+    /// A server for `realm` whose nonces live `ttl_secs` seconds on the instance clock.
+    pub fn new(realm: impl Into<String>, ttl_secs: i64) -> Self {
+        DigestServer {
+            realm: realm.into(),
+            ttl_ms: ttl_secs.saturating_mul(1000),
+            table: Mutex::new(NonceTable::default()),
+        }
+    }
+
+    /// The realm.
+    pub fn realm(&self) -> &str {
+        &self.realm
+    }
+
+    /// Forget every nonce (after a reset).
+    pub fn clear(&self) {
+        *self.table.lock() = NonceTable::default();
+    }
+
+    /// Issue a fresh nonce: 24 random bytes, standard base64, 32 characters.
+    pub fn issue_nonce(&self, ids: &Ids, clock: &Clock) -> String {
+        let nonce = ids.base64(24);
+        let now = clock.now_ms();
+        let mut table = self.table.lock();
+        // Expired nonces are kept for one more lifetime so that `stale=true` can be told.
+        table.prune(now, self.ttl_ms.saturating_mul(2));
+        table.live.insert(
+            nonce.clone(),
+            NonceEntry {
+                issued_ms: now,
+                seen: HashSet::new(),
+            },
+        );
+        table.order.push_back((now, nonce.clone()));
+        nonce
+    }
+
+    /// The `WWW-Authenticate` value, exactly as Ops Manager sends it: six parameters in this
+    /// order, separated by `", "`.
+    pub fn challenge(&self, ids: &Ids, clock: &Clock, stale: bool) -> String {
+        let nonce = self.issue_nonce(ids, clock);
+        format!(
+            "Digest realm=\"{}\", domain=\"\", nonce=\"{}\", algorithm=MD5, qop=\"auth\", stale={}",
+            self.realm, nonce, stale
+        )
+    }
+
+    /// Verify an `Authorization` header for `method` and the raw request target
+    /// (`path?query` as received). `secret_for(username)` returns the user's secret and a
+    /// principal value, or `None` for an unknown user.
+    ///
+    /// # Errors
+    /// A [`DigestError`] saying why; [`DigestError::Stale`] only when the nonce has expired
+    /// and the digest is otherwise correct.
+    pub fn verify<S>(
+        &self,
+        clock: &Clock,
+        method: &str,
+        request_target: &str,
+        authorization: Option<&str>,
+        secret_for: impl FnOnce(&str) -> Option<(String, S)>,
+    ) -> Result<DigestOk<S>, DigestError> {
+        let params = parse_authorization(authorization.ok_or(DigestError::Missing)?)?;
+        if params.realm != self.realm {
+            return Err(DigestError::WrongRealm(params.realm));
+        }
+        if let Some(alg) = &params.algorithm {
+            if !alg.eq_ignore_ascii_case("MD5") {
+                return Err(DigestError::Algorithm(alg.clone()));
+            }
+        }
+        let (qop, nc) = match params.qop.as_deref() {
+            None => (None, 1u32),
+            Some(q) if q.eq_ignore_ascii_case("auth") => {
+                let nc_text = params
+                    .nc
+                    .as_deref()
+                    .ok_or(DigestError::Malformed("nc is missing"))?;
+                if nc_text.is_empty() || nc_text.len() > 8 {
+                    return Err(DigestError::Malformed("nc is not 8 hex digits"));
+                }
+                let nc = u32::from_str_radix(nc_text, 16)
+                    .map_err(|_| DigestError::Malformed("nc is not hex"))?;
+                if params.cnonce.as_deref().is_none_or(str::is_empty) {
+                    return Err(DigestError::Malformed("cnonce is missing"));
+                }
+                (Some(Qop::AUTH), nc)
+            }
+            Some(other) => return Err(DigestError::Qop(other.to_owned())),
+        };
+        let now = clock.now_ms();
+        let issued = {
+            let table = self.table.lock();
+            table
+                .live
+                .get(&params.nonce)
+                .map(|e| e.issued_ms)
+                .ok_or(DigestError::UnknownNonce)?
+        };
+        let (secret, principal) = secret_for(&params.username)
+            .ok_or_else(|| DigestError::UnknownUser(params.username.clone()))?;
+        let expected = expected_response(&params, qop, nc, method, &secret);
+        if !ct_eq(
+            expected.as_bytes(),
+            params.response.to_ascii_lowercase().as_bytes(),
+        ) {
+            return Err(DigestError::BadResponse(params.username));
+        }
+        if issued.saturating_add(self.ttl_ms) < now {
+            return Err(DigestError::Stale);
+        }
+        if percent_decode_lossy(&params.uri) != percent_decode_lossy(request_target) {
+            return Err(DigestError::UriMismatch(params.uri));
+        }
+        let mut table = self.table.lock();
+        let entry = table
+            .live
+            .get_mut(&params.nonce)
+            .ok_or(DigestError::UnknownNonce)?;
+        if entry.seen.len() >= MAX_USES_PER_NONCE {
+            table.live.remove(&params.nonce);
+            return Err(DigestError::Stale);
+        }
+        let triple = (nc, params.cnonce.clone().unwrap_or_default());
+        if !entry.seen.insert(triple) {
+            return Err(DigestError::Replay);
+        }
+        Ok(DigestOk {
+            username: params.username,
+            principal,
+        })
+    }
+}
+
+fn percent_decode_lossy(text: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy()
+}
+
+/// The response the client should have sent, via the `digest_auth` crate's arithmetic.
+fn expected_response(
+    params: &DigestParams,
+    qop: Option<Qop>,
+    nc: u32,
+    method: &str,
+    secret: &str,
+) -> String {
+    let mut header = AuthorizationHeader {
+        realm: params.realm.clone(),
+        nonce: params.nonce.clone(),
+        opaque: None,
+        userhash: false,
+        algorithm: digest_auth::Algorithm::default(),
+        response: String::new(),
+        username: params.username.clone(),
+        uri: params.uri.clone(),
+        qop,
+        cnonce: params.cnonce.clone(),
+        nc,
+    };
+    let context = AuthContext::new_with_method(
+        params.username.as_str(),
+        secret,
+        params.uri.as_str(),
+        Option::<&[u8]>::None,
+        HttpMethod::from(method.to_owned()),
+    );
+    header.digest(&context);
+    header.response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client_header(
+        user: &str,
+        secret: &str,
+        realm: &str,
+        nonce: &str,
+        method: &str,
+        uri: &str,
+        nc: u32,
+        cnonce: &str,
+    ) -> String {
+        let params = DigestParams {
+            username: user.into(),
+            realm: realm.into(),
+            nonce: nonce.into(),
+            uri: uri.into(),
+            cnonce: Some(cnonce.into()),
+            ..Default::default()
+        };
+        let response = expected_response(&params, Some(Qop::AUTH), nc, method, secret);
+        format!(
+            "Digest username=\"{user}\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{uri}\", \
+             response=\"{response}\", algorithm=MD5, qop=auth, nc={nc:08x}, cnonce=\"{cnonce}\""
+        )
+    }
+
+    fn lookup(user: &str) -> Option<(String, &'static str)> {
+        (user == "qzvhwmtx").then(|| ("9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3".to_owned(), "key"))
+    }
+
+    fn server() -> (DigestServer, Ids, Clock) {
+        (
+            DigestServer::new("MMS Public API", 300),
+            Ids::new(Some(1), "t"),
+            Clock::frozen_at(1_700_000_000_000),
+        )
+    }
+
+    #[test]
+    fn the_challenge_has_six_parameters_in_order() {
+        let (srv, ids, clock) = server();
+        let challenge = srv.challenge(&ids, &clock, false);
+        let parts: Vec<&str> = challenge
+            .trim_start_matches("Digest ")
+            .split(", ")
+            .collect();
+        let keys: Vec<&str> = parts.iter().map(|p| p.split('=').next().unwrap()).collect();
+        assert_eq!(
+            keys,
+            ["realm", "domain", "nonce", "algorithm", "qop", "stale"]
+        );
+        assert!(challenge.ends_with("qop=\"auth\", stale=false"));
+        let nonce = parts[2]
+            .trim_start_matches("nonce=\"")
+            .trim_end_matches('"');
+        assert_eq!(nonce.len(), 32);
+    }
+
+    #[test]
+    fn a_correct_response_verifies_and_the_nonce_can_be_reused_with_a_new_nc() {
+        let (srv, ids, clock) = server();
+        let nonce = srv.issue_nonce(&ids, &clock);
+        let uri = "/api/public/v1.0/groups/x/apiKeys?pretty=true";
+        let h1 = client_header(
+            "qzvhwmtx",
+            "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3",
+            "MMS Public API",
+            &nonce,
+            "GET",
+            uri,
+            1,
+            "c1",
+        );
+        let ok = srv.verify(&clock, "GET", uri, Some(&h1), lookup).unwrap();
+        assert_eq!((ok.username.as_str(), ok.principal), ("qzvhwmtx", "key"));
+        let h2 = client_header(
+            "qzvhwmtx",
+            "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3",
+            "MMS Public API",
+            &nonce,
+            "GET",
+            uri,
+            2,
+            "c2",
+        );
+        assert!(srv.verify(&clock, "GET", uri, Some(&h2), lookup).is_ok());
+        assert_eq!(
+            srv.verify(&clock, "GET", uri, Some(&h2), lookup),
+            Err(DigestError::Replay)
+        );
+    }
+
+    #[test]
+    fn a_wrong_secret_unknown_user_or_unknown_nonce_is_refused() {
+        let (srv, ids, clock) = server();
+        let nonce = srv.issue_nonce(&ids, &clock);
+        let h = client_header(
+            "qzvhwmtx",
+            "wrong",
+            "MMS Public API",
+            &nonce,
+            "GET",
+            "/a",
+            1,
+            "c",
+        );
+        assert!(matches!(
+            srv.verify(&clock, "GET", "/a", Some(&h), lookup),
+            Err(DigestError::BadResponse(_))
+        ));
+        let h = client_header("nobody", "x", "MMS Public API", &nonce, "GET", "/a", 1, "c");
+        assert!(matches!(
+            srv.verify(&clock, "GET", "/a", Some(&h), lookup),
+            Err(DigestError::UnknownUser(_))
+        ));
+        let h = client_header(
+            "qzvhwmtx",
+            "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3",
+            "MMS Public API",
+            "made-up",
+            "GET",
+            "/a",
+            1,
+            "c",
+        );
+        assert_eq!(
+            srv.verify(&clock, "GET", "/a", Some(&h), lookup),
+            Err(DigestError::UnknownNonce)
+        );
+    }
+
+    #[test]
+    fn an_expired_nonce_with_a_correct_digest_is_stale_but_a_wrong_digest_is_not() {
+        let (srv, ids, clock) = server();
+        let nonce = srv.issue_nonce(&ids, &clock);
+        clock.advance_ms(301_000);
+        let good = client_header(
+            "qzvhwmtx",
+            "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3",
+            "MMS Public API",
+            &nonce,
+            "GET",
+            "/a",
+            1,
+            "c",
+        );
+        assert_eq!(
+            srv.verify(&clock, "GET", "/a", Some(&good), lookup),
+            Err(DigestError::Stale)
+        );
+        let bad = client_header(
+            "qzvhwmtx",
+            "nope",
+            "MMS Public API",
+            &nonce,
+            "GET",
+            "/a",
+            1,
+            "c",
+        );
+        assert!(matches!(
+            srv.verify(&clock, "GET", "/a", Some(&bad), lookup),
+            Err(DigestError::BadResponse(_))
+        ));
+    }
+
+    #[test]
+    fn the_uri_must_match_the_request_target() {
+        let (srv, ids, clock) = server();
+        let nonce = srv.issue_nonce(&ids, &clock);
+        let h = client_header(
+            "qzvhwmtx",
+            "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3",
+            "MMS Public API",
+            &nonce,
+            "GET",
+            "/a%2Fb",
+            1,
+            "c",
+        );
+        assert!(srv.verify(&clock, "GET", "/a/b", Some(&h), lookup).is_ok());
+        let h = client_header(
+            "qzvhwmtx",
+            "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3",
+            "MMS Public API",
+            &nonce,
+            "GET",
+            "/other",
+            2,
+            "c",
+        );
+        assert!(matches!(
+            srv.verify(&clock, "GET", "/a", Some(&h), lookup),
+            Err(DigestError::UriMismatch(_))
+        ));
+    }
+
+    #[test]
+    fn parsing_accepts_quoted_and_unquoted_values_and_any_key_case() {
+        let p = parse_authorization(
+            "digest USERNAME=\"u\", Realm=r, nonce=\"n,1\", uri=\"/x?a=1,2\", response=abc, qop=\"auth\", nc=00000001, cnonce=\"c\\\"q\"",
+        )
+        .unwrap();
+        assert_eq!(p.username, "u");
+        assert_eq!(p.realm, "r");
+        assert_eq!(p.nonce, "n,1");
+        assert_eq!(p.uri, "/x?a=1,2");
+        assert_eq!(p.cnonce.as_deref(), Some("c\"q"));
+    }
+
+    #[test]
+    fn parsing_refuses_garbage_without_panicking() {
+        for bad in [
+            "",
+            "Digest",
+            "Basic abc",
+            "Digest username",
+            "Digest username=\"u",
+            "Digest a=b",
+            "Digest ,,,,",
+        ] {
+            assert!(parse_authorization(bad).is_err(), "{bad}");
+        }
+        assert!(parse_authorization(&format!("Digest username={}", "x".repeat(10_000))).is_err());
+    }
+}

@@ -1,0 +1,207 @@
+//! Product instances (the main one and each tenant) and the host that owns them.
+
+use crate::clock::Clock;
+use crate::ids::Ids;
+use crate::product::{Product, StateError};
+use crate::store::{self, Store, StoreError};
+use actix_web::dev::Payload;
+use actix_web::http::Method;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use parking_lot::Mutex;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::future::{ready, Ready};
+use std::net::IpAddr;
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Options shared by every product of one `standin` process.
+#[derive(Debug, Clone)]
+pub struct CommonOptions {
+    /// Address to bind (default 127.0.0.1).
+    pub bind: IpAddr,
+    /// `--seed`: deterministic keys, tokens, ids and nonces.
+    pub seed: Option<u64>,
+    /// `--data-dir`: one SQLite file per product; `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    /// `--fixtures`: a directory with `<product>.json` files replacing the embedded ones.
+    pub fixtures_dir: Option<PathBuf>,
+    /// `--control-token`: when set, `/_standin/` requires `Authorization: Bearer <token>`.
+    pub control_token: Option<String>,
+    /// `--explain`: add `X-Standin-Reason` to refusals.
+    pub explain: bool,
+    /// HTTP worker threads per product listener (`None`: actix's default).
+    pub workers: Option<usize>,
+}
+
+impl Default for CommonOptions {
+    fn default() -> Self {
+        CommonOptions {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            seed: None,
+            data_dir: None,
+            fixtures_dir: None,
+            control_token: None,
+            explain: false,
+            workers: None,
+        }
+    }
+}
+
+/// The shared services of one instance: its clock and its random generator.
+#[derive(Debug)]
+pub struct Env {
+    /// The instance's clock.
+    pub clock: Clock,
+    /// The instance's generator of keys, tokens, ids and nonces.
+    pub ids: Ids,
+}
+
+impl Env {
+    /// A fresh environment for the RNG stream `stream`.
+    pub fn new(seed: Option<u64>, stream: &str) -> Self {
+        Env {
+            clock: Clock::real(),
+            ids: Ids::new(seed, stream),
+        }
+    }
+}
+
+/// One running copy of a product: the main instance or a tenant.
+pub struct Instance<P: Product> {
+    /// The tenant id, `None` for the main instance.
+    pub tenant: Option<String>,
+    /// Clock and RNG.
+    pub env: Env,
+    /// The product's database.
+    pub store: Store,
+    /// The product's in-memory runtime state.
+    pub product: P,
+    /// The product's settings.
+    pub settings: Arc<P::Settings>,
+}
+
+impl<P: Product> std::fmt::Debug for Instance<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("product", &P::NAME)
+            .field("tenant", &self.tenant)
+            .finish()
+    }
+}
+
+impl<P: Product> Instance<P> {
+    /// Build an instance around `store` (not yet loaded).
+    pub fn new(tenant: Option<String>, env: Env, store: Store, settings: Arc<P::Settings>) -> Self {
+        let product = P::new(&env, &settings);
+        Instance {
+            tenant,
+            env,
+            store,
+            product,
+            settings,
+        }
+    }
+
+    /// Replace the whole state with `doc`, atomically: a bad document changes nothing.
+    ///
+    /// # Errors
+    /// [`StateError`] naming the field.
+    pub fn replace_state(&self, doc: &Value) -> Result<(), StateError> {
+        self.store.write(|tx| {
+            store::clear(tx)?;
+            self.product.load_state(tx, doc, &self.env)
+        })?;
+        self.product.on_reset();
+        Ok(())
+    }
+
+    /// The whole state in the fixture format.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn export_state(&self) -> Result<Value, StoreError> {
+        self.store.read(|conn| self.product.dump_state(conn))
+    }
+}
+
+/// A tenant: an isolated instance with its own listener.
+pub struct Tenant<P: Product> {
+    /// The instance.
+    pub instance: Arc<Instance<P>>,
+    /// Its own base URL.
+    pub url: String,
+    /// Stops its listener.
+    pub handle: actix_web::dev::ServerHandle,
+}
+
+/// Owns the main instance, the fixtures and the tenants of one product.
+pub struct Host<P: Product> {
+    /// The main instance.
+    pub main: Arc<Instance<P>>,
+    /// The state document `reset` goes back to.
+    pub fixtures: Arc<Value>,
+    /// Process-wide options.
+    pub options: Arc<CommonOptions>,
+    /// Product settings.
+    pub settings: Arc<P::Settings>,
+    /// TLS configuration of this product's listeners, if any.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Operation names by path pattern, then method.
+    pub operations: HashMap<&'static str, Vec<(Method, &'static str)>>,
+    /// Live tenants by id.
+    pub tenants: Mutex<BTreeMap<String, Tenant<P>>>,
+    pub(crate) tenant_seq: AtomicU64,
+}
+
+impl<P: Product> Host<P> {
+    /// The instance a request addressed `tenant` (or the main instance).
+    pub fn tenant(&self, id: &str) -> Option<Arc<Instance<P>>> {
+        self.tenants.lock().get(id).map(|t| t.instance.clone())
+    }
+
+    /// The next tenant id (`t1`, `t2`, ...).
+    pub(crate) fn next_tenant_id(&self) -> String {
+        format!("t{}", self.tenant_seq.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+
+    /// The operation name of a matched route.
+    pub fn operation(&self, method: &Method, pattern: &str) -> Option<&'static str> {
+        self.operations
+            .get(pattern)?
+            .iter()
+            .find(|(m, _)| m == method)
+            .map(|(_, op)| *op)
+    }
+}
+
+/// The listener a request arrived on is bound to this tenant instance.
+pub(crate) struct Bound<P: Product>(pub Option<Arc<Instance<P>>>);
+
+/// Extractor: the instance (main or tenant) this request is addressed to.
+pub struct Inst<P: Product>(pub Arc<Instance<P>>);
+
+impl<P: Product> Deref for Inst<P> {
+    type Target = Instance<P>;
+    fn deref(&self) -> &Instance<P> {
+        &self.0
+    }
+}
+
+impl<P: Product> FromRequest for Inst<P> {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let found = req
+            .extensions()
+            .get::<Arc<Instance<P>>>()
+            .cloned()
+            .or_else(|| req.app_data::<web::Data<Host<P>>>().map(|h| h.main.clone()));
+        ready(found.map(Inst).ok_or_else(|| {
+            actix_web::error::ErrorInternalServerError("standin: product instance not mounted")
+        }))
+    }
+}

@@ -1,0 +1,39 @@
+//! # auth-core
+//!
+//! What the four standin products share and nothing vendor-specific:
+//! - credential extraction and verification: API keys ([`credentials`]), HTTP Basic
+//!   (RFC 7617), Bearer (RFC 6750), server-side HTTP Digest with our nonce store
+//!   ([`digest`], RFC 7616), JWT HS256 ([`jwt`]), constant-time comparison ([`secret`]);
+//! - key, token and id generation from one seedable RNG ([`ids`]) and a per-instance
+//!   clock ([`clock`]);
+//! - SQLite store plumbing ([`store`]);
+//! - the [`Product`] contract, instances and tenants ([`instance`]), the request pipeline
+//!   ([`engine`]), the control scope `/_standin/` ([`control`]), TLS ([`tls`]) and mounting
+//!   a product on a port ([`server`]).
+
+pub mod clock;
+pub mod control;
+pub mod credentials;
+pub mod digest;
+pub mod engine;
+pub mod ids;
+pub mod instance;
+pub mod jwt;
+pub mod product;
+pub mod secret;
+pub mod server;
+pub mod store;
+pub mod tls;
+pub mod trace;
+
+pub use credentials::AuthError;
+pub use instance::{CommonOptions, Env, Host, Inst, Instance};
+pub use product::{op, parse_state, OpRoute, Product, StateError};
+pub use store::{Store, StoreError};
+
+/// Re-exports product crates use, so their versions always match auth-core's.
+pub mod reexport {
+    pub use actix_web;
+    pub use rusqlite;
+    pub use serde_json;
+}

@@ -1,0 +1,171 @@
+//! The contract between auth-core and a product crate.
+//!
+//! A product implements [`Product`]: its name and defaults, its SQL schema, how to load and
+//! dump its state in the fixture format, its route table ([`OpRoute`]s, each with an
+//! operation name for the request journal and fault rules) and its vendor's error bodies.
+//! auth-core then mounts it the same way everywhere: the launcher, tests and tenants.
+
+use crate::instance::{Env, Instance};
+use crate::store::StoreError;
+use actix_web::dev::Handler;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, Responder};
+use rusqlite::{Connection, Transaction};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A state document (fixtures, `PUT /_standin/state`) that cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The document is wrong at `field` (a path such as `users[1].apiKey`).
+    #[error("{field}: {message}")]
+    Invalid {
+        /// Where in the document.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The store refused the write.
+    #[error("store: {0}")]
+    Store(#[from] rusqlite::Error),
+}
+
+impl StateError {
+    /// A document error at `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        StateError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The offending field, if this is a document error.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            StateError::Invalid { field, .. } => Some(field),
+            StateError::Store(_) => None,
+        }
+    }
+}
+
+impl From<StoreError> for StateError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Sqlite(e) | StoreError::Open { source: e, .. } => StateError::Store(e),
+        }
+    }
+}
+
+/// Deserialize a state document into the product's typed form, naming the failing field
+/// (`users[0].role: unknown variant ...`).
+///
+/// # Errors
+/// [`StateError::Invalid`] with the path of the first bad field.
+pub fn parse_state<T: DeserializeOwned>(doc: &Value) -> Result<T, StateError> {
+    serde_path_to_error::deserialize(doc).map_err(|err| {
+        let path = err.path().to_string();
+        let field = if path == "." {
+            "(document)".to_owned()
+        } else {
+            path
+        };
+        StateError::invalid(field, err.into_inner().to_string())
+    })
+}
+
+/// One route of a product: method, path pattern, operation name and handler.
+pub struct OpRoute {
+    /// HTTP method.
+    pub method: Method,
+    /// actix path pattern, e.g. `/restapi/json/v1/resources/{rid}`.
+    pub path: &'static str,
+    /// Operation name for the journal and fault rules, e.g. `pmp.get_password`.
+    pub operation: &'static str,
+    /// The handler.
+    pub route: actix_web::Route,
+}
+
+/// Build an [`OpRoute`].
+pub fn op<F, Args>(
+    method: Method,
+    path: &'static str,
+    operation: &'static str,
+    handler: F,
+) -> OpRoute
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    OpRoute {
+        route: web::method(method.clone()).to(handler),
+        method,
+        path,
+        operation,
+    }
+}
+
+/// What a product crate implements to be mounted by auth-core.
+pub trait Product: Sized + Send + Sync + 'static {
+    /// Short name used everywhere: `opmanager`, `serviceops`, `pmp`, `opsmgr`.
+    const NAME: &'static str;
+    /// The vendor product faked, for health output.
+    const TITLE: &'static str;
+    /// The vendor's customary port.
+    const DEFAULT_PORT: u16;
+    /// Whether the vendor serves HTTPS by default.
+    const DEFAULT_TLS: bool;
+    /// The default fixtures (the fixture/state JSON format), embedded in the binary.
+    const FIXTURES: &'static str;
+    /// The SQL schema, applied to every new store (`CREATE TABLE IF NOT EXISTS ...`).
+    const SCHEMA: &'static str;
+
+    /// Product-specific settings (launcher flags such as `--opmanager-param-auth`).
+    type Settings: Clone + Default + Send + Sync + std::fmt::Debug + 'static;
+
+    /// Runtime state of one instance that does not live in SQLite (Digest nonces, JWT keys).
+    fn new(env: &Env, settings: &Self::Settings) -> Self;
+
+    /// Validate `doc` (fixture format) and write it into the emptied store, inside `tx`.
+    ///
+    /// # Errors
+    /// [`StateError::Invalid`] naming the field; the transaction is then rolled back.
+    fn load_state(&self, tx: &Transaction<'_>, doc: &Value, env: &Env) -> Result<(), StateError>;
+
+    /// The whole state in the fixture format; `load_state` of it must reproduce it exactly.
+    ///
+    /// # Errors
+    /// Store errors.
+    fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError>;
+
+    /// Forget in-memory runtime state after the store was reset or replaced.
+    fn on_reset(&self) {}
+
+    /// The product's API routes.
+    fn routes() -> Vec<OpRoute>;
+
+    /// Extra app configuration (extractor configs with vendor error handlers, ...).
+    fn configure(_cfg: &mut web::ServiceConfig) {}
+
+    /// Product-specific control routes, mounted under `/_standin/<NAME>`.
+    fn control_routes(_cfg: &mut web::ServiceConfig) {}
+
+    /// The vendor's answer to an unknown path.
+    fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse;
+
+    /// The vendor's answer to a known path with an unsupported method.
+    fn method_not_allowed(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse;
+
+    /// The vendor's own error response for `status` (fault injection, rate limits).
+    fn error_for_status(
+        inst: &Instance<Self>,
+        req: &HttpRequest,
+        status: StatusCode,
+    ) -> HttpResponse;
+
+    /// Who the request's credential claims to be, without verifying it (for fault rules and
+    /// rate limits keyed by principal). Cheap: no hashing, ideally no store access.
+    fn principal_hint(_inst: &Instance<Self>, _req: &HttpRequest) -> Option<String> {
+        None
+    }
+}

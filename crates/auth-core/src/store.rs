@@ -1,0 +1,204 @@
+//! SQLite store plumbing over rusqlite (bundled SQLite).
+//!
+//! One [`Store`] per product instance: in memory by default, or a file under `--data-dir`
+//! (WAL journal, survives restarts and `kill -9` of the process). Each product crate owns its
+//! schema and queries; this module only opens, locks and runs transactions. The connection
+//! is locked briefly and never across an `.await`.
+
+use parking_lot::Mutex;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+
+/// Store failures; products map them to their vendor's "internal error" body.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The data file could not be opened or created.
+    #[error("cannot open {path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: rusqlite::Error,
+    },
+}
+
+/// A product instance's SQLite database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// A private in-memory database with `schema` applied.
+    ///
+    /// # Errors
+    /// If the schema does not apply.
+    pub fn memory(schema: &str) -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        Self::init(conn, schema, None)
+    }
+
+    /// A database file at `path` (created if missing) with `schema` applied; WAL journal.
+    ///
+    /// # Errors
+    /// If the file cannot be opened or the schema does not apply.
+    pub fn file(path: &Path, schema: &str) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL is durable against a crash of the process (kill -9); FULL adds power loss.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Self::init(conn, schema, Some(path.to_owned()))
+    }
+
+    fn init(conn: Connection, schema: &str, path: Option<PathBuf>) -> Result<Self, StoreError> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(schema)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            path,
+        })
+    }
+
+    /// The database file, when not in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Run `f` with the connection locked (reads, or single-statement writes).
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        let conn = self.conn.lock();
+        f(&conn)
+    }
+
+    /// Run `f` in an immediate transaction: committed if `f` returns `Ok`, rolled back
+    /// otherwise, so no write is ever half-done.
+    ///
+    /// # Errors
+    /// Whatever `f` returns, or the SQLite error of begin/commit.
+    pub fn write<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.conn.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Whether every table of the schema is empty (a fresh data file).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            for table in user_tables(conn)? {
+                let any: bool = conn.query_row(
+                    &format!("SELECT EXISTS (SELECT 1 FROM \"{table}\")"),
+                    [],
+                    |row| row.get(0),
+                )?;
+                if any {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+    }
+}
+
+/// Delete every row of every table (inside the caller's transaction), and reset
+/// AUTOINCREMENT counters, so the schema is as new.
+///
+/// # Errors
+/// SQLite errors.
+pub fn clear(tx: &Transaction<'_>) -> Result<(), rusqlite::Error> {
+    tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    for table in user_tables(tx)? {
+        tx.execute(&format!("DELETE FROM \"{table}\""), [])?;
+    }
+    let has_sequence: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence')",
+        [],
+        |row| row.get(0),
+    )?;
+    if has_sequence {
+        tx.execute("DELETE FROM sqlite_sequence", [])?;
+    }
+    Ok(())
+}
+
+fn user_tables(conn: &Connection) -> Result<Vec<String>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
+    let names = stmt.query_map([], |row| row.get(0))?;
+    names.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE);";
+
+    #[test]
+    fn a_failed_write_changes_nothing() {
+        let store = Store::memory(SCHEMA).unwrap();
+        store
+            .write(|tx| tx.execute("INSERT INTO item (name) VALUES ('a')", []))
+            .unwrap();
+        let result: Result<(), rusqlite::Error> = store.write(|tx| {
+            tx.execute("INSERT INTO item (name) VALUES ('b')", [])?;
+            tx.execute("INSERT INTO item (name) VALUES ('a')", [])?; // unique violation
+            Ok(())
+        });
+        assert!(result.is_err());
+        let count: i64 = store
+            .read(|c| c.query_row("SELECT COUNT(*) FROM item", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(count, 1);
+    }
+
+    #[test]
+    fn clear_empties_tables_and_restarts_ids() {
+        let store = Store::memory(SCHEMA).unwrap();
+        store
+            .write(|tx| tx.execute("INSERT INTO item (name) VALUES ('a')", []))
+            .unwrap();
+        store.write(|tx| clear(tx)).unwrap();
+        assert!(store.is_empty().unwrap());
+        let id: i64 = store
+            .write(|tx| {
+                tx.execute("INSERT INTO item (name) VALUES ('z')", [])?;
+                Ok::<_, rusqlite::Error>(tx.last_insert_rowid())
+            })
+            .unwrap();
+        assert_eq!(id, 1);
+    }
+
+    #[test]
+    fn a_file_store_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.sqlite3");
+        {
+            let store = Store::file(&path, SCHEMA).unwrap();
+            store
+                .write(|tx| tx.execute("INSERT INTO item (name) VALUES ('kept')", []))
+                .unwrap();
+        }
+        let store = Store::file(&path, SCHEMA).unwrap();
+        assert!(!store.is_empty().unwrap());
+    }
+}

@@ -1,0 +1,349 @@
+//! Drives a toy product through the real HTTP server: mounting on port 0, routes with
+//! operation names, the vendor hooks for unknown paths and methods, and the control scope.
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::control::ControlError;
+use auth_core::server::spawn;
+use auth_core::store::StoreError;
+use auth_core::{
+    op, parse_state, CommonOptions, Env, Inst, Instance, OpRoute, Product, StateError,
+};
+use rusqlite::{Connection, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+struct Toy;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ToyState {
+    items: Vec<String>,
+}
+
+async fn list_items(inst: Inst<Toy>, req: HttpRequest) -> HttpResponse {
+    if req.headers().get("x-key").is_none() {
+        auth_core::trace::refuse(&req, "no x-key header");
+        return HttpResponse::Unauthorized().json(json!({"toy_error": "no key"}));
+    }
+    let items: Result<Vec<String>, rusqlite::Error> = inst.store.read(|c| {
+        let mut stmt = c.prepare_cached("SELECT name FROM item ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect()
+    });
+    match items {
+        Ok(items) => {
+            HttpResponse::Ok().json(json!({"items": items, "now": inst.env.clock.now_secs()}))
+        }
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+impl Product for Toy {
+    const NAME: &'static str = "toy";
+    const TITLE: &'static str = "Toy product";
+    const DEFAULT_PORT: u16 = 0;
+    const DEFAULT_TLS: bool = false;
+    const FIXTURES: &'static str = r#"{"items":["a","b"]}"#;
+    const SCHEMA: &'static str =
+        "CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, name TEXT NOT NULL);";
+    type Settings = ();
+
+    fn new(_env: &Env, _settings: &()) -> Self {
+        Toy
+    }
+
+    fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
+        let state: ToyState = parse_state(doc)?;
+        for (i, item) in state.items.iter().enumerate() {
+            if item.is_empty() {
+                return Err(StateError::invalid(
+                    format!("items[{i}]"),
+                    "must not be empty",
+                ));
+            }
+            tx.execute("INSERT INTO item (name) VALUES (?1)", [item])?;
+        }
+        Ok(())
+    }
+
+    fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
+        let mut stmt = conn.prepare("SELECT name FROM item ORDER BY id")?;
+        let items: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(json!({ "items": items }))
+    }
+
+    fn routes() -> Vec<OpRoute> {
+        vec![op(Method::GET, "/items", "toy.list_items", list_items)]
+    }
+
+    fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        HttpResponse::NotFound().json(json!({"toy_error": format!("no {}", req.path())}))
+    }
+
+    fn method_not_allowed(_inst: &Instance<Self>, _req: &HttpRequest) -> HttpResponse {
+        HttpResponse::MethodNotAllowed().json(json!({"toy_error": "method"}))
+    }
+
+    fn error_for_status(
+        _inst: &Instance<Self>,
+        _req: &HttpRequest,
+        status: StatusCode,
+    ) -> HttpResponse {
+        HttpResponse::build(status).json(json!({"toy_error": status.as_u16()}))
+    }
+}
+
+fn options() -> CommonOptions {
+    CommonOptions {
+        explain: true,
+        ..CommonOptions::default()
+    }
+}
+
+#[actix_web::test]
+async fn a_product_serves_its_fixtures_on_an_ephemeral_port() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    assert_ne!(srv.addr.port(), 0);
+    let client = reqwest::Client::new();
+    let body: Value = client
+        .get(format!("{}/items", srv.url))
+        .header("x-key", "k")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["items"], json!(["a", "b"]));
+    srv.stop().await;
+}
+
+#[actix_web::test]
+async fn unknown_paths_and_methods_get_the_vendor_format_and_refusals_explain_themselves() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("{}/nope", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.json::<Value>().await.unwrap()["toy_error"], "no /nope");
+    let res = client
+        .delete(format!("{}/items", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.json::<Value>().await.unwrap()["toy_error"], "method");
+    let res = client
+        .get(format!("{}/items", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["x-standin-reason"], "no x-key header");
+}
+
+#[actix_web::test]
+async fn the_control_scope_resets_sets_the_clock_and_replaces_state() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let health: Value = client
+        .get(format!("{}/_standin/health", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["product"], "toy");
+
+    let res = client
+        .put(format!("{}/_standin/state", srv.url))
+        .body(r#"{"items":["x",""]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "items[1]");
+    let state: Value = client
+        .get(format!("{}/_standin/state", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        state,
+        json!({"items": ["a", "b"]}),
+        "a bad document changes nothing"
+    );
+
+    let res = client
+        .put(format!("{}/_standin/state", srv.url))
+        .body(r#"{"items":["z"],"extra":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = client
+        .put(format!("{}/_standin/state", srv.url))
+        .body(r#"{"items":["z"]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let state: Value = client
+        .get(format!("{}/_standin/state", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state, json!({"items": ["z"]}));
+
+    let clock: Value = client
+        .post(format!("{}/_standin/clock", srv.url))
+        .body(r#"{"set":"2027-01-01T00:00:00Z","freeze":true}"#)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clock["now"], "2027-01-01T00:00:00Z");
+    assert_eq!(clock["frozen"], true);
+    let clock: Value = client
+        .post(format!("{}/_standin/clock", srv.url))
+        .body(r#"{"advance_secs":7200}"#)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clock["now"], "2027-01-01T02:00:00Z");
+    for bad in [
+        r#"{}"#,
+        r#"{"set":"tomorrow"}"#,
+        r#"{"advance_secs":"x"}"#,
+        "not json",
+        r#"{"warp":1}"#,
+    ] {
+        let res = client
+            .post(format!("{}/_standin/clock", srv.url))
+            .body(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"], "bad_request");
+    }
+
+    let res = client
+        .post(format!("{}/_standin/reset", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let state: Value = client
+        .get(format!("{}/_standin/state", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state, json!({"items": ["a", "b"]}));
+    let clock: Value = client
+        .get(format!("{}/_standin/clock", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        clock["frozen"], false,
+        "reset puts the clock back to real time"
+    );
+}
+
+#[actix_web::test]
+async fn a_control_token_is_required_when_configured_and_product_credentials_do_not_open_it() {
+    let srv = spawn::<Toy>(
+        CommonOptions {
+            control_token: Some("s3cret".into()),
+            ..CommonOptions::default()
+        },
+        (),
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("{}/_standin/health", srv.url);
+    let res = client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let res = client
+        .get(&url)
+        .header("x-key", "k")
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = client.get(&url).bearer_auth("s3cret").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let res = client
+        .get(format!("{}/_standin/nothing", srv.url))
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let _ = ControlError::NotFound(String::new());
+}
+
+#[actix_web::test]
+async fn an_unknown_tenant_header_is_refused() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let res = reqwest::Client::new()
+        .get(format!("{}/items", srv.url))
+        .header("x-standin-tenant", "t99")
+        .header("x-key", "k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[test]
+fn a_bad_fixture_names_the_field() {
+    struct Bad;
+    let _ = Bad;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("toy.json"), r#"{"items":[""]}"#).unwrap();
+    let err = auth_core::server::prepare::<Toy>(
+        std::sync::Arc::new(CommonOptions {
+            fixtures_dir: Some(dir.path().to_owned()),
+            ..CommonOptions::default()
+        }),
+        0,
+        None,
+        (),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("toy.json") && err.contains("items[0]"),
+        "{err}"
+    );
+}
