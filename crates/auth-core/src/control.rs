@@ -168,6 +168,26 @@ pub(crate) fn scope<P: Product>() -> actix_web::Scope {
         .route("/clock", web::post().to(set_clock::<P>))
         .route("/state", web::get().to(get_state::<P>))
         .route("/state", web::put().to(put_state::<P>))
+        .route("/snapshots", web::get().to(crate::snapshots::list::<P>))
+        .route(
+            "/snapshots/{name}",
+            web::post().to(crate::snapshots::save::<P>),
+        )
+        .route(
+            "/snapshots/{name}",
+            web::delete().to(crate::snapshots::delete::<P>),
+        )
+        .route(
+            "/snapshots/{name}/restore",
+            web::post().to(crate::snapshots::restore::<P>),
+        )
+        .route("/tenants", web::get().to(crate::tenants::list::<P>))
+        .route("/tenants", web::post().to(crate::tenants::create::<P>))
+        .route("/tenants/{id}", web::get().to(crate::tenants::get::<P>))
+        .route(
+            "/tenants/{id}",
+            web::delete().to(crate::tenants::delete::<P>),
+        )
         .service(web::scope(&format!("/{}", P::NAME)).configure(P::control_routes))
         .default_service(web::to(control_not_found))
 }

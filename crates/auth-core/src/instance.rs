@@ -154,6 +154,10 @@ pub struct Host<P: Product> {
     /// Live tenants by id.
     pub tenants: Mutex<BTreeMap<String, Tenant<P>>>,
     pub(crate) tenant_seq: AtomicU64,
+    /// Named snapshots (state documents), shared by the main instance and the tenants.
+    pub snapshots: Mutex<BTreeMap<String, Arc<Value>>>,
+    /// Where snapshots persist (`<data-dir>/snapshots/<product>`), if anywhere.
+    pub snapshot_dir: Option<PathBuf>,
 }
 
 impl<P: Product> Host<P> {

@@ -22,7 +22,9 @@ pub mod jwt;
 pub mod product;
 pub mod secret;
 pub mod server;
+pub mod snapshots;
 pub mod store;
+pub mod tenants;
 pub mod tls;
 pub mod trace;
 

@@ -248,6 +248,17 @@ pub fn prepare<P: Product>(
             .or_default()
             .push((route.method, route.operation));
     }
+    let snapshot_dir = options
+        .data_dir
+        .as_ref()
+        .map(|dir| dir.join("snapshots").join(P::NAME));
+    let snapshots = match &snapshot_dir {
+        Some(dir) => crate::snapshots::load_dir(dir).map_err(|message| MountError::DataDir {
+            path: dir.clone(),
+            message,
+        })?,
+        None => BTreeMap::new(),
+    };
     let listener = bind(P::NAME, options.bind, port)?;
     let addr = listener.local_addr().map_err(|e| MountError::Other {
         product: P::NAME,
@@ -263,6 +274,8 @@ pub fn prepare<P: Product>(
         operations,
         tenants: Mutex::new(BTreeMap::new()),
         tenant_seq: AtomicU64::new(0),
+        snapshots: Mutex::new(snapshots),
+        snapshot_dir,
     });
     Ok(Prepared {
         host,

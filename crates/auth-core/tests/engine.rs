@@ -347,3 +347,304 @@ fn a_bad_fixture_names_the_field() {
         "{err}"
     );
 }
+
+async fn items(client: &reqwest::Client, url: &str, tenant: Option<&str>) -> Value {
+    let mut req = client.get(format!("{url}/items")).header("x-key", "k");
+    if let Some(t) = tenant {
+        req = req.header("x-standin-tenant", t);
+    }
+    req.send().await.unwrap().json::<Value>().await.unwrap()["items"].clone()
+}
+
+async fn put_state(client: &reqwest::Client, url: &str, doc: Value) -> reqwest::StatusCode {
+    client
+        .put(format!("{url}/_standin/state"))
+        .json(&doc)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[actix_web::test]
+async fn a_tenant_is_isolated_and_reachable_on_its_own_port_and_by_header() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{}/_standin/tenants", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let tenant: Value = res.json().await.unwrap();
+    let id = tenant["id"].as_str().unwrap().to_owned();
+    let turl = tenant["url"].as_str().unwrap().to_owned();
+    assert_ne!(turl, srv.url);
+
+    assert_eq!(
+        put_state(&client, &turl, json!({"items": ["tenant-only"]})).await,
+        200
+    );
+    assert_eq!(items(&client, &turl, None).await, json!(["tenant-only"]));
+    assert_eq!(
+        items(&client, &srv.url, Some(&id)).await,
+        json!(["tenant-only"])
+    );
+    assert_eq!(
+        items(&client, &srv.url, None).await,
+        json!(["a", "b"]),
+        "main is untouched"
+    );
+
+    // Each tenant has its own clock.
+    client
+        .post(format!("{turl}/_standin/clock"))
+        .body(r#"{"set":"2030-01-01T00:00:00Z","freeze":true}"#)
+        .send()
+        .await
+        .unwrap();
+    let main_clock: Value = client
+        .get(format!("{}/_standin/clock", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(main_clock["frozen"], false);
+
+    let list: Value = client
+        .get(format!("{}/_standin/tenants", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["tenants"][0]["id"], json!(id));
+
+    let res = client
+        .delete(format!("{}/_standin/tenants/{id}", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        client.get(format!("{turl}/items")).send().await.is_err(),
+        "its port is closed"
+    );
+    let res = client
+        .get(format!("{}/items", srv.url))
+        .header("x-standin-tenant", &id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = client
+        .delete(format!("{}/_standin/tenants/{id}", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[actix_web::test]
+async fn tenants_start_from_fixtures_a_snapshot_or_a_state_document_and_refuse_bad_ones() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    assert_eq!(
+        put_state(&client, &srv.url, json!({"items": ["snap"]})).await,
+        200
+    );
+    let res = client
+        .post(format!("{}/_standin/snapshots/s1", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    let create = |body: Option<Value>| {
+        let mut req = client.post(format!("{}/_standin/tenants", srv.url));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send()
+    };
+    let t: Value = create(Some(json!({"snapshot": "s1"})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        items(&client, t["url"].as_str().unwrap(), None).await,
+        json!(["snap"])
+    );
+    let t: Value = create(Some(json!({"items": ["doc"]})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        items(&client, t["url"].as_str().unwrap(), None).await,
+        json!(["doc"])
+    );
+    let t: Value = create(None).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        items(&client, t["url"].as_str().unwrap(), None).await,
+        json!(["a", "b"])
+    );
+
+    let res = create(Some(json!({"snapshot": "missing"}))).await.unwrap();
+    assert_eq!(res.status(), 404);
+    let res = create(Some(json!({"items": [""]}))).await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["field"], "items[0]");
+    let res = create(Some(json!([1, 2]))).await.unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+#[actix_web::test]
+async fn snapshots_save_restore_list_and_delete() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("{}/_standin/snapshots", srv.url);
+    assert_eq!(
+        client
+            .post(format!("{base}/before"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(
+        put_state(&client, &srv.url, json!({"items": ["changed"]})).await,
+        200
+    );
+    assert_eq!(
+        client
+            .post(format!("{base}/before/restore"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(items(&client, &srv.url, None).await, json!(["a", "b"]));
+    let list: Value = client
+        .get(&base)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["snapshots"], json!([{"name": "before"}]));
+    assert_eq!(
+        client
+            .delete(format!("{base}/before"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client
+            .delete(format!("{base}/before"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        client
+            .post(format!("{base}/before/restore"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        client
+            .post(format!("{base}/..bad"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+}
+
+#[actix_web::test]
+async fn snapshots_persist_in_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = CommonOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..CommonOptions::default()
+    };
+    let srv = spawn::<Toy>(opts.clone(), ()).unwrap();
+    let client = reqwest::Client::new();
+    assert_eq!(
+        put_state(&client, &srv.url, json!({"items": ["kept"]})).await,
+        200
+    );
+    assert_eq!(
+        client
+            .post(format!("{}/_standin/snapshots/keep", srv.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(
+        put_state(&client, &srv.url, json!({"items": ["later"]})).await,
+        200
+    );
+    srv.stop().await;
+    drop(srv);
+
+    let srv = spawn::<Toy>(opts, ()).unwrap();
+    assert_eq!(
+        items(&client, &srv.url, None).await,
+        json!(["later"]),
+        "the store survived the restart"
+    );
+    assert_eq!(
+        client
+            .post(format!("{}/_standin/snapshots/keep/restore", srv.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(items(&client, &srv.url, None).await, json!(["kept"]));
+}
+
+#[actix_web::test]
+async fn two_hundred_tenants_at_once_work() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let mut urls = Vec::new();
+    for _ in 0..200 {
+        let t: Value = client
+            .post(format!("{}/_standin/tenants", srv.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        urls.push(t["url"].as_str().unwrap().to_owned());
+    }
+    for url in urls.iter().step_by(20) {
+        assert_eq!(items(&client, url, None).await, json!(["a", "b"]));
+    }
+    srv.stop().await;
+}
