@@ -181,6 +181,44 @@ pub(crate) fn scope<P: Product>() -> actix_web::Scope {
             "/snapshots/{name}/restore",
             web::post().to(crate::snapshots::restore::<P>),
         )
+        .route(
+            "/requests",
+            web::get().to(crate::observe::list_requests::<P>),
+        )
+        .route(
+            "/requests",
+            web::delete().to(crate::observe::clear_requests::<P>),
+        )
+        .route(
+            "/requests/wait",
+            web::post().to(crate::observe::wait_requests::<P>),
+        )
+        .route("/faults", web::get().to(crate::observe::list_faults::<P>))
+        .route("/faults", web::post().to(crate::observe::add_fault::<P>))
+        .route(
+            "/faults",
+            web::delete().to(crate::observe::clear_faults::<P>),
+        )
+        .route(
+            "/faults/{id}",
+            web::delete().to(crate::observe::delete_fault::<P>),
+        )
+        .route(
+            "/rate-limits",
+            web::get().to(crate::observe::list_limits::<P>),
+        )
+        .route(
+            "/rate-limits",
+            web::post().to(crate::observe::add_limit::<P>),
+        )
+        .route(
+            "/rate-limits",
+            web::delete().to(crate::observe::clear_limits::<P>),
+        )
+        .route(
+            "/rate-limits/{id}",
+            web::delete().to(crate::observe::delete_limit::<P>),
+        )
         .route("/tenants", web::get().to(crate::tenants::list::<P>))
         .route("/tenants", web::post().to(crate::tenants::create::<P>))
         .route("/tenants/{id}", web::get().to(crate::tenants::get::<P>))
@@ -220,8 +258,7 @@ async fn reset<P: Product>(
     host: web::Data<crate::instance::Host<P>>,
 ) -> Result<HttpResponse, ControlError> {
     let started = Instant::now();
-    inst.replace_state(&host.fixtures)?;
-    inst.env.clock.reset();
+    host.reset(&inst)?;
     Ok(HttpResponse::Ok().json(json!({
         "reset": true,
         "product": P::NAME,

@@ -451,6 +451,7 @@ fn expected_response(
 mod tests {
     use super::*;
 
+    #[allow(clippy::too_many_arguments)]
     fn client_header(
         user: &str,
         secret: &str,

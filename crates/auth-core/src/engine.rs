@@ -1,16 +1,25 @@
-//! The request pipeline every product shares: pick the instance (main, tenant listener or
-//! `X-Standin-Tenant` header), guard the control scope, run the product, and annotate the
-//! response (`X-Standin-Reason` with `--explain`).
+//! The request pipeline every product shares:
+//! 1. pick the instance (main, a tenant's own listener, or `X-Standin-Tenant` on the main port);
+//! 2. guard the control scope (loopback or control token);
+//! 3. apply rate limits and fault rules (only evaluated when some are set);
+//! 4. run the product;
+//! 5. record the request in the instance's journal and, with `--explain`, add
+//!    `X-Standin-Reason` to refusals.
 
 use crate::control;
-use crate::instance::{Bound, Host, Inst};
+use crate::faults::{Action, RequestFacts};
+use crate::instance::{Bound, Host, Inst, Instance};
+use crate::journal::Entry;
 use crate::product::{OpRoute, Product};
 use crate::trace::Trace;
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::body::{BoxBody, MessageBody, SizedStream};
+use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, RETRY_AFTER};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// Header that addresses a tenant on the main port.
 pub const TENANT_HEADER: &str = "x-standin-tenant";
@@ -20,6 +29,103 @@ pub const REASON_HEADER: &str = "x-standin-reason";
 /// Whether `path` belongs to the control scope.
 pub fn is_control_path(path: &str) -> bool {
     path == "/_standin" || path.starts_with("/_standin/")
+}
+
+/// A duplicate of the connection's socket, kept so a `reset` fault can drop it.
+#[cfg(unix)]
+struct ConnSocket(Arc<std::os::fd::OwnedFd>);
+
+/// `on_connect` hook: remember the socket of each new connection (plain or TLS).
+pub(crate) fn remember_socket(conn: &dyn std::any::Any, ext: &mut Extensions) {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::net::TcpStream;
+        use std::os::fd::AsFd;
+        let fd = if let Some(tcp) = conn.downcast_ref::<TcpStream>() {
+            tcp.as_fd().try_clone_to_owned().ok()
+        } else if let Some(tls) =
+            conn.downcast_ref::<actix_tls::accept::rustls_0_23::TlsStream<TcpStream>>()
+        {
+            tls.get_ref().0.as_fd().try_clone_to_owned().ok()
+        } else {
+            None
+        };
+        if let Some(fd) = fd {
+            ext.insert(ConnSocket(Arc::new(fd)));
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (conn, ext);
+    }
+}
+
+/// Drop the request's connection with a TCP reset.
+fn drop_connection(req: &HttpRequest) {
+    #[cfg(unix)]
+    if let Some(sock) = req.conn_data::<ConnSocket>() {
+        let sock = socket2::SockRef::from(&*sock.0);
+        let _ = sock.set_linger(Some(std::time::Duration::ZERO));
+        let _ = sock.shutdown(std::net::Shutdown::Both);
+    }
+    #[cfg(not(unix))]
+    let _ = req;
+}
+
+fn reason_header(reason: &str) -> Option<HeaderValue> {
+    let text: String = reason
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&text).ok()
+}
+
+/// What the journal needs from the request, taken before the product consumes it.
+struct Arrival {
+    entry_head: Option<Entry>,
+}
+
+fn arrival<P: Product>(instance: &Instance<P>, req: &ServiceRequest) -> Arrival {
+    let time_ms = instance.env.clock.now_ms();
+    let entry_head = (instance.env.journal.capacity() > 0).then(|| Entry {
+        seq: 0,
+        time_ms,
+        method: req.method().clone(),
+        path: req.path().to_owned(),
+        query: req.query_string().to_owned(),
+        headers: req.headers().clone(),
+        status: 0,
+        latency_us: 0,
+        principal: None,
+        operation: None,
+        reason: None,
+        client: req.peer_addr().map(|a| a.ip()),
+    });
+    Arrival { entry_head }
+}
+
+fn record<P: Product>(
+    instance: &Instance<P>,
+    arrival: Arrival,
+    started: Instant,
+    status: u16,
+    operation: Option<&'static str>,
+    trace: Trace,
+) {
+    if let Some(mut entry) = arrival.entry_head {
+        entry.status = status;
+        entry.latency_us = started.elapsed().as_micros() as u64;
+        entry.operation = operation;
+        entry.principal = trace.principal;
+        entry.reason = trace.reason;
+        instance.env.journal.push(entry);
+    }
 }
 
 pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
@@ -48,38 +154,159 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
             None => host.main.clone(),
         },
     };
-    let is_control = is_control_path(req.path());
-    if is_control {
+    if is_control_path(req.path()) {
         if let Err(err) = control::gate(&host.options, req.request()) {
             return Ok(req.into_response(control::error_response(err)));
         }
+        req.extensions_mut().insert(instance);
+        return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    req.extensions_mut().insert(instance);
-    let mut res = next.call(req).await?.map_into_boxed_body();
-    if !is_control && host.options.explain {
-        let reason = res
-            .request()
-            .extensions()
-            .get::<Trace>()
-            .and_then(|t| t.reason.clone());
-        if let Some(reason) = reason {
-            let text: String = reason
-                .chars()
-                .map(|c| {
-                    if c.is_ascii() && !c.is_ascii_control() {
-                        c
-                    } else {
-                        '?'
-                    }
-                })
-                .collect();
-            if let Ok(value) = HeaderValue::from_str(&text) {
-                res.headers_mut()
-                    .insert(HeaderName::from_static(REASON_HEADER), value);
+
+    let started = Instant::now();
+    let arrival = arrival(&instance, &req);
+    req.extensions_mut().insert(instance.clone());
+    let env = &instance.env;
+    let mut truncate: Option<Option<usize>> = None;
+    if env.faults.any() || env.limits.any() {
+        let operation = if env.faults.needs_operation() || env.limits.needs_operation() {
+            host.operation_for_path(req.method(), req.path())
+        } else {
+            None
+        };
+        let principal = if env.faults.needs_principal() || env.limits.needs_principal() {
+            P::principal_hint(&instance, req.request())
+        } else {
+            None
+        };
+        let facts = RequestFacts {
+            method: req.method().as_str(),
+            path: req.path(),
+            operation,
+            principal: principal.as_deref(),
+            client: req.peer_addr().map(|a| a.ip()),
+        };
+        if let Some(limited) = env.limits.check(&facts, env.clock.now_ms()) {
+            let mut resp =
+                P::error_for_status(&instance, req.request(), StatusCode::TOO_MANY_REQUESTS);
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(limited.retry_after_secs));
+            let reason = format!("rate limit {} exceeded for {:?}", limited.id, limited.key);
+            return Ok(finish_early(
+                &host, &instance, req, resp, arrival, started, operation, reason,
+            ));
+        }
+        if let Some(fired) = env.faults.decide(&facts, &env.ids) {
+            match fired.action {
+                Action::Status => {
+                    let status = fired
+                        .status
+                        .and_then(|s| StatusCode::from_u16(s).ok())
+                        .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                    let resp = P::error_for_status(&instance, req.request(), status);
+                    let reason = format!("fault {}: status {}", fired.id, status.as_u16());
+                    return Ok(finish_early(
+                        &host, &instance, req, resp, arrival, started, operation, reason,
+                    ));
+                }
+                Action::Delay => {
+                    let ms = fired.delay_ms.unwrap_or(0);
+                    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                }
+                Action::Reset => {
+                    drop_connection(req.request());
+                    let resp = HttpResponse::ServiceUnavailable().finish();
+                    let reason = format!("fault {}: connection reset", fired.id);
+                    return Ok(finish_early(
+                        &host, &instance, req, resp, arrival, started, operation, reason,
+                    ));
+                }
+                Action::Truncate => truncate = Some(fired.bytes),
             }
         }
     }
+
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let operation = res
+        .request()
+        .match_name()
+        .and_then(|pattern| host.operation(res.request().method(), pattern));
+    let trace = res
+        .request()
+        .extensions()
+        .get::<Trace>()
+        .cloned()
+        .unwrap_or_default();
+    if host.options.explain {
+        if let Some(value) = trace.reason.as_deref().and_then(reason_header) {
+            res.headers_mut()
+                .insert(HeaderName::from_static(REASON_HEADER), value);
+        }
+    }
+    let status = res.status().as_u16();
+    if let Some(bytes) = truncate {
+        res = truncate_body(res, bytes).await;
+    }
+    record(&instance, arrival, started, status, operation, trace);
     Ok(res)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_early<P: Product>(
+    host: &Host<P>,
+    instance: &Instance<P>,
+    req: ServiceRequest,
+    mut resp: HttpResponse,
+    arrival: Arrival,
+    started: Instant,
+    operation: Option<&'static str>,
+    reason: String,
+) -> ServiceResponse<BoxBody> {
+    if host.options.explain {
+        if let Some(value) = reason_header(&reason) {
+            resp.headers_mut()
+                .insert(HeaderName::from_static(REASON_HEADER), value);
+        }
+    }
+    let trace = Trace {
+        principal: None,
+        reason: Some(reason),
+    };
+    record(
+        instance,
+        arrival,
+        started,
+        resp.status().as_u16(),
+        operation,
+        trace,
+    );
+    req.into_response(resp)
+}
+
+/// Send the first `bytes` (default: half) of the body, then break the connection, while the
+/// headers announce the full length.
+async fn truncate_body(
+    res: ServiceResponse<BoxBody>,
+    bytes: Option<usize>,
+) -> ServiceResponse<BoxBody> {
+    let (req, res) = res.into_parts();
+    let (mut head, body) = res.into_parts();
+    let full = match actix_web::body::to_bytes(body).await {
+        Ok(full) => full,
+        Err(_) => web::Bytes::new(),
+    };
+    let keep = bytes
+        .unwrap_or(full.len() / 2)
+        .min(full.len().saturating_sub(1));
+    let part = full.slice(..keep);
+    let stream = futures_util::stream::iter(vec![
+        Ok::<_, std::io::Error>(part),
+        Err(std::io::Error::other(
+            "response truncated by a standin fault rule",
+        )),
+    ]);
+    head.headers_mut().remove(CONTENT_LENGTH);
+    let body = SizedStream::new(full.len().max(1) as u64, stream);
+    ServiceResponse::new(req, head.set_body(BoxBody::new(body)))
 }
 
 /// Register the product's routes, grouped by path so each path answers unsupported methods

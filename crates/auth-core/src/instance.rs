@@ -1,7 +1,9 @@
 //! Product instances (the main one and each tenant) and the host that owns them.
 
 use crate::clock::Clock;
+use crate::faults::{Faults, RateLimits};
 use crate::ids::Ids;
+use crate::journal::Journal;
 use crate::product::{Product, StateError};
 use crate::store::{self, Store, StoreError};
 use actix_web::dev::Payload;
@@ -34,6 +36,8 @@ pub struct CommonOptions {
     pub explain: bool,
     /// HTTP worker threads per product listener (`None`: actix's default).
     pub workers: Option<usize>,
+    /// `--journal-size`: request journal entries kept per instance.
+    pub journal_size: usize,
 }
 
 impl Default for CommonOptions {
@@ -46,25 +50,41 @@ impl Default for CommonOptions {
             control_token: None,
             explain: false,
             workers: None,
+            journal_size: crate::journal::DEFAULT_CAPACITY,
         }
     }
 }
 
-/// The shared services of one instance: its clock and its random generator.
+/// The shared services of one instance: clock, random generator, request journal, fault
+/// rules and rate limits.
 #[derive(Debug)]
 pub struct Env {
     /// The instance's clock.
     pub clock: Clock,
     /// The instance's generator of keys, tokens, ids and nonces.
     pub ids: Ids,
+    /// Every request served (bounded).
+    pub journal: Journal,
+    /// Fault rules.
+    pub faults: Faults,
+    /// Rate limits.
+    pub limits: RateLimits,
 }
 
 impl Env {
-    /// A fresh environment for the RNG stream `stream`.
+    /// A fresh environment for the RNG stream `stream`, with the default journal size.
     pub fn new(seed: Option<u64>, stream: &str) -> Self {
+        Self::with_journal(seed, stream, crate::journal::DEFAULT_CAPACITY)
+    }
+
+    /// A fresh environment keeping `journal_size` journal entries.
+    pub fn with_journal(seed: Option<u64>, stream: &str, journal_size: usize) -> Self {
         Env {
             clock: Clock::real(),
             ids: Ids::new(seed, stream),
+            journal: Journal::new(journal_size),
+            faults: Faults::default(),
+            limits: RateLimits::default(),
         }
     }
 }
@@ -151,6 +171,8 @@ pub struct Host<P: Product> {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Operation names by path pattern, then method.
     pub operations: HashMap<&'static str, Vec<(Method, &'static str)>>,
+    /// Route patterns for finding an operation before routing (fault rules, rate limits).
+    pub route_defs: Vec<(actix_web::dev::ResourceDef, Method, &'static str)>,
     /// Live tenants by id.
     pub tenants: Mutex<BTreeMap<String, Tenant<P>>>,
     pub(crate) tenant_seq: AtomicU64,
@@ -169,6 +191,27 @@ impl<P: Product> Host<P> {
     /// The next tenant id (`t1`, `t2`, ...).
     pub(crate) fn next_tenant_id(&self) -> String {
         format!("t{}", self.tenant_seq.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+
+    /// The operation a request for `method path` will reach, found before routing.
+    pub fn operation_for_path(&self, method: &Method, path: &str) -> Option<&'static str> {
+        self.route_defs
+            .iter()
+            .find(|(def, m, _)| m == method && def.is_match(path))
+            .map(|(_, _, op)| *op)
+    }
+
+    /// Reset `instance` to the fixtures: store, runtime state, clock, faults and rate limits
+    /// (the journal is kept; `DELETE /_standin/requests` clears it).
+    ///
+    /// # Errors
+    /// [`StateError`] if the fixtures do not load (they did at startup).
+    pub fn reset(&self, instance: &Instance<P>) -> Result<(), StateError> {
+        instance.replace_state(&self.fixtures)?;
+        instance.env.clock.reset();
+        instance.env.faults.clear();
+        instance.env.limits.clear();
+        Ok(())
     }
 
     /// The operation name of a matched route.

@@ -218,7 +218,7 @@ pub fn prepare<P: Product>(
     };
     let main = Instance::<P>::new(
         None,
-        Env::new(options.seed, P::NAME),
+        Env::with_journal(options.seed, P::NAME, options.journal_size),
         store,
         settings.clone(),
     );
@@ -242,7 +242,13 @@ pub fn prepare<P: Product>(
         scratch.replace_state(&fixtures).map_err(fixture_error)?;
     }
     let mut operations: HashMap<&'static str, Vec<_>> = HashMap::new();
+    let mut route_defs = Vec::new();
     for route in P::routes() {
+        route_defs.push((
+            actix_web::dev::ResourceDef::new(route.path),
+            route.method.clone(),
+            route.operation,
+        ));
         operations
             .entry(route.path)
             .or_default()
@@ -272,6 +278,7 @@ pub fn prepare<P: Product>(
         settings,
         tls,
         operations,
+        route_defs,
         tenants: Mutex::new(BTreeMap::new()),
         tenant_seq: AtomicU64::new(0),
         snapshots: Mutex::new(snapshots),
@@ -323,6 +330,7 @@ pub(crate) fn build_server<P: Product>(
             .default_service(web::to(not_found::<P>))
     };
     let mut server = HttpServer::new(factory)
+        .on_connect(crate::engine::remember_socket)
         .disable_signals()
         .shutdown_timeout(10)
         .client_request_timeout(std::time::Duration::from_secs(10))

@@ -177,7 +177,7 @@ mod tests {
         store
             .write(|tx| tx.execute("INSERT INTO item (name) VALUES ('a')", []))
             .unwrap();
-        store.write(|tx| clear(tx)).unwrap();
+        store.write(clear).unwrap();
         assert!(store.is_empty().unwrap());
         let id: i64 = store
             .write(|tx| {

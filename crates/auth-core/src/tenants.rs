@@ -59,7 +59,11 @@ pub(crate) async fn create<P: Product>(
         )));
     }
     let id = host.next_tenant_id();
-    let env = Env::new(host.options.seed, &format!("{}/{id}", P::NAME));
+    let env = Env::with_journal(
+        host.options.seed,
+        &format!("{}/{id}", P::NAME),
+        host.options.journal_size,
+    );
     let store = Store::memory(P::SCHEMA)?;
     let instance = Arc::new(Instance::<P>::new(
         Some(id.clone()),

@@ -648,3 +648,360 @@ async fn two_hundred_tenants_at_once_work() {
     }
     srv.stop().await;
 }
+
+#[actix_web::test]
+async fn the_journal_records_requests_with_operation_reason_and_redacted_secrets() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    client
+        .get(format!("{}/items?apiKey=topsecret", srv.url))
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(format!("{}/items", srv.url))
+        .header("x-key", "k")
+        .header("authorization", "Bearer abc.def")
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(format!("{}/_standin/health", srv.url))
+        .send()
+        .await
+        .unwrap();
+    let log: Value = client
+        .get(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["count"], 2, "control requests are not journaled: {log}");
+    let first = &log["requests"][0];
+    assert_eq!(first["status"], 401);
+    assert_eq!(first["operation"], "toy.list_items");
+    assert_eq!(first["reason"], "no x-key header");
+    assert_eq!(first["query"], "apiKey=[redacted]");
+    assert_eq!(
+        log["requests"][1]["headers"]["authorization"],
+        "Bearer [redacted]"
+    );
+    assert!(!log.to_string().contains("topsecret"));
+
+    let log: Value = client
+        .get(format!("{}/_standin/requests?status=200&limit=5", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["count"], 1);
+    let res = client
+        .get(format!("{}/_standin/requests?status=abc", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = client
+        .get(format!("{}/_standin/requests?since=yesterday", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    client
+        .delete(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap();
+    let log: Value = client
+        .get(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["count"], 0);
+}
+
+#[actix_web::test]
+async fn the_journal_stays_at_its_cap_under_a_burst() {
+    let srv = spawn::<Toy>(
+        CommonOptions {
+            journal_size: 50,
+            ..CommonOptions::default()
+        },
+        (),
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (client, url) = (client.clone(), srv.url.clone());
+        tasks.push(actix_web::rt::spawn(async move {
+            for _ in 0..25 {
+                client
+                    .get(format!("{url}/items"))
+                    .header("x-key", "k")
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let log: Value = client
+        .get(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["count"], 50);
+    assert_eq!(log["dropped"], 150);
+    assert_eq!(srv.host.main.env.journal.len(), 50);
+}
+
+#[actix_web::test]
+async fn a_wait_returns_as_soon_as_the_request_lands_and_times_out_with_what_arrived() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let waiter = {
+        let (client, url) = (client.clone(), srv.url.clone());
+        actix_web::rt::spawn(async move {
+            let res = client
+                .post(format!("{url}/_standin/requests/wait"))
+                .body(r#"{"path":"/items","count":2,"timeout_ms":10000}"#)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.json::<Value>().await.unwrap())
+        })
+    };
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    for _ in 0..2 {
+        client
+            .get(format!("{}/items", srv.url))
+            .header("x-key", "k")
+            .send()
+            .await
+            .unwrap();
+    }
+    let (status, body) = waiter.await.unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(body["count"], 2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "did not wait for the timeout"
+    );
+
+    let res = client
+        .post(format!("{}/_standin/requests/wait", srv.url))
+        .body(r#"{"path":"/items","count":5,"timeout_ms":100}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 408);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["count"], 2);
+    assert_eq!(body["timed_out"], true);
+    for bad in [
+        r#"{"count":0}"#,
+        r#"{"timeout_ms":999999}"#,
+        r#"{"bogus":1}"#,
+        "[]",
+    ] {
+        let res = client
+            .post(format!("{}/_standin/requests/wait", srv.url))
+            .body(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+    }
+}
+
+#[actix_web::test]
+async fn a_fault_rule_with_times_two_fails_exactly_two_calls_with_the_vendor_body() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{}/_standin/faults", srv.url))
+        .body(r#"{"method":"GET","path":"/it*","times":2,"action":"status","status":503}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let rule: Value = res.json().await.unwrap();
+    assert_eq!(rule["id"], "f1");
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let res = client
+            .get(format!("{}/items", srv.url))
+            .header("x-key", "k")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+        if res.status() == 503 {
+            assert_eq!(res.json::<Value>().await.unwrap()["toy_error"], 503);
+        }
+    }
+    assert_eq!(statuses, [503, 503, 200, 200]);
+    let list: Value = client
+        .get(format!("{}/_standin/faults", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["faults"], json!([]), "the rule expired");
+}
+
+#[actix_web::test]
+async fn fault_rules_match_operations_and_can_delay_reset_or_truncate() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let add = |body: &'static str| {
+        client
+            .post(format!("{}/_standin/faults", srv.url))
+            .body(body)
+            .send()
+    };
+
+    add(r#"{"operation":"toy.list_items","times":1,"action":"delay","delay_ms":300}"#)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let res = client
+        .get(format!("{}/items", srv.url))
+        .header("x-key", "k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+
+    add(r#"{"path":"/items","times":1,"action":"reset"}"#)
+        .await
+        .unwrap();
+    assert!(client
+        .get(format!("{}/items", srv.url))
+        .header("x-key", "k")
+        .send()
+        .await
+        .is_err());
+
+    add(r#"{"path":"/items","times":1,"action":"truncate"}"#)
+        .await
+        .unwrap();
+    let result = async {
+        let res = client
+            .get(format!("{}/items", srv.url))
+            .header("x-key", "k")
+            .send()
+            .await?;
+        res.text().await
+    }
+    .await;
+    assert!(result.is_err(), "a truncated body is an error: {result:?}");
+
+    let res = client
+        .get(format!("{}/items", srv.url))
+        .header("x-key", "k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "server keeps serving");
+
+    for bad in [
+        r#"{"action":"status"}"#,
+        r#"{"action":"explode"}"#,
+        r#"{"action":"delay"}"#,
+        r#"{"action":"status","status":99}"#,
+        r#"{"action":"status","status":500,"probability":2}"#,
+        r#"{"action":"reset","path":"items"}"#,
+        r#"{"action":"reset","colour":"red"}"#,
+    ] {
+        let res = client
+            .post(format!("{}/_standin/faults", srv.url))
+            .body(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+    }
+    let res = client
+        .delete(format!("{}/_standin/faults/f99", srv.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[actix_web::test]
+async fn a_rate_limit_answers_429_with_retry_after_and_refills_on_the_instance_clock() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    client
+        .post(format!("{}/_standin/clock", srv.url))
+        .body(r#"{"freeze":true}"#)
+        .send()
+        .await
+        .unwrap();
+    let res = client
+        .post(format!("{}/_standin/rate-limits", srv.url))
+        .body(r#"{"per":"ip","capacity":2,"refill_per_sec":0.1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let get = || {
+        client
+            .get(format!("{}/items", srv.url))
+            .header("x-key", "k")
+            .send()
+    };
+    assert_eq!(get().await.unwrap().status(), 200);
+    assert_eq!(get().await.unwrap().status(), 200);
+    let res = get().await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(res.headers()["retry-after"], "10");
+    assert_eq!(res.json::<Value>().await.unwrap()["toy_error"], 429);
+    client
+        .post(format!("{}/_standin/clock", srv.url))
+        .body(r#"{"advance_secs":10}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get().await.unwrap().status(), 200);
+    let res = client
+        .post(format!("{}/_standin/rate-limits", srv.url))
+        .body(r#"{"per":"everyone","capacity":2,"refill_per_sec":1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    client
+        .post(format!("{}/_standin/reset", srv.url))
+        .send()
+        .await
+        .unwrap();
+    let list: Value = client
+        .get(format!("{}/_standin/rate-limits", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["rate_limits"], json!([]), "reset clears rate limits");
+}
