@@ -1,3 +1,127 @@
-//! ManageEngine Password Manager Pro REST API: resources, accounts, passwords, approvals, API users.
+//! # pmp-vault
 //!
-//! (being built: see the issue for this product)
+//! A stand-in for the **ManageEngine Password Manager Pro** REST API ("RESTful API",
+//! <https://www.manageengine.com/products/passwordmanagerpro/help/restapi.html>), served on
+//! HTTPS port 7272 under `/restapi/json/v1`:
+//!
+//! - the front door: an `AUTHTOKEN` (header, query or form body) of a user; API users are
+//!   bound to one host and may expire ([`auth`]);
+//! - every answer is HTTP 200 with PMP's `{"operation":{"name","result","Details","totalRows"}}`
+//!   envelope ([`error`]), failures included;
+//! - INPUT_DATA is read from the query, the form body whatever its Content-Type, or a
+//!   multipart body, and parsed leniently ([`input`], [`lenient`]).
+//!
+//! See `docs/pmp.md` for every endpoint, the fixture credentials and the fidelity notes.
+
+pub mod auth;
+pub mod error;
+pub mod handlers;
+pub mod input;
+pub mod lenient;
+pub mod state;
+pub mod store;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::store::StoreError;
+use auth_core::{op, Env, Instance, OpRoute, Product, StateError};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde_json::Value;
+
+/// The API's base path.
+pub const BASE: &str = "/restapi/json/v1";
+
+/// PMP settings (launcher flags `--pmp-*`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct Settings {
+    /// Largest request body accepted, in bytes; larger ones fail in the envelope.
+    #[arg(
+        long = "pmp-max-body-bytes",
+        env = "STANDIN_PMP_MAX_BODY_BYTES",
+        default_value_t = 10 * 1024 * 1024
+    )]
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_body_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// The Password Manager Pro product (no runtime state outside SQLite).
+#[derive(Debug)]
+pub struct Pmp;
+
+impl Product for Pmp {
+    const NAME: &'static str = "pmp";
+    const TITLE: &'static str = "ManageEngine Password Manager Pro REST API";
+    const DEFAULT_PORT: u16 = 7272;
+    const DEFAULT_TLS: bool = true;
+    const FIXTURES: &'static str = include_str!("../../../fixtures/pmp.json");
+    const SCHEMA: &'static str = include_str!("schema.sql");
+    type Settings = Settings;
+
+    fn new(_env: &Env, _settings: &Settings) -> Self {
+        Pmp
+    }
+
+    fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
+        state::load(tx, doc)
+    }
+
+    fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
+        state::dump(conn)
+    }
+
+    fn routes() -> Vec<OpRoute> {
+        use handlers::resources;
+        vec![op(
+            Method::GET,
+            "/restapi/json/v1/resources",
+            "pmp.get_resources",
+            resources::list_resources,
+        )]
+    }
+
+    fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        auth_core::trace::refuse(req, format!("no PMP API at {}", req.path()));
+        error::failure("UNKNOWN", "Invalid API URL")
+    }
+
+    fn method_not_allowed(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        auth_core::trace::refuse(
+            req,
+            format!("{} is not supported on {}", req.method(), req.path()),
+        );
+        error::failure("UNKNOWN", "Invalid API URL")
+    }
+
+    fn error_for_status(
+        _inst: &Instance<Self>,
+        _req: &HttpRequest,
+        status: StatusCode,
+    ) -> HttpResponse {
+        let message = status.canonical_reason().unwrap_or("Error");
+        let mut resp = error::respond(&error::envelope("UNKNOWN", false, message, None, None));
+        *resp.status_mut() = status;
+        resp
+    }
+
+    fn principal_hint(inst: &Instance<Self>, req: &HttpRequest) -> Option<String> {
+        let token = auth::token_hint(req)?;
+        inst.store
+            .read(|c| {
+                c.query_row(
+                    "SELECT user_name FROM users WHERE auth_token = ?1",
+                    [token],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
+            .ok()
+            .flatten()
+    }
+}

@@ -1,0 +1,108 @@
+-- Password Manager Pro vault: users (API users carry a token bound to a host), resources,
+-- accounts, shares, the password-access workflow and the audit trail.
+
+CREATE TABLE IF NOT EXISTS policies (
+    name        TEXT PRIMARY KEY,
+    min_length  INTEGER NOT NULL,
+    max_length  INTEGER NOT NULL,
+    uppercase   INTEGER NOT NULL,
+    lowercase   INTEGER NOT NULL,
+    digits      INTEGER NOT NULL,
+    special     INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS users (
+    id          INTEGER PRIMARY KEY,
+    user_name   TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    first_name  TEXT NOT NULL DEFAULT '',
+    last_name   TEXT NOT NULL DEFAULT '',
+    full_name   TEXT NOT NULL DEFAULT '',
+    email       TEXT NOT NULL DEFAULT '',
+    department  TEXT NOT NULL DEFAULT '',
+    location    TEXT NOT NULL DEFAULT '',
+    role        TEXT NOT NULL,
+    super_admin INTEGER NOT NULL DEFAULT 0,
+    api_user    INTEGER NOT NULL DEFAULT 0,
+    host_name   TEXT,
+    auth_token  TEXT UNIQUE,
+    expiry_date TEXT,
+    locked      INTEGER NOT NULL DEFAULT 0,
+    password    TEXT
+);
+
+CREATE TABLE IF NOT EXISTS resource_groups (
+    name TEXT PRIMARY KEY COLLATE NOCASE
+);
+
+CREATE TABLE IF NOT EXISTS resources (
+    id               INTEGER PRIMARY KEY,
+    name             TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description      TEXT NOT NULL DEFAULT '',
+    type             TEXT NOT NULL DEFAULT '',
+    dns_name         TEXT NOT NULL DEFAULT '',
+    domain_name      TEXT NOT NULL DEFAULT '',
+    department       TEXT NOT NULL DEFAULT '',
+    location         TEXT NOT NULL DEFAULT '',
+    url              TEXT NOT NULL DEFAULT '',
+    owner_id         INTEGER NOT NULL REFERENCES users(id),
+    password_policy  TEXT NOT NULL,
+    group_name       TEXT REFERENCES resource_groups(name),
+    unreachable      INTEGER NOT NULL DEFAULT 0,
+    reason_mandatory INTEGER NOT NULL DEFAULT 0,
+    custom_fields    TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE IF NOT EXISTS accounts (
+    id               INTEGER PRIMARY KEY,
+    resource_id      INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    name             TEXT NOT NULL COLLATE NOCASE,
+    password         TEXT NOT NULL,
+    notes            TEXT NOT NULL DEFAULT '',
+    password_policy  TEXT NOT NULL,
+    reason_required  INTEGER NOT NULL DEFAULT 0,
+    ticket_required  INTEGER NOT NULL DEFAULT 0,
+    access_control   INTEGER NOT NULL DEFAULT 0,
+    checkout_minutes INTEGER NOT NULL DEFAULT 30,
+    favourite        INTEGER NOT NULL DEFAULT 0,
+    custom_fields    TEXT NOT NULL DEFAULT '[]',
+    last_accessed    INTEGER,
+    last_modified    INTEGER,
+    file_name        TEXT,
+    file_data        BLOB,
+    UNIQUE (resource_id, name)
+);
+
+CREATE TABLE IF NOT EXISTS shares (
+    id          INTEGER PRIMARY KEY,
+    resource_id INTEGER NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+    account_id  INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    access      TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS tickets (
+    id TEXT PRIMARY KEY
+);
+
+CREATE TABLE IF NOT EXISTS requests (
+    id             INTEGER PRIMARY KEY,
+    account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    status         TEXT NOT NULL,
+    reason         TEXT NOT NULL DEFAULT '',
+    requested_at   INTEGER NOT NULL,
+    checked_out_at INTEGER,
+    expires_at     INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS audit (
+    id            INTEGER PRIMARY KEY,
+    at_ms         INTEGER NOT NULL,
+    user_name     TEXT NOT NULL,
+    operation     TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    resource_name TEXT NOT NULL DEFAULT '',
+    account_name  TEXT NOT NULL DEFAULT '',
+    reason        TEXT NOT NULL DEFAULT '',
+    ip            TEXT NOT NULL DEFAULT ''
+);

@@ -1,0 +1,904 @@
+//! The state document (fixtures, `PUT /_standin/state`): typed form, validation, load and dump.
+//!
+//! `load_state(dump_state())` reproduces the same state: every field the store holds is
+//! dumped, secrets exactly as the fixture gave them.
+
+use auth_core::store::StoreError;
+use auth_core::{parse_state, StateError};
+use base64::Engine as _;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// The whole vault.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct State {
+    /// Password policies by name (`Strong`, `Medium`, `Low`, ...).
+    #[serde(default)]
+    pub policies: Vec<PolicyDoc>,
+    /// Users; API users carry `authToken` and `hostName`.
+    pub users: Vec<UserDoc>,
+    /// Static resource groups.
+    #[serde(default)]
+    pub resource_groups: Vec<String>,
+    /// Resources with their accounts.
+    #[serde(default)]
+    pub resources: Vec<ResourceDoc>,
+    /// Resources or single accounts shared to users.
+    #[serde(default)]
+    pub shares: Vec<ShareDoc>,
+    /// Open ticket ids the ticketing integration accepts as `TICKETID`.
+    #[serde(default)]
+    pub tickets: Vec<String>,
+    /// Password access requests (approval workflow).
+    #[serde(default)]
+    pub requests: Vec<RequestDoc>,
+    /// The audit trail.
+    #[serde(default)]
+    pub audit: Vec<AuditDoc>,
+}
+
+/// A password policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PolicyDoc {
+    /// Name, e.g. `Strong`.
+    pub name: String,
+    /// Minimum length.
+    pub min_length: u32,
+    /// Maximum length.
+    pub max_length: u32,
+    /// At least one uppercase letter.
+    #[serde(default)]
+    pub uppercase: bool,
+    /// At least one lowercase letter.
+    #[serde(default)]
+    pub lowercase: bool,
+    /// At least one digit.
+    #[serde(default)]
+    pub digits: bool,
+    /// At least one special character.
+    #[serde(default)]
+    pub special: bool,
+}
+
+/// A PMP role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Full control, user management.
+    Administrator,
+    /// Manages passwords, approves requests.
+    #[serde(rename = "Password Administrator")]
+    PasswordAdministrator,
+    /// Read-only, audit.
+    #[serde(rename = "Password Auditor")]
+    PasswordAuditor,
+    /// Own and shared passwords only.
+    #[serde(rename = "Password User")]
+    PasswordUser,
+}
+
+impl Role {
+    /// The role's display name, as PMP writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "Administrator",
+            Role::PasswordAdministrator => "Password Administrator",
+            Role::PasswordAuditor => "Password Auditor",
+            Role::PasswordUser => "Password User",
+        }
+    }
+
+    /// Parse a role name (case-insensitive).
+    pub fn parse(text: &str) -> Option<Role> {
+        [
+            Role::Administrator,
+            Role::PasswordAdministrator,
+            Role::PasswordAuditor,
+            Role::PasswordUser,
+        ]
+        .into_iter()
+        .find(|r| r.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// A user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UserDoc {
+    /// User id (`USERID`, `REQUESTER USERID`).
+    pub id: i64,
+    /// Login name (`DOMAIN\user` for AD users).
+    pub user_name: String,
+    /// First name.
+    #[serde(default)]
+    pub first_name: String,
+    /// Last name.
+    #[serde(default)]
+    pub last_name: String,
+    /// Full name.
+    #[serde(default)]
+    pub full_name: String,
+    /// E-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Department.
+    #[serde(default)]
+    pub department: String,
+    /// Location.
+    #[serde(default)]
+    pub location: String,
+    /// Role.
+    pub role: Role,
+    /// Access scope "All Passwords in the System" (Administrator / Password Administrator).
+    #[serde(default)]
+    pub super_admin: bool,
+    /// An API user (REST API enabled).
+    #[serde(default)]
+    pub api_user: bool,
+    /// The one host an API user may call from (`localhost` matches loopback callers).
+    #[serde(default)]
+    pub host_name: Option<String>,
+    /// The AUTHTOKEN (REST API key).
+    #[serde(default)]
+    pub auth_token: Option<String>,
+    /// Last day the token is valid (`yyyy-mm-dd`, UTC); `None` never expires.
+    #[serde(default)]
+    pub expiry_date: Option<String>,
+    /// Locked users are refused at once.
+    #[serde(default)]
+    pub locked: bool,
+    /// Login password (not used by the REST API).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A custom (additional) field.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CustomField {
+    /// Label (`CUSTOMLABEL`).
+    pub label: String,
+    /// Value (`CUSTOMVALUE`).
+    #[serde(default)]
+    pub value: String,
+    /// Type (`CUSTOMFIELDTYPE`), e.g. `Character`.
+    #[serde(default = "default_field_type")]
+    pub r#type: String,
+}
+
+fn default_field_type() -> String {
+    "Character".into()
+}
+
+/// A stored file (file resources, `downloadfile`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileDoc {
+    /// File name.
+    pub name: String,
+    /// Contents, standard base64.
+    pub base64: String,
+}
+
+/// A resource and its accounts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceDoc {
+    /// Resource id.
+    pub id: i64,
+    /// Name (unique).
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Type (`Windows`, `Linux`, `MS SQL server`, `File Store`, ...).
+    #[serde(default)]
+    pub r#type: String,
+    /// DNS name.
+    #[serde(default)]
+    pub dns_name: String,
+    /// Domain name.
+    #[serde(default)]
+    pub domain_name: String,
+    /// Department.
+    #[serde(default)]
+    pub department: String,
+    /// Location.
+    #[serde(default)]
+    pub location: String,
+    /// URL.
+    #[serde(default)]
+    pub url: String,
+    /// Owner's user name.
+    pub owner: String,
+    /// Resource password policy.
+    #[serde(default = "default_policy")]
+    pub password_policy: String,
+    /// Static resource group.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Remote password reset fails (the resource cannot be reached).
+    #[serde(default)]
+    pub unreachable: bool,
+    /// A reason is mandatory for password requests on this resource.
+    #[serde(default)]
+    pub reason_mandatory: bool,
+    /// Resource-level custom fields (at most 20).
+    #[serde(default)]
+    pub custom_fields: Vec<CustomField>,
+    /// Accounts.
+    #[serde(default)]
+    pub accounts: Vec<AccountDoc>,
+}
+
+fn default_policy() -> String {
+    "Strong".into()
+}
+
+fn default_checkout_minutes() -> i64 {
+    30
+}
+
+/// An account of a resource.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AccountDoc {
+    /// Account id (= `PASSWDID`).
+    pub id: i64,
+    /// Name (unique within the resource).
+    pub name: String,
+    /// The password.
+    pub password: String,
+    /// Notes (`DESCRIPTION`).
+    #[serde(default)]
+    pub notes: String,
+    /// Account password policy.
+    #[serde(default = "default_policy")]
+    pub password_policy: String,
+    /// A reason is required to retrieve the password.
+    #[serde(default)]
+    pub reason_required: bool,
+    /// A valid ticket id is required to retrieve or change the password.
+    #[serde(default)]
+    pub ticket_required: bool,
+    /// Password access control: request, approval, exclusive checkout.
+    #[serde(default)]
+    pub access_control: bool,
+    /// Minutes an approved checkout lasts before it is checked in automatically.
+    #[serde(default = "default_checkout_minutes")]
+    pub checkout_minutes: i64,
+    /// Marked as favourite.
+    #[serde(default)]
+    pub favourite: bool,
+    /// Account-level custom fields (at most 20).
+    #[serde(default)]
+    pub custom_fields: Vec<CustomField>,
+    /// Last password retrieval (RFC 3339).
+    #[serde(default)]
+    pub last_accessed: Option<String>,
+    /// Last password change (RFC 3339).
+    #[serde(default)]
+    pub last_modified: Option<String>,
+    /// An attached file (file resources).
+    #[serde(default)]
+    pub file: Option<FileDoc>,
+}
+
+/// Sharing level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// Retrieve the password.
+    View,
+    /// Also change it and edit.
+    Modify,
+    /// Also delete and share.
+    Fullaccess,
+}
+
+impl Access {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::View => "view",
+            Access::Modify => "modify",
+            Access::Fullaccess => "fullaccess",
+        }
+    }
+
+    /// Parse a wire name (case-insensitive).
+    pub fn parse(text: &str) -> Option<Access> {
+        [Access::View, Access::Modify, Access::Fullaccess]
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// A share of a resource (all its accounts) or of one account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ShareDoc {
+    /// The resource.
+    pub resource_id: i64,
+    /// One account of it; `None` shares the whole resource.
+    #[serde(default)]
+    pub account_id: Option<i64>,
+    /// The user it is shared to.
+    pub user_id: i64,
+    /// Level.
+    pub access: Access,
+}
+
+/// Workflow state of a password access request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Waiting for approval.
+    Requested,
+    /// Approved, not yet checked out.
+    Approved,
+    /// Rejected by an approver.
+    Rejected,
+    /// Checked out (exclusive until checked in or expired).
+    CheckedOut,
+    /// Checked in (finished).
+    CheckedIn,
+}
+
+impl RequestStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Requested => "requested",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Rejected => "rejected",
+            RequestStatus::CheckedOut => "checked_out",
+            RequestStatus::CheckedIn => "checked_in",
+        }
+    }
+
+    /// Parse a stored name.
+    pub fn parse(text: &str) -> Option<RequestStatus> {
+        [
+            RequestStatus::Requested,
+            RequestStatus::Approved,
+            RequestStatus::Rejected,
+            RequestStatus::CheckedOut,
+            RequestStatus::CheckedIn,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// A password access request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RequestDoc {
+    /// Request id.
+    pub id: i64,
+    /// The account.
+    pub account_id: i64,
+    /// The requester.
+    pub user_id: i64,
+    /// State.
+    pub status: RequestStatus,
+    /// The requester's reason.
+    #[serde(default)]
+    pub reason: String,
+    /// When it was raised (RFC 3339).
+    pub requested_at: String,
+    /// When it was checked out (RFC 3339).
+    #[serde(default)]
+    pub checked_out_at: Option<String>,
+    /// When the checkout ends by itself (RFC 3339).
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+/// One audit record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AuditDoc {
+    /// Audit id.
+    pub id: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who.
+    pub user_name: String,
+    /// Operation name (`GET PASSWORD`, ...).
+    pub operation: String,
+    /// `Success` or `Failed`.
+    pub status: String,
+    /// Resource name, if any.
+    #[serde(default)]
+    pub resource_name: String,
+    /// Account name, if any.
+    #[serde(default)]
+    pub account_name: String,
+    /// Reason or failure message.
+    #[serde(default)]
+    pub reason: String,
+    /// Caller's address.
+    #[serde(default)]
+    pub ip: String,
+}
+
+/// The most custom fields PMP keeps per resource and per account.
+pub const MAX_CUSTOM_FIELDS: usize = 20;
+
+fn b(v: bool) -> i64 {
+    i64::from(v)
+}
+
+fn time_ms(field: &str, text: &str) -> Result<i64, StateError> {
+    auth_core::clock::parse_rfc3339_ms(text)
+        .ok_or_else(|| StateError::invalid(field, "not an RFC 3339 time"))
+}
+
+fn opt_time_ms(field: &str, text: &Option<String>) -> Result<Option<i64>, StateError> {
+    text.as_deref().map(|t| time_ms(field, t)).transpose()
+}
+
+/// Whether `text` is a `yyyy-mm-dd` date.
+pub fn is_date(text: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).is_ok()
+}
+
+/// Validate `doc` and write it into the (empty) store.
+///
+/// # Errors
+/// [`StateError::Invalid`] naming the first bad field.
+pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
+    let state: State = parse_state(doc)?;
+    let mut names = HashSet::new();
+    for (i, p) in state.policies.iter().enumerate() {
+        if !names.insert(p.name.to_lowercase()) {
+            return Err(StateError::invalid(
+                format!("policies[{i}].name"),
+                "duplicate",
+            ));
+        }
+        if p.min_length > p.max_length {
+            return Err(StateError::invalid(
+                format!("policies[{i}].minLength"),
+                "greater than maxLength",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO policies (name, min_length, max_length, uppercase, lowercase, digits, special)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![p.name, p.min_length, p.max_length, b(p.uppercase), b(p.lowercase), b(p.digits), b(p.special)],
+        )?;
+    }
+    let policy_known = |name: &str| names.contains(&name.to_lowercase());
+    let mut user_ids = HashSet::new();
+    let mut user_names = HashSet::new();
+    let mut tokens = HashSet::new();
+    for (i, u) in state.users.iter().enumerate() {
+        let at = |f: &str| format!("users[{i}].{f}");
+        if !user_ids.insert(u.id) {
+            return Err(StateError::invalid(at("id"), "duplicate id"));
+        }
+        if u.user_name.trim().is_empty() || !user_names.insert(u.user_name.to_lowercase()) {
+            return Err(StateError::invalid(at("userName"), "empty or duplicate"));
+        }
+        if let Some(token) = &u.auth_token {
+            if token.is_empty() || !tokens.insert(token.clone()) {
+                return Err(StateError::invalid(at("authToken"), "empty or duplicate"));
+            }
+        }
+        if let Some(date) = &u.expiry_date {
+            if !is_date(date) {
+                return Err(StateError::invalid(
+                    at("expiryDate"),
+                    "not a yyyy-mm-dd date",
+                ));
+            }
+        }
+        if u.api_user && u.host_name.as_deref().is_none_or(str::is_empty) {
+            return Err(StateError::invalid(
+                at("hostName"),
+                "an API user needs a host",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO users (id, user_name, first_name, last_name, full_name, email, department,
+               location, role, super_admin, api_user, host_name, auth_token, expiry_date, locked, password)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            params![
+                u.id, u.user_name, u.first_name, u.last_name, u.full_name, u.email, u.department,
+                u.location, u.role.as_str(), b(u.super_admin), b(u.api_user), u.host_name,
+                u.auth_token, u.expiry_date, b(u.locked), u.password
+            ],
+        )?;
+    }
+    let mut groups = HashSet::new();
+    for (i, g) in state.resource_groups.iter().enumerate() {
+        if g.trim().is_empty() || !groups.insert(g.to_lowercase()) {
+            return Err(StateError::invalid(
+                format!("resourceGroups[{i}]"),
+                "empty or duplicate",
+            ));
+        }
+        tx.execute("INSERT INTO resource_groups (name) VALUES (?1)", [g])?;
+    }
+    let mut resource_ids = HashSet::new();
+    let mut resource_names = HashSet::new();
+    let mut account_ids = HashSet::new();
+    let mut account_resource = std::collections::HashMap::new();
+    for (i, r) in state.resources.iter().enumerate() {
+        let at = |f: &str| format!("resources[{i}].{f}");
+        if !resource_ids.insert(r.id) {
+            return Err(StateError::invalid(at("id"), "duplicate id"));
+        }
+        if r.name.trim().is_empty() || !resource_names.insert(r.name.to_lowercase()) {
+            return Err(StateError::invalid(at("name"), "empty or duplicate"));
+        }
+        let owner: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM users WHERE user_name = ?1",
+                [&r.owner],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(owner) = owner else {
+            return Err(StateError::invalid(at("owner"), "no such user"));
+        };
+        if !policy_known(&r.password_policy) {
+            return Err(StateError::invalid(at("passwordPolicy"), "no such policy"));
+        }
+        if let Some(g) = &r.group {
+            if !groups.contains(&g.to_lowercase()) {
+                return Err(StateError::invalid(at("group"), "not in resourceGroups"));
+            }
+        }
+        if r.custom_fields.len() > MAX_CUSTOM_FIELDS {
+            return Err(StateError::invalid(at("customFields"), "more than 20"));
+        }
+        tx.execute(
+            "INSERT INTO resources (id, name, description, type, dns_name, domain_name, department,
+               location, url, owner_id, password_policy, group_name, unreachable, reason_mandatory, custom_fields)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                r.id, r.name, r.description, r.r#type, r.dns_name, r.domain_name, r.department,
+                r.location, r.url, owner, r.password_policy, r.group, b(r.unreachable),
+                b(r.reason_mandatory), fields_json(&r.custom_fields)
+            ],
+        )?;
+        let mut account_names = HashSet::new();
+        for (j, a) in r.accounts.iter().enumerate() {
+            let at = |f: &str| format!("resources[{i}].accounts[{j}].{f}");
+            if !account_ids.insert(a.id) {
+                return Err(StateError::invalid(at("id"), "duplicate id"));
+            }
+            if a.name.trim().is_empty() || !account_names.insert(a.name.to_lowercase()) {
+                return Err(StateError::invalid(at("name"), "empty or duplicate"));
+            }
+            if !policy_known(&a.password_policy) {
+                return Err(StateError::invalid(at("passwordPolicy"), "no such policy"));
+            }
+            if a.custom_fields.len() > MAX_CUSTOM_FIELDS {
+                return Err(StateError::invalid(at("customFields"), "more than 20"));
+            }
+            if a.checkout_minutes <= 0 {
+                return Err(StateError::invalid(
+                    at("checkoutMinutes"),
+                    "must be positive",
+                ));
+            }
+            let (file_name, file_data) = match &a.file {
+                Some(f) => {
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(&f.base64)
+                        .map_err(|_| StateError::invalid(at("file.base64"), "not base64"))?;
+                    (Some(f.name.clone()), Some(bytes))
+                }
+                None => (None, None),
+            };
+            tx.execute(
+                "INSERT INTO accounts (id, resource_id, name, password, notes, password_policy,
+                   reason_required, ticket_required, access_control, checkout_minutes, favourite,
+                   custom_fields, last_accessed, last_modified, file_name, file_data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                params![
+                    a.id,
+                    r.id,
+                    a.name,
+                    a.password,
+                    a.notes,
+                    a.password_policy,
+                    b(a.reason_required),
+                    b(a.ticket_required),
+                    b(a.access_control),
+                    a.checkout_minutes,
+                    b(a.favourite),
+                    fields_json(&a.custom_fields),
+                    opt_time_ms(&at("lastAccessed"), &a.last_accessed)?,
+                    opt_time_ms(&at("lastModified"), &a.last_modified)?,
+                    file_name,
+                    file_data
+                ],
+            )?;
+            account_resource.insert(a.id, r.id);
+        }
+    }
+    for (i, s) in state.shares.iter().enumerate() {
+        let at = |f: &str| format!("shares[{i}].{f}");
+        if !resource_ids.contains(&s.resource_id) {
+            return Err(StateError::invalid(at("resourceId"), "no such resource"));
+        }
+        if let Some(aid) = s.account_id {
+            if account_resource.get(&aid) != Some(&s.resource_id) {
+                return Err(StateError::invalid(
+                    at("accountId"),
+                    "no such account in that resource",
+                ));
+            }
+        }
+        if !user_ids.contains(&s.user_id) {
+            return Err(StateError::invalid(at("userId"), "no such user"));
+        }
+        tx.execute(
+            "INSERT INTO shares (resource_id, account_id, user_id, access) VALUES (?1, ?2, ?3, ?4)",
+            params![s.resource_id, s.account_id, s.user_id, s.access.as_str()],
+        )?;
+    }
+    let mut tickets = HashSet::new();
+    for (i, t) in state.tickets.iter().enumerate() {
+        if !tickets.insert(t.clone()) {
+            return Err(StateError::invalid(format!("tickets[{i}]"), "duplicate"));
+        }
+        tx.execute("INSERT INTO tickets (id) VALUES (?1)", [t])?;
+    }
+    let mut request_ids = HashSet::new();
+    for (i, q) in state.requests.iter().enumerate() {
+        let at = |f: &str| format!("requests[{i}].{f}");
+        if !request_ids.insert(q.id) {
+            return Err(StateError::invalid(at("id"), "duplicate id"));
+        }
+        if !account_ids.contains(&q.account_id) {
+            return Err(StateError::invalid(at("accountId"), "no such account"));
+        }
+        if !user_ids.contains(&q.user_id) {
+            return Err(StateError::invalid(at("userId"), "no such user"));
+        }
+        tx.execute(
+            "INSERT INTO requests (id, account_id, user_id, status, reason, requested_at, checked_out_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                q.id, q.account_id, q.user_id, q.status.as_str(), q.reason,
+                time_ms(&at("requestedAt"), &q.requested_at)?,
+                opt_time_ms(&at("checkedOutAt"), &q.checked_out_at)?,
+                opt_time_ms(&at("expiresAt"), &q.expires_at)?
+            ],
+        )?;
+    }
+    let mut audit_ids = HashSet::new();
+    for (i, a) in state.audit.iter().enumerate() {
+        let at = |f: &str| format!("audit[{i}].{f}");
+        if !audit_ids.insert(a.id) {
+            return Err(StateError::invalid(at("id"), "duplicate id"));
+        }
+        tx.execute(
+            "INSERT INTO audit (id, at_ms, user_name, operation, status, resource_name, account_name, reason, ip)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                a.id, time_ms(&at("at"), &a.at)?, a.user_name, a.operation, a.status,
+                a.resource_name, a.account_name, a.reason, a.ip
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Custom fields as stored (JSON text).
+pub fn fields_json(fields: &[CustomField]) -> String {
+    serde_json::to_string(fields).unwrap_or_else(|_| "[]".into())
+}
+
+/// Custom fields from their stored JSON text (bad text reads as none).
+pub fn fields_from(text: &str) -> Vec<CustomField> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn opt_rfc(ms: Option<i64>) -> Option<String> {
+    ms.map(auth_core::clock::rfc3339_ms)
+}
+
+fn collect<T>(
+    conn: &Connection,
+    sql: &str,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], f)?;
+    Ok(rows.collect::<Result<Vec<T>, _>>()?)
+}
+
+/// The whole state in the fixture format.
+///
+/// # Errors
+/// Store errors.
+pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
+    let policies = collect(
+        conn,
+        "SELECT name, min_length, max_length, uppercase, lowercase, digits, special FROM policies ORDER BY rowid",
+        |r| {
+            Ok(PolicyDoc {
+                name: r.get(0)?,
+                min_length: r.get(1)?,
+                max_length: r.get(2)?,
+                uppercase: r.get(3)?,
+                lowercase: r.get(4)?,
+                digits: r.get(5)?,
+                special: r.get(6)?,
+            })
+        },
+    )?;
+    let users = collect(
+        conn,
+        "SELECT id, user_name, first_name, last_name, full_name, email, department, location, role,
+           super_admin, api_user, host_name, auth_token, expiry_date, locked, password FROM users ORDER BY id",
+        |r| {
+            let role: String = r.get(8)?;
+            Ok(UserDoc {
+                id: r.get(0)?,
+                user_name: r.get(1)?,
+                first_name: r.get(2)?,
+                last_name: r.get(3)?,
+                full_name: r.get(4)?,
+                email: r.get(5)?,
+                department: r.get(6)?,
+                location: r.get(7)?,
+                role: Role::parse(&role).unwrap_or(Role::PasswordUser),
+                super_admin: r.get(9)?,
+                api_user: r.get(10)?,
+                host_name: r.get(11)?,
+                auth_token: r.get(12)?,
+                expiry_date: r.get(13)?,
+                locked: r.get(14)?,
+                password: r.get(15)?,
+            })
+        },
+    )?;
+    let resource_groups = collect(
+        conn,
+        "SELECT name FROM resource_groups ORDER BY rowid",
+        |r| r.get(0),
+    )?;
+    let mut accounts = collect(
+        conn,
+        "SELECT id, resource_id, name, password, notes, password_policy, reason_required,
+           ticket_required, access_control, checkout_minutes, favourite, custom_fields,
+           last_accessed, last_modified, file_name, file_data FROM accounts ORDER BY id",
+        |r| {
+            let file_name: Option<String> = r.get(14)?;
+            let file_data: Option<Vec<u8>> = r.get(15)?;
+            let fields: String = r.get(11)?;
+            Ok((
+                r.get::<_, i64>(1)?,
+                AccountDoc {
+                    id: r.get(0)?,
+                    name: r.get(2)?,
+                    password: r.get(3)?,
+                    notes: r.get(4)?,
+                    password_policy: r.get(5)?,
+                    reason_required: r.get(6)?,
+                    ticket_required: r.get(7)?,
+                    access_control: r.get(8)?,
+                    checkout_minutes: r.get(9)?,
+                    favourite: r.get(10)?,
+                    custom_fields: fields_from(&fields),
+                    last_accessed: opt_rfc(r.get(12)?),
+                    last_modified: opt_rfc(r.get(13)?),
+                    file: file_name.map(|name| FileDoc {
+                        name,
+                        base64: base64::engine::general_purpose::STANDARD
+                            .encode(file_data.unwrap_or_default()),
+                    }),
+                },
+            ))
+        },
+    )?;
+    let mut resources = collect(
+        conn,
+        "SELECT r.id, r.name, r.description, r.type, r.dns_name, r.domain_name, r.department,
+           r.location, r.url, u.user_name, r.password_policy, r.group_name, r.unreachable,
+           r.reason_mandatory, r.custom_fields
+         FROM resources r JOIN users u ON u.id = r.owner_id ORDER BY r.id",
+        |r| {
+            let fields: String = r.get(14)?;
+            Ok(ResourceDoc {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                description: r.get(2)?,
+                r#type: r.get(3)?,
+                dns_name: r.get(4)?,
+                domain_name: r.get(5)?,
+                department: r.get(6)?,
+                location: r.get(7)?,
+                url: r.get(8)?,
+                owner: r.get(9)?,
+                password_policy: r.get(10)?,
+                group: r.get(11)?,
+                unreachable: r.get(12)?,
+                reason_mandatory: r.get(13)?,
+                custom_fields: fields_from(&fields),
+                accounts: Vec::new(),
+            })
+        },
+    )?;
+    for res in &mut resources {
+        let (mine, rest): (Vec<_>, Vec<_>) =
+            accounts.into_iter().partition(|(rid, _)| *rid == res.id);
+        res.accounts = mine.into_iter().map(|(_, a)| a).collect();
+        accounts = rest;
+    }
+    let shares = collect(
+        conn,
+        "SELECT resource_id, account_id, user_id, access FROM shares ORDER BY id",
+        |r| {
+            let access: String = r.get(3)?;
+            Ok(ShareDoc {
+                resource_id: r.get(0)?,
+                account_id: r.get(1)?,
+                user_id: r.get(2)?,
+                access: Access::parse(&access).unwrap_or(Access::View),
+            })
+        },
+    )?;
+    let tickets = collect(conn, "SELECT id FROM tickets ORDER BY rowid", |r| r.get(0))?;
+    let requests = collect(
+        conn,
+        "SELECT id, account_id, user_id, status, reason, requested_at, checked_out_at, expires_at
+         FROM requests ORDER BY id",
+        |r| {
+            let status: String = r.get(3)?;
+            Ok(RequestDoc {
+                id: r.get(0)?,
+                account_id: r.get(1)?,
+                user_id: r.get(2)?,
+                status: RequestStatus::parse(&status).unwrap_or(RequestStatus::Rejected),
+                reason: r.get(4)?,
+                requested_at: auth_core::clock::rfc3339_ms(r.get(5)?),
+                checked_out_at: opt_rfc(r.get(6)?),
+                expires_at: opt_rfc(r.get(7)?),
+            })
+        },
+    )?;
+    let audit = collect(
+        conn,
+        "SELECT id, at_ms, user_name, operation, status, resource_name, account_name, reason, ip
+         FROM audit ORDER BY id",
+        |r| {
+            Ok(AuditDoc {
+                id: r.get(0)?,
+                at: auth_core::clock::rfc3339_ms(r.get(1)?),
+                user_name: r.get(2)?,
+                operation: r.get(3)?,
+                status: r.get(4)?,
+                resource_name: r.get(5)?,
+                account_name: r.get(6)?,
+                reason: r.get(7)?,
+                ip: r.get(8)?,
+            })
+        },
+    )?;
+    let state = State {
+        policies,
+        users,
+        resource_groups,
+        resources,
+        shares,
+        tickets,
+        requests,
+        audit,
+    };
+    serde_json::to_value(state)
+        .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+}

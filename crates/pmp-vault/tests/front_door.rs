@@ -1,0 +1,274 @@
+//! The front door: AUTHTOKEN from header, query and form body; host binding; expiry; the
+//! envelope on every outcome; GET RESOURCES; HTTPS; state round trip.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn names(op: &Value) -> Vec<String> {
+    op["Details"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| r["RESOURCE NAME"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn the_seed_curl_lists_owned_and_shared_resources_with_the_token_in_the_query() {
+    let pmp = start();
+    let res = pmp
+        .http
+        .get(format!("{}?AUTHTOKEN={ADMIN}", pmp.url("/resources")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    let op = op_of(res).await;
+    ok(&op);
+    assert_eq!(op["name"], "GET RESOURCES");
+    assert_eq!(message(&op), "Resources fetched successfully");
+    assert_eq!(op["totalRows"], json!(2), "totalRows is an integer");
+    assert_eq!(names(&op), ["apt-server1", "MSSQLServer"]);
+    let mssql = &op["Details"][1];
+    assert_eq!(
+        *mssql,
+        json!({"RESOURCE ID":"303","RESOURCE NAME":"MSSQLServer","RESOURCE DESCRIPTION":"Production database",
+               "RESOURCE TYPE":"MS SQL server","NOOFACCOUNTS":"2"})
+    );
+}
+
+#[actix_web::test]
+async fn the_token_is_read_from_the_header_and_from_a_form_body() {
+    let pmp = start();
+    let op = pmp.get("/resources", ADMIN).await;
+    assert_eq!(ok(&op)["totalRows"], 2);
+    let res = pmp
+        .http
+        .get(pmp.url("/resources"))
+        .header("authtoken", ADMIN)
+        .send()
+        .await
+        .unwrap();
+    ok(&op_of(res).await);
+    let res = pmp
+        .http
+        .get(pmp.url("/resources"))
+        .header("Content-Type", "text/json")
+        .body(format!("AUTHTOKEN={ADMIN}&INPUT_DATA={{}}"))
+        .send()
+        .await
+        .unwrap();
+    ok(&op_of(res).await);
+    let res = pmp
+        .http
+        .get(format!(
+            "{}?APP_AUTHTOKEN={ADMIN}&APP_NAME=Ansible",
+            pmp.url("/resources")
+        ))
+        .send()
+        .await
+        .unwrap();
+    ok(&op_of(res).await);
+}
+
+#[actix_web::test]
+async fn a_wrong_or_missing_token_is_refused_in_the_envelope_with_http_200() {
+    let pmp = start();
+    let op = pmp
+        .get("/resources", "00000000-0000-0000-0000-000000000000")
+        .await;
+    failed(&op, "Authentication", BAD_TOKEN_MSG);
+    assert!(op.get("Details").is_none());
+    let res = pmp.http.get(pmp.url("/resources")).send().await.unwrap();
+    assert_eq!(
+        res.headers()["x-standin-reason"],
+        "no AUTHTOKEN header, query or form parameter"
+    );
+    failed(&op_of(res).await, "Authentication", BAD_TOKEN_MSG);
+    let res = pmp
+        .http
+        .get(format!(
+            "{}?AUTHTOKEN={}",
+            pmp.url("/resources"),
+            &ADMIN[..10]
+        ))
+        .send()
+        .await
+        .unwrap();
+    failed(&op_of(res).await, "Authentication", BAD_TOKEN_MSG);
+}
+
+#[actix_web::test]
+async fn an_api_user_bound_to_another_host_is_refused() {
+    let pmp = start();
+    let op = pmp.get("/resources", REMOTE).await;
+    failed(
+        &op,
+        "Authentication",
+        "User is not allowed to access from this host",
+    );
+}
+
+#[actix_web::test]
+async fn an_expired_api_user_is_refused() {
+    let pmp = start();
+    let op = pmp.get("/resources", EXPIRED).await;
+    failed(
+        &op,
+        "Authentication",
+        "API key has expired. Authentication failed.",
+    );
+}
+
+#[actix_web::test]
+async fn an_api_key_expires_at_the_end_of_its_date_on_the_instance_clock() {
+    let pmp = start();
+    pmp.control(
+        "POST",
+        "/clock",
+        Some(json!({"set": "2027-03-10T23:00:00Z", "freeze": true})),
+    )
+    .await;
+    let mut state = pmp.state().await;
+    state["users"][2]["expiryDate"] = json!("2027-03-10");
+    pmp.put_state(state).await;
+    ok(&pmp.get("/resources", ADMIN).await);
+    pmp.advance(3600).await;
+    let op = pmp.get("/resources", ADMIN).await;
+    failed(
+        &op,
+        "Authentication",
+        "API key has expired. Authentication failed.",
+    );
+}
+
+#[actix_web::test]
+async fn a_locked_user_is_refused_at_once() {
+    let pmp = start();
+    let mut state = pmp.state().await;
+    state["users"][2]["locked"] = json!(true);
+    pmp.put_state(state).await;
+    let op = pmp.get("/resources", ADMIN).await;
+    failed(
+        &op,
+        "Authentication",
+        "User account is locked. Authentication failed.",
+    );
+}
+
+#[actix_web::test]
+async fn scope_decides_what_get_resources_lists() {
+    let pmp = start();
+    let all = pmp.get("/resources", SUPER).await;
+    assert_eq!(
+        names(ok(&all)),
+        [
+            "apt-server1",
+            "License Store",
+            "MSSQLServer",
+            "Windows Server"
+        ]
+    );
+    let user = pmp.get("/resources", USER).await;
+    assert_eq!(names(ok(&user)), ["apt-server1", "MSSQLServer"]);
+    assert_eq!(
+        user["Details"][0]["NOOFACCOUNTS"], "1",
+        "only the shared account counts"
+    );
+    assert_eq!(user["Details"][1]["NOOFACCOUNTS"], "1");
+    let none = pmp.get("/resources", AUDITOR).await;
+    ok(&none);
+    assert_eq!(none["totalRows"], json!(0));
+    assert!(none.get("Details").is_none(), "no rows: no Details");
+}
+
+#[actix_web::test]
+async fn unknown_paths_and_wrong_methods_answer_in_the_envelope() {
+    let pmp = start();
+    let res = pmp.http.get(pmp.url("/nothing/here")).send().await.unwrap();
+    failed(&op_of(res).await, "UNKNOWN", "Invalid API URL");
+    let res = pmp.http.patch(pmp.url("/resources")).send().await.unwrap();
+    failed(&op_of(res).await, "UNKNOWN", "Invalid API URL");
+}
+
+#[actix_web::test]
+async fn a_body_above_the_limit_is_refused_in_the_envelope() {
+    let pmp = start_with(pmp_vault::Settings {
+        max_body_bytes: 1024,
+    });
+    let res = pmp
+        .http
+        .get(pmp.url("/resources"))
+        .header("AUTHTOKEN", ADMIN)
+        .body("x".repeat(4096))
+        .send()
+        .await
+        .unwrap();
+    let op = op_of(res).await;
+    assert_eq!(status(&op), "Failed");
+    assert!(message(&op).contains("1024"), "{op}");
+}
+
+#[actix_web::test]
+async fn pmp_serves_https_with_a_generated_certificate() {
+    let tls = auth_core::tls::self_signed(&[]).unwrap();
+    let srv = auth_core::server::spawn_with_tls::<pmp_vault::Pmp>(
+        auth_core::CommonOptions::default(),
+        Some(tls.config),
+        pmp_vault::Settings::default(),
+    )
+    .unwrap();
+    assert!(srv.url.starts_with("https://"));
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let res = client
+        .get(format!(
+            "{}/restapi/json/v1/resources?AUTHTOKEN={ADMIN}",
+            srv.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    ok(&op_of(res).await);
+    const { assert!(<pmp_vault::Pmp as auth_core::Product>::DEFAULT_TLS) };
+}
+
+#[actix_web::test]
+async fn the_state_round_trips_and_a_bad_document_names_the_field() {
+    let pmp = start();
+    let before = pmp.state().await;
+    pmp.put_state(before.clone()).await;
+    assert_eq!(pmp.state().await, before);
+    let mut bad = before.clone();
+    bad["resources"][0]["accounts"][0]["passwordPolicy"] = json!("Nope");
+    let res = pmp
+        .http
+        .put(format!("{}/_standin/state", pmp.srv.url))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "resources[0].accounts[0].passwordPolicy");
+    let mut bad = before.clone();
+    bad["users"][0]["colour"] = json!("blue");
+    let res = pmp
+        .http
+        .put(format!("{}/_standin/state", pmp.srv.url))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(pmp.state().await, before, "a bad document changes nothing");
+}
