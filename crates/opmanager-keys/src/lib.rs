@@ -1,3 +1,211 @@
-//! ManageEngine OpManager REST API: apiKey header/query rules, per-user REST access, devices and alarms.
+//! # opmanager-keys
 //!
-//! (being built: see the issue for this product)
+//! Fakes the REST API of ManageEngine OpManager
+//! (<https://www.manageengine.com/network-monitoring/help/rest-api-opmanager.html>):
+//! the `apiKey` rules (header or parameter, the header-only URL list, per-user REST access,
+//! regenerated keys, TFA, probe users) and the device, interface, alarm and event APIs that
+//! service-desk and monitoring integrations use. See `docs/opmanager.md`.
+
+pub mod alarms;
+pub mod auth;
+pub mod call;
+pub mod devices;
+pub mod error;
+pub mod network;
+pub mod paging;
+pub mod state;
+pub mod store;
+pub mod totp;
+pub mod wire;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use auth_core::store::StoreError;
+use auth_core::{op, Env, Instance, OpRoute, Product, StateError};
+use error::OpmError;
+use rusqlite::{Connection, Transaction};
+use serde_json::Value;
+
+/// How request-parameter keys are treated (the product builds).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamAuth {
+    /// Parameter keys work on every URL.
+    Allowed,
+    /// Build 128100 and later: parameter keys work except on the header-only URLs.
+    HeaderOnlyList,
+    /// The announced end of parameter keys: header only.
+    Disabled,
+}
+
+/// HTTP status of authentication failures.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthStatus {
+    /// HTTP 200 with the error body (what OpManager does for its errors).
+    #[value(name = "200")]
+    Ok,
+    /// HTTP 401 with the error body.
+    #[value(name = "401")]
+    Unauthorized,
+}
+
+impl AuthStatus {
+    /// The status code.
+    pub fn status(self) -> StatusCode {
+        match self {
+            AuthStatus::Ok => StatusCode::OK,
+            AuthStatus::Unauthorized => StatusCode::UNAUTHORIZED,
+        }
+    }
+}
+
+/// OpManager's settings (launcher flags).
+#[derive(clap::Args, Debug, Clone)]
+pub struct Settings {
+    /// apiKey as a request parameter: allowed (before build 128100), header-only-list (128100
+    /// and later), disabled (the announced end).
+    #[arg(
+        long = "opmanager-param-auth",
+        env = "STANDIN_OPMANAGER_PARAM_AUTH",
+        value_enum,
+        default_value = "header-only-list"
+    )]
+    pub param_auth: ParamAuth,
+    /// HTTP status of OpManager's authentication errors (200 or 401).
+    #[arg(
+        long = "opmanager-auth-status",
+        env = "STANDIN_OPMANAGER_AUTH_STATUS",
+        value_enum,
+        default_value = "200"
+    )]
+    pub auth_status: AuthStatus,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            param_auth: ParamAuth::HeaderOnlyList,
+            auth_status: AuthStatus::Ok,
+        }
+    }
+}
+
+/// The OpManager product.
+#[derive(Debug)]
+pub struct OpManager;
+
+impl Product for OpManager {
+    const NAME: &'static str = "opmanager";
+    const TITLE: &'static str = "ManageEngine OpManager";
+    const DEFAULT_PORT: u16 = 8060;
+    const DEFAULT_TLS: bool = false;
+    const FIXTURES: &'static str = include_str!("../../../fixtures/opmanager.json");
+    const SCHEMA: &'static str = include_str!("schema.sql");
+    type Settings = Settings;
+
+    fn new(_env: &Env, _settings: &Settings) -> Self {
+        OpManager
+    }
+
+    fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
+        state::load(tx, doc)
+    }
+
+    fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
+        state::dump(conn)
+    }
+
+    fn routes() -> Vec<OpRoute> {
+        vec![
+            op(
+                Method::GET,
+                "/api/json/device/listDevices",
+                "opmanager.list_devices",
+                devices::list_devices,
+            ),
+            op(
+                Method::GET,
+                "/api/json/v2/device/listDevices",
+                "opmanager.list_devices_v2",
+                devices::list_devices,
+            ),
+            op(
+                Method::GET,
+                "/api/json/alarm/listAlarms",
+                "opmanager.list_alarms",
+                alarms::list_alarms,
+            ),
+            op(
+                Method::GET,
+                "/api/json/alarm/alarmProperties",
+                "opmanager.alarm_properties",
+                alarms::alarm_properties,
+            ),
+            op(
+                Method::POST,
+                "/api/json/alarm/acknowledgeAlarm",
+                "opmanager.acknowledge_alarm",
+                alarms::acknowledge_alarm,
+            ),
+            op(
+                Method::POST,
+                "/api/json/alarm/unAcknowledgeAlarm",
+                "opmanager.unacknowledge_alarm",
+                alarms::unacknowledge_alarm,
+            ),
+            op(
+                Method::POST,
+                "/api/json/alarm/clearAlarm",
+                "opmanager.clear_alarm",
+                alarms::clear_alarm,
+            ),
+            op(
+                Method::POST,
+                "/api/json/alarm/deleteAlarm",
+                "opmanager.delete_alarm",
+                alarms::delete_alarm,
+            ),
+            op(
+                Method::POST,
+                "/api/json/alarm/addNotes",
+                "opmanager.add_notes",
+                alarms::add_notes,
+            ),
+        ]
+    }
+
+    fn configure(cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::PayloadConfig::new(256 * 1024));
+    }
+
+    fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        let err = OpmError::NotFound(req.path().to_owned());
+        auth_core::trace::refuse(req, err.to_string());
+        err.error_response()
+    }
+
+    fn method_not_allowed(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        let err = OpmError::MethodNotAllowed(req.method().to_string());
+        auth_core::trace::refuse(req, err.to_string());
+        err.error_response()
+    }
+
+    fn error_for_status(
+        _inst: &Instance<Self>,
+        _req: &HttpRequest,
+        status: StatusCode,
+    ) -> HttpResponse {
+        let (message, code) = match status.as_u16() {
+            429 => ("Too many requests. Try again later.", "TOO_MANY_REQUESTS"),
+            401 => ("Invalid API key.", "INVALID_API_KEY"),
+            s if s >= 500 => ("Internal server error.", "INTERNAL_SERVER_ERROR"),
+            _ => ("Request failed.", "REQUEST_FAILED"),
+        };
+        HttpResponse::build(status)
+            .json(serde_json::json!({"error": {"message": message, "errorcode": code}}))
+    }
+
+    fn principal_hint(inst: &Instance<Self>, req: &HttpRequest) -> Option<String> {
+        let (key, _) = auth_core::credentials::api_key(req, auth::KEY_NAME, auth::KEY_NAME)?;
+        auth::user_by_key(inst, &key).ok().flatten().map(|u| u.name)
+    }
+}

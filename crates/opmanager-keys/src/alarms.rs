@@ -1,0 +1,308 @@
+//! Alarm APIs: listAlarms (header-only), alarmProperties, acknowledgeAlarm,
+//! unAcknowledgeAlarm, clearAlarm, deleteAlarm, addNotes. Alarms are addressed by their
+//! `entity` (`3_CPUUSAGE`), never by `alarmId`.
+
+use crate::call::Call;
+use crate::error::OpmError;
+use crate::network::Network;
+use crate::state::{Alarm, AlarmSource, Device, Event, Note, Role, User};
+use crate::wire::{self, ms};
+use crate::{store, OpManager};
+use actix_web::HttpResponse;
+use auth_core::clock::rfc3339_ms;
+use auth_core::Instance;
+use rusqlite::Transaction;
+use serde_json::{json, Value};
+
+/// Longest note accepted by addNotes.
+pub const MAX_NOTE_LEN: usize = 2000;
+
+/// A listAlarms row (vendor sample keys).
+pub fn alarm_row(alarm: &Alarm, device: Option<&Device>) -> Value {
+    let sev = alarm.severity;
+    let name = wire::severity_name(sev);
+    json!({
+        "alarmId": alarm.alarm_id.to_string(),
+        "entity": alarm.entity,
+        "deviceName": alarm.device_name,
+        "displayName": device.map_or(alarm.device_name.as_str(), |d| d.display_name.as_str()),
+        "category": device.map_or("", |d| d.category.as_str()),
+        "message": alarm.message,
+        "numericSeverity": sev,
+        "severityString": name,
+        "statusStr": name,
+        "statusNum": sev,
+        "status": sev,
+        "severity": format!("<img src='/images/devices/status{sev}.gif'>&nbsp;{name}"),
+        "modTime": wire::display_time(ms(&alarm.mod_time)),
+        "modTimeLong": ms(&alarm.mod_time),
+        "who": alarm.acknowledged_by.as_deref().unwrap_or("Unacknowledged"),
+    })
+}
+
+/// The `alertType` values of listAlarms (vendor doc "Alarms").
+pub const ALERT_TYPES: [&str; 14] = [
+    "ActiveAlarms",
+    "EventLogAlarms",
+    "SyslogAlarms",
+    "TrapAlarms",
+    "NCMAlarms",
+    "NFAAlarms",
+    "WebAlarms",
+    "FWAAlarms",
+    "StorageAlarms",
+    "APMAlarms",
+    "Server",
+    "Network",
+    "Virtualization",
+    "CorrelatedAlarms",
+];
+
+/// Whether `alarm` on `device` belongs to the listAlarms `alertType` family. standin has
+/// no correlation rules, so `CorrelatedAlarms` matches nothing.
+fn in_family(family: &str, alarm: &Alarm, device: Option<&Device>) -> bool {
+    let category = device.map_or("", |d| d.category.as_str());
+    let source = |s: AlarmSource| alarm.source == s;
+    match family {
+        "ActiveAlarms" => alarm.severity != 5,
+        "EventLogAlarms" => source(AlarmSource::EventLog),
+        "SyslogAlarms" => source(AlarmSource::Syslog),
+        "TrapAlarms" => source(AlarmSource::Trap),
+        "NCMAlarms" => source(AlarmSource::Ncm),
+        "NFAAlarms" => source(AlarmSource::Nfa),
+        "WebAlarms" => source(AlarmSource::Web),
+        "FWAAlarms" => source(AlarmSource::Fwa),
+        "StorageAlarms" => source(AlarmSource::Storage),
+        "APMAlarms" => source(AlarmSource::Apm),
+        "Server" => matches!(category, "Server" | "Desktop"),
+        "Network" => matches!(
+            category,
+            "Router" | "Switch" | "Firewall" | "Wireless" | "Load Balancer"
+        ),
+        "Virtualization" => category == "Virtual Device",
+        // standin has no correlation rules, so no alarm is a correlated one.
+        _ => false,
+    }
+}
+
+fn list_alarms_body(call: &Call) -> Result<Value, OpmError> {
+    let p = &call.params;
+    let device_name = p.opt("deviceName")?;
+    let category = p.opt("category")?;
+    let entity = p.opt("entity")?;
+    let probe = p.opt("probeName")?;
+    let family = p.opt("alertType")?;
+    let severities = p
+        .opt("severity")?
+        .map(|list| {
+            list.split(',')
+                .map(|s| {
+                    wire::parse_severity(s).ok_or_else(|| OpmError::Pattern("severity".into()))
+                })
+                .collect::<Result<Vec<u8>, _>>()
+        })
+        .transpose()?;
+    let time = |name: &str| {
+        p.opt(name)?
+            .map(|t| wire::parse_day_time(t).ok_or_else(|| OpmError::Pattern(name.to_owned())))
+            .transpose()
+    };
+    let (from, to) = (time("fromTime")?, time("toTime")?);
+    if family.is_some_and(|f| !ALERT_TYPES.contains(&f)) {
+        return Err(OpmError::Pattern("alertType".into()));
+    }
+    let net = Network::read(&call.inst)?;
+    let mut alarms: Vec<(&Alarm, Option<&Device>)> = net
+        .alarms
+        .iter()
+        .map(|a| (a, net.device(&a.device_name).ok()))
+        .filter(|(a, _)| device_name.is_none_or(|n| n == a.device_name))
+        .filter(|(a, _)| entity.is_none_or(|e| e == a.entity))
+        .filter(|(_, d)| {
+            category.is_none_or(|c| d.is_some_and(|d| d.category.eq_ignore_ascii_case(c)))
+        })
+        .filter(|(_, d)| probe.is_none_or(|p| d.and_then(|d| d.probe.as_deref()) == Some(p)))
+        .filter(|(a, d)| family.is_none_or(|f| in_family(f, a, *d)))
+        .filter(|(a, _)| severities.as_ref().is_none_or(|s| s.contains(&a.severity)))
+        .filter(|(a, _)| from.is_none_or(|f| ms(&a.mod_time) >= f))
+        .filter(|(a, _)| to.is_none_or(|t| ms(&a.mod_time) <= t))
+        .collect();
+    alarms.sort_by_key(|(a, _)| std::cmp::Reverse(ms(&a.mod_time)));
+    Ok(Value::Array(
+        alarms.into_iter().map(|(a, d)| alarm_row(a, d)).collect(),
+    ))
+}
+
+/// `GET /api/json/alarm/listAlarms`.
+pub async fn list_alarms(call: Call) -> HttpResponse {
+    call.reply(list_alarms_body(&call))
+}
+
+fn alarm_properties_body(call: &Call) -> Result<Value, OpmError> {
+    let entity = call.params.required("entity")?;
+    let net = Network::read(&call.inst)?;
+    let alarm = net
+        .alarms
+        .iter()
+        .find(|a| a.entity == entity)
+        .ok_or_else(|| OpmError::UnknownAlarm(entity.to_owned()))?;
+    let mut body = alarm_row(alarm, net.device(&alarm.device_name).ok());
+    body["eventType"] = json!(alarm.event_type);
+    body["notes"] = alarm
+        .notes
+        .iter()
+        .map(|n| {
+            json!({"user": n.by, "notes": n.text, "time": wire::display_time(ms(&n.time)),
+                   "timeLong": ms(&n.time)})
+        })
+        .collect();
+    body["workflows"] = json!([]);
+    Ok(body)
+}
+
+/// `GET /api/json/alarm/alarmProperties`.
+pub async fn alarm_properties(call: Call) -> HttpResponse {
+    call.reply(alarm_properties_body(&call))
+}
+
+/// Operators and administrators may act on alarms; read-only users may not.
+pub fn may_act_on_alarms(user: &User) -> Result<(), OpmError> {
+    match user.role {
+        Role::Administrator | Role::Operator => Ok(()),
+        Role::ReadOnly => Err(OpmError::NotAuthorized(user.name.clone())),
+    }
+}
+
+/// The next event id.
+pub fn next_event_id(tx: &Transaction<'_>) -> Result<i64, OpmError> {
+    let events: Vec<Event> = store::all(tx)?;
+    Ok(events.iter().map(|e| e.id).max().unwrap_or(1000) + 1)
+}
+
+/// Apply `change` to every alarm of the comma-separated `entity` list in one transaction:
+/// all exist or nothing is written.
+fn update_alarms(
+    inst: &Instance<OpManager>,
+    entities: &str,
+    change: impl Fn(&Transaction<'_>, &mut Alarm) -> Result<(), OpmError>,
+) -> Result<(), OpmError> {
+    inst.store.write(|tx| {
+        for entity in entities.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let mut alarm: Alarm =
+                store::get(tx, entity)?.ok_or_else(|| OpmError::UnknownAlarm(entity.to_owned()))?;
+            change(tx, &mut alarm)?;
+            store::put(tx, &alarm)?;
+        }
+        Ok(())
+    })
+}
+
+fn act(
+    call: &Call,
+    done: &str,
+    change: impl Fn(&Transaction<'_>, &mut Alarm) -> Result<(), OpmError>,
+) -> Result<Value, OpmError> {
+    may_act_on_alarms(&call.user)?;
+    let entities = call
+        .params
+        .text("entity", 4000)?
+        .ok_or_else(|| OpmError::Mandatory("entity".into()))?;
+    update_alarms(&call.inst, entities, change)?;
+    Ok(json!({"result": {"message": done}}))
+}
+
+/// `POST /api/json/alarm/acknowledgeAlarm`: `who` becomes the caller.
+pub async fn acknowledge_alarm(call: Call) -> HttpResponse {
+    let who = call.user.name.clone();
+    call.reply(act(
+        &call,
+        "Alarm has been successfully Acknowledged",
+        |_, a| {
+            a.acknowledged_by = Some(who.clone());
+            Ok(())
+        },
+    ))
+}
+
+/// `POST /api/json/alarm/unAcknowledgeAlarm`.
+pub async fn unacknowledge_alarm(call: Call) -> HttpResponse {
+    call.reply(act(
+        &call,
+        "Alarm has been successfully UnAcknowledged",
+        |_, a| {
+            a.acknowledged_by = None;
+            Ok(())
+        },
+    ))
+}
+
+/// `POST /api/json/alarm/clearAlarm`: severity Clear at the instance's "now", leaves
+/// ActiveAlarms, and logs a Clear event.
+pub async fn clear_alarm(call: Call) -> HttpResponse {
+    let now = rfc3339_ms(call.inst.env.clock.now_ms());
+    let who = call.user.name.clone();
+    call.reply(act(
+        &call,
+        "Alarm has been successfully Cleared!",
+        |tx, a| {
+            a.severity = 5;
+            a.mod_time = now.clone();
+            let event = Event {
+                id: next_event_id(tx)?,
+                source: a.device_name.clone(),
+                entity: a.entity.clone(),
+                severity: 5,
+                message: format!("Alarm cleared manually by {who}"),
+                event_type: a.event_type.clone(),
+                alarm_code: a.entity.rsplit('_').next().unwrap_or_default().to_owned(),
+                time: now.clone(),
+            };
+            store::put(tx, &event)?;
+            Ok(())
+        },
+    ))
+}
+
+/// `POST /api/json/alarm/deleteAlarm`.
+pub async fn delete_alarm(call: Call) -> HttpResponse {
+    let result = (|| {
+        may_act_on_alarms(&call.user)?;
+        let entities = call
+            .params
+            .text("entity", 4000)?
+            .ok_or_else(|| OpmError::Mandatory("entity".into()))?;
+        call.inst.store.write(|tx| {
+            for entity in entities.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+                if !store::delete::<Alarm>(tx, entity)? {
+                    return Err(OpmError::UnknownAlarm(entity.to_owned()));
+                }
+            }
+            Ok(())
+        })?;
+        Ok(json!({"result": {"message": "Alarm has been successfully Deleted!"}}))
+    })();
+    call.reply(result)
+}
+
+/// `POST /api/json/alarm/addNotes`.
+pub async fn add_notes(call: Call) -> HttpResponse {
+    let result = (|| {
+        may_act_on_alarms(&call.user)?;
+        let entity = call.params.required("entity")?;
+        let text = call
+            .params
+            .text("notes", MAX_NOTE_LEN)?
+            .ok_or_else(|| OpmError::Mandatory("notes".into()))?;
+        let note = Note {
+            by: call.user.name.clone(),
+            time: rfc3339_ms(call.inst.env.clock.now_ms()),
+            text: text.to_owned(),
+        };
+        update_alarms(&call.inst, entity, |_, a| {
+            a.notes.push(note.clone());
+            Ok(())
+        })?;
+        Ok(json!({"result": {"message": "Successfully Added"}}))
+    })();
+    call.reply(result)
+}

@@ -1,0 +1,109 @@
+//! OpManager's `apiKey` rules (vendor help "REST API", seed 000):
+//! - the key travels in the `apiKey` request header (any case) or, deprecated since build
+//!   128100, as the `apiKey` request parameter (query string or form body);
+//! - the URLs of [`HEADER_ONLY_URLS`] ignore a parameter key (it counts as no key);
+//! - `--opmanager-param-auth` emulates the builds: `allowed` (parameter keys work
+//!   everywhere), `header-only-list` (128100 and later), `disabled` (the announced end);
+//! - the key's user must have REST API access enabled (build 127131 and later).
+
+use crate::call::Params;
+use crate::error::OpmError;
+use crate::state::User;
+use crate::{store, OpManager, ParamAuth};
+use actix_web::HttpRequest;
+use auth_core::credentials::header;
+use auth_core::secret::ct_eq_str;
+use auth_core::Instance;
+
+/// Name of the header and of the parameter.
+pub const KEY_NAME: &str = "apiKey";
+
+/// URLs that accept the key only in the header (vendor help, "should be called with apiKey
+/// only via the request header").
+pub const HEADER_ONLY_URLS: [&str; 16] = [
+    "/api/json/alarm/listAlarms",
+    "/api/json/admin/addLinuxCredential",
+    "/api/json/discovery/addDiscoveryProfile",
+    "/api/json/discovery/editDiscoveryProfile",
+    "/api/json/v2/discovery/addDiscoveryProfile",
+    "/api/json/v2/discovery/editDiscoveryProfile",
+    "/api/json/ncmsettings/importSSHKey",
+    "/api/json/ncmsettings/importDevices",
+    "/api/json/ncmsettings/uploadConfigletFile",
+    "/api/json/ncmsettings/uploadConfigletPreView",
+    "/api/json/ncmsettings/importConfiglets",
+    "/api/json/ncmdevice/updateHostNamefromFileImp",
+    "/api/json/ncmdevice/editCustomColfromFileImp",
+    "/api/json/ncmdevice/importDG",
+    "/api/json/ipam/addSubnet",
+    "/api/json/spm/addSwitch",
+];
+
+/// Whether `path` is on the header-only list.
+pub fn is_header_only(path: &str) -> bool {
+    HEADER_ONLY_URLS.contains(&path)
+}
+
+/// The key the request presents, or why it counts as presenting none.
+fn presented_key<'a>(
+    req: &'a HttpRequest,
+    params: &'a Params,
+    mode: ParamAuth,
+) -> Result<&'a str, String> {
+    if let Some(key) = header(req, KEY_NAME)
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        return Ok(key);
+    }
+    let Some(key) = params
+        .get(KEY_NAME)
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    else {
+        return Err("no apiKey header or parameter".into());
+    };
+    match mode {
+        ParamAuth::Allowed => Ok(key),
+        ParamAuth::HeaderOnlyList if !is_header_only(req.path()) => Ok(key),
+        ParamAuth::HeaderOnlyList => Err("apiKey given as a parameter on a header-only URL".into()),
+        ParamAuth::Disabled => {
+            Err("apiKey given as a parameter, parameter keys are disabled".into())
+        }
+    }
+}
+
+/// The user whose key `key` is, compared in constant time against every user.
+///
+/// # Errors
+/// Store errors.
+pub fn user_by_key(inst: &Instance<OpManager>, key: &str) -> Result<Option<User>, OpmError> {
+    let users: Vec<User> = inst.store.read(store::all)?;
+    let mut found = None;
+    for user in users {
+        if ct_eq_str(&user.api_key, key) && found.is_none() {
+            found = Some(user);
+        }
+    }
+    Ok(found)
+}
+
+/// Authenticate the request's `apiKey`.
+///
+/// # Errors
+/// [`OpmError::ApiKeyMissing`], [`OpmError::InvalidApiKey`],
+/// [`OpmError::RestAccessDisabled`] with the configured status, or a store error.
+pub fn authenticate(
+    inst: &Instance<OpManager>,
+    req: &HttpRequest,
+    params: &Params,
+) -> Result<User, OpmError> {
+    let status = inst.settings.auth_status.status();
+    let key = presented_key(req, params, inst.settings.param_auth)
+        .map_err(|why| OpmError::ApiKeyMissing(why, status))?;
+    let user = user_by_key(inst, key)?.ok_or(OpmError::InvalidApiKey(status))?;
+    if !user.rest_api_enabled {
+        return Err(OpmError::RestAccessDisabled(user.name, status));
+    }
+    Ok(user)
+}

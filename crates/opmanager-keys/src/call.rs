@@ -1,0 +1,229 @@
+//! The [`Call`] extractor: every OpManager API handler takes one. It gathers the request
+//! parameters the way the servlet container does (query string, then a form body; a JSON
+//! object body is accepted too, and an empty body declared as JSON is fine), then
+//! authenticates the `apiKey` ([`crate::auth`]).
+
+use crate::auth;
+use crate::error::OpmError;
+use crate::state::User;
+use crate::OpManager;
+use actix_web::dev::Payload;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use auth_core::Inst;
+use futures_util::future::LocalBoxFuture;
+use serde_json::Value;
+
+/// Request parameters, in order of appearance (query first, then body).
+#[derive(Debug, Default, Clone)]
+pub struct Params(Vec<(String, String)>);
+
+/// Longest parameter value accepted unless a parameter says otherwise.
+pub const DEFAULT_MAX_LEN: usize = 250;
+
+impl Params {
+    /// Parse the query string and the body.
+    pub fn parse(req: &HttpRequest, body: &[u8]) -> Self {
+        let mut pairs: Vec<(String, String)> =
+            form_urlencoded::parse(req.query_string().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let trimmed = body.trim_ascii();
+        if trimmed.is_empty() {
+            return Params(pairs);
+        }
+        if content_type.starts_with("application/x-www-form-urlencoded") {
+            pairs.extend(
+                form_urlencoded::parse(trimmed).map(|(k, v)| (k.into_owned(), v.into_owned())),
+            );
+        } else if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(trimmed) {
+            for (k, v) in map {
+                let text = match v {
+                    Value::String(s) => s,
+                    Value::Null => continue,
+                    other => other.to_string(),
+                };
+                pairs.push((k, text));
+            }
+        }
+        Params(pairs)
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first non-empty value of `name`, checked for length and markup.
+    ///
+    /// # Errors
+    /// [`OpmError::TooLong`], [`OpmError::Xss`].
+    pub fn text(&self, name: &str, max: usize) -> Result<Option<&str>, OpmError> {
+        let Some(value) = self.get(name).map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        if looks_like_markup(value) {
+            return Err(OpmError::Xss(name.to_owned()));
+        }
+        if value.chars().count() > max {
+            return Err(OpmError::TooLong(name.to_owned(), max));
+        }
+        Ok(Some(value))
+    }
+
+    /// [`Params::text`] with the default length.
+    ///
+    /// # Errors
+    /// As [`Params::text`].
+    pub fn opt(&self, name: &str) -> Result<Option<&str>, OpmError> {
+        self.text(name, DEFAULT_MAX_LEN)
+    }
+
+    /// A mandatory parameter.
+    ///
+    /// # Errors
+    /// [`OpmError::Mandatory`] when missing or empty, else as [`Params::text`].
+    pub fn required(&self, name: &str) -> Result<&str, OpmError> {
+        self.opt(name)?
+            .ok_or_else(|| OpmError::Mandatory(name.to_owned()))
+    }
+
+    /// An optional integer parameter.
+    ///
+    /// # Errors
+    /// [`OpmError::NotInteger`].
+    pub fn int(&self, name: &str) -> Result<Option<i64>, OpmError> {
+        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| OpmError::NotInteger(name.to_owned())),
+        }
+    }
+}
+
+/// What the security filter treats as an XSS attempt: an HTML tag, a `javascript:` URL,
+/// an inline event handler or a CSS expression.
+pub fn looks_like_markup(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let tag = bytes.windows(2).any(|w| {
+        w.first() == Some(&b'<')
+            && w.get(1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
+    });
+    let handler = lower.match_indices("on").any(|(i, _)| {
+        let before_ok = lower
+            .get(..i)
+            .and_then(|b| b.chars().last())
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        let rest = lower.get(i + 2..).unwrap_or("");
+        let name_len = rest.chars().take_while(char::is_ascii_alphabetic).count();
+        before_ok
+            && name_len > 0
+            && rest
+                .get(name_len..)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+    });
+    tag || handler
+        || lower.contains("javascript:")
+        || lower.contains("vbscript:")
+        || lower.contains("expression(")
+}
+
+/// An authenticated OpManager API call: the instance, the request, its parameters and the
+/// user whose `apiKey` was accepted.
+pub struct Call {
+    /// The instance addressed.
+    pub inst: Inst<OpManager>,
+    /// The request.
+    pub req: HttpRequest,
+    /// The parameters.
+    pub params: Params,
+    /// The authenticated user.
+    pub user: User,
+}
+
+impl Call {
+    /// Render a handler result: JSON on success, the vendor's error (noted as the refusal
+    /// reason) otherwise.
+    pub fn reply(&self, result: Result<Value, OpmError>) -> HttpResponse {
+        match result {
+            Ok(body) => HttpResponse::Ok().json(body),
+            Err(err) => {
+                auth_core::trace::refuse(&self.req, err.to_string());
+                err.error_response()
+            }
+        }
+    }
+}
+
+impl FromRequest for Call {
+    type Error = OpmError;
+    type Future = LocalBoxFuture<'static, Result<Self, OpmError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let inst = Inst::<OpManager>::extract(&req);
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let inst = inst
+                .await
+                .map_err(|e| OpmError::NotFound(format!("instance: {e}")))?;
+            // An unreadable body (too large, broken) counts as no body parameters.
+            let body = body.await.unwrap_or_default();
+            let params = Params::parse(&req, &body);
+            match auth::authenticate(&inst, &req, &params) {
+                Ok(user) => {
+                    auth_core::trace::set_principal(&req, user.name.clone());
+                    Ok(Call {
+                        inst,
+                        req,
+                        params,
+                        user,
+                    })
+                }
+                Err(err) => {
+                    auth_core::trace::refuse(&req, err.to_string());
+                    Err(err)
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_detected_and_plain_text_is_not() {
+        for bad in [
+            "<script>alert(1)</script>",
+            "a <img src=x>",
+            "x\" onmouseover=\"alert(1)",
+            "javascript:alert(1)",
+            "</b>",
+        ] {
+            assert!(looks_like_markup(bad), "{bad}");
+        }
+        for good in [
+            "CPU is 5 < 10",
+            "Checked by the on-call team",
+            "the uplink is online again",
+            "ticket #4411 opened",
+        ] {
+            assert!(!looks_like_markup(good), "{good}");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Small pieces of OpManager's wire format: severity names, its date format
+//! (`8 Mar 2024 06:17:07 PM IST`; standin's server zone is UTC) and "10 minutes ago".
+
+use auth_core::clock::{datetime_from_ms, parse_rfc3339_ms};
+use time::macros::format_description;
+
+/// The status text of a severity number (1 Critical, 2 Trouble, 3 Attention,
+/// 4 Service Down, 5 Clear, 7 Unmanaged).
+pub fn severity_name(n: u8) -> &'static str {
+    match n {
+        1 => "Critical",
+        2 => "Trouble",
+        3 => "Attention",
+        4 => "Service Down",
+        5 => "Clear",
+        7 => "Unmanaged",
+        _ => "Unknown",
+    }
+}
+
+/// The severity number of a name or number as clients pass it (`1`, `Critical`).
+pub fn parse_severity(text: &str) -> Option<u8> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<u8>() {
+        return (n == 7 || (1..=5).contains(&n)).then_some(n);
+    }
+    [1u8, 2, 3, 4, 5, 7]
+        .into_iter()
+        .find(|n| severity_name(*n).eq_ignore_ascii_case(text))
+}
+
+/// OpManager's display date for epoch milliseconds, e.g. `28 Nov 2022 01:08:41 PM UTC`.
+pub fn display_time(ms: i64) -> String {
+    let format = format_description!(
+        "[day padding:none] [month repr:short] [year] [hour repr:12]:[minute]:[second] [period]"
+    );
+    let text = datetime_from_ms(ms).format(&format).unwrap_or_default();
+    format!("{text} UTC")
+}
+
+/// Epoch milliseconds of an RFC 3339 fixture time (validated at load; 0 if not).
+pub fn ms(rfc3339: &str) -> i64 {
+    parse_rfc3339_ms(rfc3339).unwrap_or(0)
+}
+
+/// `10 minutes ago` for a time `then_ms` seen from `now_ms`.
+pub fn pretty_time(then_ms: i64, now_ms: i64) -> String {
+    let secs = now_ms.saturating_sub(then_ms).max(0) / 1000;
+    let (n, unit) = match secs {
+        0..60 => (secs, "second"),
+        60..3600 => (secs / 60, "minute"),
+        3600..86_400 => (secs / 3600, "hour"),
+        _ => (secs / 86_400, "day"),
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} {unit}{plural} ago")
+}
+
+/// Parse `yyyy-mm-dd` or `yyyy-mm-dd hh:mm:ss` (listAlarms `fromTime`/`toTime`, UTC).
+pub fn parse_day_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let full = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let day = format_description!("[year]-[month]-[day]");
+    let dt = time::PrimitiveDateTime::parse(text, &full)
+        .ok()
+        .or_else(|| {
+            time::Date::parse(text, &day)
+                .ok()
+                .map(|d| d.with_time(time::Time::MIDNIGHT))
+        })?
+        .assume_utc();
+    i64::try_from(dt.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_the_vendor_samples() {
+        let at = ms("2024-03-08T18:17:07Z");
+        assert_eq!(display_time(at), "8 Mar 2024 06:17:07 PM UTC");
+        assert_eq!(pretty_time(at, at + 600_000), "10 minutes ago");
+        assert_eq!(pretty_time(at, at + 1000), "1 second ago");
+        assert_eq!(parse_day_time("2024-03-08 18:17:07"), Some(at));
+        assert_eq!(
+            parse_day_time("2024-03-08"),
+            Some(ms("2024-03-08T00:00:00Z"))
+        );
+        assert_eq!(parse_day_time("08/03/2024"), None);
+        assert_eq!(parse_severity("critical"), Some(1));
+        assert_eq!(parse_severity("6"), None);
+    }
+}

@@ -1,0 +1,130 @@
+//! Integration tests of the OpManager fake: a fresh server per test on port 0, driven with
+//! a real HTTP client.
+
+mod alarms;
+mod auth;
+mod devices;
+
+use auth_core::server::{spawn, Running};
+use auth_core::CommonOptions;
+use opmanager_keys::{OpManager, Settings};
+use serde_json::Value;
+
+pub const ADMIN_KEY: &str = "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b";
+pub const OPERATOR_KEY: &str = "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a";
+pub const SERVICEDESK_KEY: &str = "5b8e2c71d94f06a3b7e1c5d28f904a6e";
+pub const VIEWER_KEY: &str = "a47d19e3c60b85f2e9d4a1b7c3f60e28";
+
+pub struct Srv {
+    pub running: Running<OpManager>,
+    pub client: reqwest::Client,
+}
+
+impl Srv {
+    pub fn start() -> Self {
+        Self::with(Settings::default())
+    }
+
+    pub fn with(settings: Settings) -> Self {
+        let options = CommonOptions {
+            explain: true,
+            ..CommonOptions::default()
+        };
+        Srv {
+            running: spawn::<OpManager>(options, settings).unwrap(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.running.url, path)
+    }
+
+    /// GET `path` with the admin key in the header.
+    pub async fn get(&self, path: &str) -> Value {
+        self.get_as(path, ADMIN_KEY).await
+    }
+
+    pub async fn get_as(&self, path: &str, key: &str) -> Value {
+        let res = self
+            .client
+            .get(self.url(path))
+            .header("apiKey", key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        res.json().await.unwrap()
+    }
+
+    /// POST `path` with parameters in the query string, an empty body declared as JSON.
+    pub async fn post(&self, path: &str) -> Value {
+        self.post_as(path, ADMIN_KEY).await
+    }
+
+    pub async fn post_as(&self, path: &str, key: &str) -> Value {
+        let res = self
+            .client
+            .post(self.url(path))
+            .header("apiKey", key)
+            .header("Content-Type", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        res.json().await.unwrap()
+    }
+
+    pub async fn put_state(&self, doc: &Value) {
+        let res = self
+            .client
+            .put(self.url("/_standin/state"))
+            .json(doc)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+
+    pub async fn state(&self) -> Value {
+        self.client
+            .get(self.url("/_standin/state"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+/// The `errorcode` of an OpManager error body (panics if the body is not one).
+pub fn errorcode(body: &Value) -> &str {
+    body["error"]["errorcode"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error body: {body}"))
+}
+
+impl Srv {
+    /// Freeze the instance clock at `rfc3339`.
+    pub async fn freeze_at(&self, rfc3339: &str) {
+        let res = self
+            .client
+            .post(self.url("/_standin/clock"))
+            .json(&serde_json::json!({"set": rfc3339, "freeze": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
+    /// The listAlarms array for `query`.
+    pub async fn alarms(&self, query: &str) -> Vec<Value> {
+        let body = self
+            .get(&format!("/api/json/alarm/listAlarms?{query}"))
+            .await;
+        body.as_array()
+            .unwrap_or_else(|| panic!("not an array: {body}"))
+            .clone()
+    }
+}
