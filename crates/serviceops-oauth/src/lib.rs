@@ -1,3 +1,188 @@
-//! ServiceOps REST API: OAuth2 password grant, portal API keys, requests, changes and assets.
+//! # serviceops-oauth
 //!
-//! (being built: see the issue for this product)
+//! A stand-in for the **Motadata ServiceOps** REST API ("Getting Started with REST API",
+//! <https://www.motadata.com/documentations/managing-request-using-api/>):
+//!
+//! - `POST /api/oauth/token`: the Spring Security OAuth2 token endpoint with the password and
+//!   refresh_token grants (RFC 6749 §4.3, §6), client credentials from HTTP Basic or the form,
+//!   the body as multipart/form-data, x-www-form-urlencoded or query parameters;
+//! - the resource server: `Authorization: Bearer <jwt>` or `Authorization: Apikey <key>`;
+//! - requests (incidents): `/api/v1/request` create, read, update, delete and search by
+//!   qualification.
+//!
+//! See `docs/serviceops.md` for every endpoint and the fidelity notes.
+
+mod auth;
+mod body;
+mod error;
+mod fields;
+mod model;
+mod qual;
+mod requests;
+mod state;
+mod store;
+mod token;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::jwt::JwtKeys;
+use auth_core::store::StoreError;
+use auth_core::{op, Env, Instance, OpRoute, Product, StateError};
+use rusqlite::{Connection, Transaction};
+use serde_json::{json, Value};
+
+pub use error::ApiError;
+
+/// ServiceOps settings (launcher flags `--serviceops-*`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct Settings {
+    /// Access-token lifetime in seconds (`expires_in` is one less, as Spring prints it).
+    #[arg(
+        long = "serviceops-access-token-secs",
+        env = "STANDIN_SERVICEOPS_ACCESS_TOKEN_SECS",
+        default_value_t = 7200
+    )]
+    pub access_token_secs: i64,
+    /// Refresh-token lifetime in seconds (30 days).
+    #[arg(
+        long = "serviceops-refresh-token-secs",
+        env = "STANDIN_SERVICEOPS_REFRESH_TOKEN_SECS",
+        default_value_t = 2_592_000
+    )]
+    pub refresh_token_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            access_token_secs: 7200,
+            refresh_token_secs: 2_592_000,
+        }
+    }
+}
+
+/// The ServiceOps product: its per-instance JWT signing keys.
+#[derive(Debug)]
+pub struct ServiceOps {
+    keys: JwtKeys,
+}
+
+impl ServiceOps {
+    /// The instance's HS256 keys.
+    pub(crate) fn keys(&self) -> &JwtKeys {
+        &self.keys
+    }
+}
+
+impl Product for ServiceOps {
+    const NAME: &'static str = "serviceops";
+    const TITLE: &'static str = "Motadata ServiceOps REST API";
+    const DEFAULT_PORT: u16 = 8090;
+    const DEFAULT_TLS: bool = false;
+    const FIXTURES: &'static str = include_str!("../../../fixtures/serviceops.json");
+    const SCHEMA: &'static str = include_str!("schema.sql");
+    type Settings = Settings;
+
+    fn new(env: &Env, _settings: &Settings) -> Self {
+        let mut secret = [0u8; 32];
+        env.ids.fill(&mut secret);
+        ServiceOps {
+            keys: JwtKeys::hs256(&secret),
+        }
+    }
+
+    fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
+        state::load(tx, doc)
+    }
+
+    fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
+        state::dump(conn)
+    }
+
+    fn routes() -> Vec<OpRoute> {
+        vec![
+            op(
+                Method::POST,
+                "/api/oauth/token",
+                "serviceops.token",
+                token::post_token,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/request",
+                "serviceops.create_request",
+                requests::create_request,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/request/search/byqual",
+                "serviceops.search_requests",
+                requests::search_requests,
+            ),
+            op(
+                Method::GET,
+                "/api/v1/request/{id}",
+                "serviceops.get_request",
+                requests::get_request,
+            ),
+            op(
+                Method::PATCH,
+                "/api/v1/request/{id}",
+                "serviceops.update_request",
+                requests::update_request,
+            ),
+            op(
+                Method::DELETE,
+                "/api/v1/request/{id}",
+                "serviceops.delete_request",
+                requests::delete_request,
+            ),
+        ]
+    }
+
+    fn control_routes(cfg: &mut actix_web::web::ServiceConfig) {
+        auth::control_routes(cfg);
+    }
+
+    fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        spring_error(inst, req, StatusCode::NOT_FOUND, "No message available")
+    }
+
+    fn method_not_allowed(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        let message = format!("Request method '{}' not supported", req.method());
+        if req.path() == "/api/oauth/token" {
+            return HttpResponse::MethodNotAllowed()
+                .json(json!({"error": "method_not_allowed", "error_description": message}));
+        }
+        spring_error(inst, req, StatusCode::METHOD_NOT_ALLOWED, &message)
+    }
+
+    fn error_for_status(
+        _inst: &Instance<Self>,
+        _req: &HttpRequest,
+        status: StatusCode,
+    ) -> HttpResponse {
+        use actix_web::ResponseError as _;
+        ApiError::for_status(status).error_response()
+    }
+
+    fn principal_hint(_inst: &Instance<Self>, req: &HttpRequest) -> Option<String> {
+        auth::principal_hint(req)
+    }
+}
+
+/// Spring Boot's default error body (`BasicErrorController`) for unknown paths and methods.
+fn spring_error(
+    inst: &Instance<ServiceOps>,
+    req: &HttpRequest,
+    status: StatusCode,
+    message: &str,
+) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "timestamp": inst.env.clock.now_ms(),
+        "status": status.as_u16(),
+        "error": status.canonical_reason().unwrap_or(""),
+        "message": message,
+        "path": req.path(),
+    }))
+}

@@ -1,0 +1,201 @@
+//! The resource server: `Authorization: Bearer <jwt>` (RFC 6750 §2.1) or
+//! `Authorization: Apikey <portal key>`, and the product control routes for API keys.
+
+use crate::error::ApiError;
+use crate::model::{Role, User};
+use crate::token::Claims;
+use crate::{store, ServiceOps};
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::web::{self, Bytes};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use auth_core::control::{error_response, parse_body, ControlError};
+use auth_core::credentials::{bearer, percent_decode, query_param, scheme_token, AuthError};
+use auth_core::secret::ct_eq_str;
+use auth_core::{trace, Inst};
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::json;
+use std::future::{ready, Ready};
+
+/// The authenticated caller of an API route.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user the token or key belongs to.
+    pub user: User,
+}
+
+impl Caller {
+    /// Whether the caller may see every request, not only its own.
+    pub fn sees_all(&self) -> bool {
+        matches!(self.user.role, Role::Technician | Role::Admin)
+    }
+
+    /// Whether the caller may read or update a request of `requester_email`.
+    pub fn may_access(&self, requester_email: &str) -> bool {
+        self.sees_all() || self.user.email.eq_ignore_ascii_case(requester_email)
+    }
+}
+
+const BAD_JWT: &str = "Cannot convert access token to JSON";
+
+fn authenticate(inst: &Inst<ServiceOps>, req: &HttpRequest) -> Result<Caller, ApiError> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let user = if let Some(token) = header.and_then(bearer) {
+        user_for_jwt(inst, token)?
+    } else if let Some(key) = header.and_then(|h| scheme_token(h, "Apikey")) {
+        user_for_api_key(inst, key)?
+    } else if let Some(token) = query_param(req, "access_token") {
+        user_for_jwt(inst, &token)?
+    } else {
+        return Err(ApiError::Unauthenticated);
+    };
+    if !user.enabled {
+        return Err(ApiError::InvalidToken("User is disabled".into()));
+    }
+    Ok(Caller { user })
+}
+
+fn user_for_jwt(inst: &Inst<ServiceOps>, token: &str) -> Result<User, ApiError> {
+    let claims: Claims = inst
+        .product
+        .keys()
+        .verify(token, inst.env.clock.now_secs())
+        .map_err(|e| match e {
+            AuthError::Expired => ApiError::InvalidToken(format!("Access token expired: {token}")),
+            _ => ApiError::InvalidToken(BAD_JWT.into()),
+        })?;
+    if claims.ati.is_some() {
+        return Err(ApiError::InvalidToken(
+            "Encoded token is a refresh token".into(),
+        ));
+    }
+    inst.store
+        .read(|c| store::find_user_by_login(c, &claims.user_name))?
+        .ok_or_else(|| ApiError::InvalidToken(BAD_JWT.into()))
+}
+
+/// Compare the key as sent, and percent-decoded, with each stored key (also decoded).
+fn user_for_api_key(inst: &Inst<ServiceOps>, key: &str) -> Result<User, ApiError> {
+    let decoded = percent_decode(key);
+    let found = inst.store.read(|c| {
+        let keys = store::api_keys(c)?;
+        let owner = keys.iter().find_map(|(stored, user_id)| {
+            let matches =
+                ct_eq_str(stored, key) || ct_eq_str(&percent_decode(stored), decoded.as_ref());
+            matches.then_some(*user_id)
+        });
+        match owner {
+            Some(id) => store::find_user(c, id),
+            None => Ok(None),
+        }
+    })?;
+    found.ok_or_else(|| ApiError::InvalidToken("Invalid API key".into()))
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = match Inst::<ServiceOps>::extract(req).into_inner() {
+            Ok(inst) => authenticate(&inst, req),
+            Err(_) => Err(ApiError::Internal("instance not mounted".into())),
+        };
+        match &result {
+            Ok(caller) => trace::set_principal(req, caller.user.email.clone()),
+            Err(err) => trace::refuse(req, err.reason()),
+        }
+        ready(result)
+    }
+}
+
+/// Who the request claims to be, unverified: the Basic client id, the JWT's `user_name`,
+/// or `apikey`.
+pub fn principal_hint(req: &HttpRequest) -> Option<String> {
+    let header = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    if let Ok((client, _)) = auth_core::credentials::basic(header) {
+        return Some(client);
+    }
+    if let Some(token) = bearer(header) {
+        let payload = token.split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .ok()?;
+        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        return claims
+            .get("user_name")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+    }
+    scheme_token(header, "Apikey").map(|_| "apikey".to_owned())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKey {
+    user: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeKey {
+    key: String,
+}
+
+/// Mount `/_standin/serviceops/apikeys` (create) and `/_standin/serviceops/apikeys/revoke`.
+pub fn control_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/apikeys", web::post().to(create_api_key))
+        .route("/apikeys/revoke", web::post().to(revoke_api_key));
+}
+
+/// `POST /_standin/serviceops/apikeys` `{"user": "<email or logon>"}`: a new portal key,
+/// URL-encoded as the portal shows it.
+async fn create_api_key(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
+    let result = (|| {
+        let NewKey { user } = parse_body(&body)?;
+        let raw = inst.env.ids.base64(33);
+        let key: String =
+            percent_encoding::utf8_percent_encode(&raw, percent_encoding::NON_ALPHANUMERIC)
+                .collect();
+        let found = inst
+            .store
+            .write(|tx| {
+                let found = store::find_user_by_login(tx, &user)?;
+                if let Some(found) = &found {
+                    store::add_api_key(tx, found.id, &key)?;
+                }
+                Ok::<_, rusqlite::Error>(found)
+            })
+            .map_err(|e| ControlError::Internal(e.to_string()))?;
+        let found = found.ok_or_else(|| ControlError::NotFound(format!("no user {user:?}")))?;
+        Ok::<_, ControlError>(json!({"key": key, "user": found.email}))
+    })();
+    match result {
+        Ok(body) => HttpResponse::Created().json(body),
+        Err(err) => error_response(err),
+    }
+}
+
+/// `POST /_standin/serviceops/apikeys/revoke` `{"key": "..."}`: the key stops working at once.
+async fn revoke_api_key(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
+    let result = (|| {
+        let RevokeKey { key } = parse_body(&body)?;
+        let revoked = inst
+            .store
+            .write(|tx| store::revoke_api_key(tx, &key))
+            .map_err(|e| ControlError::Internal(e.to_string()))?;
+        if revoked {
+            Ok(json!({"revoked": true}))
+        } else {
+            Err(ControlError::NotFound("no such API key".into()))
+        }
+    })();
+    match result {
+        Ok(body) => HttpResponse::Ok().json(body),
+        Err(err) => error_response(err),
+    }
+}

@@ -1,0 +1,189 @@
+//! ServiceOps' error bodies.
+//!
+//! Two families, as the real product (Spring Security OAuth2 in front of the "floto" REST
+//! layer) answers:
+//! - OAuth2 errors (RFC 6749 §5.2, RFC 6750 §3): `{"error": ..., "error_description": ...}`,
+//!   with `WWW-Authenticate` on 401;
+//! - business errors of the REST API: `{"userMessage": ..., "errorCode": ...}`.
+
+use actix_web::http::header::{HeaderValue, WWW_AUTHENTICATE};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+/// "Full authentication is required to access this resource" (Spring's entry points).
+pub const FULL_AUTH: &str = "Full authentication is required to access this resource";
+
+/// Everything the API can refuse with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Token endpoint: the client did not authenticate (no or bad Basic credentials).
+    #[error("client unauthorized: {0}")]
+    ClientUnauthorized(String),
+    /// Token endpoint: an OAuth2 error with its status (`invalid_grant`, `invalid_request`, ...).
+    #[error("oauth {status} {error}: {description}")]
+    OAuth {
+        /// HTTP status.
+        status: StatusCode,
+        /// RFC 6749 error code.
+        error: &'static str,
+        /// `error_description`.
+        description: String,
+    },
+    /// Resource server: no credentials at all.
+    #[error("no credentials")]
+    Unauthenticated,
+    /// Resource server: a bad, expired or revoked credential.
+    #[error("invalid token: {0}")]
+    InvalidToken(String),
+    /// Resource server: authenticated but not allowed.
+    #[error("access denied")]
+    AccessDenied,
+    /// Business: unknown entity.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Business: bad input.
+    #[error("validation: {0}")]
+    Validation(String),
+    /// Business: request body over the limit.
+    #[error("payload too large")]
+    TooLarge,
+    /// Anything the client did not cause (store failures); never shown in detail.
+    #[error("internal: {0}")]
+    Internal(String),
+    /// A status chosen by fault injection or rate limits.
+    #[error("status {0}")]
+    Status(StatusCode),
+}
+
+impl ApiError {
+    /// An OAuth2 `invalid_grant` with `status`.
+    pub fn invalid_grant(status: StatusCode, description: impl Into<String>) -> Self {
+        ApiError::OAuth {
+            status,
+            error: "invalid_grant",
+            description: description.into(),
+        }
+    }
+
+    /// An OAuth2 error with status 400.
+    pub fn bad_request(error: &'static str, description: impl Into<String>) -> Self {
+        ApiError::OAuth {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            description: description.into(),
+        }
+    }
+
+    /// The vendor's answer for an arbitrary status (fault injection, rate limits).
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::UNAUTHORIZED => ApiError::Unauthenticated,
+            StatusCode::FORBIDDEN => ApiError::AccessDenied,
+            other => ApiError::Status(other),
+        }
+    }
+
+    /// A short reason for the request journal (no secrets).
+    pub fn reason(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+impl From<auth_core::StoreError> for ApiError {
+    fn from(err: auth_core::StoreError) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+fn oauth_body(error: &str, description: &str) -> serde_json::Value {
+    json!({"error": error, "error_description": description})
+}
+
+fn business_body(message: &str, code: &str) -> serde_json::Value {
+    json!({"userMessage": message, "errorCode": code})
+}
+
+/// `Bearer realm="oauth2-resource", error="...", error_description="..."` (RFC 6750 §3).
+fn bearer_challenge(error: &str, description: &str) -> HeaderValue {
+    let description: String = description
+        .chars()
+        .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
+        .collect();
+    HeaderValue::from_str(&format!(
+        "Bearer realm=\"oauth2-resource\", error=\"{error}\", error_description=\"{description}\""
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"oauth2-resource\""))
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::ClientUnauthorized(_)
+            | ApiError::Unauthenticated
+            | ApiError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            ApiError::OAuth { status, .. } | ApiError::Status(status) => *status,
+            ApiError::AccessDenied => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Validation(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let mut builder = HttpResponse::build(status);
+        match self {
+            ApiError::ClientUnauthorized(description) => builder
+                .insert_header((
+                    WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"oauth2/client\""),
+                ))
+                .json(oauth_body("unauthorized", description)),
+            ApiError::OAuth {
+                error, description, ..
+            } => {
+                if status == StatusCode::UNAUTHORIZED {
+                    builder.insert_header((WWW_AUTHENTICATE, bearer_challenge(error, description)));
+                }
+                builder.json(oauth_body(error, description))
+            }
+            ApiError::Unauthenticated => builder
+                .insert_header((
+                    WWW_AUTHENTICATE,
+                    bearer_challenge("unauthorized", FULL_AUTH),
+                ))
+                .json(oauth_body("unauthorized", FULL_AUTH)),
+            ApiError::InvalidToken(description) => builder
+                .insert_header((
+                    WWW_AUTHENTICATE,
+                    bearer_challenge("invalid_token", description),
+                ))
+                .json(oauth_body("invalid_token", description)),
+            ApiError::AccessDenied => builder.json(oauth_body("access_denied", "Access is denied")),
+            ApiError::NotFound(message) => builder.json(business_body(message, "entity_not_found")),
+            ApiError::Validation(message) => {
+                builder.json(business_body(message, "validation_failed"))
+            }
+            ApiError::TooLarge => builder.json(business_body(
+                "Request body is too large",
+                "payload_too_large",
+            )),
+            ApiError::Internal(_) => builder.json(business_body(
+                "Something went wrong, please contact your administrator",
+                "internal_server_error",
+            )),
+            ApiError::Status(status) => builder.json(business_body(
+                status.canonical_reason().unwrap_or("Error"),
+                &status.as_u16().to_string(),
+            )),
+        }
+    }
+}

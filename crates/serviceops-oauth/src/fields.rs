@@ -1,0 +1,266 @@
+//! Reading and validating the keys of a create/update body: types, mandatory fields, lookups
+//! by name against the fixture's reference data (a 400 naming the field), custom fields.
+
+use crate::error::ApiError;
+use crate::model::{CustomFieldDef, CustomFieldType, FileAttachment, Reference, Role, User};
+use crate::store;
+use rusqlite::Connection;
+use serde_json::{Map, Value};
+
+/// What a body is validated against, read in the same transaction as the write.
+pub struct Lookups<'c> {
+    conn: &'c Connection,
+    /// Reference data.
+    pub reference: Reference,
+    /// Custom field definitions.
+    pub custom_fields: Vec<CustomFieldDef>,
+}
+
+/// A `400 validation_failed` naming `field`.
+pub fn invalid(field: &str, why: &str) -> ApiError {
+    ApiError::Validation(format!("{field}: {why}"))
+}
+
+/// A `400 validation_failed`: `field is required`.
+pub fn required(field: &str) -> ApiError {
+    ApiError::Validation(format!("{field} is required"))
+}
+
+impl<'c> Lookups<'c> {
+    /// Read the reference data and custom fields.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn load(conn: &'c Connection) -> Result<Self, rusqlite::Error> {
+        Ok(Lookups {
+            conn,
+            reference: store::config(conn, "reference")?,
+            custom_fields: store::config(conn, "customFields")?,
+        })
+    }
+
+    /// The user `login` names (e-mail or logon name), or a 400 naming `field`.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] for an unknown user.
+    pub fn user(&self, field: &str, login: &str) -> Result<User, ApiError> {
+        store::find_user_by_login(self.conn, login)?
+            .ok_or_else(|| invalid(field, &format!("no user {login:?}")))
+    }
+
+    /// A technician (or admin) for `assigneeEmail`.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] for an unknown user or a requester.
+    pub fn technician(&self, field: &str, login: &str) -> Result<User, ApiError> {
+        let user = self.user(field, login)?;
+        if user.role == Role::Requester {
+            return Err(invalid(field, &format!("{login:?} is not a technician")));
+        }
+        Ok(user)
+    }
+
+    /// The canonical spelling of `value` in the reference list `list`, or a 400 naming
+    /// `field`.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] for a value not in the list.
+    pub fn name(&self, field: &str, list: &[String], value: &str) -> Result<String, ApiError> {
+        list.iter()
+            .find(|known| known.eq_ignore_ascii_case(value))
+            .cloned()
+            .ok_or_else(|| invalid(field, &format!("{value:?} does not exist")))
+    }
+
+    /// The custom fields of a new object: defaults, overridden by `given`.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] naming the bad field.
+    pub fn custom_fields(
+        &self,
+        current: Option<&Map<String, Value>>,
+        given: Option<&Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let mut out = Map::new();
+        for def in &self.custom_fields {
+            let value = current
+                .and_then(|c| c.get(&def.name))
+                .cloned()
+                .unwrap_or_else(|| def.default_value());
+            out.insert(def.name.clone(), value);
+        }
+        let Some(given) = given else {
+            return Ok(out);
+        };
+        let given = given
+            .as_object()
+            .ok_or_else(|| invalid("customField", "must be an object"))?;
+        for (label, value) in given {
+            let def = self
+                .custom_fields
+                .iter()
+                .find(|d| &d.name == label)
+                .ok_or_else(|| invalid("customField", &format!("no custom field {label:?}")))?;
+            out.insert(label.clone(), custom_value(def, value)?);
+        }
+        Ok(out)
+    }
+}
+
+fn custom_value(def: &CustomFieldDef, value: &Value) -> Result<Value, ApiError> {
+    let field = format!("customField.{}", def.name);
+    let bad = |why: &str| invalid(&field, why);
+    match def.kind {
+        CustomFieldType::Text => value
+            .as_str()
+            .map(Value::from)
+            .ok_or_else(|| bad("must be a string")),
+        CustomFieldType::Number => value
+            .as_f64()
+            .map(Value::from)
+            .ok_or_else(|| bad("must be a number")),
+        CustomFieldType::Datetime => value
+            .as_i64()
+            .map(Value::from)
+            .ok_or_else(|| bad("must be epoch milliseconds")),
+        CustomFieldType::MultiSelect | CustomFieldType::Checkbox => {
+            let items = value.as_array().ok_or_else(|| bad("must be a list"))?;
+            let mut out = Vec::new();
+            for item in items {
+                let text = item
+                    .as_str()
+                    .ok_or_else(|| bad("must be a list of strings"))?;
+                if !def.options.iter().any(|o| o == text) {
+                    return Err(bad(&format!("{text:?} is not an option")));
+                }
+                out.push(Value::from(text));
+            }
+            Ok(Value::Array(out))
+        }
+    }
+}
+
+/// Typed access to the keys of a JSON body; a key sent as `null` counts as absent.
+pub struct Body<'a>(pub &'a Map<String, Value>);
+
+impl<'a> Body<'a> {
+    fn present(&self, key: &str) -> Option<&'a Value> {
+        self.0.get(key).filter(|v| !v.is_null())
+    }
+
+    /// Whether `key` was sent (even as `null`).
+    pub fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// A string key.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] if it is not a string.
+    pub fn string(&self, key: &str) -> Result<Option<&'a str>, ApiError> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(_) => Err(invalid(key, "must be a string")),
+        }
+    }
+
+    /// A mandatory non-blank string key.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`]: `key is required`, or a wrong type.
+    pub fn required(&self, key: &str) -> Result<&'a str, ApiError> {
+        match self.string(key)? {
+            Some(s) if !s.trim().is_empty() => Ok(s),
+            _ => Err(required(key)),
+        }
+    }
+
+    /// A boolean key.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] if it is not a boolean.
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, ApiError> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(invalid(key, "must be a boolean")),
+        }
+    }
+
+    /// A list of strings.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] if it is not a list of strings.
+    pub fn strings(&self, key: &str) -> Result<Option<Vec<String>>, ApiError> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| invalid(key, "must be a list of strings"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(invalid(key, "must be a list of strings")),
+        }
+    }
+
+    /// `fileAttachments`.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] if it is not a list of `{refFileName, realName}`.
+    pub fn attachments(&self, key: &str) -> Result<Option<Vec<FileAttachment>>, ApiError> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(v) => serde_json::from_value(v.clone())
+                .map(Some)
+                .map_err(|_| invalid(key, "must be a list of {refFileName, realName}")),
+        }
+    }
+
+    /// A raw value (custom fields).
+    pub fn value(&self, key: &str) -> Option<&'a Value> {
+        self.present(key)
+    }
+}
+
+/// Plain text of an HTML description: tags dropped, common entities decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let mut chars = html.chars().peekable();
+    while let Some(c) = chars.next() {
+        let opens_tag = chars
+            .peek()
+            .is_some_and(|n| n.is_ascii_alphabetic() || *n == '/' || *n == '!');
+        match c {
+            '<' if opens_tag => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_descriptions_become_plain_text() {
+        assert_eq!(
+            plain_text("<p>Mail is <b>down</b> &amp; out</p>"),
+            "Mail is down & out"
+        );
+        assert_eq!(plain_text("a < b"), "a < b");
+    }
+}

@@ -1,0 +1,227 @@
+//! Wire and fixture types with ServiceOps' exact field names.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A user's role: what it may do with requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads and updates only its own requests.
+    Requester,
+    /// Reads and updates every request.
+    Technician,
+    /// Everything.
+    Admin,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Requester => "requester",
+            Role::Technician => "technician",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parse the stored name.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "requester" => Some(Role::Requester),
+            "technician" => Some(Role::Technician),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A registered REST-integration client (Admin > Automation > Integrations > Rest Integration).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Client {
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: String,
+    /// The one scope the client's tokens carry.
+    pub scope: String,
+}
+
+/// A ServiceOps user (requester or technician).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct User {
+    /// Numeric id.
+    pub id: i64,
+    /// Display name (`requesterName`).
+    pub name: String,
+    /// E-mail, the password grant's `username`.
+    pub email: String,
+    /// Logon name, also accepted as `username` and `requesterEmail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logon_name: Option<String>,
+    /// Password of the password grant.
+    pub password: String,
+    /// Role.
+    pub role: Role,
+    /// A disabled user can neither log in nor refresh.
+    pub enabled: bool,
+    /// Portal API keys, as the portal shows them (URL-encoded).
+    #[serde(default)]
+    pub api_keys: Vec<String>,
+}
+
+/// The reference data that `...Name` fields are validated against.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Reference {
+    /// `priorityName`.
+    pub priorities: Vec<String>,
+    /// `urgencyName`.
+    pub urgencies: Vec<String>,
+    /// `impactName`.
+    pub impacts: Vec<String>,
+    /// `statusName`.
+    pub statuses: Vec<String>,
+    /// `categoryName`.
+    pub categories: Vec<String>,
+    /// `departmentName`.
+    pub departments: Vec<String>,
+    /// `locationName`.
+    pub locations: Vec<String>,
+    /// `supportLevel`.
+    pub support_levels: Vec<String>,
+    /// `technicianGroupName`.
+    pub technician_groups: Vec<String>,
+    /// `source`.
+    pub sources: Vec<String>,
+}
+
+/// The type of a custom field, which fixes its default and accepted values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CustomFieldType {
+    /// Free text, default `""`.
+    Text,
+    /// A number, default `0.0`.
+    Number,
+    /// Epoch milliseconds, default `0`.
+    Datetime,
+    /// A list of the options, default `[]`.
+    MultiSelect,
+    /// A list of the options, default `[]`.
+    Checkbox,
+}
+
+/// A custom field definition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomFieldDef {
+    /// The label, the key in `customField`.
+    pub name: String,
+    /// The type.
+    #[serde(rename = "type")]
+    pub kind: CustomFieldType,
+    /// Allowed values of list types.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+}
+
+impl CustomFieldDef {
+    /// The value a new object gets when the field is not sent.
+    pub fn default_value(&self) -> Value {
+        match self.kind {
+            CustomFieldType::Text => Value::from(""),
+            CustomFieldType::Number => Value::from(0.0),
+            CustomFieldType::Datetime => Value::from(0),
+            CustomFieldType::MultiSelect | CustomFieldType::Checkbox => Value::Array(Vec::new()),
+        }
+    }
+}
+
+/// A file attached to a request (uploaded beforehand; only the reference is kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FileAttachment {
+    /// The upload's reference name.
+    pub ref_file_name: String,
+    /// The original file name.
+    pub real_name: String,
+}
+
+/// A request (incident, `INC-n`) or a service request (`SR-n`), as the API returns it.
+/// Absent keys are omitted, never `null`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Request {
+    /// Numeric id.
+    pub id: i64,
+    /// `INC-n` / `SR-n`.
+    pub name: String,
+    /// Subject.
+    pub subject: String,
+    /// Description (plain text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The requester's e-mail.
+    pub requester_email: String,
+    /// The requester's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester_name: Option<String>,
+    /// Status.
+    pub status_name: String,
+    /// Priority.
+    pub priority_name: String,
+    /// Urgency.
+    pub urgency_name: String,
+    /// Impact.
+    pub impact_name: String,
+    /// Category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_name: Option<String>,
+    /// Department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_name: Option<String>,
+    /// Location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_name: Option<String>,
+    /// Assigned technician's e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee_email: Option<String>,
+    /// Technician group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technician_group_name: Option<String>,
+    /// Service (service requests only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    /// Service category (service requests only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_category_name: Option<String>,
+    /// Where the request came from.
+    pub source: String,
+    /// Spam flag.
+    pub spam: bool,
+    /// Support tier.
+    pub support_level: String,
+    /// Cc e-mails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc_email_set: Option<Vec<String>>,
+    /// Tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Attachments.
+    #[serde(default)]
+    pub file_attachments: Vec<FileAttachment>,
+    /// Epoch milliseconds.
+    pub created_time: i64,
+    /// Epoch milliseconds.
+    pub updated_time: i64,
+    /// Who created it.
+    pub created_by_name: String,
+    /// Who last updated it.
+    pub updated_by_name: String,
+    /// Custom fields by label.
+    #[serde(default)]
+    pub custom_field: Map<String, Value>,
+}

@@ -1,0 +1,398 @@
+//! Requests (incidents, `INC-n`) and service requests (`SR-n`): create, read, PATCH update,
+//! delete and search by qualification.
+
+use crate::auth::Caller;
+use crate::body;
+use crate::error::ApiError;
+use crate::fields::{plain_text, Body, Lookups};
+use crate::model::Request;
+use crate::qual::{self, Page};
+use crate::store::{self, Kind};
+use crate::ServiceOps;
+use actix_web::web::{Path, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::{trace, Inst};
+use rusqlite::Transaction;
+use serde_json::{Map, Value};
+
+/// The properties a request search may qualify on.
+pub const REQUEST_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "subject",
+    "description",
+    "requesterEmail",
+    "requesterName",
+    "statusName",
+    "priorityName",
+    "urgencyName",
+    "impactName",
+    "categoryName",
+    "departmentName",
+    "locationName",
+    "assigneeEmail",
+    "technicianGroupName",
+    "serviceName",
+    "serviceCategoryName",
+    "source",
+    "spam",
+    "supportLevel",
+    "ccEmailSet",
+    "tags",
+    "createdTime",
+    "updatedTime",
+    "createdByName",
+    "updatedByName",
+];
+
+/// Note a refusal in the journal and pass the error on.
+pub fn traced<T>(req: &HttpRequest, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(err) = &result {
+        trace::refuse(req, err.reason());
+    }
+    result
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Request => "Request",
+            Kind::ServiceRequest => "Service Request",
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Kind::Request => "INC",
+            Kind::ServiceRequest => "SR",
+        }
+    }
+}
+
+/// Parse a path id; anything that is not a number is an unknown entity.
+pub fn parse_id(kind_label: &str, raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .map_err(|_| ApiError::NotFound(format!("{kind_label} with id {raw} not found")))
+}
+
+fn not_found(kind: Kind, id: i64) -> ApiError {
+    ApiError::NotFound(format!("{} with id {id} not found", kind.label()))
+}
+
+/// Apply the keys of `body` to `request` (create and PATCH share the rules).
+fn apply(
+    lookups: &Lookups<'_>,
+    body: &Body<'_>,
+    caller: &Caller,
+    request: &mut Request,
+) -> Result<(), ApiError> {
+    let reference = &lookups.reference;
+    if body.has("subject") {
+        request.subject = body.required("subject")?.to_owned();
+    }
+    if body.has("description") {
+        request.description = body.string("description")?.map(plain_text);
+    }
+    if body.has("requesterEmail") {
+        let user = lookups.user("requesterEmail", body.required("requesterEmail")?)?;
+        if !caller.may_access(&user.email) {
+            return Err(ApiError::AccessDenied);
+        }
+        request.requester_email = user.email;
+        request.requester_name = Some(user.name);
+    }
+    let defaulted: [(&str, &[String], &mut String); 6] = [
+        ("statusName", &reference.statuses, &mut request.status_name),
+        (
+            "priorityName",
+            &reference.priorities,
+            &mut request.priority_name,
+        ),
+        (
+            "urgencyName",
+            &reference.urgencies,
+            &mut request.urgency_name,
+        ),
+        ("impactName", &reference.impacts, &mut request.impact_name),
+        (
+            "supportLevel",
+            &reference.support_levels,
+            &mut request.support_level,
+        ),
+        ("source", &reference.sources, &mut request.source),
+    ];
+    for (key, list, slot) in defaulted {
+        if let Some(value) = body.string(key)? {
+            *slot = lookups.name(key, list, value)?;
+        }
+    }
+    let optional: [(&str, &[String], &mut Option<String>); 4] = [
+        (
+            "categoryName",
+            &reference.categories,
+            &mut request.category_name,
+        ),
+        (
+            "departmentName",
+            &reference.departments,
+            &mut request.department_name,
+        ),
+        (
+            "locationName",
+            &reference.locations,
+            &mut request.location_name,
+        ),
+        (
+            "technicianGroupName",
+            &reference.technician_groups,
+            &mut request.technician_group_name,
+        ),
+    ];
+    for (key, list, slot) in optional {
+        if body.has(key) {
+            *slot = match body.string(key)? {
+                Some(value) => Some(lookups.name(key, list, value)?),
+                None => None,
+            };
+        }
+    }
+    if body.has("assigneeEmail") {
+        request.assignee_email = match body.string("assigneeEmail")? {
+            Some(login) => Some(lookups.technician("assigneeEmail", login)?.email),
+            None => None,
+        };
+    }
+    if let Some(spam) = body.bool("spam")? {
+        request.spam = spam;
+    }
+    if body.has("ccEmailSet") {
+        let emails = body.strings("ccEmailSet")?;
+        if let Some(bad) = emails.iter().flatten().find(|e| !e.contains('@')) {
+            return Err(crate::fields::invalid(
+                "ccEmailSet",
+                &format!("{bad:?} is not an e-mail address"),
+            ));
+        }
+        request.cc_email_set = emails;
+    }
+    if body.has("tags") {
+        request.tags = body.strings("tags")?;
+    }
+    if let Some(files) = body.attachments("fileAttachments")? {
+        request.file_attachments = files;
+    }
+    request.custom_field =
+        lookups.custom_fields(Some(&request.custom_field), body.value("customField"))?;
+    Ok(())
+}
+
+/// Create a request of `kind` from `map` in `tx`.
+pub fn create(
+    tx: &Transaction<'_>,
+    kind: Kind,
+    caller: &Caller,
+    map: &Map<String, Value>,
+    now: i64,
+) -> Result<Request, ApiError> {
+    let lookups = Lookups::load(tx)?;
+    let body = Body(map);
+    body.required("subject")?;
+    body.required("requesterEmail")?;
+    let mut request = Request {
+        id: 0,
+        name: String::new(),
+        subject: String::new(),
+        description: None,
+        requester_email: String::new(),
+        requester_name: None,
+        status_name: "Open".into(),
+        priority_name: "Low".into(),
+        urgency_name: "Low".into(),
+        impact_name: "Low".into(),
+        category_name: None,
+        department_name: None,
+        location_name: None,
+        assignee_email: None,
+        technician_group_name: None,
+        service_name: None,
+        service_category_name: None,
+        source: "External".into(),
+        spam: false,
+        support_level: "tier0".into(),
+        cc_email_set: None,
+        tags: None,
+        file_attachments: Vec::new(),
+        created_time: now,
+        updated_time: now,
+        created_by_name: caller.user.name.clone(),
+        updated_by_name: caller.user.name.clone(),
+        custom_field: Map::new(),
+    };
+    apply(&lookups, &body, caller, &mut request)?;
+    if kind == Kind::ServiceRequest {
+        request.service_name = Some(body.required("serviceName")?.to_owned());
+        request.service_category_name = body.string("serviceCategoryName")?.map(str::to_owned);
+    }
+    request.id = store::take_sequence(tx, "nextId")?;
+    request.name = format!(
+        "{}-{}",
+        kind.prefix(),
+        store::take_sequence(tx, "nextTicketNumber")?
+    );
+    store::put_object(tx, kind, request.id, &request)?;
+    Ok(request)
+}
+
+/// Read request `id` of `kind` as `caller`: 404 if unknown, 403 if not the caller's.
+pub fn read(
+    conn: &rusqlite::Connection,
+    kind: Kind,
+    caller: &Caller,
+    id: i64,
+) -> Result<Request, ApiError> {
+    let request: Request = store::get_object(conn, kind, id)?.ok_or_else(|| not_found(kind, id))?;
+    if !caller.may_access(&request.requester_email) {
+        return Err(ApiError::AccessDenied);
+    }
+    Ok(request)
+}
+
+/// Update request `id` of `kind` in `tx` (read, apply, write: one transaction, no lost
+/// update).
+pub fn update(
+    tx: &Transaction<'_>,
+    kind: Kind,
+    caller: &Caller,
+    id: i64,
+    map: &Map<String, Value>,
+    now: i64,
+) -> Result<Request, ApiError> {
+    let mut request = read(tx, kind, caller, id)?;
+    let lookups = Lookups::load(tx)?;
+    apply(&lookups, &Body(map), caller, &mut request)?;
+    if kind == Kind::ServiceRequest {
+        let body = Body(map);
+        if body.has("serviceName") {
+            request.service_name = Some(body.required("serviceName")?.to_owned());
+        }
+        if body.has("serviceCategoryName") {
+            request.service_category_name = body.string("serviceCategoryName")?.map(str::to_owned);
+        }
+    }
+    request.updated_time = now;
+    request.updated_by_name = caller.user.name.clone();
+    store::put_object(tx, kind, id, &request)?;
+    Ok(request)
+}
+
+/// Delete request `id` of `kind` (technicians and admins only).
+pub fn delete(tx: &Transaction<'_>, kind: Kind, caller: &Caller, id: i64) -> Result<(), ApiError> {
+    read(tx, kind, caller, id)?;
+    if !caller.sees_all() {
+        return Err(ApiError::AccessDenied);
+    }
+    store::delete_object(tx, kind, id)?;
+    Ok(())
+}
+
+/// Search requests of `kind` visible to `caller`.
+pub fn search(
+    conn: &rusqlite::Connection,
+    kind: Kind,
+    caller: &Caller,
+    query: &qual::Query,
+    page: Page,
+) -> Result<Value, ApiError> {
+    let all: Vec<Value> = store::objects(conn, kind)?;
+    let visible = all.into_iter().filter(|o| {
+        o.get("requesterEmail")
+            .and_then(Value::as_str)
+            .is_some_and(|email| caller.may_access(email))
+    });
+    qual::page(query, REQUEST_FIELDS, visible, page)
+}
+
+/// `POST /api/v1/request`.
+pub async fn create_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let map = traced(&req, body::json_object(payload).await)?;
+    let now = inst.env.clock.now_ms();
+    let created = traced(
+        &req,
+        inst.store
+            .write(|tx| create(tx, Kind::Request, &caller, &map, now)),
+    )?;
+    Ok(HttpResponse::Ok().json(created))
+}
+
+/// `GET /api/v1/request/{id}`.
+pub async fn get_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(Kind::Request.label(), &id))?;
+    let request = traced(
+        &req,
+        inst.store.read(|c| read(c, Kind::Request, &caller, id)),
+    )?;
+    Ok(HttpResponse::Ok().json(request))
+}
+
+/// `PATCH /api/v1/request/{id}`.
+pub async fn update_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(Kind::Request.label(), &id))?;
+    let map = traced(&req, body::json_object(payload).await)?;
+    let now = inst.env.clock.now_ms();
+    let updated = traced(
+        &req,
+        inst.store
+            .write(|tx| update(tx, Kind::Request, &caller, id, &map, now)),
+    )?;
+    Ok(HttpResponse::Ok().json(updated))
+}
+
+/// `DELETE /api/v1/request/{id}`: 200 with an empty body.
+pub async fn delete_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(Kind::Request.label(), &id))?;
+    traced(
+        &req,
+        inst.store
+            .write(|tx| delete(tx, Kind::Request, &caller, id)),
+    )?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// `POST /api/v1/request/search/byqual?offset=0&size=25`.
+pub async fn search_requests(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let page = traced(&req, Page::from_query(req.query_string()))?;
+    let bytes = traced(&req, body::read(payload).await)?;
+    let query = traced(&req, qual::Query::from_body(&bytes))?;
+    let found = traced(
+        &req,
+        inst.store
+            .read(|c| search(c, Kind::Request, &caller, &query, page)),
+    )?;
+    Ok(HttpResponse::Ok().json(found))
+}

@@ -1,0 +1,38 @@
+-- ServiceOps stand-in schema. Secrets are stored as the fixtures give them.
+CREATE TABLE IF NOT EXISTS client (
+    pos INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL UNIQUE,
+    client_secret TEXT NOT NULL,
+    scope TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    logon_name TEXT UNIQUE COLLATE NOCASE,
+    password TEXT NOT NULL,
+    role TEXT NOT NULL,
+    enabled INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_key (
+    pos INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE
+);
+-- Reference data and custom field definitions, as JSON documents.
+CREATE TABLE IF NOT EXISTS config (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- nextId (every object) and nextTicketNumber (INC-/SR-/CHG- names).
+CREATE TABLE IF NOT EXISTS sequence (
+    name TEXT PRIMARY KEY,
+    next INTEGER NOT NULL
+);
+-- Requests, service requests, changes, assets: the wire object as JSON.
+CREATE TABLE IF NOT EXISTS object (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS object_kind ON object(kind, id);

@@ -1,0 +1,158 @@
+//! The fixture/state document: validation on load (naming the bad field) and dump.
+
+use crate::model::{Client, CustomFieldDef, Reference, Request, User};
+use crate::store::{self, Kind};
+use auth_core::store::StoreError;
+use auth_core::{parse_state, StateError};
+use rusqlite::{params, Connection, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// The id and ticket-number sequences.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sequences {
+    /// The next object id (shared by every object type).
+    pub next_id: i64,
+    /// The next ticket number (shared by `INC-`, `SR-` and `CHG-` names).
+    pub next_ticket_number: i64,
+}
+
+/// The whole state of one instance, in the fixture format.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StateDoc {
+    /// Registered OAuth clients.
+    pub clients: Vec<Client>,
+    /// Users with their API keys.
+    pub users: Vec<User>,
+    /// Reference data for `...Name` lookups.
+    pub reference: Reference,
+    /// Custom field definitions.
+    #[serde(default)]
+    pub custom_fields: Vec<CustomFieldDef>,
+    /// Sequences.
+    pub sequences: Sequences,
+    /// Requests (incidents).
+    #[serde(default)]
+    pub requests: Vec<Request>,
+    /// Service requests.
+    #[serde(default)]
+    pub service_requests: Vec<Request>,
+}
+
+fn unique<'a>(
+    seen: &mut HashSet<String>,
+    value: &'a str,
+    field: impl FnOnce() -> String,
+) -> Result<&'a str, StateError> {
+    if value.is_empty() {
+        return Err(StateError::invalid(field(), "must not be empty"));
+    }
+    if !seen.insert(value.to_ascii_lowercase()) {
+        return Err(StateError::invalid(field(), format!("duplicate {value:?}")));
+    }
+    Ok(value)
+}
+
+fn validate(doc: &StateDoc) -> Result<(), StateError> {
+    let mut seen = HashSet::new();
+    for (i, c) in doc.clients.iter().enumerate() {
+        unique(&mut seen, &c.client_id, || format!("clients[{i}].clientId"))?;
+    }
+    let (mut ids, mut logins, mut keys) = (HashSet::new(), HashSet::new(), HashSet::new());
+    for (i, u) in doc.users.iter().enumerate() {
+        unique(&mut ids, &u.id.to_string(), || format!("users[{i}].id"))?;
+        unique(&mut logins, &u.email, || format!("users[{i}].email"))?;
+        if let Some(logon) = &u.logon_name {
+            unique(&mut logins, logon, || format!("users[{i}].logonName"))?;
+        }
+        for (k, key) in u.api_keys.iter().enumerate() {
+            unique(&mut keys, key, || format!("users[{i}].apiKeys[{k}]"))?;
+        }
+    }
+    let mut object_ids = HashSet::new();
+    let lists = [
+        ("requests", &doc.requests),
+        ("serviceRequests", &doc.service_requests),
+    ];
+    for (list, objects) in lists {
+        for (i, r) in objects.iter().enumerate() {
+            unique(&mut object_ids, &r.id.to_string(), || {
+                format!("{list}[{i}].id")
+            })?;
+            if r.id >= doc.sequences.next_id {
+                return Err(StateError::invalid(
+                    format!("{list}[{i}].id"),
+                    "must be below sequences.nextId",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validate `doc` and write it into the emptied store.
+///
+/// # Errors
+/// [`StateError::Invalid`] naming the field.
+pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
+    let doc: StateDoc = parse_state(doc)?;
+    validate(&doc)?;
+    for c in &doc.clients {
+        tx.execute(
+            "INSERT INTO client (client_id, client_secret, scope) VALUES (?1, ?2, ?3)",
+            params![c.client_id, c.client_secret, c.scope],
+        )?;
+    }
+    for u in &doc.users {
+        store::insert_user(tx, u)?;
+    }
+    store::put_config(
+        tx,
+        "reference",
+        &serde_json::to_string(&doc.reference).unwrap_or_default(),
+    )?;
+    store::put_config(
+        tx,
+        "customFields",
+        &serde_json::to_string(&doc.custom_fields).unwrap_or_default(),
+    )?;
+    tx.execute(
+        "INSERT INTO sequence (name, next) VALUES ('nextId', ?1), ('nextTicketNumber', ?2)",
+        params![doc.sequences.next_id, doc.sequences.next_ticket_number],
+    )?;
+    for r in &doc.requests {
+        store::put_object(tx, Kind::Request, r.id, r)?;
+    }
+    for r in &doc.service_requests {
+        store::put_object(tx, Kind::ServiceRequest, r.id, r)?;
+    }
+    Ok(())
+}
+
+/// The whole state in the fixture format.
+///
+/// # Errors
+/// Store errors.
+pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
+    let clients = store::clients(conn)?;
+    let users = store::users(conn)?;
+    let reference: Reference = store::config(conn, "reference")?;
+    let custom_fields: Vec<CustomFieldDef> = store::config(conn, "customFields")?;
+    let sequences = Sequences {
+        next_id: store::sequence(conn, "nextId")?,
+        next_ticket_number: store::sequence(conn, "nextTicketNumber")?,
+    };
+    let doc = StateDoc {
+        clients,
+        users,
+        reference,
+        custom_fields,
+        sequences,
+        requests: store::objects(conn, Kind::Request)?,
+        service_requests: store::objects(conn, Kind::ServiceRequest)?,
+    };
+    Ok(serde_json::to_value(doc).unwrap_or(Value::Null))
+}

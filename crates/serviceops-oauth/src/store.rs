@@ -1,0 +1,295 @@
+//! The only place with SQL.
+
+use crate::model::{Client, Role, User};
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The object types kept in the `object` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Incident (`INC-n`).
+    Request,
+    /// Service request (`SR-n`).
+    ServiceRequest,
+}
+
+impl Kind {
+    /// The stored kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Request => "request",
+            Kind::ServiceRequest => "servicerequest",
+        }
+    }
+}
+
+fn json_error(err: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(err))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, rusqlite::Error> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// Insert `user` and its API keys.
+///
+/// # Errors
+/// SQLite errors (duplicates).
+pub fn insert_user(tx: &Transaction<'_>, user: &User) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT INTO user (id, name, email, logon_name, password, role, enabled)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            user.id,
+            user.name,
+            user.email,
+            user.logon_name,
+            user.password,
+            user.role.as_str(),
+            user.enabled
+        ],
+    )?;
+    for key in &user.api_keys {
+        add_api_key(tx, user.id, key)?;
+    }
+    Ok(())
+}
+
+/// Give user `user_id` the API key `key`.
+///
+/// # Errors
+/// SQLite errors (a duplicate key).
+pub fn add_api_key(tx: &Transaction<'_>, user_id: i64, key: &str) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT INTO api_key (key, user_id) VALUES (?1, ?2)",
+        params![key, user_id],
+    )?;
+    Ok(())
+}
+
+/// Revoke API key `key`; whether it existed.
+///
+/// # Errors
+/// SQLite errors.
+pub fn revoke_api_key(tx: &Transaction<'_>, key: &str) -> Result<bool, rusqlite::Error> {
+    Ok(tx.execute("DELETE FROM api_key WHERE key = ?1", [key])? > 0)
+}
+
+/// Every API key with its user id.
+///
+/// # Errors
+/// SQLite errors.
+pub fn api_keys(conn: &Connection) -> Result<Vec<(String, i64)>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached("SELECT key, user_id FROM api_key ORDER BY pos")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Store a configuration document.
+///
+/// # Errors
+/// SQLite errors.
+pub fn put_config(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT OR REPLACE INTO config (key, value) VALUES (?1, ?2)",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// A configuration document (`reference`, `customFields`).
+///
+/// # Errors
+/// SQLite errors, or a stored document that does not parse.
+pub fn config<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<T, rusqlite::Error> {
+    let text: String = conn.query_row("SELECT value FROM config WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })?;
+    serde_json::from_str(&text).map_err(json_error)
+}
+
+/// The current value of sequence `name`.
+///
+/// # Errors
+/// SQLite errors.
+pub fn sequence(conn: &Connection, name: &str) -> Result<i64, rusqlite::Error> {
+    conn.query_row("SELECT next FROM sequence WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+}
+
+/// Take the next value of sequence `name`.
+///
+/// # Errors
+/// SQLite errors.
+pub fn take_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64, rusqlite::Error> {
+    let value = sequence(tx, name)?;
+    tx.execute(
+        "UPDATE sequence SET next = next + 1 WHERE name = ?1",
+        [name],
+    )?;
+    Ok(value)
+}
+
+/// Insert or replace object `id` of `kind`.
+///
+/// # Errors
+/// SQLite errors.
+pub fn put_object<T: Serialize>(
+    tx: &Transaction<'_>,
+    kind: Kind,
+    id: i64,
+    object: &T,
+) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT OR REPLACE INTO object (id, kind, data) VALUES (?1, ?2, ?3)",
+        params![id, kind.as_str(), to_json(object)?],
+    )?;
+    Ok(())
+}
+
+/// Object `id` of `kind`, if any.
+///
+/// # Errors
+/// SQLite errors.
+pub fn get_object<T: DeserializeOwned>(
+    conn: &Connection,
+    kind: Kind,
+    id: i64,
+) -> Result<Option<T>, rusqlite::Error> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT data FROM object WHERE id = ?1 AND kind = ?2",
+            params![id, kind.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    text.map(|t| serde_json::from_str(&t).map_err(json_error))
+        .transpose()
+}
+
+/// Every object of `kind`, by id.
+///
+/// # Errors
+/// SQLite errors.
+pub fn objects<T: DeserializeOwned>(
+    conn: &Connection,
+    kind: Kind,
+) -> Result<Vec<T>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached("SELECT data FROM object WHERE kind = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([kind.as_str()], |r| r.get::<_, String>(0))?;
+    rows.map(|text| serde_json::from_str(&text?).map_err(json_error))
+        .collect()
+}
+
+/// Delete object `id` of `kind`; whether it existed.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_object(tx: &Transaction<'_>, kind: Kind, id: i64) -> Result<bool, rusqlite::Error> {
+    Ok(tx.execute(
+        "DELETE FROM object WHERE id = ?1 AND kind = ?2",
+        params![id, kind.as_str()],
+    )? > 0)
+}
+
+/// Every client.
+///
+/// # Errors
+/// SQLite errors.
+pub fn clients(conn: &Connection) -> Result<Vec<Client>, rusqlite::Error> {
+    let mut stmt =
+        conn.prepare_cached("SELECT client_id, client_secret, scope FROM client ORDER BY pos")?;
+    let rows = stmt.query_map([], client_row)?;
+    rows.collect()
+}
+
+fn client_row(r: &Row<'_>) -> Result<Client, rusqlite::Error> {
+    Ok(Client {
+        client_id: r.get(0)?,
+        client_secret: r.get(1)?,
+        scope: r.get(2)?,
+    })
+}
+
+/// Client `client_id`, if registered.
+///
+/// # Errors
+/// SQLite errors.
+pub fn find_client(conn: &Connection, client_id: &str) -> Result<Option<Client>, rusqlite::Error> {
+    conn.query_row(
+        "SELECT client_id, client_secret, scope FROM client WHERE client_id = ?1",
+        [client_id],
+        client_row,
+    )
+    .optional()
+}
+
+const USER_COLUMNS: &str = "id, name, email, logon_name, password, role, enabled";
+
+fn user_row(conn: &Connection, r: &Row<'_>) -> Result<User, rusqlite::Error> {
+    let id: i64 = r.get(0)?;
+    let role: String = r.get(5)?;
+    let mut stmt =
+        conn.prepare_cached("SELECT key FROM api_key WHERE user_id = ?1 ORDER BY pos")?;
+    let keys = stmt
+        .query_map([id], |k| k.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(User {
+        id,
+        name: r.get(1)?,
+        email: r.get(2)?,
+        logon_name: r.get(3)?,
+        password: r.get(4)?,
+        role: Role::parse(&role).unwrap_or(Role::Requester),
+        enabled: r.get(6)?,
+        api_keys: keys,
+    })
+}
+
+/// Every user.
+///
+/// # Errors
+/// SQLite errors.
+pub fn users(conn: &Connection) -> Result<Vec<User>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM user ORDER BY id"))?;
+    let mut rows = stmt.query([])?;
+    let mut users = Vec::new();
+    while let Some(row) = rows.next()? {
+        users.push(user_row(conn, row)?);
+    }
+    Ok(users)
+}
+
+fn find_user_where(
+    conn: &Connection,
+    condition: &str,
+    value: &dyn rusqlite::ToSql,
+) -> Result<Option<User>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM user WHERE {condition}"
+    ))?;
+    let mut rows = stmt.query([value])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(user_row(conn, row)?)),
+        None => Ok(None),
+    }
+}
+
+/// The user whose e-mail or logon name is `login` (case-insensitive).
+///
+/// # Errors
+/// SQLite errors.
+pub fn find_user_by_login(conn: &Connection, login: &str) -> Result<Option<User>, rusqlite::Error> {
+    find_user_where(conn, "email = ?1 OR logon_name = ?1", &login)
+}
+
+/// User `id`.
+///
+/// # Errors
+/// SQLite errors.
+pub fn find_user(conn: &Connection, id: i64) -> Result<Option<User>, rusqlite::Error> {
+    find_user_where(conn, "id = ?1", &id)
+}

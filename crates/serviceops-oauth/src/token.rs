@@ -1,0 +1,254 @@
+//! `POST /api/oauth/token`: Spring Security OAuth2's token endpoint with the password grant
+//! (RFC 6749 §4.3) and the refresh_token grant (RFC 6749 §6), JWT tokens signed HS256 with
+//! the instance's secret (the legacy claim set of the vendor's own example).
+
+use crate::body::{self, Params};
+use crate::error::{ApiError, FULL_AUTH};
+use crate::model::{Client, User};
+use crate::{store, ServiceOps};
+use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
+use actix_web::http::StatusCode;
+use actix_web::web::Payload;
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::credentials::{basic, AuthError};
+use auth_core::secret::ct_eq_str;
+use auth_core::trace;
+use auth_core::Inst;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// The claims of the legacy (HS256) access and refresh tokens, in the vendor's order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The grant that first issued the token (`password`).
+    pub grant_type: String,
+    /// The user's login as given to the password grant.
+    pub user_name: String,
+    /// The client's scope.
+    pub scope: Vec<String>,
+    /// Refresh tokens only: the `jti` of the access token issued with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ati: Option<String>,
+    /// Expiry, epoch seconds.
+    pub exp: i64,
+    /// Spring authorities.
+    pub authorities: Vec<String>,
+    /// Token id.
+    pub jti: String,
+    /// The client the token was issued to.
+    pub client_id: String,
+}
+
+/// `POST /api/oauth/token`.
+pub async fn post_token(
+    inst: Inst<ServiceOps>,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let result = match body::params(&req, payload).await {
+        Ok(params) => issue(&inst, &req, &params),
+        Err(err) => Err(err),
+    };
+    if let Err(err) = &result {
+        trace::refuse(&req, err.reason());
+    }
+    result
+}
+
+fn issue(
+    inst: &Inst<ServiceOps>,
+    req: &HttpRequest,
+    params: &Params,
+) -> Result<HttpResponse, ApiError> {
+    let client = authenticate_client(inst, req, params)?;
+    let grant_type = params
+        .get("grant_type")
+        .filter(|g| !g.is_empty())
+        .ok_or_else(|| ApiError::bad_request("invalid_request", "Missing grant type"))?;
+    let (access, refresh) = match grant_type {
+        "password" => password_grant(inst, &client, params)?,
+        "refresh_token" => refresh_grant(inst, &client, params)?,
+        "implicit" => {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "Implicit grant type not supported from token endpoint",
+            ))
+        }
+        other => {
+            return Err(ApiError::bad_request(
+                "unsupported_grant_type",
+                format!("Unsupported grant type: {other}"),
+            ))
+        }
+    };
+    trace::set_principal(req, access.user_name.clone());
+    respond(inst, &access, &refresh)
+}
+
+/// The client from HTTP Basic (RFC 6749 §2.3.1), else from `client_id`/`client_secret`
+/// request parameters.
+fn authenticate_client(
+    inst: &Inst<ServiceOps>,
+    req: &HttpRequest,
+    params: &Params,
+) -> Result<Client, ApiError> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let given = match header.map(basic) {
+        Some(Ok(pair)) => Some(pair),
+        Some(Err(AuthError::Malformed(_))) => {
+            return Err(ApiError::ClientUnauthorized(
+                "Failed to decode basic authentication token".into(),
+            ))
+        }
+        _ => params.get("client_id").map(|id| {
+            (
+                id.to_owned(),
+                params.get("client_secret").unwrap_or("").to_owned(),
+            )
+        }),
+    };
+    let (id, secret) = given.ok_or_else(|| ApiError::ClientUnauthorized(FULL_AUTH.into()))?;
+    let client = inst.store.read(|c| store::find_client(c, &id))?;
+    match client {
+        Some(client) if ct_eq_str(&client.client_secret, &secret) => Ok(client),
+        _ => Err(ApiError::ClientUnauthorized("Bad credentials".into())),
+    }
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::invalid_grant(StatusCode::UNAUTHORIZED, "Bad credentials")
+}
+
+fn check_enabled(user: &User) -> Result<(), ApiError> {
+    if user.enabled {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_grant(
+            StatusCode::BAD_REQUEST,
+            "User is disabled",
+        ))
+    }
+}
+
+fn password_grant(
+    inst: &Inst<ServiceOps>,
+    client: &Client,
+    params: &Params,
+) -> Result<(Claims, Claims), ApiError> {
+    let username = params.get("username").unwrap_or("");
+    let password = params.get("password").unwrap_or("");
+    let user = inst
+        .store
+        .read(|c| store::find_user_by_login(c, username))?
+        .ok_or_else(bad_credentials)?;
+    // Spring checks "disabled" before the password (AbstractUserDetailsAuthenticationProvider).
+    check_enabled(&user)?;
+    if !ct_eq_str(&user.password, password) {
+        return Err(bad_credentials());
+    }
+    let now = inst.env.clock.now_ms();
+    let access = Claims {
+        grant_type: "password".into(),
+        user_name: user.email.clone(),
+        scope: vec![client.scope.clone()],
+        ati: None,
+        exp: (now + inst.settings.access_token_secs.saturating_mul(1000)).div_euclid(1000),
+        authorities: vec!["USER".into()],
+        jti: inst.env.ids.uuid(),
+        client_id: client.client_id.clone(),
+    };
+    let refresh = Claims {
+        ati: Some(access.jti.clone()),
+        exp: (now + inst.settings.refresh_token_secs.saturating_mul(1000)).div_euclid(1000),
+        jti: inst.env.ids.uuid(),
+        ..access.clone()
+    };
+    Ok((access, refresh))
+}
+
+fn refresh_grant(
+    inst: &Inst<ServiceOps>,
+    client: &Client,
+    params: &Params,
+) -> Result<(Claims, Claims), ApiError> {
+    let token = params.get("refresh_token").unwrap_or("null");
+    let invalid = || {
+        ApiError::invalid_grant(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid refresh token: {token}"),
+        )
+    };
+    let claims: Claims = match inst.product.keys().verify(token, inst.env.clock.now_secs()) {
+        Ok(claims) => claims,
+        Err(AuthError::Expired) => {
+            return Err(ApiError::OAuth {
+                status: StatusCode::UNAUTHORIZED,
+                error: "invalid_token",
+                description: format!("Invalid refresh token (expired): {token}"),
+            })
+        }
+        Err(_) => return Err(invalid()),
+    };
+    if claims.ati.is_none() {
+        return Err(invalid());
+    }
+    if claims.client_id != client.client_id {
+        return Err(ApiError::invalid_grant(
+            StatusCode::BAD_REQUEST,
+            format!("Wrong client for this refresh token: {token}"),
+        ));
+    }
+    let user = inst
+        .store
+        .read(|c| store::find_user_by_login(c, &claims.user_name))?
+        .ok_or_else(invalid)?;
+    check_enabled(&user)?;
+    let now = inst.env.clock.now_ms();
+    let access = Claims {
+        ati: None,
+        exp: (now + inst.settings.access_token_secs.saturating_mul(1000)).div_euclid(1000),
+        jti: inst.env.ids.uuid(),
+        ..claims.clone()
+    };
+    // Spring re-encodes the (reused) refresh token with the new access token's id.
+    let refresh = Claims {
+        ati: Some(access.jti.clone()),
+        ..claims
+    };
+    Ok((access, refresh))
+}
+
+fn respond(
+    inst: &Inst<ServiceOps>,
+    access: &Claims,
+    refresh: &Claims,
+) -> Result<HttpResponse, ApiError> {
+    let keys = inst.product.keys();
+    let sign = |claims: &Claims| {
+        keys.sign(claims)
+            .map_err(|_| ApiError::Internal("cannot sign token".into()))
+    };
+    // Spring prints the remaining whole seconds of a token whose `exp` dropped the
+    // milliseconds, so a fresh token shows one second less than its lifetime.
+    let remaining_ms = access
+        .exp
+        .saturating_mul(1000)
+        .saturating_sub(inst.env.clock.now_ms())
+        .saturating_sub(1);
+    let body = json!({
+        "access_token": sign(access)?,
+        "token_type": "bearer",
+        "refresh_token": sign(refresh)?,
+        "expires_in": remaining_ms.max(0) / 1000,
+        "scope": access.scope.join(" "),
+        "jti": access.jti,
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((PRAGMA, "no-cache"))
+        .insert_header((CONTENT_TYPE, "application/json;charset=UTF-8"))
+        .body(body.to_string()))
+}

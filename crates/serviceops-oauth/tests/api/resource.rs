@@ -1,0 +1,232 @@
+//! The resource server: Bearer and Apikey, every refusal of spec §1.4, API-key revocation.
+
+use crate::common::*;
+use auth_core::credentials::percent_decode;
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+#[actix_web::test]
+async fn a_bearer_token_reads_a_request_as_the_fixture_has_it() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let res = srv.get("/api/v1/request/65", &auth).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let fixture: Value =
+        serde_json::from_str(include_str!("../../../../fixtures/serviceops.json")).unwrap();
+    let expected = fixture["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == 65)
+        .unwrap();
+    assert_eq!(&body, expected);
+    assert_eq!(body["name"], "INC-46");
+    assert!(
+        body.get("assigneeEmail").is_none(),
+        "absent keys are omitted"
+    );
+}
+
+#[actix_web::test]
+async fn a_portal_api_key_works_raw_and_percent_decoded() {
+    let srv = start();
+    for key in [
+        PORTAL_KEY.to_owned(),
+        percent_decode(PORTAL_KEY).into_owned(),
+    ] {
+        let res = srv
+            .get("/api/v1/request/65", &format!("Apikey {key}"))
+            .await;
+        assert_eq!(res.status(), 200, "{key}");
+    }
+    let res = srv
+        .get("/api/v1/request/65", &format!("apikey {PORTAL_KEY}"))
+        .await;
+    assert_eq!(res.status(), 200, "the scheme is case-insensitive");
+}
+
+#[actix_web::test]
+async fn no_credentials_is_401_unauthorized_with_a_bearer_challenge() {
+    let srv = start();
+    for auth in [None, Some("Basic dGltOjEyMw==")] {
+        let mut req = srv.http.get(srv.url("/api/v1/request/65"));
+        if let Some(auth) = auth {
+            req = req.header("Authorization", auth);
+        }
+        let res = req.send().await.unwrap();
+        let headers = assert_oauth_error(
+            res,
+            401,
+            "unauthorized",
+            "Full authentication is required to access this resource",
+        )
+        .await;
+        assert_eq!(
+            headers["www-authenticate"],
+            "Bearer realm=\"oauth2-resource\", error=\"unauthorized\", error_description=\"Full authentication is required to access this resource\""
+        );
+    }
+}
+
+#[actix_web::test]
+async fn garbage_foreign_tampered_and_unsigned_tokens_are_invalid() {
+    let srv = start();
+    let other = start();
+    let foreign = other.bearer("tim@acme.com", "123").await;
+    let own = srv.bearer("rita@acme.com", "789").await;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut parts: Vec<String> = own
+        .trim_start_matches("Bearer ")
+        .split('.')
+        .map(str::to_owned)
+        .collect();
+    let mut payload = claims(own.trim_start_matches("Bearer "));
+    payload["user_name"] = json!("admin@acme.com");
+    parts[1] = b64.encode(payload.to_string());
+    let tampered = format!("Bearer {}", parts.join("."));
+    let unsigned = format!(
+        "Bearer {}.{}.",
+        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        b64.encode(payload.to_string())
+    );
+    for auth in ["Bearer garbage".to_owned(), foreign, tampered, unsigned] {
+        let res = srv.get("/api/v1/request/65", &auth).await;
+        assert_oauth_error(
+            res,
+            401,
+            "invalid_token",
+            "Cannot convert access token to JSON",
+        )
+        .await;
+    }
+}
+
+#[actix_web::test]
+async fn a_refresh_token_is_not_an_access_token() {
+    let srv = start();
+    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let auth = format!("Bearer {}", tokens["refresh_token"].as_str().unwrap());
+    let res = srv.get("/api/v1/request/65", &auth).await;
+    assert_oauth_error(
+        res,
+        401,
+        "invalid_token",
+        "Encoded token is a refresh token",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn unknown_and_disabled_api_keys_are_refused() {
+    let srv = start();
+    let res = srv.get("/api/v1/request/65", "Apikey not-a-key").await;
+    assert_oauth_error(res, 401, "invalid_token", "Invalid API key").await;
+    let res = srv
+        .get("/api/v1/request/65", &format!("Apikey {DISABLED_KEY}"))
+        .await;
+    assert_oauth_error(res, 401, "invalid_token", "User is disabled").await;
+}
+
+#[actix_web::test]
+async fn a_revoked_api_key_stops_working_and_a_new_one_works() {
+    let srv = start();
+    let auth = format!("Apikey {PORTAL_KEY}");
+    assert_eq!(srv.get("/api/v1/request/65", &auth).await.status(), 200);
+    let res = srv
+        .control("/serviceops/apikeys/revoke", json!({"key": PORTAL_KEY}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = srv.get("/api/v1/request/65", &auth).await;
+    assert_oauth_error(res, 401, "invalid_token", "Invalid API key").await;
+    let res = srv
+        .control("/serviceops/apikeys/revoke", json!({"key": PORTAL_KEY}))
+        .await;
+    assert_eq!(res.status(), 404);
+
+    let res = srv
+        .control("/serviceops/apikeys", json!({"user": "tim"}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["user"], "tim@acme.com");
+    let key = created["key"].as_str().unwrap();
+    let res = srv
+        .get("/api/v1/request/65", &format!("Apikey {key}"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let state = srv.state().await;
+    assert_eq!(state["users"][0]["apiKeys"], json!([key]));
+    let res = srv
+        .control("/serviceops/apikeys", json!({"user": "ghost"}))
+        .await;
+    assert_eq!(res.status(), 404);
+    let res = srv
+        .control("/serviceops/apikeys", json!({"usr": "tim"}))
+        .await;
+    assert_eq!(res.status(), 400);
+}
+
+#[actix_web::test]
+async fn unknown_ids_are_404_and_other_peoples_requests_403() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    for id in ["999", "abc"] {
+        let res = srv.get(&format!("/api/v1/request/{id}"), &auth).await;
+        let message = assert_business_error(res, 404, "entity_not_found").await;
+        assert_eq!(message, format!("Request with id {id} not found"));
+    }
+    let rita = srv.bearer("rita", "789").await;
+    assert_eq!(srv.get("/api/v1/request/64", &rita).await.status(), 200);
+    let res = srv.get("/api/v1/request/65", &rita).await;
+    assert_oauth_error(res, 403, "access_denied", "Access is denied").await;
+    let res = srv
+        .get("/api/v1/request/65", &format!("Apikey {REQUESTER_KEY}"))
+        .await;
+    assert_eq!(res.status(), 200, "Paul reads his own request");
+}
+
+#[actix_web::test]
+async fn unknown_paths_get_springs_error_body() {
+    let srv = start();
+    let res = srv
+        .http
+        .get(srv.url("/api/v9/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], 404);
+    assert_eq!(body["path"], "/api/v9/nothing");
+}
+
+#[actix_web::test]
+async fn the_state_round_trips_and_bad_state_names_the_field() {
+    let srv = start();
+    let state = srv.state().await;
+    let fixture: Value =
+        serde_json::from_str(include_str!("../../../../fixtures/serviceops.json")).unwrap();
+    assert_eq!(state, fixture);
+    assert_eq!(srv.put_state(&state).await.status(), 200);
+    assert_eq!(srv.state().await, state);
+
+    let mut bad = state.clone();
+    bad["users"][1]["role"] = json!("boss");
+    let res = srv.put_state(&bad).await;
+    assert_eq!(res.status(), 400);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "users[1].role");
+
+    let mut dup = state.clone();
+    dup["users"][1]["email"] = json!("TIM@acme.com");
+    let res = srv.put_state(&dup).await;
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "users[1].email");
+
+    let mut extra = state.clone();
+    extra["requests"][0]["colour"] = json!("red");
+    let res = srv.put_state(&extra).await;
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "requests[0].colour");
+}
