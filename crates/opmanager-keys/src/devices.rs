@@ -6,10 +6,14 @@ use crate::call::{Call, Params};
 use crate::error::OpmError;
 use crate::network::Network;
 use crate::paging;
-use crate::state::Device;
+use crate::state::{Alarm, Device, Event, Hardware, Interface, Monitor, MonitorKind, Probe, Role};
+use crate::store::{self, Record};
 use crate::wire;
 use actix_web::HttpResponse;
-use serde_json::Value;
+use auth_core::clock::rfc3339_ms;
+use rusqlite::Transaction;
+use serde_json::{json, Value};
+use std::net::IpAddr;
 
 /// Sortable listDevices columns.
 const DEVICE_COLUMNS: [&str; 11] = [
@@ -67,4 +71,408 @@ fn list_devices_body(call: &Call) -> Result<Value, OpmError> {
 /// `GET /api/json/device/listDevices` and `/api/json/v2/device/listDevices`.
 pub async fn list_devices(call: Call) -> HttpResponse {
     call.reply(list_devices_body(&call))
+}
+
+/// Only administrators change the device inventory.
+fn may_change_inventory(call: &Call) -> Result<(), OpmError> {
+    match call.user.role {
+        Role::Administrator => Ok(()),
+        Role::Operator | Role::ReadOnly => Err(OpmError::NotAuthorized(call.user.name.clone())),
+    }
+}
+
+fn device_summary_body(call: &Call) -> Result<Value, OpmError> {
+    let net = Network::read(&call.inst)?;
+    let d = net.device(call.params.required("name")?)?;
+    let status = net.status(d);
+    Ok(json!({
+        "displayName": d.display_name,
+        "deviceName": d.device_name,
+        "ipaddress": d.ip_address,
+        "type": d.device_type,
+        "category": d.category,
+        "vendorName": d.vendor_name,
+        "statusStr": wire::severity_name(status),
+        "statusNum": status.to_string(),
+        "availability": {"Up": d.availability, "Down": round2(100.0 - d.availability)},
+        "responseTime": d.response_time_ms,
+        "packetLoss": d.packet_loss,
+        "moID": d.moid,
+    }))
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// `GET /api/json/device/getDeviceSummary` (`name`*).
+pub async fn get_device_summary(call: Call) -> HttpResponse {
+    call.reply(device_summary_body(&call))
+}
+
+fn device_info_body(call: &Call) -> Result<Value, OpmError> {
+    let p = &call.params;
+    let net = Network::read(&call.inst)?;
+    let device = if let Some(name) = p.opt("deviceName")? {
+        net.device(name)?
+    } else if let Some(ip) = p.opt("ipAddress")? {
+        net.devices
+            .iter()
+            .find(|d| d.ip_address == ip)
+            .ok_or_else(|| OpmError::UnknownDevice(ip.to_owned()))?
+    } else if let Some(dns) = p.opt("dnsName")? {
+        net.devices
+            .iter()
+            .find(|d| d.dns_name.eq_ignore_ascii_case(dns))
+            .ok_or_else(|| OpmError::UnknownDevice(dns.to_owned()))?
+    } else {
+        return Err(OpmError::Mandatory("deviceName".into()));
+    };
+    let h = &device.hardware;
+    Ok(json!({
+        "OperatingSystem": h.operating_system,
+        "MACAddress": h.mac_address,
+        "SoftwareVersion": h.software_version,
+        "SerialNumber": h.serial_number,
+        "ServiceTag": h.service_tag,
+        "Model": h.model,
+        "Manufacturer": h.manufacturer,
+        "HDD": h.hdd,
+        "RAM": h.ram,
+    }))
+}
+
+/// `GET /api/json/device/getDeviceInfo` (`deviceName`, `ipAddress` or `dnsName`).
+pub async fn get_device_info(call: Call) -> HttpResponse {
+    call.reply(device_info_body(&call))
+}
+
+fn complete_details_body(call: &Call) -> Result<Value, OpmError> {
+    let net = Network::read(&call.inst)?;
+    let d = net.device(call.params.required("name")?)?;
+    let status = net.status(d);
+    let h = &d.hardware;
+    Ok(json!({
+        "statusStr": wire::severity_name(status),
+        "statusNum": status.to_string(),
+        "type": d.device_type,
+        "vendorName": d.vendor_name,
+        "dnsName": d.dns_name,
+        "responseTime": d.response_time_ms.to_string(),
+        "packetLoss": d.packet_loss.to_string(),
+        "availability": [
+            {"name": "Up", "value": d.availability},
+            {"name": "Down", "value": round2(100.0 - d.availability)},
+        ],
+        "opmdetails": {
+            "Category": d.category,
+            "IPAddress": d.ip_address,
+            "DNSName": d.dns_name,
+            "SysDescription": d.sys_description,
+            "hardwareInfo": {
+                "OperatingSystem": h.operating_system,
+                "MACAddress": h.mac_address,
+                "SoftwareVersion": h.software_version,
+                "SerialNumber": h.serial_number,
+                "Model": h.model,
+                "Manufacturer": h.manufacturer,
+                "HDD": h.hdd,
+                "RAM": h.ram,
+            },
+        },
+        "displayName": d.display_name,
+        "deviceName": d.device_name,
+        "moid": d.moid,
+        "managed": d.managed,
+        "interfaceCount": net.interfaces_of(d).count(),
+    }))
+}
+
+/// `GET /api/json/v2/device/getDeviceCompleteDetails` (`name`*).
+pub async fn get_device_complete_details(call: Call) -> HttpResponse {
+    call.reply(complete_details_body(&call))
+}
+
+/// An interface as getInterfaces and listInterfaces show it.
+fn interface_row(f: &Interface) -> Value {
+    json!({
+        "name": f.name,
+        "displayName": f.display_name,
+        "statusStr": wire::severity_name(f.status),
+        "statusNum": f.status.to_string(),
+        "ifIndex": f.if_index.to_string(),
+        "moid": f.moid.to_string(),
+        "type": f.if_type,
+        "ipAddress": f.ip_address,
+        "speed": f.speed_bps.to_string(),
+        "deviceName": f.device_name,
+    })
+}
+
+fn interfaces_body(call: &Call) -> Result<Value, OpmError> {
+    let net = Network::read(&call.inst)?;
+    let d = net.device(call.params.required("name")?)?;
+    let list: Vec<&Interface> = net.interfaces_of(d).collect();
+    let down = list.iter().filter(|f| f.status == 1).count();
+    Ok(json!({
+        "downCount": down.to_string(),
+        "interfaceCount": list.len().to_string(),
+        "interfaces": list.iter().map(|f| interface_row(f)).collect::<Vec<_>>(),
+    }))
+}
+
+/// `GET /api/json/device/getInterfaces` (`name`*).
+pub async fn get_interfaces(call: Call) -> HttpResponse {
+    call.reply(interfaces_body(&call))
+}
+
+/// Sortable listInterfaces columns.
+const INTERFACE_COLUMNS: [&str; 8] = [
+    "name",
+    "displayName",
+    "deviceName",
+    "statusNum",
+    "statusStr",
+    "ifIndex",
+    "type",
+    "speed",
+];
+
+fn list_interfaces_body(call: &Call) -> Result<Value, OpmError> {
+    let p = &call.params;
+    let severity = p
+        .opt("severity")?
+        .map(|s| wire::parse_severity(s).ok_or_else(|| OpmError::Pattern("severity".into())))
+        .transpose()?;
+    let if_type = p.opt("type")?;
+    let net = Network::read(&call.inst)?;
+    let rows = net
+        .interfaces
+        .iter()
+        .filter(|f| severity.is_none_or(|s| f.status == s))
+        .filter(|f| matches(if_type, &f.if_type))
+        .map(interface_row)
+        .collect();
+    paging::page(rows, p, &INTERFACE_COLUMNS)
+}
+
+/// `GET /api/json/device/listInterfaces`.
+pub async fn list_interfaces(call: Call) -> HttpResponse {
+    call.reply(list_interfaces_body(&call))
+}
+
+fn monitors_body(call: &Call) -> Result<Value, OpmError> {
+    let name = call.params.required("name")?.to_owned();
+    let (device, monitors) = call.inst.store.read(|c| {
+        Ok::<_, OpmError>((store::get::<Device>(c, &name)?, store::all::<Monitor>(c)?))
+    })?;
+    let device = device.ok_or(OpmError::UnknownDevice(name))?;
+    let mut body = serde_json::Map::new();
+    for (kind, key) in [
+        (MonitorKind::Performance, "performanceMonitors"),
+        (MonitorKind::Service, "serviceMonitors"),
+        (MonitorKind::Process, "processMonitors"),
+        (MonitorKind::WindowsService, "windowsServiceMonitors"),
+        (MonitorKind::Url, "urlMonitors"),
+    ] {
+        let list: Vec<&Monitor> = monitors
+            .iter()
+            .filter(|m| m.device_name == device.device_name && m.kind == kind)
+            .collect();
+        let down = list.iter().filter(|m| m.status != 5).count();
+        let rows: Vec<Value> = list
+            .iter()
+            .map(|m| {
+                json!({
+                    "name": m.name,
+                    "displayName": m.display_name,
+                    "statusStr": wire::severity_name(m.status),
+                    "statusNum": m.status.to_string(),
+                    "value": m.value,
+                    "interval": m.interval,
+                })
+            })
+            .collect();
+        body.insert(
+            key.to_owned(),
+            json!({"total": list.len(), "down": down, "monitors": rows}),
+        );
+    }
+    Ok(Value::Object(body))
+}
+
+/// `GET /api/json/device/getDeviceAssociatedMonitors` (`name`*).
+pub async fn get_device_associated_monitors(call: Call) -> HttpResponse {
+    call.reply(monitors_body(&call))
+}
+
+fn set_managed_body(call: &Call) -> Result<Value, OpmError> {
+    may_change_inventory(call)?;
+    let name = call.params.required("name")?;
+    let manage = match call.params.required("manage")? {
+        m if m.eq_ignore_ascii_case("true") => true,
+        m if m.eq_ignore_ascii_case("false") => false,
+        _ => return Err(OpmError::Pattern("manage".into())),
+    };
+    call.inst.store.write(|tx| {
+        let mut device: Device =
+            store::get(tx, name)?.ok_or_else(|| OpmError::UnknownDevice(name.to_owned()))?;
+        device.managed = manage;
+        store::put(tx, &device)?;
+        Ok::<_, OpmError>(())
+    })?;
+    let message = if manage {
+        "Device is being managed."
+    } else {
+        "Device is being unmanaged."
+    };
+    Ok(json!({"result": {"message": message}}))
+}
+
+/// `POST /api/json/device/setManaged` (`name`*, `manage`* `true`/`false`).
+pub async fn set_managed(call: Call) -> HttpResponse {
+    call.reply(set_managed_body(&call))
+}
+
+fn add_device_body(call: &Call) -> Result<Value, OpmError> {
+    may_change_inventory(call)?;
+    let p = &call.params;
+    let name = p
+        .text("deviceName", 100)?
+        .ok_or_else(|| OpmError::Mandatory("deviceName".into()))?;
+    let ip: IpAddr = if name.eq_ignore_ascii_case("localhost") {
+        IpAddr::from([127, 0, 0, 1])
+    } else {
+        name.parse()
+            .map_err(|_| OpmError::Pattern("deviceName".into()))?
+    };
+    if let Some(mask) = p.opt("netmask")? {
+        if mask.parse::<std::net::Ipv4Addr>().is_err() {
+            return Err(OpmError::Pattern("netmask".into()));
+        }
+    }
+    p.opt("credentialName")?;
+    let now = call.inst.env.clock.now_ms();
+    let moid = call.inst.store.write(|tx| {
+        let devices: Vec<Device> = store::all(tx)?;
+        let interfaces: Vec<Interface> = store::all(tx)?;
+        let moid = devices
+            .iter()
+            .map(|d| d.moid)
+            .chain(interfaces.iter().map(|f| f.moid))
+            .max()
+            .unwrap_or(0)
+            + 1;
+        if devices
+            .iter()
+            .any(|d| d.device_name == name || d.ip_address == ip.to_string())
+        {
+            return Err(OpmError::DeviceExists(name.to_owned()));
+        }
+        let device = Device {
+            moid,
+            device_name: name.to_owned(),
+            display_name: name.to_owned(),
+            ip_address: ip.to_string(),
+            dns_name: name.to_owned(),
+            device_type: "Unknown".into(),
+            vendor_name: "Unknown".into(),
+            category: "Unknown".into(),
+            is_snmp: false,
+            managed: true,
+            added_time: rfc3339_ms(now),
+            groups: Vec::new(),
+            probe: None,
+            sys_description: String::new(),
+            response_time_ms: 0,
+            packet_loss: 0.0,
+            availability: 100.0,
+            hardware: Hardware::default(),
+        };
+        store::put(tx, &device)?;
+        Ok(moid)
+    })?;
+    Ok(json!({"device": {
+        "deviceIp": ip.to_string(),
+        "message": "Device added successfully.",
+        "deviceName": name,
+        "moid": moid,
+    }}))
+}
+
+/// `POST /api/json/discovery/addDevice` (`deviceName`* as an IP address; `netmask`,
+/// `credentialName`).
+pub async fn add_device(call: Call) -> HttpResponse {
+    call.reply(add_device_body(&call))
+}
+
+fn delete_device_body(call: &Call) -> Result<Value, OpmError> {
+    may_change_inventory(call)?;
+    let names = call
+        .params
+        .text("name", 4000)?
+        .ok_or_else(|| OpmError::Mandatory("name".into()))?;
+    call.inst.store.write(|tx| {
+        for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            if !store::delete::<Device>(tx, name)? {
+                return Err(OpmError::UnknownDevice(name.to_owned()));
+            }
+            delete_where::<Interface>(tx, |f| f.device_name == name)?;
+            delete_where::<Monitor>(tx, |m| m.device_name == name)?;
+            delete_where::<Alarm>(tx, |a| a.device_name == name)?;
+            delete_where::<Event>(tx, |e| e.source == name)?;
+        }
+        Ok::<_, OpmError>(())
+    })?;
+    Ok(json!({"result": {"message": "Device(s) deleted successfully."}}))
+}
+
+fn delete_where<R: Record>(
+    tx: &Transaction<'_>,
+    pred: impl Fn(&R) -> bool,
+) -> Result<(), OpmError> {
+    for record in store::all::<R>(tx)? {
+        if pred(&record) {
+            store::delete::<R>(tx, &record.key())?;
+        }
+    }
+    Ok(())
+}
+
+/// `POST /api/json/device/deleteDevice` (`name`*, a comma list allowed): the device goes
+/// with its interfaces, monitors, alarms and events.
+pub async fn delete_device(call: Call) -> HttpResponse {
+    call.reply(delete_device_body(&call))
+}
+
+fn list_probes_body(call: &Call) -> Result<Value, OpmError> {
+    let (probes, devices) = call
+        .inst
+        .store
+        .read(|c| Ok::<_, OpmError>((store::all::<Probe>(c)?, store::all::<Device>(c)?)))?;
+    Ok(Value::Array(
+        probes
+            .iter()
+            .map(|p| {
+                let count = devices
+                    .iter()
+                    .filter(|d| d.probe.as_deref() == Some(p.name.as_str()))
+                    .count();
+                json!({
+                    "name": p.name,
+                    "probeID": p.probe_id.to_string(),
+                    "status": p.status,
+                    "deviceCount": count.to_string(),
+                    "host": p.host,
+                    "port": p.port.to_string(),
+                    "version": p.version,
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /api/json/admin/listProbes`.
+pub async fn list_probes(call: Call) -> HttpResponse {
+    call.reply(list_probes_body(&call))
 }

@@ -99,3 +99,235 @@ async fn list_devices_validates_its_parameters() {
         assert_eq!(errorcode(&body), code, "{query}");
     }
 }
+
+#[actix_web::test]
+async fn device_summary_info_and_complete_details_describe_one_device() {
+    let srv = Srv::start();
+    let summary = srv
+        .get("/api/json/device/getDeviceSummary?name=srv-exch-01")
+        .await;
+    assert_eq!(summary["deviceName"], "srv-exch-01");
+    assert_eq!(summary["statusStr"], "Trouble");
+    assert_eq!(summary["ipaddress"], "10.10.2.25");
+    assert_eq!(summary["responseTime"], 6);
+    let info = srv
+        .get("/api/json/device/getDeviceInfo?ipAddress=10.10.2.25")
+        .await;
+    assert_eq!(info["Model"], "ProLiant BL460c Gen9");
+    assert_eq!(info["OperatingSystem"], "Windows Server 2016");
+    assert_eq!(info["RAM"], "32768");
+    let by_dns = srv
+        .get("/api/json/device/getDeviceInfo?dnsName=srv-exch-01.corp.example.com")
+        .await;
+    assert_eq!(by_dns, info);
+    let details = srv
+        .get("/api/json/v2/device/getDeviceCompleteDetails?name=core-rtr-01")
+        .await;
+    assert_eq!(details["vendorName"], "Cisco");
+    assert_eq!(details["opmdetails"]["Category"], "Router");
+    assert_eq!(details["opmdetails"]["hardwareInfo"]["Model"], "ISR4431/K9");
+    assert_eq!(details["statusStr"], "Clear");
+
+    for (path, code) in [
+        (
+            "/api/json/device/getDeviceSummary",
+            "LESS_THAN_MIN_OCCURANCE",
+        ),
+        (
+            "/api/json/device/getDeviceSummary?name=ghost",
+            "INVALID_DEVICE",
+        ),
+        ("/api/json/device/getDeviceInfo", "LESS_THAN_MIN_OCCURANCE"),
+        (
+            "/api/json/device/getDeviceInfo?ipAddress=10.9.9.9",
+            "INVALID_DEVICE",
+        ),
+        (
+            "/api/json/v2/device/getDeviceCompleteDetails?name=",
+            "LESS_THAN_MIN_OCCURANCE",
+        ),
+        (
+            "/api/json/device/getInterfaces?name=ghost",
+            "INVALID_DEVICE",
+        ),
+        (
+            "/api/json/device/getDeviceAssociatedMonitors",
+            "LESS_THAN_MIN_OCCURANCE",
+        ),
+        (
+            "/api/json/device/listInterfaces?page=x",
+            "DATATYPE_NOT_MATCHED",
+        ),
+    ] {
+        assert_eq!(errorcode(&srv.get(path).await), code, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn interfaces_are_listed_per_device_and_across_the_network() {
+    let srv = Srv::start();
+    let body = srv
+        .get("/api/json/device/getInterfaces?name=core-rtr-02")
+        .await;
+    assert_eq!(body["interfaceCount"], "4");
+    assert_eq!(body["downCount"], "1");
+    let down = &body["interfaces"][2];
+    assert_eq!(down["displayName"], "GigabitEthernet0/0/2");
+    assert_eq!(down["statusStr"], "Critical");
+    assert_eq!(down["ifIndex"], "3");
+    assert_eq!(down["name"], "IF-10.10.0.2-3");
+
+    let all = srv.get("/api/json/device/listInterfaces").await;
+    assert_eq!(all["records"], 52);
+    let page = srv
+        .get("/api/json/device/listInterfaces?rows=20&page=3&type=Ethernet")
+        .await;
+    assert_eq!(page["records"], 48);
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["rows"].as_array().unwrap().len(), 8);
+    let critical = srv.get("/api/json/device/listInterfaces?severity=1").await;
+    assert_eq!(critical["records"], 1);
+}
+
+#[actix_web::test]
+async fn associated_monitors_are_grouped_by_family() {
+    let srv = Srv::start();
+    let body = srv
+        .get("/api/json/device/getDeviceAssociatedMonitors?name=srv-sql-01")
+        .await;
+    assert_eq!(body["performanceMonitors"]["total"], 3);
+    assert_eq!(body["performanceMonitors"]["down"], 1);
+    assert_eq!(body["windowsServiceMonitors"]["total"], 1);
+    assert_eq!(
+        body["windowsServiceMonitors"]["monitors"][0]["name"],
+        "MSSQLSERVER"
+    );
+    assert_eq!(body["urlMonitors"]["total"], 0);
+}
+
+#[actix_web::test]
+async fn set_managed_unmanages_and_remanages_a_device() {
+    let srv = Srv::start();
+    let body = srv
+        .post("/api/json/device/setManaged?name=srv-sql-01&manage=false")
+        .await;
+    assert_eq!(body["result"]["message"], "Device is being unmanaged.");
+    let summary = srv
+        .get("/api/json/device/getDeviceSummary?name=srv-sql-01")
+        .await;
+    assert_eq!(summary["statusNum"], "7");
+    let body = srv
+        .post("/api/json/device/setManaged?name=srv-sql-01&manage=true")
+        .await;
+    assert_eq!(body["result"]["message"], "Device is being managed.");
+    let summary = srv
+        .get("/api/json/device/getDeviceSummary?name=srv-sql-01")
+        .await;
+    assert_eq!(summary["statusNum"], "1");
+
+    for (path, code) in [
+        (
+            "/api/json/device/setManaged?name=srv-sql-01",
+            "LESS_THAN_MIN_OCCURANCE",
+        ),
+        (
+            "/api/json/device/setManaged?name=srv-sql-01&manage=maybe",
+            "PATTERN_NOT_MATCHED",
+        ),
+        (
+            "/api/json/device/setManaged?name=ghost&manage=true",
+            "INVALID_DEVICE",
+        ),
+    ] {
+        assert_eq!(errorcode(&srv.post(path).await), code, "{path}");
+    }
+    let body = srv
+        .post_as(
+            "/api/json/device/setManaged?name=srv-sql-01&manage=false",
+            SERVICEDESK_KEY,
+        )
+        .await;
+    assert_eq!(errorcode(&body), "UNAUTHORIZED_ACCESS");
+}
+
+#[actix_web::test]
+async fn add_device_and_delete_device_change_list_devices() {
+    let srv = Srv::start();
+    srv.freeze_at("2026-12-01T09:30:00Z").await;
+    let body = srv
+        .post("/api/json/discovery/addDevice?deviceName=10.10.7.7&netmask=255.255.255.0")
+        .await;
+    assert_eq!(body["device"]["deviceIp"], "10.10.7.7");
+    assert_eq!(body["device"]["deviceName"], "10.10.7.7");
+    assert_eq!(body["device"]["message"], "Device added successfully.");
+    assert!(body["device"]["moid"].as_i64().unwrap() > 100);
+    let list = srv.get(LIST).await;
+    assert_eq!(list["records"], 27);
+    let row = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["deviceName"] == "10.10.7.7")
+        .unwrap()
+        .clone();
+    assert_eq!(row["addedTime"], "1 Dec 2026 09:30:00 AM UTC");
+    assert_eq!(row["isNew"], true);
+
+    let again = srv
+        .post("/api/json/discovery/addDevice?deviceName=10.10.7.7")
+        .await;
+    assert_eq!(errorcode(&again), "DEVICE_ALREADY_EXISTS");
+    for (path, code) in [
+        ("/api/json/discovery/addDevice", "LESS_THAN_MIN_OCCURANCE"),
+        (
+            "/api/json/discovery/addDevice?deviceName=10.1.1.1&netmask=wide",
+            "PATTERN_NOT_MATCHED",
+        ),
+        (
+            "/api/json/discovery/addDevice?deviceName=%3Cb%3Ex",
+            "XSS_DETECTED",
+        ),
+        ("/api/json/device/deleteDevice", "LESS_THAN_MIN_OCCURANCE"),
+        ("/api/json/device/deleteDevice?name=ghost", "INVALID_DEVICE"),
+    ] {
+        assert_eq!(errorcode(&srv.post(path).await), code, "{path}");
+    }
+
+    let body = srv
+        .post("/api/json/device/deleteDevice?name=srv-sql-01")
+        .await;
+    assert_eq!(body["result"]["message"], "Device(s) deleted successfully.");
+    let list = srv.get(LIST).await;
+    assert_eq!(list["records"], 26);
+    assert!(srv.alarms("deviceName=srv-sql-01").await.is_empty());
+    let body = srv
+        .get("/api/json/device/getInterfaces?name=srv-sql-01")
+        .await;
+    assert_eq!(errorcode(&body), "INVALID_DEVICE");
+
+    let body = srv
+        .post("/api/json/device/deleteDevice?name=srv-web-01,ghost")
+        .await;
+    assert_eq!(errorcode(&body), "INVALID_DEVICE");
+    assert_eq!(srv.get(LIST).await["records"], 26, "nothing half-deleted");
+}
+
+#[actix_web::test]
+async fn list_probes_counts_the_devices_of_each_probe() {
+    let srv = Srv::start();
+    assert_eq!(
+        srv.get("/api/json/admin/listProbes").await,
+        serde_json::json!([])
+    );
+    let mut state = srv.state().await;
+    state["edition"] = "central".into();
+    state["probes"] = serde_json::json!([
+        {"probeID": 1, "name": "branch-berlin", "host": "10.20.0.5", "port": 8060, "status": "Up", "version": "128100"}
+    ]);
+    state["devices"][0]["probe"] = "branch-berlin".into();
+    srv.put_state(&state).await;
+    let body = srv.get("/api/json/admin/listProbes").await;
+    assert_eq!(body[0]["name"], "branch-berlin");
+    assert_eq!(body[0]["deviceCount"], "1");
+    assert_eq!(body[0]["probeID"], "1");
+}
