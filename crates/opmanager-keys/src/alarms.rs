@@ -140,24 +140,82 @@ pub async fn list_alarms(call: Call) -> HttpResponse {
 
 fn alarm_properties_body(call: &Call) -> Result<Value, OpmError> {
     let entity = call.params.required("entity")?;
-    let net = Network::read(&call.inst)?;
-    let alarm = net
-        .alarms
+    let (alarm, events) = call
+        .inst
+        .store
+        .read(|c| Ok::<_, OpmError>((store::get::<Alarm>(c, entity)?, store::all::<Event>(c)?)))?;
+    let alarm = alarm.ok_or_else(|| OpmError::UnknownAlarm(entity.to_owned()))?;
+    let device: Option<Device> = call
+        .inst
+        .store
+        .read(|c| store::get(c, &alarm.device_name))?;
+    Ok(properties_of(&alarm, device.as_ref(), &events))
+}
+
+/// The alarmProperties object (vendor sample keys; `notes` is standin's addition so that
+/// addNotes can be read back).
+pub fn properties_of(alarm: &Alarm, device: Option<&Device>, events: &[Event]) -> Value {
+    let mut history: Vec<&Event> = events.iter().filter(|e| e.entity == alarm.entity).collect();
+    history.sort_by_key(|e| std::cmp::Reverse((ms(&e.time), e.id)));
+    let created = history.last().map_or(ms(&alarm.mod_time), |e| ms(&e.time));
+    let previous = history.get(1).map(|e| e.severity);
+    let sev = alarm.severity;
+    let category = device.map_or("", |d| d.category.as_str());
+    let events_json: Vec<Value> = history
         .iter()
-        .find(|a| a.entity == entity)
-        .ok_or_else(|| OpmError::UnknownAlarm(entity.to_owned()))?;
-    let mut body = alarm_row(alarm, net.device(&alarm.device_name).ok());
-    body["eventType"] = json!(alarm.event_type);
-    body["notes"] = alarm
-        .notes
-        .iter()
-        .map(|n| {
-            json!({"user": n.by, "notes": n.text, "time": wire::display_time(ms(&n.time)),
-                   "timeLong": ms(&n.time)})
+        .map(|e| {
+            json!({
+                "severity": wire::severity_name(e.severity),
+                "statusStr": wire::severity_name(e.severity),
+                "source": e.source,
+                "id": e.id.to_string(),
+                "time": wire::display_time(ms(&e.time)),
+                "text": e.message,
+                "category": category,
+                "imgsrc": format!("/images/devices/status{}.gif", e.severity),
+                "entity": e.entity,
+                "statusNum": e.severity.to_string(),
+            })
         })
         .collect();
-    body["workflows"] = json!([]);
-    Ok(body)
+    json!({
+        "statusStr": wire::severity_name(sev),
+        "displayName": device.map_or(alarm.device_name.as_str(), |d| d.display_name.as_str()),
+        "PRIORITY": "0",
+        "workflows": [],
+        "source": alarm.device_name,
+        "stringseverity": wire::severity_name(sev),
+        "GROUPNAME": "",
+        "strCreateTime": wire::display_time(created),
+        "id": alarm.alarm_id.to_string(),
+        "events": events_json,
+        "severity": format!("/images/devices/status{sev}.gif"),
+        "WEBNMS": "",
+        "strModTime": wire::display_time(ms(&alarm.mod_time)),
+        "ALARMCODE": history.first().map_or("", |e| e.alarm_code.as_str()),
+        "message": alarm.message,
+        "previousSeverity": previous.map_or("-1".to_owned(), |p| p.to_string()),
+        "priority": "0",
+        "deviceID": device.map(|d| d.moid),
+        "OWNERNAME": "",
+        "statusNum": sev.to_string(),
+        "MAPNAME": "",
+        "EVENTTYPE": alarm.event_type,
+        "stage": "0",
+        "modTime": ms(&alarm.mod_time).to_string(),
+        "createTime": created.to_string(),
+        "pollid": alarm.entity.split('_').next().unwrap_or_default(),
+        "category": category,
+        "entity": alarm.entity,
+        "stringpreviousseverity": previous.map_or("", wire::severity_name),
+        "who": alarm.acknowledged_by.as_deref().unwrap_or("Unacknowledge"),
+        "notes": alarm.notes.iter().map(|n| json!({
+            "user": n.by,
+            "notes": n.text,
+            "time": wire::display_time(ms(&n.time)),
+            "timeLong": ms(&n.time),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// `GET /api/json/alarm/alarmProperties`.

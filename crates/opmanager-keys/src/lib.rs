@@ -11,6 +11,7 @@ pub mod auth;
 pub mod call;
 pub mod devices;
 pub mod error;
+pub mod events;
 pub mod network;
 pub mod paging;
 pub mod state;
@@ -187,6 +188,18 @@ impl Product for OpManager {
                 "/api/json/admin/listProbes",
                 "opmanager.list_probes",
                 devices::list_probes,
+            ),
+            op(
+                Method::GET,
+                "/api/json/events/listEvents",
+                "opmanager.list_events",
+                events::list_events,
+            ),
+            op(
+                Method::POST,
+                "/api/json/events/addEvent",
+                "opmanager.add_event",
+                events::add_event,
             ),
             op(
                 Method::GET,

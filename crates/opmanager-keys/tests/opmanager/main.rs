@@ -4,6 +4,7 @@
 mod alarms;
 mod auth;
 mod devices;
+mod events;
 
 use auth_core::server::{spawn, Running};
 use auth_core::CommonOptions;
