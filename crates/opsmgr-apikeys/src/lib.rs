@@ -1,3 +1,183 @@
-//! MongoDB Ops Manager public API v1.0: Digest auth, orgs, projects, programmatic API keys, access lists.
+//! # opsmgr-apikeys
 //!
-//! (being built: see the issue for this product)
+//! A fake of the MongoDB Ops Manager Public API v1.0
+//! (<https://www.mongodb.com/docs/ops-manager/current/reference/api/>): HTTP Digest
+//! authentication with programmatic API keys (RFC 7616, realm `MMS Public API`), API access
+//! lists on the caller's address, organizations, projects, organization API keys, their
+//! project assignments and access lists, in the vendor's wire format (alphabetical keys,
+//! Jackson pretty printing, list envelopes, the five-field error body).
+//!
+//! The wire contract is `shared/specs/opsmgr.md`; `docs/opsmgr.md` lists every endpoint.
+
+pub mod auth;
+pub mod error;
+pub mod lookup;
+pub mod model;
+pub mod project_keys;
+pub mod state;
+pub mod store;
+pub mod view;
+pub mod wire;
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::digest::DigestServer;
+use auth_core::{op, Env, Instance, OpRoute, Product, StateError, StoreError};
+use error::ApiError;
+use rusqlite::{Connection, Transaction};
+use serde_json::Value;
+
+/// The Digest realm of the public API.
+pub const REALM: &str = "MMS Public API";
+
+/// Product settings (launcher flags `--opsmgr-…`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct Settings {
+    /// Base URL used in `links` (Ops Manager's central URL); default `{scheme}://{Host}`.
+    #[arg(long = "opsmgr-central-url", env = "STANDIN_OPSMGR_CENTRAL_URL")]
+    pub central_url: Option<String>,
+    /// Lifetime of a Digest nonce in seconds, on the instance clock.
+    #[arg(
+        long = "opsmgr-nonce-ttl-secs",
+        env = "STANDIN_OPSMGR_NONCE_TTL_SECS",
+        default_value_t = 300
+    )]
+    pub nonce_ttl_secs: i64,
+    /// Endpoints documented as "must originate from an access-listed IP" (create-and-assign
+    /// a project key) refuse callers whose key has an empty access list.
+    #[arg(
+        long = "opsmgr-require-access-list-for-sensitive",
+        env = "STANDIN_OPSMGR_REQUIRE_ACCESS_LIST_FOR_SENSITIVE",
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_value_t = true,
+        default_missing_value = "true"
+    )]
+    pub require_access_list_for_sensitive: bool,
+    /// Answer with the 4.x `WHITELIST` error codes instead of the 5.0+ `ACCESS_LIST` ones.
+    #[arg(
+        long = "opsmgr-legacy-whitelist-codes",
+        env = "STANDIN_OPSMGR_LEGACY_WHITELIST_CODES",
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_value_t = false,
+        default_missing_value = "true"
+    )]
+    pub legacy_whitelist_codes: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            central_url: None,
+            nonce_ttl_secs: 300,
+            require_access_list_for_sensitive: true,
+            legacy_whitelist_codes: false,
+        }
+    }
+}
+
+/// The Ops Manager product: its Digest nonce store.
+#[derive(Debug)]
+pub struct OpsMgr {
+    /// Nonces and verification for realm `MMS Public API`.
+    pub digest: DigestServer,
+}
+
+impl OpsMgr {
+    /// Where `links` point for this request.
+    pub fn central_url(&self, inst: &Instance<OpsMgr>, req: &HttpRequest) -> String {
+        wire::central_url(req, inst.settings.central_url.as_deref())
+    }
+
+    /// Render a handler's result in the requested format and error codes.
+    pub fn render(
+        &self,
+        inst: &Instance<OpsMgr>,
+        req: &HttpRequest,
+        result: Result<wire::Out, ApiError>,
+    ) -> HttpResponse {
+        wire::render(req, result, inst.settings.legacy_whitelist_codes)
+    }
+}
+
+fn under_api(req: &HttpRequest) -> bool {
+    let path = req.path();
+    path == wire::BASE || path.starts_with(&format!("{}/", wire::BASE))
+}
+
+/// Authenticate first (unknown paths too, spec §3.1), then answer with `err`.
+fn refuse_after_auth(inst: &Instance<OpsMgr>, req: &HttpRequest, err: ApiError) -> HttpResponse {
+    if under_api(req) {
+        if let Err(resp) = auth::authenticate(inst, req) {
+            return *resp;
+        }
+    }
+    auth_core::trace::refuse(req, err.to_string());
+    wire::error_response(req, &err, inst.settings.legacy_whitelist_codes)
+}
+
+impl Product for OpsMgr {
+    const NAME: &'static str = "opsmgr";
+    const TITLE: &'static str = "MongoDB Ops Manager";
+    const DEFAULT_PORT: u16 = 8080;
+    const DEFAULT_TLS: bool = false;
+    const FIXTURES: &'static str = include_str!("../../../fixtures/opsmgr.json");
+    const SCHEMA: &'static str = include_str!("schema.sql");
+    type Settings = Settings;
+
+    fn new(_env: &Env, settings: &Settings) -> Self {
+        OpsMgr {
+            digest: DigestServer::new(REALM, settings.nonce_ttl_secs.max(1)),
+        }
+    }
+
+    fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
+        state::load(tx, doc)
+    }
+
+    fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
+        state::dump(conn)
+    }
+
+    fn on_reset(&self) {
+        self.digest.clear();
+    }
+
+    fn routes() -> Vec<OpRoute> {
+        vec![op(
+            Method::GET,
+            "/api/public/v1.0/groups/{group_id}/apiKeys",
+            "opsmgr.list_project_keys",
+            project_keys::list_project_keys,
+        )]
+    }
+
+    fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        refuse_after_auth(inst, req, ApiError::ResourceNotFound(req.path().to_owned()))
+    }
+
+    fn method_not_allowed(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        refuse_after_auth(inst, req, ApiError::MethodNotAllowed)
+    }
+
+    fn error_for_status(
+        inst: &Instance<Self>,
+        req: &HttpRequest,
+        status: StatusCode,
+    ) -> HttpResponse {
+        let err = if status == StatusCode::TOO_MANY_REQUESTS {
+            ApiError::RateLimited(req.path().to_owned())
+        } else {
+            ApiError::Unexpected(status)
+        };
+        wire::error_response(req, &err, inst.settings.legacy_whitelist_codes)
+    }
+
+    fn principal_hint(_inst: &Instance<Self>, req: &HttpRequest) -> Option<String> {
+        let header = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+        auth_core::digest::parse_authorization(header.to_str().ok()?)
+            .ok()
+            .map(|p| p.username)
+    }
+}

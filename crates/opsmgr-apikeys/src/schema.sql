@@ -1,0 +1,53 @@
+-- Ops Manager state: organizations, projects (groups), programmatic API keys, legacy users,
+-- their roles and their access lists. `seq` keeps insertion order (lists, role order).
+CREATE TABLE IF NOT EXISTS org (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    is_deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS project (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL REFERENCES org(id),
+    name TEXT NOT NULL UNIQUE,
+    agent_api_key TEXT NOT NULL,
+    created TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS api_key (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL REFERENCES org(id),
+    descr TEXT NOT NULL,
+    public_key TEXT NOT NULL UNIQUE,
+    private_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user_account (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    username TEXT NOT NULL UNIQUE,
+    api_key TEXT NOT NULL
+);
+-- A role held by an API key or a user (`holder` is the key's or the user's id).
+CREATE TABLE IF NOT EXISTS grant_role (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    holder TEXT NOT NULL,
+    org_id TEXT REFERENCES org(id),
+    group_id TEXT REFERENCES project(id),
+    role_name TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS grant_role_holder ON grant_role (holder);
+CREATE INDEX IF NOT EXISTS grant_role_group ON grant_role (group_id);
+-- An access-list entry of an API key or a user.
+CREATE TABLE IF NOT EXISTS access_entry (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    holder TEXT NOT NULL,
+    cidr_block TEXT NOT NULL,
+    ip_address TEXT,
+    count INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    last_used TEXT,
+    last_used_address TEXT,
+    UNIQUE (holder, cidr_block)
+);

@@ -1,0 +1,473 @@
+//! The state document (fixtures, `PUT/GET /_standin/state`): its types, validation naming
+//! the bad field, and the load/dump that round-trip through the store.
+
+use crate::model::{self, Address, RoleKind};
+use auth_core::{parse_state, StateError, StoreError};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// The whole state.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StateDoc {
+    /// Organizations.
+    pub orgs: Vec<OrgDoc>,
+    /// Projects (groups).
+    pub projects: Vec<ProjectDoc>,
+    /// Programmatic API keys.
+    pub api_keys: Vec<KeyDoc>,
+    /// Users with a legacy personal API key.
+    #[serde(default)]
+    pub users: Vec<UserDoc>,
+}
+
+/// An organization.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OrgDoc {
+    /// ObjectId.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Deleted flag.
+    #[serde(default)]
+    pub is_deleted: bool,
+}
+
+/// A project.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProjectDoc {
+    /// ObjectId.
+    pub id: String,
+    /// Name (unique).
+    pub name: String,
+    /// Owning organization.
+    pub org_id: String,
+    /// The agent API key shown in the project.
+    pub agent_api_key: String,
+    /// Creation time, ISO-8601 UTC.
+    pub created: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A role of a key or user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RoleDoc {
+    /// Organization of an org role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// Project of a project role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Role name.
+    pub role_name: String,
+}
+
+/// An access-list entry.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AccessDoc {
+    /// The block.
+    pub cidr_block: String,
+    /// The single address, when added by `ipAddress`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// Requests seen from it.
+    #[serde(default)]
+    pub count: u64,
+    /// When it was added.
+    pub created: String,
+    /// Last use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<String>,
+    /// Address of the last use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_address: Option<String>,
+}
+
+/// A programmatic API key.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KeyDoc {
+    /// ObjectId.
+    pub id: String,
+    /// Owning organization.
+    pub org_id: String,
+    /// Description.
+    pub desc: String,
+    /// 8 lowercase letters.
+    pub public_key: String,
+    /// The secret, as given.
+    pub private_key: String,
+    /// Org and project roles.
+    pub roles: Vec<RoleDoc>,
+    /// Access list.
+    #[serde(default)]
+    pub access_list: Vec<AccessDoc>,
+}
+
+/// A user with a legacy personal API key.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UserDoc {
+    /// ObjectId.
+    pub id: String,
+    /// Username (Digest username).
+    pub username: String,
+    /// Personal API key (Digest password).
+    pub api_key: String,
+    /// Org, project and global roles.
+    pub roles: Vec<RoleDoc>,
+    /// The user's API access list.
+    #[serde(default)]
+    pub access_list: Vec<AccessDoc>,
+}
+
+fn check_id(field: String, id: &str, seen: &mut HashSet<String>) -> Result<(), StateError> {
+    if !model::is_object_id(id) || id.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(StateError::invalid(
+            field,
+            "must be 24 lowercase hex digits",
+        ));
+    }
+    if !seen.insert(id.to_owned()) {
+        return Err(StateError::invalid(field, "duplicate id"));
+    }
+    Ok(())
+}
+
+fn check_time(field: String, text: &str) -> Result<(), StateError> {
+    match auth_core::clock::parse_rfc3339_ms(text) {
+        Some(_) => Ok(()),
+        None => Err(StateError::invalid(
+            field,
+            "must be an ISO-8601 UTC date-time",
+        )),
+    }
+}
+
+/// Validate `doc` and write it into the (empty) store.
+///
+/// # Errors
+/// [`StateError::Invalid`] naming the first bad field.
+pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
+    let state: StateDoc = parse_state(doc)?;
+    let mut ids = HashSet::new();
+    let mut orgs = HashSet::new();
+    for (i, org) in state.orgs.iter().enumerate() {
+        check_id(format!("orgs[{i}].id"), &org.id, &mut ids)?;
+        if org.name.trim().is_empty() {
+            return Err(StateError::invalid(
+                format!("orgs[{i}].name"),
+                "must not be empty",
+            ));
+        }
+        orgs.insert(org.id.clone());
+        tx.execute(
+            "INSERT INTO org (id, name, is_deleted) VALUES (?1, ?2, ?3)",
+            params![org.id, org.name, org.is_deleted],
+        )?;
+    }
+    let mut projects: Vec<(String, String)> = Vec::new();
+    let mut names = HashSet::new();
+    for (i, p) in state.projects.iter().enumerate() {
+        check_id(format!("projects[{i}].id"), &p.id, &mut ids)?;
+        if p.name.trim().is_empty() || !names.insert(p.name.clone()) {
+            return Err(StateError::invalid(
+                format!("projects[{i}].name"),
+                "must be non-empty and unique",
+            ));
+        }
+        if !orgs.contains(&p.org_id) {
+            return Err(StateError::invalid(
+                format!("projects[{i}].orgId"),
+                "no such org",
+            ));
+        }
+        check_time(format!("projects[{i}].created"), &p.created)?;
+        let tags = serde_json::to_string(&p.tags)
+            .map_err(|e| StateError::invalid(format!("projects[{i}].tags"), e.to_string()))?;
+        tx.execute(
+            "INSERT INTO project (id, org_id, name, agent_api_key, created, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![p.id, p.org_id, p.name, p.agent_api_key, p.created, tags],
+        )?;
+        projects.push((p.id.clone(), p.org_id.clone()));
+    }
+    let mut public_keys = HashSet::new();
+    for (i, key) in state.api_keys.iter().enumerate() {
+        let at = format!("apiKeys[{i}]");
+        check_id(format!("{at}.id"), &key.id, &mut ids)?;
+        if !orgs.contains(&key.org_id) {
+            return Err(StateError::invalid(format!("{at}.orgId"), "no such org"));
+        }
+        let desc_len = key.desc.chars().count();
+        if !(1..=250).contains(&desc_len) {
+            return Err(StateError::invalid(
+                format!("{at}.desc"),
+                "must be 1 to 250 characters",
+            ));
+        }
+        if !model::is_public_key(&key.public_key) || !public_keys.insert(key.public_key.clone()) {
+            return Err(StateError::invalid(
+                format!("{at}.publicKey"),
+                "must be 8 lowercase letters, unique",
+            ));
+        }
+        if key.private_key.is_empty() {
+            return Err(StateError::invalid(
+                format!("{at}.privateKey"),
+                "must not be empty",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO api_key (id, org_id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key.id, key.org_id, key.desc, key.public_key, key.private_key],
+        )?;
+        load_roles(
+            tx,
+            &at,
+            &key.id,
+            &key.roles,
+            Some(&key.org_id),
+            &orgs,
+            &projects,
+        )?;
+        load_access(tx, &at, &key.id, &key.access_list)?;
+    }
+    let mut usernames = HashSet::new();
+    for (i, user) in state.users.iter().enumerate() {
+        let at = format!("users[{i}]");
+        check_id(format!("{at}.id"), &user.id, &mut ids)?;
+        if user.username.is_empty()
+            || model::is_public_key(&user.username)
+            || !usernames.insert(user.username.clone())
+        {
+            return Err(StateError::invalid(
+                format!("{at}.username"),
+                "must be non-empty, unique and not look like a public key",
+            ));
+        }
+        if user.api_key.is_empty() {
+            return Err(StateError::invalid(
+                format!("{at}.apiKey"),
+                "must not be empty",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO user_account (id, username, api_key) VALUES (?1, ?2, ?3)",
+            params![user.id, user.username, user.api_key],
+        )?;
+        load_roles(tx, &at, &user.id, &user.roles, None, &orgs, &projects)?;
+        load_access(tx, &at, &user.id, &user.access_list)?;
+    }
+    Ok(())
+}
+
+fn load_roles(
+    tx: &Transaction<'_>,
+    at: &str,
+    holder: &str,
+    roles: &[RoleDoc],
+    key_org: Option<&str>,
+    orgs: &HashSet<String>,
+    projects: &[(String, String)],
+) -> Result<(), StateError> {
+    for (j, role) in roles.iter().enumerate() {
+        let field = format!("{at}.roles[{j}]");
+        let ok = match (
+            model::role_kind(&role.role_name),
+            &role.org_id,
+            &role.group_id,
+        ) {
+            (RoleKind::Org, Some(org), None) => {
+                orgs.contains(org) && key_org.is_none_or(|k| k == org)
+            }
+            (RoleKind::Group, None, Some(group)) => projects
+                .iter()
+                .any(|(p, org)| p == group && key_org.is_none_or(|k| k == org)),
+            (RoleKind::Global, None, None) => key_org.is_none(),
+            _ => false,
+        };
+        if !ok {
+            return Err(StateError::invalid(
+                field,
+                "needs a valid roleName with exactly one matching orgId (org role, key's own org) or groupId (project role of that org); global roles only for users",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO grant_role (holder, org_id, group_id, role_name) VALUES (?1, ?2, ?3, ?4)",
+            params![holder, role.org_id, role.group_id, role.role_name],
+        )?;
+    }
+    Ok(())
+}
+
+fn load_access(
+    tx: &Transaction<'_>,
+    at: &str,
+    holder: &str,
+    entries: &[AccessDoc],
+) -> Result<(), StateError> {
+    let mut seen = HashSet::new();
+    for (j, entry) in entries.iter().enumerate() {
+        let field = format!("{at}.accessList[{j}]");
+        let Some(addr) = Address::from_cidr(&entry.cidr_block) else {
+            return Err(StateError::invalid(
+                format!("{field}.cidrBlock"),
+                "not a CIDR block",
+            ));
+        };
+        if addr.cidr_text() != entry.cidr_block || !seen.insert(addr.net) {
+            return Err(StateError::invalid(
+                format!("{field}.cidrBlock"),
+                "must be in canonical form (e.g. 10.0.0.0/8, 127.0.0.1/32) and unique",
+            ));
+        }
+        if let Some(ip) = &entry.ip_address {
+            if Address::from_ip(ip).map(|a| a.net) != Some(addr.net) {
+                return Err(StateError::invalid(
+                    format!("{field}.ipAddress"),
+                    "must be the single address of cidrBlock",
+                ));
+            }
+        }
+        check_time(format!("{field}.created"), &entry.created)?;
+        if let Some(t) = &entry.last_used {
+            check_time(format!("{field}.lastUsed"), t)?;
+        }
+        tx.execute(
+            "INSERT INTO access_entry (holder, cidr_block, ip_address, count, created, last_used, last_used_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                holder,
+                entry.cidr_block,
+                entry.ip_address,
+                i64::try_from(entry.count).unwrap_or(i64::MAX),
+                entry.created,
+                entry.last_used,
+                entry.last_used_address
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The whole state in the fixture format.
+///
+/// # Errors
+/// Store errors.
+pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, name, is_deleted FROM org ORDER BY seq")?;
+    let orgs = stmt
+        .query_map([], |r| {
+            Ok(OrgDoc {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                is_deleted: r.get(2)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT id, name, org_id, agent_api_key, created, tags FROM project ORDER BY seq",
+    )?;
+    let projects = stmt
+        .query_map([], |r| {
+            let tags: String = r.get(5)?;
+            Ok(ProjectDoc {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                org_id: r.get(2)?,
+                agent_api_key: r.get(3)?,
+                created: r.get(4)?,
+                tags: serde_json::from_str(&tags).unwrap_or_default(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn
+        .prepare("SELECT id, org_id, descr, public_key, private_key FROM api_key ORDER BY seq")?;
+    let mut api_keys = stmt
+        .query_map([], |r| {
+            Ok(KeyDoc {
+                id: r.get(0)?,
+                org_id: r.get(1)?,
+                desc: r.get(2)?,
+                public_key: r.get(3)?,
+                private_key: r.get(4)?,
+                roles: Vec::new(),
+                access_list: Vec::new(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for key in &mut api_keys {
+        key.roles = dump_roles(conn, &key.id)?;
+        key.access_list = dump_access(conn, &key.id)?;
+    }
+    let mut stmt = conn.prepare("SELECT id, username, api_key FROM user_account ORDER BY seq")?;
+    let mut users = stmt
+        .query_map([], |r| {
+            Ok(UserDoc {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                api_key: r.get(2)?,
+                roles: Vec::new(),
+                access_list: Vec::new(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for user in &mut users {
+        user.roles = dump_roles(conn, &user.id)?;
+        user.access_list = dump_access(conn, &user.id)?;
+    }
+    let doc = StateDoc {
+        orgs,
+        projects,
+        api_keys,
+        users,
+    };
+    Ok(serde_json::to_value(doc).unwrap_or(Value::Null))
+}
+
+fn dump_roles(conn: &Connection, holder: &str) -> Result<Vec<RoleDoc>, rusqlite::Error> {
+    Ok(crate::store::roles_of(conn, holder)?
+        .into_iter()
+        .map(|r| RoleDoc {
+            org_id: r.org_id,
+            group_id: r.group_id,
+            role_name: r.name,
+        })
+        .collect())
+}
+
+fn dump_access(conn: &Connection, holder: &str) -> Result<Vec<AccessDoc>, rusqlite::Error> {
+    Ok(crate::store::access_of(conn, holder)?
+        .into_iter()
+        .map(|e| AccessDoc {
+            cidr_block: e.cidr_block,
+            ip_address: e.ip_address,
+            count: e.count,
+            created: e.created,
+            last_used: e.last_used,
+            last_used_address: e.last_used_address,
+        })
+        .collect())
+}
+
+/// Whether an id is taken by any org, project, key or user.
+///
+/// # Errors
+/// Store errors.
+pub fn id_taken(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
+    conn.query_row(
+        "SELECT 1 FROM org WHERE id = ?1 UNION ALL SELECT 1 FROM project WHERE id = ?1 \
+         UNION ALL SELECT 1 FROM api_key WHERE id = ?1 UNION ALL SELECT 1 FROM user_account WHERE id = ?1",
+        [id],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|found| found.is_some())
+}

@@ -1,0 +1,447 @@
+//! Every SQL query of the product (schema in `schema.sql`).
+
+use crate::model::Role;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+/// An organization.
+#[derive(Debug, Clone)]
+pub struct OrgRow {
+    /// ObjectId.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Deleted flag.
+    pub is_deleted: bool,
+}
+
+/// A project.
+#[derive(Debug, Clone)]
+pub struct ProjectRow {
+    /// ObjectId.
+    pub id: String,
+    /// Owning org.
+    pub org_id: String,
+    /// Name.
+    pub name: String,
+    /// Agent API key.
+    pub agent_api_key: String,
+    /// Creation time.
+    pub created: String,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A programmatic API key.
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    /// ObjectId.
+    pub id: String,
+    /// Owning org.
+    pub org_id: String,
+    /// Description.
+    pub desc: String,
+    /// Public key.
+    pub public_key: String,
+    /// Secret.
+    pub private_key: String,
+}
+
+/// A user with a legacy personal API key.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    /// ObjectId.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// Personal API key.
+    pub api_key: String,
+}
+
+/// An access-list entry.
+#[derive(Debug, Clone)]
+pub struct AccessRow {
+    /// The block.
+    pub cidr_block: String,
+    /// The single address, when added as one.
+    pub ip_address: Option<String>,
+    /// Uses.
+    pub count: u64,
+    /// Added at.
+    pub created: String,
+    /// Last use.
+    pub last_used: Option<String>,
+    /// Address of the last use.
+    pub last_used_address: Option<String>,
+}
+
+fn org_row(r: &Row<'_>) -> rusqlite::Result<OrgRow> {
+    Ok(OrgRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        is_deleted: r.get(2)?,
+    })
+}
+
+fn project_row(r: &Row<'_>) -> rusqlite::Result<ProjectRow> {
+    let tags: String = r.get(5)?;
+    Ok(ProjectRow {
+        id: r.get(0)?,
+        org_id: r.get(1)?,
+        name: r.get(2)?,
+        agent_api_key: r.get(3)?,
+        created: r.get(4)?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+    })
+}
+
+fn key_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
+    Ok(KeyRow {
+        id: r.get(0)?,
+        org_id: r.get(1)?,
+        desc: r.get(2)?,
+        public_key: r.get(3)?,
+        private_key: r.get(4)?,
+    })
+}
+
+const ORG_COLS: &str = "id, name, is_deleted";
+const PROJECT_COLS: &str = "id, org_id, name, agent_api_key, created, tags";
+const KEY_COLS: &str = "id, org_id, descr, public_key, private_key";
+
+/// One org.
+///
+/// # Errors
+/// SQLite errors.
+pub fn find_org(conn: &Connection, id: &str) -> rusqlite::Result<Option<OrgRow>> {
+    conn.query_row(
+        &format!("SELECT {ORG_COLS} FROM org WHERE id = ?1"),
+        [id],
+        org_row,
+    )
+    .optional()
+}
+
+/// Every org, in insertion order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn list_orgs(conn: &Connection) -> rusqlite::Result<Vec<OrgRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {ORG_COLS} FROM org ORDER BY seq"))?;
+    let rows = stmt.query_map([], org_row)?;
+    rows.collect()
+}
+
+/// One project.
+///
+/// # Errors
+/// SQLite errors.
+pub fn find_project(conn: &Connection, id: &str) -> rusqlite::Result<Option<ProjectRow>> {
+    conn.query_row(
+        &format!("SELECT {PROJECT_COLS} FROM project WHERE id = ?1"),
+        [id],
+        project_row,
+    )
+    .optional()
+}
+
+/// A project by exact name.
+///
+/// # Errors
+/// SQLite errors.
+pub fn find_project_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<ProjectRow>> {
+    conn.query_row(
+        &format!("SELECT {PROJECT_COLS} FROM project WHERE name = ?1"),
+        [name],
+        project_row,
+    )
+    .optional()
+}
+
+/// Every project, in insertion order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn list_projects(conn: &Connection) -> rusqlite::Result<Vec<ProjectRow>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {PROJECT_COLS} FROM project ORDER BY seq"))?;
+    let rows = stmt.query_map([], project_row)?;
+    rows.collect()
+}
+
+/// Insert a project.
+///
+/// # Errors
+/// SQLite errors.
+pub fn insert_project(conn: &Connection, p: &ProjectRow) -> rusqlite::Result<()> {
+    let tags = serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "INSERT INTO project (id, org_id, name, agent_api_key, created, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![p.id, p.org_id, p.name, p.agent_api_key, p.created, tags],
+    )?;
+    Ok(())
+}
+
+/// One key.
+///
+/// # Errors
+/// SQLite errors.
+pub fn find_key(conn: &Connection, id: &str) -> rusqlite::Result<Option<KeyRow>> {
+    conn.query_row(
+        &format!("SELECT {KEY_COLS} FROM api_key WHERE id = ?1"),
+        [id],
+        key_row,
+    )
+    .optional()
+}
+
+/// A key by its public key.
+///
+/// # Errors
+/// SQLite errors.
+pub fn key_by_public(conn: &Connection, public_key: &str) -> rusqlite::Result<Option<KeyRow>> {
+    conn.query_row(
+        &format!("SELECT {KEY_COLS} FROM api_key WHERE public_key = ?1"),
+        [public_key],
+        key_row,
+    )
+    .optional()
+}
+
+/// Keys of an org, in creation order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<Vec<KeyRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {KEY_COLS} FROM api_key WHERE org_id = ?1 ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([org_id], key_row)?;
+    rows.collect()
+}
+
+/// How many keys an org has.
+///
+/// # Errors
+/// SQLite errors.
+pub fn count_keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM api_key WHERE org_id = ?1",
+        [org_id],
+        |r| r.get(0),
+    )
+}
+
+/// Keys with at least one role on a project, in creation order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn keys_on_project(conn: &Connection, group_id: &str) -> rusqlite::Result<Vec<KeyRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {KEY_COLS} FROM api_key WHERE id IN \
+         (SELECT holder FROM grant_role WHERE group_id = ?1) ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([group_id], key_row)?;
+    rows.collect()
+}
+
+/// Insert a key.
+///
+/// # Errors
+/// SQLite errors (a duplicate public key among them).
+pub fn insert_key(conn: &Connection, key: &KeyRow) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO api_key (id, org_id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![key.id, key.org_id, key.desc, key.public_key, key.private_key],
+    )?;
+    Ok(())
+}
+
+/// Change a key's description.
+///
+/// # Errors
+/// SQLite errors.
+pub fn set_key_desc(conn: &Connection, id: &str, desc: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE api_key SET descr = ?2 WHERE id = ?1",
+        params![id, desc],
+    )?;
+    Ok(())
+}
+
+/// Delete a key with its roles and access list.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_key(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM grant_role WHERE holder = ?1", [id])?;
+    conn.execute("DELETE FROM access_entry WHERE holder = ?1", [id])?;
+    conn.execute("DELETE FROM api_key WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Whether a public key is taken.
+///
+/// # Errors
+/// SQLite errors.
+pub fn public_key_taken(conn: &Connection, public_key: &str) -> rusqlite::Result<bool> {
+    Ok(key_by_public(conn, public_key)?.is_some())
+}
+
+/// A user by username.
+///
+/// # Errors
+/// SQLite errors.
+pub fn user_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>> {
+    conn.query_row(
+        "SELECT id, username, api_key FROM user_account WHERE username = ?1",
+        [username],
+        |r| {
+            Ok(UserRow {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                api_key: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Whether a user id exists.
+///
+/// # Errors
+/// SQLite errors.
+pub fn user_exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT 1 FROM user_account WHERE id = ?1", [id], |_| Ok(()))
+        .optional()
+        .map(|o| o.is_some())
+}
+
+/// The roles of a key or user, in the order they were granted.
+///
+/// # Errors
+/// SQLite errors.
+pub fn roles_of(conn: &Connection, holder: &str) -> rusqlite::Result<Vec<Role>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT org_id, group_id, role_name FROM grant_role WHERE holder = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([holder], |r| {
+        Ok(Role {
+            org_id: r.get(0)?,
+            group_id: r.get(1)?,
+            name: r.get(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Grant a role.
+///
+/// # Errors
+/// SQLite errors.
+pub fn grant(conn: &Connection, holder: &str, role: &Role) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO grant_role (holder, org_id, group_id, role_name) VALUES (?1, ?2, ?3, ?4)",
+        params![holder, role.org_id, role.group_id, role.name],
+    )?;
+    Ok(())
+}
+
+/// Remove a holder's org roles.
+///
+/// # Errors
+/// SQLite errors.
+pub fn revoke_org_roles(conn: &Connection, holder: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM grant_role WHERE holder = ?1 AND org_id IS NOT NULL",
+        [holder],
+    )?;
+    Ok(())
+}
+
+/// Remove a holder's roles on one project; returns how many were removed.
+///
+/// # Errors
+/// SQLite errors.
+pub fn revoke_group_roles(
+    conn: &Connection,
+    holder: &str,
+    group_id: &str,
+) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM grant_role WHERE holder = ?1 AND group_id = ?2",
+        params![holder, group_id],
+    )
+}
+
+fn access_row(r: &Row<'_>) -> rusqlite::Result<AccessRow> {
+    let count: i64 = r.get(2)?;
+    Ok(AccessRow {
+        cidr_block: r.get(0)?,
+        ip_address: r.get(1)?,
+        count: u64::try_from(count).unwrap_or(0),
+        created: r.get(3)?,
+        last_used: r.get(4)?,
+        last_used_address: r.get(5)?,
+    })
+}
+
+/// The access list of a key or user, in insertion order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn access_of(conn: &Connection, holder: &str) -> rusqlite::Result<Vec<AccessRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT cidr_block, ip_address, count, created, last_used, last_used_address \
+         FROM access_entry WHERE holder = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([holder], access_row)?;
+    rows.collect()
+}
+
+/// Add an access-list entry.
+///
+/// # Errors
+/// SQLite errors.
+pub fn insert_access(
+    conn: &Connection,
+    holder: &str,
+    cidr_block: &str,
+    ip_address: Option<&str>,
+    created: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO access_entry (holder, cidr_block, ip_address, count, created) VALUES (?1, ?2, ?3, 0, ?4)",
+        params![holder, cidr_block, ip_address, created],
+    )?;
+    Ok(())
+}
+
+/// Delete an access-list entry; returns whether one was deleted.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_access(conn: &Connection, holder: &str, cidr_block: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM access_entry WHERE holder = ?1 AND cidr_block = ?2",
+        params![holder, cidr_block],
+    )? > 0)
+}
+
+/// Count a use of an access-list entry.
+///
+/// # Errors
+/// SQLite errors.
+pub fn record_use(
+    conn: &Connection,
+    holder: &str,
+    cidr_block: &str,
+    when: &str,
+    address: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE access_entry SET count = count + 1, last_used = ?3, last_used_address = ?4 \
+         WHERE holder = ?1 AND cidr_block = ?2",
+        params![holder, cidr_block, when, address],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,338 @@
+//! The wire conventions of the public API (spec §1): query parameters, Jackson-style JSON
+//! (alphabetical keys, compact by default, `pretty=true` in `DefaultPrettyPrinter` style),
+//! `envelope=true`, the list envelope with its `links`, and the response headers.
+
+use crate::error::ApiError;
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::{json, Map, Value};
+
+/// Base path of the public API.
+pub const BASE: &str = "/api/public/v1.0";
+/// The service-version header Ops Manager adds to its responses (S3b).
+pub const SERVICE_VERSION_HEADER: &str = "x-mongodb-service-version";
+/// Default `itemsPerPage`.
+pub const DEFAULT_ITEMS_PER_PAGE: u64 = 100;
+/// Largest `itemsPerPage` (current docs).
+pub const MAX_ITEMS_PER_PAGE: u64 = 500;
+
+/// The raw query as `(name, value)` pairs, decoded, in order.
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The last value of query parameter `name`.
+pub fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
+    query_pairs(req)
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Every value of query parameter `name`, in order.
+pub fn query_values(req: &HttpRequest, name: &str) -> Vec<String> {
+    query_pairs(req)
+        .into_iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v)
+        .collect()
+}
+
+fn query_flag(req: &HttpRequest, name: &str) -> bool {
+    query_value(req, name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// How the response body is written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Format {
+    /// `pretty=true`.
+    pub pretty: bool,
+    /// `envelope=true`.
+    pub envelope: bool,
+}
+
+impl Format {
+    /// The format a request asks for.
+    pub fn of(req: &HttpRequest) -> Self {
+        Format {
+            pretty: query_flag(req, "pretty"),
+            envelope: query_flag(req, "envelope"),
+        }
+    }
+}
+
+/// `pageNum`, `itemsPerPage` and `includeCount` of a list request.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    /// 1-based page.
+    pub page_num: u64,
+    /// Page size, 1..=500.
+    pub items_per_page: u64,
+    /// Whether `totalCount` is sent.
+    pub include_count: bool,
+}
+
+impl Paging {
+    /// Read and validate the paging parameters.
+    ///
+    /// # Errors
+    /// `INVALID_QUERY_PARAMETER` for a non-number, `pageNum < 1` or `itemsPerPage`
+    /// outside 1..=500 (UNCONFIRMED: the real server's answer is not documented).
+    pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        let number = |name: &'static str, default: u64, max: u64| match query_value(req, name) {
+            None => Ok(default),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ApiError::InvalidQueryParameter(name)),
+            },
+        };
+        Ok(Paging {
+            page_num: number("pageNum", 1, u64::from(u32::MAX))?,
+            items_per_page: number("itemsPerPage", DEFAULT_ITEMS_PER_PAGE, MAX_ITEMS_PER_PAGE)?,
+            include_count: query_value(req, "includeCount")
+                .is_none_or(|v| !v.eq_ignore_ascii_case("false")),
+        })
+    }
+}
+
+/// Where links point: the configured central URL, else `{scheme}://{Host}`.
+pub fn central_url(req: &HttpRequest, configured: Option<&str>) -> String {
+    match configured {
+        Some(url) if !url.is_empty() => url.trim_end_matches('/').to_owned(),
+        _ => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}
+
+/// A `self` link object.
+pub fn self_link(href: String) -> Value {
+    json!({"href": href, "rel": "self"})
+}
+
+/// Build the list object (§1.4) for one page of `items`.
+pub fn list(req: &HttpRequest, central: &str, paging: Paging, items: Vec<Value>) -> Value {
+    let total = items.len() as u64;
+    let skip = paging
+        .page_num
+        .saturating_sub(1)
+        .saturating_mul(paging.items_per_page);
+    let results: Vec<Value> = items
+        .into_iter()
+        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+        .take(usize::try_from(paging.items_per_page).unwrap_or(usize::MAX))
+        .collect();
+    let kept: Vec<&str> = req
+        .query_string()
+        .split('&')
+        .filter(|part| !part.is_empty())
+        .filter(|part| {
+            let name = part.split('=').next().unwrap_or_default();
+            let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+            name != "pageNum" && name != "itemsPerPage"
+        })
+        .collect();
+    let href = |page: u64| {
+        let mut query = kept.join("&");
+        if !query.is_empty() {
+            query.push('&');
+        }
+        format!(
+            "{central}{}?{query}pageNum={page}&itemsPerPage={}",
+            req.path(),
+            paging.items_per_page
+        )
+    };
+    let mut links = vec![self_link(href(paging.page_num))];
+    if paging.page_num > 1 {
+        links.push(json!({"href": href(paging.page_num - 1), "rel": "previous"}));
+    }
+    if paging.page_num.saturating_mul(paging.items_per_page) < total {
+        links.push(json!({"href": href(paging.page_num + 1), "rel": "next"}));
+    }
+    let mut out = Map::new();
+    out.insert("links".into(), Value::Array(links));
+    out.insert("results".into(), Value::Array(results));
+    if paging.include_count {
+        out.insert("totalCount".into(), json!(total));
+    }
+    Value::Object(out)
+}
+
+/// Write `value` as Jackson does: keys in alphabetical order; compact, or pretty in the
+/// `DefaultPrettyPrinter` style (`"key" : value`, 2-space indent, `[ {`, `} ]`, `[ ]`).
+pub fn to_text(value: &Value, pretty: bool) -> String {
+    let mut out = String::with_capacity(256);
+    write_value(&mut out, value, pretty, 0);
+    out
+}
+
+fn indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+fn write_value(out: &mut String, value: &Value, pretty: bool, depth: usize) {
+    match value {
+        Value::Object(map) => {
+            if map.is_empty() {
+                out.push_str(if pretty { "{ }" } else { "{}" });
+                return;
+            }
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if pretty {
+                    out.push('\n');
+                    indent(out, depth + 1);
+                }
+                out.push_str(&Value::String((*key).clone()).to_string());
+                out.push_str(if pretty { " : " } else { ":" });
+                if let Some(item) = map.get(*key) {
+                    write_value(out, item, pretty, depth + 1);
+                }
+            }
+            if pretty {
+                out.push('\n');
+                indent(out, depth);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            if items.is_empty() {
+                out.push_str(if pretty { "[ ]" } else { "[]" });
+                return;
+            }
+            out.push_str(if pretty { "[ " } else { "[" });
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(if pretty { ", " } else { "," });
+                }
+                write_value(out, item, pretty, depth);
+            }
+            out.push_str(if pretty { " ]" } else { "]" });
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// The value of the `X-MongoDB-Service-Version` header.
+pub fn service_version() -> HeaderValue {
+    HeaderValue::from_static(
+        "gitHash=6d2bd0a2a1ec4fd0b4a5d9f1c0e3b7a8f2d4c6e1; versionString=7.0.12.100.20240807T1647Z",
+    )
+}
+
+/// A JSON response with Ops Manager's headers.
+pub fn json_response(status: StatusCode, body: String) -> HttpResponse {
+    let mut resp = HttpResponse::build(status)
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .body(body);
+    resp.headers_mut().insert(
+        HeaderName::from_static(SERVICE_VERSION_HEADER),
+        service_version(),
+    );
+    resp
+}
+
+/// What a handler produced.
+#[derive(Debug)]
+pub enum Out {
+    /// A JSON body with a status.
+    Json(StatusCode, Value),
+    /// No body (200 or 204).
+    Empty(StatusCode),
+}
+
+/// Render a handler's result in the requested format.
+pub fn render(req: &HttpRequest, result: Result<Out, ApiError>, legacy: bool) -> HttpResponse {
+    let format = Format::of(req);
+    match result {
+        Ok(Out::Json(status, value)) => {
+            let value = if format.envelope {
+                envelope(value, status)
+            } else {
+                value
+            };
+            json_response(status, to_text(&value, format.pretty))
+        }
+        Ok(Out::Empty(status)) => {
+            if format.envelope {
+                // UNCONFIRMED (spec §1.5): a 204 cannot carry a body, so the envelope of
+                // an empty answer goes out with HTTP 200 and says the real status inside.
+                let value = json!({"content": {}, "status": status.as_u16()});
+                json_response(StatusCode::OK, to_text(&value, format.pretty))
+            } else {
+                let mut resp = HttpResponse::build(status).finish();
+                resp.headers_mut().insert(
+                    HeaderName::from_static(SERVICE_VERSION_HEADER),
+                    service_version(),
+                );
+                resp
+            }
+        }
+        Err(err) => {
+            auth_core::trace::refuse(req, err.to_string());
+            error_response(req, &err, legacy)
+        }
+    }
+}
+
+/// An error in Ops Manager's format (and envelope, if asked for).
+pub fn error_response(req: &HttpRequest, err: &ApiError, legacy: bool) -> HttpResponse {
+    let format = Format::of(req);
+    let (status, body) = err.body(legacy);
+    let body = if format.envelope {
+        json!({"content": body, "status": status.as_u16()})
+    } else {
+        body
+    };
+    json_response(status, to_text(&body, format.pretty))
+}
+
+fn envelope(value: Value, status: StatusCode) -> Value {
+    match value {
+        Value::Object(mut map) if map.contains_key("results") && map.contains_key("links") => {
+            map.insert("status".into(), json!(status.as_u16()));
+            Value::Object(map)
+        }
+        other => json!({"content": other, "status": status.as_u16()}),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_output_sorts_keys_and_has_no_whitespace() {
+        let v = json!({"rel": "self", "href": "h", "n": [1, 2], "o": {}});
+        assert_eq!(
+            to_text(&v, false),
+            r#"{"href":"h","n":[1,2],"o":{},"rel":"self"}"#
+        );
+    }
+
+    #[test]
+    fn pretty_output_is_jackson_style() {
+        let v = json!({
+            "roles": [{"roleName": "A", "orgId": "o"}, {"roleName": "B", "groupId": "g"}],
+            "desc": "d",
+            "tags": [],
+            "names": ["a", "b"],
+            "hostCounts": {"b": 0, "a": 1}
+        });
+        let expected = "{\n  \"desc\" : \"d\",\n  \"hostCounts\" : {\n    \"a\" : 1,\n    \"b\" : 0\n  },\n  \"names\" : [ \"a\", \"b\" ],\n  \"roles\" : [ {\n    \"orgId\" : \"o\",\n    \"roleName\" : \"A\"\n  }, {\n    \"groupId\" : \"g\",\n    \"roleName\" : \"B\"\n  } ],\n  \"tags\" : [ ]\n}";
+        assert_eq!(to_text(&v, true), expected);
+    }
+}
