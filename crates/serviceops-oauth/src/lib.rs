@@ -14,6 +14,7 @@
 
 mod auth;
 mod body;
+mod conversations;
 mod error;
 mod fields;
 mod model;
@@ -136,6 +137,48 @@ impl Product for ServiceOps {
                 "/api/v1/request/{id}",
                 "serviceops.delete_request",
                 requests::delete_request,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/request/{id}/conversation",
+                "serviceops.create_conversation",
+                conversations::create_conversation,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/request/{id}/conversation/search/byqual",
+                "serviceops.search_conversations",
+                conversations::search_conversations,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/service_catalog/servicerequest",
+                "serviceops.create_service_request",
+                requests::create_service_request,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/service_catalog/servicerequest/search/byqual",
+                "serviceops.search_service_requests",
+                requests::search_service_requests,
+            ),
+            op(
+                Method::GET,
+                "/api/v1/service_catalog/servicerequest/{id}",
+                "serviceops.get_service_request",
+                requests::get_service_request,
+            ),
+            op(
+                Method::PATCH,
+                "/api/v1/service_catalog/servicerequest/{id}",
+                "serviceops.update_service_request",
+                requests::update_service_request,
+            ),
+            op(
+                Method::DELETE,
+                "/api/v1/service_catalog/servicerequest/{id}",
+                "serviceops.delete_service_request",
+                requests::delete_service_request,
             ),
         ]
     }

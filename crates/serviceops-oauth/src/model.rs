@@ -96,6 +96,12 @@ pub struct Reference {
     pub technician_groups: Vec<String>,
     /// `source`.
     pub sources: Vec<String>,
+    /// `serviceName` of service requests.
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// `serviceCategoryName` of service requests.
+    #[serde(default)]
+    pub service_categories: Vec<String>,
 }
 
 /// The type of a custom field, which fixes its default and accepted values.
@@ -224,4 +230,42 @@ pub struct Request {
     /// Custom fields by label.
     #[serde(default)]
     pub custom_field: Map<String, Value>,
+}
+
+/// A conversation on a ticket (note, collaboration, reply), as the API returns it.
+/// Its times are display strings (`Wed, Jul 16, 2025 04:33 pm`), unlike the tickets'.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Conversation {
+    /// Numeric id (its own sequence).
+    pub id: i64,
+    /// `note`, `collaborate`, `requestor_to_technician`, `technician_to_requester`.
+    pub conversation_type: String,
+    /// HTML as sent.
+    pub details: String,
+    /// Author's name.
+    pub created_by_name: String,
+    /// Author's e-mail.
+    pub created_by_email: String,
+    /// Display time.
+    pub created_time: String,
+    /// Display time.
+    pub updated_time: String,
+    /// Subject; `[INC-n]: <ticket subject>` when not sent.
+    pub subject: String,
+    /// `published` or `draft`.
+    pub conversation_state: String,
+    /// Recipients.
+    #[serde(default)]
+    pub email_ids: Vec<String>,
+    /// Cc recipients.
+    #[serde(default)]
+    pub cc_email_ids: Vec<String>,
+    /// Whether it may still be edited.
+    pub updatable: bool,
+    /// Whether it may be deleted.
+    pub deletable: bool,
+    /// Attachments.
+    #[serde(default)]
+    pub file_attachments: Vec<FileAttachment>,
 }

@@ -54,7 +54,8 @@ pub fn traced<T>(req: &HttpRequest, result: Result<T, ApiError>) -> Result<T, Ap
 }
 
 impl Kind {
-    fn label(self) -> &'static str {
+    /// "Request", "Service Request": the start of a 404 message.
+    pub fn label(self) -> &'static str {
         match self {
             Kind::Request => "Request",
             Kind::ServiceRequest => "Service Request",
@@ -75,8 +76,8 @@ pub fn parse_id(kind_label: &str, raw: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("{kind_label} with id {raw} not found")))
 }
 
-fn not_found(kind: Kind, id: i64) -> ApiError {
-    ApiError::NotFound(format!("{} with id {id} not found", kind.label()))
+fn not_found(label: &str, id: i64) -> ApiError {
+    ApiError::NotFound(format!("{label} with id {id} not found"))
 }
 
 /// Apply the keys of `body` to `request` (create and PATCH share the rules).
@@ -186,6 +187,28 @@ fn apply(
     Ok(())
 }
 
+/// Apply the service-catalog keys of a service request.
+fn apply_service(
+    lookups: &Lookups<'_>,
+    body: &Body<'_>,
+    request: &mut Request,
+) -> Result<(), ApiError> {
+    let reference = &lookups.reference;
+    if body.has("serviceName") {
+        let name = body.required("serviceName")?;
+        request.service_name = Some(lookups.name("serviceName", &reference.services, name)?);
+    }
+    if body.has("serviceCategoryName") {
+        request.service_category_name = match body.string("serviceCategoryName")? {
+            Some(name) => {
+                Some(lookups.name("serviceCategoryName", &reference.service_categories, name)?)
+            }
+            None => None,
+        };
+    }
+    Ok(())
+}
+
 /// Create a request of `kind` from `map` in `tx`.
 pub fn create(
     tx: &Transaction<'_>,
@@ -195,7 +218,19 @@ pub fn create(
     now: i64,
 ) -> Result<Request, ApiError> {
     let lookups = Lookups::load(tx)?;
-    let body = Body(map);
+    let mut map = map.clone();
+    if kind == Kind::ServiceRequest {
+        // The service catalog API names the requester `requester` (S7); the subject comes
+        // from the service form and is "---" when the form has none.
+        if let Some(requester) = map.remove("requester") {
+            map.entry("requesterEmail").or_insert(requester);
+        } else if !map.contains_key("requesterEmail") {
+            return Err(crate::fields::required("requester"));
+        }
+        map.entry("subject").or_insert_with(|| Value::from("---"));
+        Body(&map).required("serviceName")?;
+    }
+    let body = Body(&map);
     body.required("subject")?;
     body.required("requesterEmail")?;
     let mut request = Request {
@@ -230,8 +265,7 @@ pub fn create(
     };
     apply(&lookups, &body, caller, &mut request)?;
     if kind == Kind::ServiceRequest {
-        request.service_name = Some(body.required("serviceName")?.to_owned());
-        request.service_category_name = body.string("serviceCategoryName")?.map(str::to_owned);
+        apply_service(&lookups, &body, &mut request)?;
     }
     request.id = store::take_sequence(tx, "nextId")?;
     request.name = format!(
@@ -243,41 +277,46 @@ pub fn create(
     Ok(request)
 }
 
-/// Read request `id` of `kind` as `caller`: 404 if unknown, 403 if not the caller's.
+/// Request endpoints reach incidents and service requests (one table in ServiceOps).
+pub const REQUESTS: &[Kind] = &[Kind::Request, Kind::ServiceRequest];
+/// Service-request endpoints reach service requests only.
+pub const SERVICE_REQUESTS: &[Kind] = &[Kind::ServiceRequest];
+
+fn scope_label(kinds: &[Kind]) -> &'static str {
+    kinds.first().map_or("Request", |k| k.label())
+}
+
+/// Read request `id` (one of `kinds`) as `caller`: 404 if unknown, 403 if not the caller's.
 pub fn read(
     conn: &rusqlite::Connection,
-    kind: Kind,
+    kinds: &[Kind],
     caller: &Caller,
     id: i64,
-) -> Result<Request, ApiError> {
-    let request: Request = store::get_object(conn, kind, id)?.ok_or_else(|| not_found(kind, id))?;
+) -> Result<(Kind, Request), ApiError> {
+    let (kind, request): (Kind, Request) =
+        store::find_object(conn, kinds, id)?.ok_or_else(|| not_found(scope_label(kinds), id))?;
     if !caller.may_access(&request.requester_email) {
         return Err(ApiError::AccessDenied);
     }
-    Ok(request)
+    Ok((kind, request))
 }
 
-/// Update request `id` of `kind` in `tx` (read, apply, write: one transaction, no lost
-/// update).
+/// Update request `id` (one of `kinds`) in `tx` (read, apply, write: one transaction, no
+/// lost update).
 pub fn update(
     tx: &Transaction<'_>,
-    kind: Kind,
+    kinds: &[Kind],
     caller: &Caller,
     id: i64,
     map: &Map<String, Value>,
     now: i64,
 ) -> Result<Request, ApiError> {
-    let mut request = read(tx, kind, caller, id)?;
+    let (kind, mut request) = read(tx, kinds, caller, id)?;
     let lookups = Lookups::load(tx)?;
-    apply(&lookups, &Body(map), caller, &mut request)?;
+    let body = Body(map);
+    apply(&lookups, &body, caller, &mut request)?;
     if kind == Kind::ServiceRequest {
-        let body = Body(map);
-        if body.has("serviceName") {
-            request.service_name = Some(body.required("serviceName")?.to_owned());
-        }
-        if body.has("serviceCategoryName") {
-            request.service_category_name = body.string("serviceCategoryName")?.map(str::to_owned);
-        }
+        apply_service(&lookups, &body, &mut request)?;
     }
     request.updated_time = now;
     request.updated_by_name = caller.user.name.clone();
@@ -285,9 +324,14 @@ pub fn update(
     Ok(request)
 }
 
-/// Delete request `id` of `kind` (technicians and admins only).
-pub fn delete(tx: &Transaction<'_>, kind: Kind, caller: &Caller, id: i64) -> Result<(), ApiError> {
-    read(tx, kind, caller, id)?;
+/// Delete request `id` (one of `kinds`); technicians and admins only.
+pub fn delete(
+    tx: &Transaction<'_>,
+    kinds: &[Kind],
+    caller: &Caller,
+    id: i64,
+) -> Result<(), ApiError> {
+    let (kind, _) = read(tx, kinds, caller, id)?;
     if !caller.sees_all() {
         return Err(ApiError::AccessDenied);
     }
@@ -295,15 +339,15 @@ pub fn delete(tx: &Transaction<'_>, kind: Kind, caller: &Caller, id: i64) -> Res
     Ok(())
 }
 
-/// Search requests of `kind` visible to `caller`.
+/// Search requests of `kinds` visible to `caller`.
 pub fn search(
     conn: &rusqlite::Connection,
-    kind: Kind,
+    kinds: &[Kind],
     caller: &Caller,
     query: &qual::Query,
     page: Page,
 ) -> Result<Value, ApiError> {
-    let all: Vec<Value> = store::objects(conn, kind)?;
+    let all: Vec<Value> = store::objects_of(conn, kinds)?;
     let visible = all.into_iter().filter(|o| {
         o.get("requesterEmail")
             .and_then(Value::as_str)
@@ -312,8 +356,8 @@ pub fn search(
     qual::page(query, REQUEST_FIELDS, visible, page)
 }
 
-/// `POST /api/v1/request`.
-pub async fn create_request(
+async fn create_of(
+    kind: Kind,
     inst: Inst<ServiceOps>,
     caller: Caller,
     req: HttpRequest,
@@ -323,64 +367,56 @@ pub async fn create_request(
     let now = inst.env.clock.now_ms();
     let created = traced(
         &req,
-        inst.store
-            .write(|tx| create(tx, Kind::Request, &caller, &map, now)),
+        inst.store.write(|tx| create(tx, kind, &caller, &map, now)),
     )?;
     Ok(HttpResponse::Ok().json(created))
 }
 
-/// `GET /api/v1/request/{id}`.
-pub async fn get_request(
+async fn get_of(
+    kinds: &[Kind],
     inst: Inst<ServiceOps>,
     caller: Caller,
     req: HttpRequest,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(Kind::Request.label(), &id))?;
-    let request = traced(
-        &req,
-        inst.store.read(|c| read(c, Kind::Request, &caller, id)),
-    )?;
+    let id = traced(&req, parse_id(scope_label(kinds), &id))?;
+    let (_, request) = traced(&req, inst.store.read(|c| read(c, kinds, &caller, id)))?;
     Ok(HttpResponse::Ok().json(request))
 }
 
-/// `PATCH /api/v1/request/{id}`.
-pub async fn update_request(
+async fn update_of(
+    kinds: &[Kind],
     inst: Inst<ServiceOps>,
     caller: Caller,
     req: HttpRequest,
     id: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(Kind::Request.label(), &id))?;
+    let id = traced(&req, parse_id(scope_label(kinds), &id))?;
     let map = traced(&req, body::json_object(payload).await)?;
     let now = inst.env.clock.now_ms();
     let updated = traced(
         &req,
         inst.store
-            .write(|tx| update(tx, Kind::Request, &caller, id, &map, now)),
+            .write(|tx| update(tx, kinds, &caller, id, &map, now)),
     )?;
     Ok(HttpResponse::Ok().json(updated))
 }
 
-/// `DELETE /api/v1/request/{id}`: 200 with an empty body.
-pub async fn delete_request(
+async fn delete_of(
+    kinds: &[Kind],
     inst: Inst<ServiceOps>,
     caller: Caller,
     req: HttpRequest,
     id: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(Kind::Request.label(), &id))?;
-    traced(
-        &req,
-        inst.store
-            .write(|tx| delete(tx, Kind::Request, &caller, id)),
-    )?;
+    let id = traced(&req, parse_id(scope_label(kinds), &id))?;
+    traced(&req, inst.store.write(|tx| delete(tx, kinds, &caller, id)))?;
     Ok(HttpResponse::Ok().finish())
 }
 
-/// `POST /api/v1/request/search/byqual?offset=0&size=25`.
-pub async fn search_requests(
+async fn search_of(
+    kinds: &[Kind],
     inst: Inst<ServiceOps>,
     caller: Caller,
     req: HttpRequest,
@@ -391,8 +427,109 @@ pub async fn search_requests(
     let query = traced(&req, qual::Query::from_body(&bytes))?;
     let found = traced(
         &req,
-        inst.store
-            .read(|c| search(c, Kind::Request, &caller, &query, page)),
+        inst.store.read(|c| search(c, kinds, &caller, &query, page)),
     )?;
     Ok(HttpResponse::Ok().json(found))
+}
+
+/// `POST /api/v1/request`.
+pub async fn create_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    create_of(Kind::Request, inst, caller, req, payload).await
+}
+
+/// `GET /api/v1/request/{id}` (incidents and service requests).
+pub async fn get_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    get_of(REQUESTS, inst, caller, req, id).await
+}
+
+/// `PATCH /api/v1/request/{id}`.
+pub async fn update_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    update_of(REQUESTS, inst, caller, req, id, payload).await
+}
+
+/// `DELETE /api/v1/request/{id}`: 200 with an empty body.
+pub async fn delete_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    delete_of(REQUESTS, inst, caller, req, id).await
+}
+
+/// `POST /api/v1/request/search/byqual?offset=0&size=25`.
+pub async fn search_requests(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    search_of(REQUESTS, inst, caller, req, payload).await
+}
+
+/// `POST /api/v1/service_catalog/servicerequest`.
+pub async fn create_service_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    create_of(Kind::ServiceRequest, inst, caller, req, payload).await
+}
+
+/// `GET /api/v1/service_catalog/servicerequest/{id}`.
+pub async fn get_service_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    get_of(SERVICE_REQUESTS, inst, caller, req, id).await
+}
+
+/// `PATCH /api/v1/service_catalog/servicerequest/{id}`.
+pub async fn update_service_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    update_of(SERVICE_REQUESTS, inst, caller, req, id, payload).await
+}
+
+/// `DELETE /api/v1/service_catalog/servicerequest/{id}`.
+pub async fn delete_service_request(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    delete_of(SERVICE_REQUESTS, inst, caller, req, id).await
+}
+
+/// `POST /api/v1/service_catalog/servicerequest/search/byqual`.
+pub async fn search_service_requests(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    search_of(SERVICE_REQUESTS, inst, caller, req, payload).await
 }

@@ -36,3 +36,10 @@ CREATE TABLE IF NOT EXISTS object (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS object_kind ON object(kind, id);
+-- Conversations on tickets; removed with their ticket.
+CREATE TABLE IF NOT EXISTS conversation (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES object(id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversation_ticket ON conversation(ticket_id, id);

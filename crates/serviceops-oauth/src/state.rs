@@ -1,6 +1,6 @@
 //! The fixture/state document: validation on load (naming the bad field) and dump.
 
-use crate::model::{Client, CustomFieldDef, Reference, Request, User};
+use crate::model::{Client, Conversation, CustomFieldDef, Reference, Request, User};
 use crate::store::{self, Kind};
 use auth_core::store::StoreError;
 use auth_core::{parse_state, StateError};
@@ -17,6 +17,23 @@ pub struct Sequences {
     pub next_id: i64,
     /// The next ticket number (shared by `INC-`, `SR-` and `CHG-` names).
     pub next_ticket_number: i64,
+    /// The next conversation id.
+    #[serde(default = "one")]
+    pub next_conversation_id: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+/// A conversation with the id of its ticket.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConversationDoc {
+    /// The ticket (request) it belongs to.
+    pub ticket_id: i64,
+    /// The conversation as the API returns it.
+    pub conversation: Conversation,
 }
 
 /// The whole state of one instance, in the fixture format.
@@ -40,6 +57,9 @@ pub struct StateDoc {
     /// Service requests.
     #[serde(default)]
     pub service_requests: Vec<Request>,
+    /// Conversations on tickets.
+    #[serde(default)]
+    pub conversations: Vec<ConversationDoc>,
 }
 
 fn unique<'a>(
@@ -90,6 +110,25 @@ fn validate(doc: &StateDoc) -> Result<(), StateError> {
             }
         }
     }
+    let mut conversation_ids = HashSet::new();
+    for (i, c) in doc.conversations.iter().enumerate() {
+        if !object_ids.contains(&c.ticket_id.to_string().to_ascii_lowercase()) {
+            return Err(StateError::invalid(
+                format!("conversations[{i}].ticketId"),
+                format!("no ticket with id {}", c.ticket_id),
+            ));
+        }
+        let id = c.conversation.id;
+        unique(&mut conversation_ids, &id.to_string(), || {
+            format!("conversations[{i}].conversation.id")
+        })?;
+        if id >= doc.sequences.next_conversation_id {
+            return Err(StateError::invalid(
+                format!("conversations[{i}].conversation.id"),
+                "must be below sequences.nextConversationId",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -120,14 +159,22 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         &serde_json::to_string(&doc.custom_fields).unwrap_or_default(),
     )?;
     tx.execute(
-        "INSERT INTO sequence (name, next) VALUES ('nextId', ?1), ('nextTicketNumber', ?2)",
-        params![doc.sequences.next_id, doc.sequences.next_ticket_number],
+        "INSERT INTO sequence (name, next)
+         VALUES ('nextId', ?1), ('nextTicketNumber', ?2), ('nextConversationId', ?3)",
+        params![
+            doc.sequences.next_id,
+            doc.sequences.next_ticket_number,
+            doc.sequences.next_conversation_id
+        ],
     )?;
     for r in &doc.requests {
         store::put_object(tx, Kind::Request, r.id, r)?;
     }
     for r in &doc.service_requests {
         store::put_object(tx, Kind::ServiceRequest, r.id, r)?;
+    }
+    for c in &doc.conversations {
+        store::put_conversation(tx, c.ticket_id, &c.conversation)?;
     }
     Ok(())
 }
@@ -144,6 +191,7 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
     let sequences = Sequences {
         next_id: store::sequence(conn, "nextId")?,
         next_ticket_number: store::sequence(conn, "nextTicketNumber")?,
+        next_conversation_id: store::sequence(conn, "nextConversationId")?,
     };
     let doc = StateDoc {
         clients,
@@ -153,6 +201,13 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         sequences,
         requests: store::objects(conn, Kind::Request)?,
         service_requests: store::objects(conn, Kind::ServiceRequest)?,
+        conversations: store::conversations(conn, None)?
+            .into_iter()
+            .map(|(ticket_id, conversation)| ConversationDoc {
+                ticket_id,
+                conversation,
+            })
+            .collect(),
     };
     Ok(serde_json::to_value(doc).unwrap_or(Value::Null))
 }

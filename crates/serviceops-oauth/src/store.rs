@@ -1,6 +1,6 @@
 //! The only place with SQL.
 
-use crate::model::{Client, Role, User};
+use crate::model::{Client, Conversation, Role, User};
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::de::DeserializeOwned;
@@ -144,7 +144,8 @@ pub fn put_object<T: Serialize>(
     object: &T,
 ) -> Result<(), rusqlite::Error> {
     tx.execute(
-        "INSERT OR REPLACE INTO object (id, kind, data) VALUES (?1, ?2, ?3)",
+        "INSERT INTO object (id, kind, data) VALUES (?1, ?2, ?3)
+         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, data = excluded.data",
         params![id, kind.as_str(), to_json(object)?],
     )?;
     Ok(())
@@ -182,6 +183,43 @@ pub fn objects<T: DeserializeOwned>(
     let rows = stmt.query_map([kind.as_str()], |r| r.get::<_, String>(0))?;
     rows.map(|text| serde_json::from_str(&text?).map_err(json_error))
         .collect()
+}
+
+/// Object `id` if its kind is one of `kinds`, with its kind.
+///
+/// # Errors
+/// SQLite errors.
+pub fn find_object<T: DeserializeOwned>(
+    conn: &Connection,
+    kinds: &[Kind],
+    id: i64,
+) -> Result<Option<(Kind, T)>, rusqlite::Error> {
+    for kind in kinds {
+        if let Some(object) = get_object(conn, *kind, id)? {
+            return Ok(Some((*kind, object)));
+        }
+    }
+    Ok(None)
+}
+
+/// Every object whose kind is one of `kinds`, by id.
+///
+/// # Errors
+/// SQLite errors.
+pub fn objects_of<T: DeserializeOwned>(
+    conn: &Connection,
+    kinds: &[Kind],
+) -> Result<Vec<T>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached("SELECT kind, data FROM object ORDER BY id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, text) = row?;
+        if kinds.iter().any(|k| k.as_str() == kind) {
+            out.push(serde_json::from_str(&text).map_err(json_error)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Delete object `id` of `kind`; whether it existed.
@@ -292,4 +330,44 @@ pub fn find_user_by_login(conn: &Connection, login: &str) -> Result<Option<User>
 /// SQLite errors.
 pub fn find_user(conn: &Connection, id: i64) -> Result<Option<User>, rusqlite::Error> {
     find_user_where(conn, "id = ?1", &id)
+}
+
+/// Insert or replace conversation `conversation.id` of ticket `ticket_id`.
+///
+/// # Errors
+/// SQLite errors (an unknown ticket).
+pub fn put_conversation(
+    tx: &Transaction<'_>,
+    ticket_id: i64,
+    conversation: &Conversation,
+) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT INTO conversation (id, ticket_id, data) VALUES (?1, ?2, ?3)
+         ON CONFLICT(id) DO UPDATE SET ticket_id = excluded.ticket_id, data = excluded.data",
+        params![conversation.id, ticket_id, to_json(conversation)?],
+    )?;
+    Ok(())
+}
+
+/// The conversations of ticket `ticket_id` (every ticket when `None`), by id, with their
+/// ticket ids.
+///
+/// # Errors
+/// SQLite errors.
+pub fn conversations(
+    conn: &Connection,
+    ticket_id: Option<i64>,
+) -> Result<Vec<(i64, Conversation)>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ticket_id, data FROM conversation WHERE ?1 IS NULL OR ticket_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([ticket_id], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (ticket, text) = row?;
+        out.push((ticket, serde_json::from_str(&text).map_err(json_error)?));
+    }
+    Ok(out)
 }

@@ -2,6 +2,7 @@
 //! with a real HTTP client.
 
 mod common;
+mod conversations;
 mod requests;
 mod resource;
 mod token;

@@ -1,0 +1,191 @@
+//! Conversations on a request: `POST /api/v1/request/{id}/conversation` and
+//! `POST /api/v1/request/{id}/conversation/search/byqual`.
+
+use crate::auth::Caller;
+use crate::body;
+use crate::error::ApiError;
+use crate::fields::{invalid, Body};
+use crate::model::Conversation;
+use crate::qual::{self, Page};
+use crate::requests::{parse_id, read, traced, REQUESTS};
+use crate::store;
+use crate::ServiceOps;
+use actix_web::web::{Path, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::Inst;
+use rusqlite::Transaction;
+use serde_json::{Map, Value};
+use time::macros::format_description;
+
+/// The conversation types and whether a requester may see and write them.
+const TYPES: [(&str, bool); 4] = [
+    ("note", false),
+    ("collaborate", false),
+    ("requestor_to_technician", true),
+    ("technician_to_requester", true),
+];
+
+/// The properties a conversation search may qualify on.
+pub const CONVERSATION_FIELDS: &[&str] = &[
+    "id",
+    "conversationType",
+    "details",
+    "createdByName",
+    "createdByEmail",
+    "subject",
+    "conversationState",
+    "emailIds",
+    "ccEmailIds",
+    "updatable",
+    "deletable",
+];
+
+/// ServiceOps' display time, e.g. `Wed, Jul 16, 2025 04:33 pm` (UTC).
+pub fn display_time(ms: i64) -> String {
+    auth_core::clock::datetime_from_ms(ms)
+        .format(format_description!(
+            "[weekday repr:short], [month repr:short] [day], [year] [hour repr:12]:[minute] [period case:lower]"
+        ))
+        .unwrap_or_default()
+}
+
+fn visible_to_requester(conversation_type: &str) -> bool {
+    TYPES
+        .iter()
+        .any(|(t, requester)| *t == conversation_type && *requester)
+}
+
+fn emails(body: &Body<'_>, key: &str) -> Result<Vec<String>, ApiError> {
+    let list = body.strings(key)?.unwrap_or_default();
+    if let Some(bad) = list.iter().find(|e| !e.contains('@')) {
+        return Err(invalid(key, &format!("{bad:?} is not an e-mail address")));
+    }
+    Ok(list)
+}
+
+fn create(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    ticket_id: i64,
+    map: &Map<String, Value>,
+    now: i64,
+) -> Result<Conversation, ApiError> {
+    let (_, ticket) = read(tx, REQUESTS, caller, ticket_id)?;
+    let body = Body(map);
+    let given_type = body.required("conversationType")?;
+    let conversation_type = TYPES
+        .iter()
+        .map(|(t, _)| *t)
+        .find(|t| t.eq_ignore_ascii_case(given_type))
+        .ok_or_else(|| {
+            invalid(
+                "conversationType",
+                &format!("{given_type:?} does not exist"),
+            )
+        })?;
+    if !caller.sees_all() && conversation_type != "requestor_to_technician" {
+        return Err(ApiError::AccessDenied);
+    }
+    let details = body.required("details")?.to_owned();
+    let state = match body.string("conversationState")? {
+        None => "published".to_owned(),
+        Some(s) if s.eq_ignore_ascii_case("published") => "published".to_owned(),
+        Some(s) if s.eq_ignore_ascii_case("draft") => "draft".to_owned(),
+        Some(s) => {
+            return Err(invalid(
+                "conversationState",
+                &format!("{s:?} does not exist"),
+            ))
+        }
+    };
+    let subject = match body.string("subject")? {
+        Some(s) if !s.trim().is_empty() => s.to_owned(),
+        _ => format!("[{}]: {}", ticket.name, ticket.subject),
+    };
+    let conversation = Conversation {
+        id: store::take_sequence(tx, "nextConversationId")?,
+        conversation_type: conversation_type.to_owned(),
+        details,
+        created_by_name: caller.user.name.clone(),
+        created_by_email: caller.user.email.clone(),
+        created_time: display_time(now),
+        updated_time: display_time(now),
+        subject,
+        conversation_state: state,
+        email_ids: emails(&body, "emailIds")?,
+        cc_email_ids: emails(&body, "ccEmailIds")?,
+        updatable: conversation_type == "note",
+        deletable: true,
+        file_attachments: body.attachments("fileAttachments")?.unwrap_or_default(),
+    };
+    store::put_conversation(tx, ticket_id, &conversation)?;
+    Ok(conversation)
+}
+
+fn search(
+    conn: &rusqlite::Connection,
+    caller: &Caller,
+    ticket_id: i64,
+    query: &qual::Query,
+    page: Page,
+) -> Result<Value, ApiError> {
+    read(conn, REQUESTS, caller, ticket_id)?;
+    let all = store::conversations(conn, Some(ticket_id))?;
+    let visible = all
+        .into_iter()
+        .map(|(_, c)| c)
+        .filter(|c| caller.sees_all() || visible_to_requester(&c.conversation_type))
+        .map(|c| serde_json::to_value(c).unwrap_or(Value::Null));
+    qual::page(query, CONVERSATION_FIELDS, visible, page)
+}
+
+/// `POST /api/v1/request/{id}/conversation`: 200 + the conversation.
+pub async fn create_conversation(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id("Request", &id))?;
+    let map = traced(&req, body::json_object(payload).await)?;
+    let now = inst.env.clock.now_ms();
+    let created = traced(
+        &req,
+        inst.store.write(|tx| create(tx, &caller, id, &map, now)),
+    )?;
+    Ok(HttpResponse::Ok().json(created))
+}
+
+/// `POST /api/v1/request/{id}/conversation/search/byqual`.
+pub async fn search_conversations(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id("Request", &id))?;
+    let page = traced(&req, Page::from_query(req.query_string()))?;
+    let bytes = traced(&req, body::read(payload).await)?;
+    let query = traced(&req, qual::Query::from_body(&bytes))?;
+    let found = traced(
+        &req,
+        inst.store.read(|c| search(c, &caller, id, &query, page)),
+    )?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_time_matches_the_vendor_format() {
+        // 2025-07-16T16:33:00Z
+        assert_eq!(
+            display_time(1_752_683_580_000),
+            "Wed, Jul 16, 2025 04:33 pm"
+        );
+    }
+}
