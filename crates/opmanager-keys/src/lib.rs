@@ -9,6 +9,7 @@
 pub mod alarms;
 pub mod auth;
 pub mod call;
+pub mod control;
 pub mod devices;
 pub mod error;
 pub mod events;
@@ -248,6 +249,10 @@ impl Product for OpManager {
 
     fn configure(cfg: &mut web::ServiceConfig) {
         cfg.app_data(web::PayloadConfig::new(256 * 1024));
+    }
+
+    fn control_routes(cfg: &mut web::ServiceConfig) {
+        control::configure(cfg);
     }
 
     fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {

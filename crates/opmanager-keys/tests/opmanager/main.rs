@@ -3,6 +3,7 @@
 
 mod alarms;
 mod auth;
+mod control;
 mod devices;
 mod events;
 
