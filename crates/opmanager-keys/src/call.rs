@@ -66,8 +66,9 @@ impl Params {
     /// The first non-empty value of `name`, checked for length and markup.
     ///
     /// # Errors
-    /// [`OpmError::TooLong`], [`OpmError::Xss`].
+    /// [`OpmError::TooMany`], [`OpmError::TooLong`], [`OpmError::Xss`].
     pub fn text(&self, name: &str, max: usize) -> Result<Option<&str>, OpmError> {
+        self.single(name)?;
         let Some(value) = self.get(name).map(str::trim).filter(|v| !v.is_empty()) else {
             return Ok(None);
         };
@@ -97,11 +98,23 @@ impl Params {
             .ok_or_else(|| OpmError::Mandatory(name.to_owned()))
     }
 
+    /// Refuse a second occurrence of `name`.
+    ///
+    /// # Errors
+    /// [`OpmError::TooMany`].
+    fn single(&self, name: &str) -> Result<(), OpmError> {
+        if self.0.iter().filter(|(k, _)| k == name).count() > 1 {
+            return Err(OpmError::TooMany(name.to_owned()));
+        }
+        Ok(())
+    }
+
     /// An optional integer parameter.
     ///
     /// # Errors
-    /// [`OpmError::NotInteger`].
+    /// [`OpmError::TooMany`], [`OpmError::NotInteger`].
     pub fn int(&self, name: &str) -> Result<Option<i64>, OpmError> {
+        self.single(name)?;
         match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(None),
             Some(v) => v

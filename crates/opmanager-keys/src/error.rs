@@ -25,6 +25,9 @@ pub enum OpmError {
     /// A mandatory parameter is missing or empty.
     #[error("parameter {0} is mandatory")]
     Mandatory(String),
+    /// A single-valued parameter is given more than once.
+    #[error("parameter {0} is given more than once")]
+    TooMany(String),
     /// A parameter that must be an integer is not.
     #[error("parameter {0} must be an integer")]
     NotInteger(String),
@@ -80,6 +83,10 @@ impl OpmError {
             OpmError::Mandatory(p) => (
                 format!("The parameter '{p}' is mandatory and must have at least 1 occurrence."),
                 "LESS_THAN_MIN_OCCURANCE",
+            ),
+            OpmError::TooMany(p) => (
+                format!("The parameter '{p}' must not have more than 1 occurrence."),
+                "MORE_THAN_MAX_OCCURANCE",
             ),
             OpmError::NotInteger(p) => (
                 format!("The parameter '{p}' must be of integer type."),

@@ -287,3 +287,35 @@ impl Product for OpManager {
         auth::user_by_key(inst, &key).ok().flatten().map(|u| u.name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        opmanager: Settings,
+    }
+
+    #[test]
+    fn clap_defaults_match_default_and_flags_parse() {
+        let cli = Cli::try_parse_from(["standin"]).unwrap();
+        let default = Settings::default();
+        assert_eq!(cli.opmanager.param_auth, default.param_auth);
+        assert_eq!(cli.opmanager.auth_status, default.auth_status);
+        let cli = Cli::try_parse_from([
+            "standin",
+            "--opmanager-param-auth",
+            "disabled",
+            "--opmanager-auth-status",
+            "401",
+        ])
+        .unwrap();
+        assert_eq!(cli.opmanager.param_auth, ParamAuth::Disabled);
+        assert_eq!(cli.opmanager.auth_status.status(), StatusCode::UNAUTHORIZED);
+        assert!(Cli::try_parse_from(["standin", "--opmanager-auth-status", "403"]).is_err());
+        assert!(Cli::try_parse_from(["standin", "--opmanager-param-auth", "sometimes"]).is_err());
+    }
+}

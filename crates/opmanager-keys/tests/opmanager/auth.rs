@@ -266,3 +266,56 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
         .unwrap();
     assert_eq!(res.status(), 400);
 }
+
+#[actix_web::test]
+async fn the_journal_names_the_principal_and_the_refusal_reason() {
+    let srv = Srv::start();
+    srv.get(LIST).await;
+    srv.get_as(LIST, OPERATOR_KEY).await;
+    let journal: Value = srv
+        .client
+        .get(srv.url("/_standin/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = journal.to_string();
+    assert!(text.contains("\"principal\":\"admin\""), "{text}");
+    assert!(
+        text.contains("REST API access is disabled for user operator"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(OPERATOR_KEY),
+        "no secret in the journal: {text}"
+    );
+}
+
+#[actix_web::test]
+async fn the_same_seed_generates_the_same_keys() {
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        let srv = Srv {
+            running: auth_core::server::spawn::<OpManager>(
+                CommonOptions {
+                    seed: Some(7),
+                    ..CommonOptions::default()
+                },
+                Settings::default(),
+            )
+            .unwrap(),
+            client: reqwest::Client::new(),
+        };
+        let res = srv
+            .client
+            .post(srv.url("/_standin/opmanager/users/admin/key/regenerate"))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = res.json().await.unwrap();
+        keys.push(body["apiKey"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(keys[0], keys[1]);
+}

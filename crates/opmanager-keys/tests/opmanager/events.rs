@@ -223,3 +223,38 @@ async fn alarm_properties_has_the_vendor_keys_and_history() {
     let body = srv.get("/api/json/alarm/alarmProperties?entity=nope").await;
     assert_eq!(errorcode(&body), "INVALID_ALARM");
 }
+
+#[actix_web::test]
+async fn the_state_after_api_writes_round_trips() {
+    let srv = Srv::start();
+    srv.post(&format!(
+        "{ADD}?source=srv-db-01&severity=2&message=lag&alarmCode=REPLLAG&entity=srv-db-01_ReplLag&eventType=Threshold"
+    ))
+    .await;
+    srv.post("/api/json/alarm/addNotes?entity=srv-db-01_ReplLag&notes=looking")
+        .await;
+    srv.post("/api/json/alarm/acknowledgeAlarm?entity=srv-db-01_ReplLag")
+        .await;
+    srv.post("/api/json/discovery/addDevice?deviceName=10.10.8.8")
+        .await;
+    srv.post("/api/json/alarm/clearAlarm?entity=114_CPUUSAGE")
+        .await;
+    let state = srv.state().await;
+    srv.put_state(&state).await;
+    assert_eq!(srv.state().await, state);
+    let props = srv
+        .get("/api/json/alarm/alarmProperties?entity=srv-db-01_ReplLag")
+        .await;
+    assert_eq!(props["who"], "admin");
+}
+
+#[actix_web::test]
+async fn a_parameter_given_twice_is_refused() {
+    let srv = Srv::start();
+    let body = srv
+        .post("/api/json/alarm/clearAlarm?entity=114_CPUUSAGE&entity=124_CPUUSAGE")
+        .await;
+    assert_eq!(errorcode(&body), "MORE_THAN_MAX_OCCURANCE");
+    let body = srv.get("/api/json/device/listDevices?rows=1&rows=2").await;
+    assert_eq!(errorcode(&body), "MORE_THAN_MAX_OCCURANCE");
+}
