@@ -1,14 +1,22 @@
 //! The route handlers and the pipeline every one of them runs through: read the input,
 //! authenticate, run the operation, record it in the audit trail, answer in the envelope.
 
+pub mod accounts;
+pub mod misc;
 pub mod resources;
+pub mod users;
+pub mod workflow;
 
 use crate::auth::{self, Caller};
-use crate::error::{self, PmpError, Reply};
+use crate::error::{self, PmpError, Reply, MSG_NOT_AUTHORIZED, MSG_NO_ACCOUNT, MSG_NO_RESOURCE};
 use crate::input::{self, Input};
+use crate::state::Access;
+use crate::store::{self, Account, Resource};
 use crate::Pmp;
 use actix_web::{web, HttpRequest, HttpResponse};
 use auth_core::{trace, Inst, Instance};
+use rusqlite::{Connection, Transaction};
+use serde_json::{Map, Value};
 
 /// What one operation sees.
 pub struct Ctx<'a> {
@@ -41,12 +49,168 @@ impl Ctx<'_> {
         self.inst.env.clock.now_ms()
     }
 
+    /// `operation.Details` of INPUT_DATA, or an empty map when there is none.
+    ///
+    /// # Errors
+    /// `Invalid input data` when INPUT_DATA does not parse.
+    pub fn details(&self) -> Result<Map<String, Value>, PmpError> {
+        Ok(self.input.details()?.unwrap_or_default())
+    }
+
+    /// Run a read against the store.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, PmpError> {
+        Ok(self.inst.store.read(f)?)
+    }
+
+    /// Run a write transaction (all or nothing).
+    ///
+    /// # Errors
+    /// Whatever `f` returns; the transaction is then rolled back.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, PmpError>,
+    ) -> Result<T, PmpError> {
+        self.inst.store.write(f)
+    }
+
+    /// The resource `rid` (path text); `No such resource found` when unknown.
+    ///
+    /// # Errors
+    /// Failures in PMP's words.
+    pub fn resource(&mut self, rid: &str) -> Result<Resource, PmpError> {
+        let id = parse_id(rid).ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
+        let res = self
+            .read(|c| store::resource(c, id))?
+            .ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
+        self.audit.resource = res.name.clone();
+        Ok(res)
+    }
+
+    /// The resource `rid`, which the caller must be able to see.
+    ///
+    /// # Errors
+    /// Failures in PMP's words.
+    pub fn visible_resource(&mut self, rid: &str) -> Result<Resource, PmpError> {
+        let res = self.resource(rid)?;
+        if !self.read(|c| store::resource_visible(c, &self.caller, &res))? {
+            return Err(PmpError::failed(MSG_NOT_AUTHORIZED));
+        }
+        Ok(res)
+    }
+
+    /// Account `aid` (path text) of `res`; `No such account found` when unknown or elsewhere.
+    ///
+    /// # Errors
+    /// Failures in PMP's words.
+    pub fn account_of(&mut self, res: &Resource, aid: &str) -> Result<Account, PmpError> {
+        let id = parse_id(aid).ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
+        let acc = self
+            .read(|c| store::account(c, id))?
+            .filter(|a| a.resource_id == res.id)
+            .ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
+        self.audit.account = acc.name.clone();
+        Ok(acc)
+    }
+
+    /// Account `aid` of any resource, with its resource.
+    ///
+    /// # Errors
+    /// Failures in PMP's words.
+    pub fn account_any(&mut self, aid: &str) -> Result<(Resource, Account), PmpError> {
+        let id = parse_id(aid).ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
+        let acc = self
+            .read(|c| store::account(c, id))?
+            .ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
+        let res = self
+            .read(|c| store::resource(c, acc.resource_id))?
+            .ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
+        self.audit.resource = res.name.clone();
+        self.audit.account = acc.name.clone();
+        Ok((res, acc))
+    }
+
+    /// Require at least `need` on the whole resource.
+    ///
+    /// # Errors
+    /// `You are not authorized to perform this operation`.
+    pub fn need_resource(&self, res: &Resource, need: Access) -> Result<(), PmpError> {
+        let level = self.read(|c| store::resource_level(c, &self.caller, res))?;
+        allow(level.is_some_and(|l| l >= need))
+    }
+
+    /// Require at least `need` on one account.
+    ///
+    /// # Errors
+    /// `You are not authorized to perform this operation`.
+    pub fn need_account(
+        &self,
+        res: &Resource,
+        acc: &Account,
+        need: Access,
+    ) -> Result<(), PmpError> {
+        let level = self.read(|c| store::account_level(c, &self.caller, res, acc.id))?;
+        allow(level.is_some_and(|l| l >= need))
+    }
+
+    /// Enforce the account's reason and ticket settings for `what` ("retrieve the password").
+    ///
+    /// # Errors
+    /// Failures in PMP's words.
+    pub fn reason_and_ticket(
+        &mut self,
+        acc: &Account,
+        details: &Map<String, Value>,
+        what: &str,
+    ) -> Result<(), PmpError> {
+        let reason = input::nonblank(details, "REASON");
+        if let Some(reason) = &reason {
+            self.audit.reason = reason.clone();
+        }
+        if acc.reason_required && reason.is_none() {
+            return Err(PmpError::failed(format!("Reason is mandatory to {what}")));
+        }
+        if acc.ticket_required {
+            let Some(ticket) = input::nonblank(details, "TICKETID") else {
+                return Err(PmpError::failed(format!(
+                    "Ticket ID is mandatory to {what}"
+                )));
+            };
+            if !self.read(|c| store::ticket_valid(c, &ticket))? {
+                return Err(PmpError::failed("Invalid Ticket ID"));
+            }
+        }
+        Ok(())
+    }
+
     /// The caller's address.
     pub fn ip(&self) -> String {
         self.req
             .peer_addr()
             .map(|a| a.ip().to_canonical().to_string())
             .unwrap_or_default()
+    }
+}
+
+/// A numeric id from path or input text.
+pub fn parse_id(text: &str) -> Option<i64> {
+    text.trim().parse().ok().filter(|id: &i64| *id > 0)
+}
+
+/// `Ok` when `allowed`, else the not-authorized failure.
+///
+/// # Errors
+/// `You are not authorized to perform this operation`.
+pub fn allow(allowed: bool) -> Result<(), PmpError> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(PmpError::failed(MSG_NOT_AUTHORIZED))
     }
 }
 
@@ -99,7 +263,10 @@ where
         input,
         audit: AuditNote::default(),
     };
-    let outcome = op(&mut ctx);
+    let now = ctx.now_ms();
+    let outcome = ctx
+        .write(|tx| Ok(store::expire_checkouts(tx, now)?))
+        .and_then(|()| op(&mut ctx));
     let ip = ctx.ip();
     match outcome {
         Ok(reply) => {
