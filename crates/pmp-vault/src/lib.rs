@@ -34,6 +34,7 @@ pub const BASE: &str = "/restapi/json/v1";
 
 /// PMP settings (launcher flags `--pmp-*`).
 #[derive(clap::Args, Debug, Clone)]
+#[group(id = "pmp-settings")]
 pub struct Settings {
     /// Largest request body accepted, in bytes; larger ones fail in the envelope.
     #[arg(

@@ -2,7 +2,7 @@
 //! edit (#20), delete (#17), file download (#18) and share (spec §4 extras).
 
 use super::{allow, run, Ctx};
-use crate::error::{PmpError, Reply, MSG_INVALID_INPUT, MSG_NO_ACCOUNT};
+use crate::error::{PmpError, Reply, MSG_INVALID_INPUT};
 use crate::input::{self, nonblank, text};
 use crate::rules;
 use crate::state::{fields_json, Access, CustomField, RequestStatus, MAX_CUSTOM_FIELDS};
@@ -543,12 +543,4 @@ pub async fn share_account(
         }))
     })
     .await
-}
-
-/// Ensure `aid` exists somewhere, else `No such account found` (used by the workflow).
-///
-/// # Errors
-/// `No such account found`.
-pub fn known_account(acc: Option<Account>) -> Result<Account, PmpError> {
-    acc.ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))
 }
