@@ -188,6 +188,20 @@ impl<'a> Body<'a> {
         }
     }
 
+    /// An integer key (epoch milliseconds).
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] if it is not an integer.
+    pub fn int(&self, key: &str) -> Result<Option<i64>, ApiError> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| invalid(key, "must be an integer")),
+        }
+    }
+
     /// A list of strings.
     ///
     /// # Errors
@@ -225,6 +239,76 @@ impl<'a> Body<'a> {
     pub fn value(&self, key: &str) -> Option<&'a Value> {
         self.present(key)
     }
+}
+
+/// Set a mandatory name with a default (`priorityName`) from `body`, validated against `list`.
+///
+/// # Errors
+/// [`ApiError::Validation`] naming the key.
+pub fn set_name(
+    lookups: &Lookups<'_>,
+    body: &Body<'_>,
+    key: &str,
+    list: &[String],
+    slot: &mut String,
+) -> Result<(), ApiError> {
+    if let Some(value) = body.string(key)? {
+        *slot = lookups.name(key, list, value)?;
+    }
+    Ok(())
+}
+
+/// Set (or with `null`, clear) an optional name (`locationName`) validated against `list`.
+///
+/// # Errors
+/// [`ApiError::Validation`] naming the key.
+pub fn set_optional_name(
+    lookups: &Lookups<'_>,
+    body: &Body<'_>,
+    key: &str,
+    list: &[String],
+    slot: &mut Option<String>,
+) -> Result<(), ApiError> {
+    if body.has(key) {
+        *slot = match body.string(key)? {
+            Some(value) => Some(lookups.name(key, list, value)?),
+            None => None,
+        };
+    }
+    Ok(())
+}
+
+/// Set (or clear) an optional user reference (`assigneeEmail`, `usedByEmail`) to the user's
+/// e-mail; `technician` requires a technician or admin.
+///
+/// # Errors
+/// [`ApiError::Validation`] naming the key.
+pub fn set_user(
+    lookups: &Lookups<'_>,
+    body: &Body<'_>,
+    key: &str,
+    technician: bool,
+    slot: &mut Option<String>,
+) -> Result<(), ApiError> {
+    if body.has(key) {
+        *slot = match body.string(key)? {
+            Some(login) if technician => Some(lookups.technician(key, login)?.email),
+            Some(login) => Some(lookups.user(key, login)?.email),
+            None => None,
+        };
+    }
+    Ok(())
+}
+
+/// Set (or clear) an optional free-text key.
+///
+/// # Errors
+/// [`ApiError::Validation`] if it is not a string.
+pub fn set_text(body: &Body<'_>, key: &str, slot: &mut Option<String>) -> Result<(), ApiError> {
+    if body.has(key) {
+        *slot = body.string(key)?.map(str::to_owned);
+    }
+    Ok(())
 }
 
 /// Plain text of an HTML description: tags dropped, common entities decoded.

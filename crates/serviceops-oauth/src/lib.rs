@@ -12,12 +12,15 @@
 //!
 //! See `docs/serviceops.md` for every endpoint and the fidelity notes.
 
+mod assets;
 mod auth;
 mod body;
+mod changes;
 mod conversations;
 mod error;
 mod fields;
 mod model;
+mod objects;
 mod qual;
 mod requests;
 mod state;
@@ -29,6 +32,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use auth_core::jwt::JwtKeys;
 use auth_core::store::StoreError;
 use auth_core::{op, Env, Instance, OpRoute, Product, StateError};
+use model::{Asset, Change};
 use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
 
@@ -36,6 +40,7 @@ pub use error::ApiError;
 
 /// ServiceOps settings (launcher flags `--serviceops-*`).
 #[derive(clap::Args, Debug, Clone)]
+#[group(id = "serviceops-settings")]
 pub struct Settings {
     /// Access-token lifetime in seconds (`expires_in` is one less, as Spring prints it).
     #[arg(
@@ -179,6 +184,66 @@ impl Product for ServiceOps {
                 "/api/v1/service_catalog/servicerequest/{id}",
                 "serviceops.delete_service_request",
                 requests::delete_service_request,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/change",
+                "serviceops.create_change",
+                objects::create::<Change>,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/change/search/byqual",
+                "serviceops.search_changes",
+                objects::search::<Change>,
+            ),
+            op(
+                Method::GET,
+                "/api/v1/change/{id}",
+                "serviceops.get_change",
+                objects::get::<Change>,
+            ),
+            op(
+                Method::PATCH,
+                "/api/v1/change/{id}",
+                "serviceops.update_change",
+                objects::update::<Change>,
+            ),
+            op(
+                Method::DELETE,
+                "/api/v1/change/{id}",
+                "serviceops.delete_change",
+                objects::delete::<Change>,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/asset",
+                "serviceops.create_asset",
+                objects::create::<Asset>,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/asset/search/byqual",
+                "serviceops.search_assets",
+                objects::search::<Asset>,
+            ),
+            op(
+                Method::GET,
+                "/api/v1/asset/{id}",
+                "serviceops.get_asset",
+                objects::get::<Asset>,
+            ),
+            op(
+                Method::PATCH,
+                "/api/v1/asset/{id}",
+                "serviceops.update_asset",
+                objects::update::<Asset>,
+            ),
+            op(
+                Method::DELETE,
+                "/api/v1/asset/{id}",
+                "serviceops.delete_asset",
+                objects::delete::<Asset>,
             ),
         ]
     }

@@ -102,6 +102,24 @@ pub struct Reference {
     /// `serviceCategoryName` of service requests.
     #[serde(default)]
     pub service_categories: Vec<String>,
+    /// `statusName` of changes.
+    #[serde(default)]
+    pub change_statuses: Vec<String>,
+    /// `riskType` of changes.
+    #[serde(default)]
+    pub risk_types: Vec<String>,
+    /// `changeType` of changes.
+    #[serde(default)]
+    pub change_types: Vec<String>,
+    /// `targetEnvironment` of changes.
+    #[serde(default)]
+    pub target_environments: Vec<String>,
+    /// `assetTypeName` of assets.
+    #[serde(default)]
+    pub asset_types: Vec<String>,
+    /// `statusName` of assets.
+    #[serde(default)]
+    pub asset_statuses: Vec<String>,
 }
 
 /// The type of a custom field, which fixes its default and accepted values.
@@ -268,4 +286,134 @@ pub struct Conversation {
     /// Attachments.
     #[serde(default)]
     pub file_attachments: Vec<FileAttachment>,
+}
+
+/// A change (`CHG-n`), as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Change {
+    /// Numeric id (the sequence shared with requests).
+    pub id: i64,
+    /// `CHG-n`.
+    pub name: String,
+    /// Subject.
+    pub subject: String,
+    /// Description (plain text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The requester's e-mail.
+    pub requester_email: String,
+    /// The requester's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester_name: Option<String>,
+    /// Status.
+    pub status_name: String,
+    /// Priority.
+    pub priority_name: String,
+    /// Urgency.
+    pub urgency_name: String,
+    /// Impact.
+    pub impact_name: String,
+    /// Low / Medium / High.
+    pub risk_type: String,
+    /// Minor / Standard / Significant / Major / Emergency.
+    pub change_type: String,
+    /// Category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_name: Option<String>,
+    /// Department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_name: Option<String>,
+    /// Location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_name: Option<String>,
+    /// Assigned technician's e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee_email: Option<String>,
+    /// Technician group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technician_group_name: Option<String>,
+    /// Production / Development / Test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_environment: Option<String>,
+    /// Tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Planned start, epoch milliseconds.
+    pub start_date: i64,
+    /// Planned end, epoch milliseconds.
+    pub end_date: i64,
+    /// Attachments.
+    #[serde(default)]
+    pub file_attachments: Vec<FileAttachment>,
+    /// Epoch milliseconds.
+    pub created_time: i64,
+    /// Epoch milliseconds.
+    pub updated_time: i64,
+    /// Who created it.
+    pub created_by_name: String,
+    /// Who last updated it.
+    pub updated_by_name: String,
+    /// Custom fields by label.
+    #[serde(default)]
+    pub custom_field: Map<String, Value>,
+}
+
+/// An asset, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Asset {
+    /// Numeric id (the sequence shared with tickets).
+    pub id: i64,
+    /// Asset name.
+    pub name: String,
+    /// View-only display id (`HA-1`, `SA-2`, `NA-3`).
+    pub asset_id: String,
+    /// Asset type, e.g. `hardware$computer`.
+    pub asset_type_name: String,
+    /// `HardwareAsset`, `SoftwareAsset` or `NonITAsset`.
+    #[serde(rename = "type")]
+    pub asset_kind: String,
+    /// Status.
+    pub status_name: String,
+    /// Impact.
+    pub impact_name: String,
+    /// Vendor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_name: Option<String>,
+    /// Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_name: Option<String>,
+    /// Department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_name: Option<String>,
+    /// Location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_name: Option<String>,
+    /// The user's e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_by_email: Option<String>,
+    /// The managing technician's e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by_email: Option<String>,
+    /// IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// Host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
+    /// MAC address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+    /// Epoch milliseconds.
+    pub created_time: i64,
+    /// Epoch milliseconds.
+    pub updated_time: i64,
+    /// Who created it.
+    pub created_by_name: String,
+    /// Who last updated it.
+    pub updated_by_name: String,
+    /// Custom fields by label.
+    #[serde(default)]
+    pub custom_field: Map<String, Value>,
 }

@@ -4,7 +4,7 @@
 use crate::auth::Caller;
 use crate::body;
 use crate::error::ApiError;
-use crate::fields::{plain_text, Body, Lookups};
+use crate::fields::{plain_text, set_name, set_optional_name, set_user, Body, Lookups};
 use crate::model::Request;
 use crate::qual::{self, Page};
 use crate::store::{self, Kind};
@@ -59,6 +59,8 @@ impl Kind {
         match self {
             Kind::Request => "Request",
             Kind::ServiceRequest => "Service Request",
+            Kind::Change => "Change",
+            Kind::Asset => "Asset",
         }
     }
 
@@ -66,6 +68,8 @@ impl Kind {
         match self {
             Kind::Request => "INC",
             Kind::ServiceRequest => "SR",
+            Kind::Change => "CHG",
+            Kind::Asset => "AST",
         }
     }
 }
@@ -123,9 +127,7 @@ fn apply(
         ("source", &reference.sources, &mut request.source),
     ];
     for (key, list, slot) in defaulted {
-        if let Some(value) = body.string(key)? {
-            *slot = lookups.name(key, list, value)?;
-        }
+        set_name(lookups, body, key, list, slot)?;
     }
     let optional: [(&str, &[String], &mut Option<String>); 4] = [
         (
@@ -150,19 +152,15 @@ fn apply(
         ),
     ];
     for (key, list, slot) in optional {
-        if body.has(key) {
-            *slot = match body.string(key)? {
-                Some(value) => Some(lookups.name(key, list, value)?),
-                None => None,
-            };
-        }
+        set_optional_name(lookups, body, key, list, slot)?;
     }
-    if body.has("assigneeEmail") {
-        request.assignee_email = match body.string("assigneeEmail")? {
-            Some(login) => Some(lookups.technician("assigneeEmail", login)?.email),
-            None => None,
-        };
-    }
+    set_user(
+        lookups,
+        body,
+        "assigneeEmail",
+        true,
+        &mut request.assignee_email,
+    )?;
     if let Some(spam) = body.bool("spam")? {
         request.spam = spam;
     }

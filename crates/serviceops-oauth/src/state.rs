@@ -1,6 +1,6 @@
 //! The fixture/state document: validation on load (naming the bad field) and dump.
 
-use crate::model::{Client, Conversation, CustomFieldDef, Reference, Request, User};
+use crate::model::{Asset, Change, Client, Conversation, CustomFieldDef, Reference, Request, User};
 use crate::store::{self, Kind};
 use auth_core::store::StoreError;
 use auth_core::{parse_state, StateError};
@@ -20,6 +20,9 @@ pub struct Sequences {
     /// The next conversation id.
     #[serde(default = "one")]
     pub next_conversation_id: i64,
+    /// The next asset number (`HA-n`, `SA-n`, `NA-n`).
+    #[serde(default = "one")]
+    pub next_asset_number: i64,
 }
 
 fn one() -> i64 {
@@ -57,6 +60,12 @@ pub struct StateDoc {
     /// Service requests.
     #[serde(default)]
     pub service_requests: Vec<Request>,
+    /// Changes.
+    #[serde(default)]
+    pub changes: Vec<Change>,
+    /// Assets.
+    #[serde(default)]
+    pub assets: Vec<Asset>,
     /// Conversations on tickets.
     #[serde(default)]
     pub conversations: Vec<ConversationDoc>,
@@ -93,21 +102,38 @@ fn validate(doc: &StateDoc) -> Result<(), StateError> {
         }
     }
     let mut object_ids = HashSet::new();
-    let lists = [
-        ("requests", &doc.requests),
-        ("serviceRequests", &doc.service_requests),
-    ];
-    for (list, objects) in lists {
-        for (i, r) in objects.iter().enumerate() {
-            unique(&mut object_ids, &r.id.to_string(), || {
-                format!("{list}[{i}].id")
-            })?;
-            if r.id >= doc.sequences.next_id {
-                return Err(StateError::invalid(
-                    format!("{list}[{i}].id"),
-                    "must be below sequences.nextId",
-                ));
-            }
+    let ids = doc
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ("requests", i, r.id))
+        .chain(
+            doc.service_requests
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ("serviceRequests", i, r.id)),
+        )
+        .chain(
+            doc.changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ("changes", i, c.id)),
+        )
+        .chain(
+            doc.assets
+                .iter()
+                .enumerate()
+                .map(|(i, a)| ("assets", i, a.id)),
+        );
+    for (list, i, id) in ids {
+        unique(&mut object_ids, &id.to_string(), || {
+            format!("{list}[{i}].id")
+        })?;
+        if id >= doc.sequences.next_id {
+            return Err(StateError::invalid(
+                format!("{list}[{i}].id"),
+                "must be below sequences.nextId",
+            ));
         }
     }
     let mut conversation_ids = HashSet::new();
@@ -159,12 +185,13 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         &serde_json::to_string(&doc.custom_fields).unwrap_or_default(),
     )?;
     tx.execute(
-        "INSERT INTO sequence (name, next)
-         VALUES ('nextId', ?1), ('nextTicketNumber', ?2), ('nextConversationId', ?3)",
+        "INSERT INTO sequence (name, next) VALUES ('nextId', ?1), ('nextTicketNumber', ?2),
+         ('nextConversationId', ?3), ('nextAssetNumber', ?4)",
         params![
             doc.sequences.next_id,
             doc.sequences.next_ticket_number,
-            doc.sequences.next_conversation_id
+            doc.sequences.next_conversation_id,
+            doc.sequences.next_asset_number
         ],
     )?;
     for r in &doc.requests {
@@ -172,6 +199,12 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     }
     for r in &doc.service_requests {
         store::put_object(tx, Kind::ServiceRequest, r.id, r)?;
+    }
+    for c in &doc.changes {
+        store::put_object(tx, Kind::Change, c.id, c)?;
+    }
+    for a in &doc.assets {
+        store::put_object(tx, Kind::Asset, a.id, a)?;
     }
     for c in &doc.conversations {
         store::put_conversation(tx, c.ticket_id, &c.conversation)?;
@@ -192,6 +225,7 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         next_id: store::sequence(conn, "nextId")?,
         next_ticket_number: store::sequence(conn, "nextTicketNumber")?,
         next_conversation_id: store::sequence(conn, "nextConversationId")?,
+        next_asset_number: store::sequence(conn, "nextAssetNumber")?,
     };
     let doc = StateDoc {
         clients,
@@ -201,6 +235,8 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         sequences,
         requests: store::objects(conn, Kind::Request)?,
         service_requests: store::objects(conn, Kind::ServiceRequest)?,
+        changes: store::objects(conn, Kind::Change)?,
+        assets: store::objects(conn, Kind::Asset)?,
         conversations: store::conversations(conn, None)?
             .into_iter()
             .map(|(ticket_id, conversation)| ConversationDoc {

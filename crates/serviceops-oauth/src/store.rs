@@ -13,6 +13,10 @@ pub enum Kind {
     Request,
     /// Service request (`SR-n`).
     ServiceRequest,
+    /// Change (`CHG-n`).
+    Change,
+    /// Asset.
+    Asset,
 }
 
 impl Kind {
@@ -21,6 +25,8 @@ impl Kind {
         match self {
             Kind::Request => "request",
             Kind::ServiceRequest => "servicerequest",
+            Kind::Change => "change",
+            Kind::Asset => "asset",
         }
     }
 }

@@ -194,7 +194,7 @@ async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() 
     let sr: Value = res.json().await.unwrap();
     assert_eq!(
         (sr["id"].clone(), sr["name"].clone()),
-        (json!(67), json!("SR-48"))
+        (json!(69), json!("SR-49"))
     );
     assert_eq!(sr["subject"], "---");
     assert_eq!(sr["requesterEmail"], "snehashis.paul@motadata.com");
@@ -209,11 +209,11 @@ async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() 
         .json()
         .await
         .unwrap();
-    assert_eq!(incident["name"], "INC-49", "one ticket sequence");
+    assert_eq!(incident["name"], "INC-50", "one ticket sequence");
 
-    assert_eq!(srv.get("/api/v1/request/67", &auth).await.status(), 200);
+    assert_eq!(srv.get("/api/v1/request/69", &auth).await.status(), 200);
     assert_eq!(
-        srv.get("/api/v1/service_catalog/servicerequest/67", &auth)
+        srv.get("/api/v1/service_catalog/servicerequest/69", &auth)
             .await
             .status(),
         200
@@ -229,7 +229,7 @@ async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() 
     let res = srv
         .send(
             Method::PATCH,
-            "/api/v1/service_catalog/servicerequest/67",
+            "/api/v1/service_catalog/servicerequest/69",
             &auth,
             &json!({"statusName": "Closed"}),
         )
@@ -275,11 +275,11 @@ async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() 
     let res = srv
         .send(
             Method::DELETE,
-            "/api/v1/service_catalog/servicerequest/67",
+            "/api/v1/service_catalog/servicerequest/69",
             &auth,
             &json!({}),
         )
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(srv.get("/api/v1/request/67", &auth).await.status(), 404);
+    assert_eq!(srv.get("/api/v1/request/69", &auth).await.status(), 404);
 }

@@ -3,6 +3,7 @@
 
 mod common;
 mod conversations;
+mod objects;
 mod requests;
 mod resource;
 mod token;

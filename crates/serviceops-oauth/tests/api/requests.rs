@@ -43,8 +43,8 @@ async fn a_created_request_gets_defaults_the_next_numbers_and_the_instance_clock
     .await;
     assert_eq!(res.status(), 200);
     let created: Value = res.json().await.unwrap();
-    assert_eq!(created["id"], 67);
-    assert_eq!(created["name"], "INC-48");
+    assert_eq!(created["id"], 69);
+    assert_eq!(created["name"], "INC-49");
     assert_eq!(created["requesterEmail"], "snehashis.paul@motadata.com");
     assert_eq!(created["requesterName"], "Snehashis Paul");
     assert_eq!(created["description"], "Incident Description");
@@ -71,7 +71,7 @@ async fn a_created_request_gets_defaults_the_next_numbers_and_the_instance_clock
     assert!(created.get("tags").is_none());
 
     let read: Value = srv
-        .get("/api/v1/request/67", &auth)
+        .get("/api/v1/request/69", &auth)
         .await
         .json()
         .await
@@ -88,7 +88,7 @@ async fn a_created_request_gets_defaults_the_next_numbers_and_the_instance_clock
     .unwrap();
     assert_eq!(
         (next["id"].clone(), next["name"].clone()),
-        (json!(68), json!("INC-49"))
+        (json!(70), json!("INC-50"))
     );
 }
 
@@ -141,7 +141,7 @@ async fn missing_mandatory_fields_and_wrong_types_are_400_naming_the_field() {
         assert_business_error(res, 400, "validation_failed").await;
     }
     let state = srv.state().await;
-    assert_eq!(state["sequences"]["nextId"], 67, "nothing half-written");
+    assert_eq!(state["sequences"]["nextId"], 69, "nothing half-written");
 }
 
 #[actix_web::test]
@@ -359,7 +359,10 @@ async fn search_by_qualification_filters_and_pages() {
         assert_eq!(res.status(), 200);
     }
     let all = search(&srv, &auth, "", json!({})).await;
-    assert_eq!(all["totalCount"], 33, "2 incidents, 1 service request, 30 new");
+    assert_eq!(
+        all["totalCount"], 33,
+        "2 incidents, 1 service request, 30 new"
+    );
     assert_eq!(
         all["objectList"].as_array().unwrap().len(),
         25,

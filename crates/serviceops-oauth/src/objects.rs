@@ -1,0 +1,211 @@
+//! Create, read, PATCH, delete and search for the objects beside requests (changes, assets):
+//! one set of handlers over the [`Resource`] trait.
+//!
+//! Roles: technicians and admins may do everything; a requester may read and search only
+//! the objects that are its own ([`Resource::owner`]) and may not write (403).
+
+use crate::auth::Caller;
+use crate::body;
+use crate::error::ApiError;
+use crate::fields::{Body, Lookups};
+use crate::qual::{self, Page};
+use crate::requests::{parse_id, traced};
+use crate::store::{self, Kind};
+use crate::ServiceOps;
+use actix_web::web::{Path, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::Inst;
+use rusqlite::{Connection, Transaction};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// An object type served by the generic handlers.
+pub trait Resource: Serialize + DeserializeOwned + Sized {
+    /// Its kind in the store.
+    const KIND: Kind;
+    /// The properties a search may qualify on.
+    const FIELDS: &'static [&'static str];
+
+    /// The e-mail of the user it belongs to, if any (a requester sees only its own).
+    fn owner(&self) -> Option<&str>;
+
+    /// A new object from a create body (id and name are assigned by [`Resource::number`]).
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] naming the field.
+    fn build(
+        lookups: &Lookups<'_>,
+        body: &Body<'_>,
+        caller: &Caller,
+        now: i64,
+    ) -> Result<Self, ApiError>;
+
+    /// Apply the keys of an update body.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] naming the field.
+    fn apply(
+        &mut self,
+        lookups: &Lookups<'_>,
+        body: &Body<'_>,
+        caller: &Caller,
+    ) -> Result<(), ApiError>;
+
+    /// Give a new object its id and display name from the sequences; returns the id.
+    ///
+    /// # Errors
+    /// Store errors.
+    fn number(&mut self, tx: &Transaction<'_>) -> Result<i64, ApiError>;
+
+    /// Record an update at `now` by `by`.
+    fn touch(&mut self, now: i64, by: &str);
+}
+
+fn readable<R: Resource>(caller: &Caller, object: &R) -> bool {
+    caller.sees_all() || object.owner().is_some_and(|owner| caller.may_access(owner))
+}
+
+fn writable(caller: &Caller) -> Result<(), ApiError> {
+    if caller.sees_all() {
+        Ok(())
+    } else {
+        Err(ApiError::AccessDenied)
+    }
+}
+
+fn read<R: Resource>(conn: &Connection, caller: &Caller, id: i64) -> Result<R, ApiError> {
+    let object: R = store::get_object(conn, R::KIND, id)?
+        .ok_or_else(|| ApiError::NotFound(format!("{} with id {id} not found", R::KIND.label())))?;
+    if !readable(caller, &object) {
+        return Err(ApiError::AccessDenied);
+    }
+    Ok(object)
+}
+
+fn create_in<R: Resource>(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    map: &Map<String, Value>,
+    now: i64,
+) -> Result<R, ApiError> {
+    writable(caller)?;
+    let lookups = Lookups::load(tx)?;
+    let mut object = R::build(&lookups, &Body(map), caller, now)?;
+    let id = object.number(tx)?;
+    store::put_object(tx, R::KIND, id, &object)?;
+    Ok(object)
+}
+
+fn update_in<R: Resource>(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    id: i64,
+    map: &Map<String, Value>,
+    now: i64,
+) -> Result<R, ApiError> {
+    let mut object: R = read(tx, caller, id)?;
+    writable(caller)?;
+    let lookups = Lookups::load(tx)?;
+    object.apply(&lookups, &Body(map), caller)?;
+    object.touch(now, &caller.user.name);
+    store::put_object(tx, R::KIND, id, &object)?;
+    Ok(object)
+}
+
+fn delete_in<R: Resource>(tx: &Transaction<'_>, caller: &Caller, id: i64) -> Result<(), ApiError> {
+    read::<R>(tx, caller, id)?;
+    writable(caller)?;
+    store::delete_object(tx, R::KIND, id)?;
+    Ok(())
+}
+
+fn search_in<R: Resource>(
+    conn: &Connection,
+    caller: &Caller,
+    query: &qual::Query,
+    page: Page,
+) -> Result<Value, ApiError> {
+    let all: Vec<R> = store::objects(conn, R::KIND)?;
+    let visible = all
+        .into_iter()
+        .filter(|o| readable(caller, o))
+        .map(|o| serde_json::to_value(o).unwrap_or(Value::Null));
+    qual::page(query, R::FIELDS, visible, page)
+}
+
+/// `POST /api/v1/<object>`: 200 + the object.
+pub async fn create<R: Resource>(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let map = traced(&req, body::json_object(payload).await)?;
+    let now = inst.env.clock.now_ms();
+    let created: R = traced(
+        &req,
+        inst.store.write(|tx| create_in(tx, &caller, &map, now)),
+    )?;
+    Ok(HttpResponse::Ok().json(created))
+}
+
+/// `GET /api/v1/<object>/{id}`.
+pub async fn get<R: Resource>(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(R::KIND.label(), &id))?;
+    let object: R = traced(&req, inst.store.read(|c| read(c, &caller, id)))?;
+    Ok(HttpResponse::Ok().json(object))
+}
+
+/// `PATCH /api/v1/<object>/{id}`: 200 + the updated object.
+pub async fn update<R: Resource>(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(R::KIND.label(), &id))?;
+    let map = traced(&req, body::json_object(payload).await)?;
+    let now = inst.env.clock.now_ms();
+    let updated: R = traced(
+        &req,
+        inst.store.write(|tx| update_in(tx, &caller, id, &map, now)),
+    )?;
+    Ok(HttpResponse::Ok().json(updated))
+}
+
+/// `DELETE /api/v1/<object>/{id}`: 200, empty body.
+pub async fn delete<R: Resource>(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(R::KIND.label(), &id))?;
+    traced(&req, inst.store.write(|tx| delete_in::<R>(tx, &caller, id)))?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// `POST /api/v1/<object>/search/byqual?offset=&size=`.
+pub async fn search<R: Resource>(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let page = traced(&req, Page::from_query(req.query_string()))?;
+    let bytes = traced(&req, body::read(payload).await)?;
+    let query = traced(&req, qual::Query::from_body(&bytes))?;
+    let found = traced(
+        &req,
+        inst.store
+            .read(|c| search_in::<R>(c, &caller, &query, page)),
+    )?;
+    Ok(HttpResponse::Ok().json(found))
+}
