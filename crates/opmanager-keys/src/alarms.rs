@@ -139,12 +139,17 @@ pub async fn list_alarms(call: Call) -> HttpResponse {
 }
 
 fn alarm_properties_body(call: &Call) -> Result<Value, OpmError> {
-    let entity = call.params.required("entity")?;
+    // `deviceID` (a moid) addresses the device's own status alarm, whose entity is the moid.
+    let entity = match (call.params.opt("entity")?, call.params.int("deviceID")?) {
+        (Some(entity), _) => entity.to_owned(),
+        (None, Some(moid)) => moid.to_string(),
+        (None, None) => return Err(OpmError::Mandatory("entity".into())),
+    };
     let (alarm, events) = call
         .inst
         .store
-        .read(|c| Ok::<_, OpmError>((store::get::<Alarm>(c, entity)?, store::all::<Event>(c)?)))?;
-    let alarm = alarm.ok_or_else(|| OpmError::UnknownAlarm(entity.to_owned()))?;
+        .read(|c| Ok::<_, OpmError>((store::get::<Alarm>(c, &entity)?, store::all::<Event>(c)?)))?;
+    let alarm = alarm.ok_or(OpmError::UnknownAlarm(entity))?;
     let device: Option<Device> = call
         .inst
         .store

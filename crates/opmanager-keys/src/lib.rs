@@ -62,6 +62,7 @@ impl AuthStatus {
 
 /// OpManager's settings (launcher flags).
 #[derive(clap::Args, Debug, Clone)]
+#[group(id = "opmanager-settings")]
 pub struct Settings {
     /// apiKey as a request parameter: allowed (before build 128100), header-only-list (128100
     /// and later), disabled (the announced end).

@@ -427,6 +427,17 @@ fn check_unique(
     Ok(())
 }
 
+/// Largest id, alarm id or moid a document may hold (ids grow by one per API write).
+pub const MAX_ID: i64 = 999_999_999_999;
+
+fn check_id(field: String, id: i64) -> Result<(), StateError> {
+    if (1..=MAX_ID).contains(&id) {
+        Ok(())
+    } else {
+        Err(StateError::invalid(field, format!("must be 1..={MAX_ID}")))
+    }
+}
+
 fn check_severity(field: String, n: u8) -> Result<(), StateError> {
     if valid_severity(n) {
         Ok(())
@@ -474,6 +485,7 @@ fn validate(state: &State) -> Result<(), StateError> {
             &d.moid.to_string(),
             "moid",
         )?;
+        check_id(format!("devices[{i}].moid"), d.moid)?;
         check_time(format!("devices[{i}].addedTime"), &d.added_time)?;
         if let Some(p) = &d.probe {
             if !probes.contains(p) {
@@ -493,6 +505,7 @@ fn validate(state: &State) -> Result<(), StateError> {
     };
     for (i, f) in state.interfaces.iter().enumerate() {
         known(format!("interfaces[{i}].deviceName"), &f.device_name)?;
+        check_id(format!("interfaces[{i}].moid"), f.moid)?;
         check_unique(
             &mut moids,
             format!("interfaces[{i}].moid"),
@@ -533,6 +546,7 @@ fn validate(state: &State) -> Result<(), StateError> {
             &a.alarm_id.to_string(),
             "alarmId",
         )?;
+        check_id(format!("alarms[{i}].alarmId"), a.alarm_id)?;
         check_severity(format!("alarms[{i}].severity"), a.severity)?;
         check_time(format!("alarms[{i}].modTime"), &a.mod_time)?;
         for (j, n) in a.notes.iter().enumerate() {
@@ -548,6 +562,7 @@ fn validate(state: &State) -> Result<(), StateError> {
             &e.id.to_string(),
             "event id",
         )?;
+        check_id(format!("events[{i}].id"), e.id)?;
         check_severity(format!("events[{i}].severity"), e.severity)?;
         check_time(format!("events[{i}].time"), &e.time)?;
     }

@@ -255,6 +255,17 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
     assert_eq!(res.status(), 400);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["field"], "users[1].apiKey");
+    let mut bad = state.clone();
+    bad["events"][3]["id"] = json!(-4);
+    let res = srv
+        .client
+        .put(srv.url("/_standin/state"))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()["field"], "events[3].id");
     let mut bad = state;
     bad["devices"][0]["colour"] = json!("red");
     let res = srv

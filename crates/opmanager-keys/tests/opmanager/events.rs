@@ -258,3 +258,21 @@ async fn a_parameter_given_twice_is_refused() {
     let body = srv.get("/api/json/device/listDevices?rows=1&rows=2").await;
     assert_eq!(errorcode(&body), "MORE_THAN_MAX_OCCURANCE");
 }
+
+#[actix_web::test]
+async fn alarm_properties_by_device_id_finds_the_device_status_alarm() {
+    let srv = Srv::start();
+    let props = srv
+        .get("/api/json/alarm/alarmProperties?deviceID=104")
+        .await;
+    assert_eq!(props["source"], "edge-fw-02");
+    assert_eq!(props["EVENTTYPE"], "Device Down");
+    let body = srv
+        .get("/api/json/alarm/alarmProperties?deviceID=abc")
+        .await;
+    assert_eq!(errorcode(&body), "DATATYPE_NOT_MATCHED");
+    let body = srv
+        .get("/api/json/alarm/alarmProperties?deviceID=114")
+        .await;
+    assert_eq!(errorcode(&body), "INVALID_ALARM");
+}
