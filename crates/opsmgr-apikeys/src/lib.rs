@@ -9,10 +9,15 @@
 //!
 //! The wire contract is `shared/specs/opsmgr.md`; `docs/opsmgr.md` lists every endpoint.
 
+pub mod access;
 pub mod auth;
+pub mod body;
 pub mod error;
+pub mod groups;
 pub mod lookup;
 pub mod model;
+pub mod org_keys;
+pub mod orgs;
 pub mod project_keys;
 pub mod state;
 pub mod store;
@@ -32,6 +37,7 @@ pub const REALM: &str = "MMS Public API";
 
 /// Product settings (launcher flags `--opsmgr-…`).
 #[derive(clap::Args, Debug, Clone)]
+#[group(id = "opsmgr-settings")]
 pub struct Settings {
     /// Base URL used in `links` (Ops Manager's central URL); default `{scheme}://{Host}`.
     #[arg(long = "opsmgr-central-url", env = "STANDIN_OPSMGR_CENTRAL_URL")]
@@ -145,12 +151,225 @@ impl Product for OpsMgr {
     }
 
     fn routes() -> Vec<OpRoute> {
-        vec![op(
-            Method::GET,
-            "/api/public/v1.0/groups/{group_id}/apiKeys",
-            "opsmgr.list_project_keys",
-            project_keys::list_project_keys,
-        )]
+        use Method as M;
+        const ORGS: &str = "/api/public/v1.0/orgs";
+        const ORG: &str = "/api/public/v1.0/orgs/{org_id}";
+        const ORG_GROUPS: &str = "/api/public/v1.0/orgs/{org_id}/groups";
+        const ORG_KEYS: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys";
+        const ORG_KEY: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}";
+        const KEY_AL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList";
+        const KEY_AL_ENTRY: &str =
+            "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList/{entry}";
+        const KEY_WL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist";
+        const KEY_WL_ENTRY: &str =
+            "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist/{entry}";
+        const GROUPS: &str = "/api/public/v1.0/groups";
+        const GROUP: &str = "/api/public/v1.0/groups/{group_id}";
+        const GROUP_BY_NAME: &str = "/api/public/v1.0/groups/byName/{name}";
+        const GROUP_KEYS: &str = "/api/public/v1.0/groups/{group_id}/apiKeys";
+        const GROUP_KEY: &str = "/api/public/v1.0/groups/{group_id}/apiKeys/{key_id}";
+        const USER_AL: &str = "/api/public/v1.0/users/{user_id}/accessList";
+        const USER_AL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/accessList/{entry}";
+        const USER_WL: &str = "/api/public/v1.0/users/{user_id}/whitelist";
+        const USER_WL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/whitelist/{entry}";
+        vec![
+            op(M::GET, ORGS, "opsmgr.list_orgs", orgs::list_orgs),
+            op(
+                M::GET,
+                "/api/public/v1.0/orgs/",
+                "opsmgr.list_orgs",
+                orgs::list_orgs,
+            ),
+            op(M::GET, ORG, "opsmgr.get_org", orgs::get_org),
+            op(
+                M::GET,
+                ORG_GROUPS,
+                "opsmgr.list_org_projects",
+                orgs::list_org_projects,
+            ),
+            op(
+                M::GET,
+                ORG_KEYS,
+                "opsmgr.list_org_keys",
+                org_keys::list_org_keys,
+            ),
+            op(
+                M::POST,
+                ORG_KEYS,
+                "opsmgr.create_org_key",
+                org_keys::create_org_key,
+            ),
+            op(M::GET, ORG_KEY, "opsmgr.get_org_key", org_keys::get_org_key),
+            op(
+                M::PATCH,
+                ORG_KEY,
+                "opsmgr.update_org_key",
+                org_keys::update_org_key,
+            ),
+            op(
+                M::DELETE,
+                ORG_KEY,
+                "opsmgr.delete_org_key",
+                org_keys::delete_org_key,
+            ),
+            op(
+                M::GET,
+                KEY_AL,
+                "opsmgr.list_key_access",
+                access::list_key_access,
+            ),
+            op(
+                M::POST,
+                KEY_AL,
+                "opsmgr.add_key_access",
+                access::add_key_access,
+            ),
+            op(
+                M::GET,
+                KEY_AL_ENTRY,
+                "opsmgr.get_key_access",
+                access::get_key_access,
+            ),
+            op(
+                M::DELETE,
+                KEY_AL_ENTRY,
+                "opsmgr.delete_key_access",
+                access::delete_key_access,
+            ),
+            op(
+                M::GET,
+                KEY_WL,
+                "opsmgr.list_key_access",
+                access::list_key_access,
+            ),
+            op(
+                M::GET,
+                "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist/",
+                "opsmgr.list_key_access",
+                access::list_key_access,
+            ),
+            op(
+                M::POST,
+                KEY_WL,
+                "opsmgr.add_key_access",
+                access::add_key_access,
+            ),
+            op(
+                M::GET,
+                KEY_WL_ENTRY,
+                "opsmgr.get_key_access",
+                access::get_key_access,
+            ),
+            op(
+                M::DELETE,
+                KEY_WL_ENTRY,
+                "opsmgr.delete_key_access",
+                access::delete_key_access,
+            ),
+            op(
+                M::GET,
+                GROUPS,
+                "opsmgr.list_projects",
+                groups::list_projects,
+            ),
+            op(
+                M::GET,
+                "/api/public/v1.0/groups/",
+                "opsmgr.list_projects",
+                groups::list_projects,
+            ),
+            op(
+                M::POST,
+                GROUPS,
+                "opsmgr.create_project",
+                groups::create_project,
+            ),
+            op(
+                M::GET,
+                GROUP_BY_NAME,
+                "opsmgr.get_project_by_name",
+                groups::get_project_by_name,
+            ),
+            op(M::GET, GROUP, "opsmgr.get_project", groups::get_project),
+            op(
+                M::GET,
+                GROUP_KEYS,
+                "opsmgr.list_project_keys",
+                project_keys::list_project_keys,
+            ),
+            op(
+                M::POST,
+                GROUP_KEYS,
+                "opsmgr.create_project_key",
+                project_keys::create_project_key,
+            ),
+            op(
+                M::PATCH,
+                GROUP_KEY,
+                "opsmgr.update_project_key",
+                project_keys::update_project_key,
+            ),
+            op(
+                M::POST,
+                GROUP_KEY,
+                "opsmgr.assign_project_key",
+                project_keys::assign_project_key,
+            ),
+            op(
+                M::DELETE,
+                GROUP_KEY,
+                "opsmgr.unassign_project_key",
+                project_keys::unassign_project_key,
+            ),
+            op(
+                M::GET,
+                USER_AL,
+                "opsmgr.list_user_access",
+                access::list_user_access,
+            ),
+            op(
+                M::POST,
+                USER_AL,
+                "opsmgr.add_user_access",
+                access::add_user_access,
+            ),
+            op(
+                M::GET,
+                USER_AL_ENTRY,
+                "opsmgr.get_user_access",
+                access::get_user_access,
+            ),
+            op(
+                M::DELETE,
+                USER_AL_ENTRY,
+                "opsmgr.delete_user_access",
+                access::delete_user_access,
+            ),
+            op(
+                M::GET,
+                USER_WL,
+                "opsmgr.list_user_access",
+                access::list_user_access,
+            ),
+            op(
+                M::POST,
+                USER_WL,
+                "opsmgr.add_user_access",
+                access::add_user_access,
+            ),
+            op(
+                M::GET,
+                USER_WL_ENTRY,
+                "opsmgr.get_user_access",
+                access::get_user_access,
+            ),
+            op(
+                M::DELETE,
+                USER_WL_ENTRY,
+                "opsmgr.delete_user_access",
+                access::delete_user_access,
+            ),
+        ]
     }
 
     fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {

@@ -2,6 +2,7 @@
 
 mod support;
 
+use reqwest::Method;
 use serde_json::json;
 use support::*;
 
@@ -48,4 +49,432 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
         doc,
         "a bad document changes nothing"
     );
+}
+
+fn org_keys_uri() -> String {
+    format!("/api/public/v1.0/orgs/{ORG}/apiKeys")
+}
+
+async fn create_org_key(client: &DigestClient, desc: &str, roles: &[&str]) -> serde_json::Value {
+    let body = json!({"desc": desc, "roles": roles}).to_string();
+    let (status, key) = client
+        .call(Method::POST, &org_keys_uri(), Some(&body))
+        .await;
+    assert_eq!(status, 200, "{key}");
+    key
+}
+
+#[actix_web::test]
+async fn creating_an_org_key_shows_the_private_key_once_then_redacted() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let key = create_org_key(&client, "CI key", &["ORG_MEMBER", "ORG_READ_ONLY"]).await;
+    let id = key["id"].as_str().unwrap().to_owned();
+    let secret = key["privateKey"].as_str().unwrap().to_owned();
+    let public = key["publicKey"].as_str().unwrap().to_owned();
+    assert_eq!(id.len(), 24);
+    assert!(public.len() == 8 && public.bytes().all(|b| b.is_ascii_lowercase()));
+    assert_eq!(secret.len(), 36);
+    assert_eq!(secret.matches('-').count(), 4);
+    assert_eq!(
+        key["roles"],
+        json!([{"orgId": ORG, "roleName": "ORG_MEMBER"}, {"orgId": ORG, "roleName": "ORG_READ_ONLY"}])
+    );
+    assert_eq!(
+        key["links"][0]["href"],
+        format!("{}/api/public/v1.0/orgs/{ORG}/apiKeys/{id}", srv.url)
+    );
+
+    let (status, got) = client.get_json(&format!("{}/{id}", org_keys_uri())).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        got["privateKey"],
+        format!("********-****-****-{}", &secret[24..])
+    );
+    assert_eq!(got["desc"], "CI key");
+
+    let (status, list) = client.get_json(&org_keys_uri()).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["totalCount"], 2);
+    assert!(!list.to_string().contains(&secret));
+
+    // The new key authenticates with its own secret (empty access list: any address).
+    let new_client = DigestClient::new(&srv, &public, &secret);
+    let (status, _) = new_client
+        .get_json(&format!("/api/public/v1.0/orgs/{ORG}"))
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[actix_web::test]
+async fn org_key_creation_validates_in_a_fixed_order() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let long = "x".repeat(251);
+    let cases: Vec<(String, u16, &str)> = vec![
+        ("not json".into(), 400, "INVALID_JSON"),
+        ("[1]".into(), 400, "INVALID_JSON"),
+        (
+            json!({"desc": "d", "roles": ["ORG_MEMBER"], "extra": 1}).to_string(),
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+        (
+            json!({"roles": ["ORG_MEMBER"]}).to_string(),
+            400,
+            "MISSING_ATTRIBUTE",
+        ),
+        (json!({"desc": "d"}).to_string(), 400, "MISSING_ATTRIBUTE"),
+        (
+            json!({"desc": 5, "roles": ["ORG_MEMBER"]}).to_string(),
+            400,
+            "INVALID_JSON",
+        ),
+        (
+            json!({"desc": "", "roles": ["ORG_MEMBER"]}).to_string(),
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+        (
+            json!({"desc": long, "roles": ["ORG_MEMBER"]}).to_string(),
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+        (
+            json!({"desc": "d", "roles": []}).to_string(),
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+        (
+            json!({"desc": "d", "roles": ["ORG_BILLING_ADMIN"]}).to_string(),
+            401,
+            "BILLING_UNSUPPORTED",
+        ),
+        (
+            json!({"desc": "d", "roles": ["GROUP_OWNER"]}).to_string(),
+            400,
+            "ROLE_NEEDS_GROUP_ID",
+        ),
+        (
+            json!({"desc": "d", "roles": ["KING"]}).to_string(),
+            400,
+            "INVALID_ENUM_VALUE",
+        ),
+        (
+            json!({"desc": "d", "roles": ["ORG_MEMBER", "GROUP_OWNER"]}).to_string(),
+            400,
+            "ROLE_NEEDS_GROUP_ID",
+        ),
+    ];
+    for (body, status, expected) in cases {
+        let (got, err) = client
+            .call(Method::POST, &org_keys_uri(), Some(&body))
+            .await;
+        assert_eq!((got, code(&err)), (status, expected), "{body} -> {err}");
+        assert_eq!(err["error"], status);
+    }
+    let (status, list) = client.get_json(&org_keys_uri()).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["totalCount"], 1, "nothing was half-written");
+
+    let (status, err) = client
+        .call(
+            Method::POST,
+            &format!("/api/public/v1.0/orgs/{OTHER_ORG}/apiKeys"),
+            Some(r#"{"desc":"d","roles":["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+    let (status, err) = client
+        .call(
+            Method::POST,
+            "/api/public/v1.0/orgs/5953c5f380eef53887615fff/apiKeys",
+            Some(r#"{"desc":"d","roles":["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (404, "ORG_NOT_FOUND"));
+    assert_eq!(
+        err["detail"],
+        "No organization with ID 5953c5f380eef53887615fff exists."
+    );
+}
+
+#[actix_web::test]
+async fn an_org_member_key_may_read_keys_but_not_change_them() {
+    let srv = server();
+    let owner = DigestClient::key(&srv);
+    let key = create_org_key(&owner, "member", &["ORG_MEMBER"]).await;
+    let member = DigestClient::new(
+        &srv,
+        key["publicKey"].as_str().unwrap(),
+        key["privateKey"].as_str().unwrap(),
+    );
+    let (status, _) = member.get_json(&org_keys_uri()).await;
+    assert_eq!(status, 200);
+    let (status, err) = member
+        .call(
+            Method::POST,
+            &org_keys_uri(),
+            Some(r#"{"desc":"d","roles":["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_ORG_ADMIN"));
+    assert_eq!(err["parameters"], json!([ORG]));
+    let (status, err) = member
+        .call(
+            Method::DELETE,
+            &format!("{}/{KEY_ID}", org_keys_uri()),
+            None,
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_ORG_ADMIN"));
+    let (status, err) = member
+        .get_json(&format!("/api/public/v1.0/groups/{GROUP}/apiKeys"))
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_IN_GROUP"));
+}
+
+#[actix_web::test]
+async fn patching_an_org_key_changes_desc_and_replaces_org_roles_only() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let key = create_org_key(&client, "before", &["ORG_MEMBER"]).await;
+    let id = key["id"].as_str().unwrap();
+    let uri = format!("{}/{id}", org_keys_uri());
+    let assign = format!("/api/public/v1.0/groups/{GROUP}/apiKeys/{id}");
+    let (status, _) = client
+        .call(
+            Method::PATCH,
+            &assign,
+            Some(r#"{"roles":["GROUP_READ_ONLY"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (status, patched) = client
+        .call(
+            Method::PATCH,
+            &uri,
+            Some(r#"{"desc":"after","roles":["ORG_READ_ONLY"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+    assert_eq!(patched["desc"], "after");
+    assert_eq!(
+        patched["roles"],
+        json!([{"groupId": GROUP, "roleName": "GROUP_READ_ONLY"}, {"orgId": ORG, "roleName": "ORG_READ_ONLY"}])
+    );
+    assert!(patched["privateKey"]
+        .as_str()
+        .unwrap()
+        .starts_with("********-****-****-"));
+
+    let (status, err) = client.call(Method::PATCH, &uri, Some("{}")).await;
+    assert_eq!((status, code(&err)), (400, "MISSING_ONE_OF_ATTRIBUTES"));
+    let (status, err) = client
+        .call(
+            Method::PATCH,
+            &format!("{}/5953c5f380eef53887615fff", org_keys_uri()),
+            Some(r#"{"desc":"x"}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (400, "API_KEY_NOT_FOUND"));
+    assert_eq!(
+        err["detail"],
+        "No API Key with ID 5953c5f380eef53887615fff exists."
+    );
+    let (status, err) = client
+        .call(
+            Method::PATCH,
+            &format!("{}/not-an-id", org_keys_uri()),
+            Some(r#"{"desc":"x"}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (404, "RESOURCE_NOT_FOUND"));
+}
+
+#[actix_web::test]
+async fn deleting_an_org_key_answers_200_empty_and_the_key_stops_working() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let key = create_org_key(&client, "doomed", &["ORG_MEMBER"]).await;
+    let id = key["id"].as_str().unwrap();
+    let doomed = DigestClient::new(
+        &srv,
+        key["publicKey"].as_str().unwrap(),
+        key["privateKey"].as_str().unwrap(),
+    );
+    assert_eq!(
+        doomed
+            .get(&format!("/api/public/v1.0/orgs/{ORG}"))
+            .await
+            .status(),
+        200
+    );
+    let res = client
+        .send(Method::DELETE, &format!("{}/{id}", org_keys_uri()), None)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "");
+    let (status, err) = client.get_json(&format!("{}/{id}", org_keys_uri())).await;
+    assert_eq!((status, code(&err)), (400, "API_KEY_NOT_FOUND"));
+    assert_eq!(
+        doomed
+            .get(&format!("/api/public/v1.0/orgs/{ORG}"))
+            .await
+            .status(),
+        401
+    );
+}
+
+#[actix_web::test]
+async fn a_key_of_another_org_is_not_found_under_this_org() {
+    let srv = server();
+    with_state(&srv, |doc| {
+        doc["apiKeys"].as_array_mut().unwrap().push(json!({
+            "id": "5e2211c17a3e5a48f5497d03", "orgId": OTHER_ORG, "desc": "other",
+            "publicKey": "otherkey", "privateKey": "11111111-2222-4333-8444-555555555555",
+            "roles": [{"orgId": OTHER_ORG, "roleName": "ORG_OWNER"}]
+        }));
+    });
+    let client = DigestClient::key(&srv);
+    let (status, err) = client
+        .get_json(&format!("{}/5e2211c17a3e5a48f5497d03", org_keys_uri()))
+        .await;
+    assert_eq!((status, code(&err)), (400, "API_KEY_NOT_FOUND"));
+}
+
+#[actix_web::test]
+async fn pagination_walks_250_keys_in_pages_of_100_following_next_links() {
+    let srv = server();
+    with_state(&srv, |doc| {
+        let keys = doc["apiKeys"].as_array_mut().unwrap();
+        for i in 0..249u32 {
+            let letters: String = format!("{i:03}")
+                .bytes()
+                .map(|b| char::from(b'a' + (b - b'0')))
+                .collect();
+            keys.push(json!({
+                "id": format!("6000000000000000000{:05x}", i),
+                "orgId": ORG, "desc": format!("key {i}"),
+                "publicKey": format!("pgkey{letters}"),
+                "privateKey": format!("00000000-0000-4000-8000-{:012}", i),
+                "roles": [{"orgId": ORG, "roleName": "ORG_MEMBER"}]
+            }));
+        }
+    });
+    let client = DigestClient::key(&srv);
+    let mut uri = format!("{}?pretty=false&itemsPerPage=100", org_keys_uri());
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let (status, page) = client.get_json(&uri).await;
+        assert_eq!(status, 200, "{page}");
+        pages += 1;
+        assert_eq!(page["totalCount"], 250);
+        let links = page["links"].as_array().unwrap();
+        assert_eq!(links[0]["rel"], "self");
+        assert!(links[0]["href"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("?pretty=false&pageNum={pages}&itemsPerPage=100")));
+        if pages > 1 {
+            assert_eq!(links[1]["rel"], "previous");
+        }
+        for key in page["results"].as_array().unwrap() {
+            seen.push(key["id"].as_str().unwrap().to_owned());
+        }
+        match links.iter().find(|l| l["rel"] == "next") {
+            Some(next) => {
+                uri = next["href"].as_str().unwrap().replace(&srv.url, "");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 250);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 250);
+
+    let (status, past) = client
+        .get_json(&format!("{}?pageNum=9&itemsPerPage=100", org_keys_uri()))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(past["results"], json!([]));
+    let (_, no_count) = client
+        .get_json(&format!("{}?includeCount=false", org_keys_uri()))
+        .await;
+    assert!(no_count.get("totalCount").is_none());
+    for bad in [
+        "itemsPerPage=501",
+        "itemsPerPage=0",
+        "pageNum=0",
+        "pageNum=x",
+    ] {
+        let (status, err) = client.get_json(&format!("{}?{bad}", org_keys_uri())).await;
+        assert_eq!(
+            (status, code(&err)),
+            (400, "INVALID_QUERY_PARAMETER"),
+            "{bad}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn envelope_and_pretty_wrap_entities_lists_and_errors() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let (status, one) = client
+        .get_json(&format!("{}/{KEY_ID}?envelope=true", org_keys_uri()))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(one["status"], 200);
+    assert_eq!(one["content"]["id"], KEY_ID);
+    let (_, list) = client
+        .get_json(&format!("{}?envelope=true", org_keys_uri()))
+        .await;
+    let keys: Vec<&String> = list.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["links", "results", "status", "totalCount"]);
+    let (status, err) = client
+        .get_json(&format!(
+            "{}/5953c5f380eef53887615fff?envelope=true",
+            org_keys_uri()
+        ))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(err["status"], 400);
+    assert_eq!(err["content"]["errorCode"], "API_KEY_NOT_FOUND");
+
+    let res = client
+        .get(&format!("/api/public/v1.0/orgs/{ORG}?pretty=true"))
+        .await;
+    let text = res.text().await.unwrap();
+    let expected = format!(
+        "{{\n  \"id\" : \"{ORG}\",\n  \"isDeleted\" : false,\n  \"links\" : [ {{\n    \"href\" : \"{}/api/public/v1.0/orgs/{ORG}\",\n    \"rel\" : \"self\"\n  }} ],\n  \"name\" : \"Acme Operations\"\n}}",
+        srv.url
+    );
+    assert_eq!(text, expected);
+}
+
+#[actix_web::test]
+async fn unknown_paths_and_wrong_methods_answer_in_the_error_format() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let (status, err) = client
+        .get_json("/api/public/v1.0/softwareComponents/version")
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        err,
+        json!({"detail": "Cannot find resource /api/public/v1.0/softwareComponents/version.",
+               "error": 404, "errorCode": "RESOURCE_NOT_FOUND",
+               "parameters": ["/api/public/v1.0/softwareComponents/version"], "reason": "Not Found"})
+    );
+    let (status, err) = client
+        .get_json(&format!("/api/public/v1.0/groups/{GROUP}/apiKeys/{KEY_ID}"))
+        .await;
+    assert_eq!((status, code(&err)), (405, "METHOD_NOT_ALLOWED"));
+    assert_eq!(err["reason"], "Method Not Allowed");
 }
