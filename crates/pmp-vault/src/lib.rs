@@ -14,6 +14,7 @@
 //! See `docs/pmp.md` for every endpoint, the fixture credentials and the fidelity notes.
 
 pub mod auth;
+pub mod control;
 pub mod error;
 pub mod handlers;
 pub mod input;
@@ -282,6 +283,10 @@ impl Product for Pmp {
                 misc::get_audit,
             ),
         ]
+    }
+
+    fn control_routes(cfg: &mut actix_web::web::ServiceConfig) {
+        control::routes(cfg);
     }
 
     fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {

@@ -975,3 +975,145 @@ async fn the_audit_trail_records_successes_and_failures_without_secrets() {
         assert!(!text.contains(secret), "the audit trail leaks {secret}");
     }
 }
+
+#[actix_web::test]
+async fn new_passwords_must_satisfy_the_account_policy_on_creation_too() {
+    let pmp = start();
+    let op = pmp
+        .call("POST", "/resources", ADMIN, Some(&input(json!({"RESOURCENAME": "weak", "ACCOUNTNAME": "a", "RESOURCETYPE": "Linux", "PASSWORD": "password"}))))
+        .await;
+    failed(&op, "CREATE RESOURCE", "Password does not conform to the Strong password policy: Must contain at least one uppercase letter");
+    let op = pmp
+        .call("POST", "/resources", ADMIN, Some(&input(json!({"RESOURCENAME": "weak", "ACCOUNTNAME": "a", "RESOURCETYPE": "Linux", "PASSWORD": "password", "ACCOUNTPASSWORDPOLICY": "Low"}))))
+        .await;
+    ok(&op);
+    let list = json!({"ACCOUNTLIST": [{"ACCOUNTNAME": "b", "PASSWORD": "abc"}, {"ACCOUNTNAME": "c", "PASSWORD": "abcd", "ACCOUNTPASSWORDPOLICY": "Low"}]});
+    let id = pmp.get("/resources/resourcename/weak", ADMIN).await["Details"]["RESOURCEID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let op = pmp
+        .call(
+            "POST",
+            &format!("/resources/{id}/accounts"),
+            ADMIN,
+            Some(&input(list)),
+        )
+        .await;
+    assert_eq!(
+        op["Details"][0]["b"]["STATUS"],
+        "Password does not conform to the Strong password policy: Minimum length must be 8"
+    );
+    assert_eq!(
+        op["Details"][0]["c"]["STATUS"],
+        "Account added successfully"
+    );
+}
+
+#[actix_web::test]
+async fn an_owner_can_be_named_in_domain_form() {
+    let pmp = start();
+    ok(&pmp
+        .call(
+            "POST",
+            "/user",
+            ADMIN,
+            Some(&input(
+                json!({"USERNAME": "ACME\\jdoe", "ROLE": "Password Administrator"}),
+            )),
+        )
+        .await);
+    let op = pmp
+        .call("POST", "/resources", SUPER, Some(&input(json!({"RESOURCENAME": "ad-host", "ACCOUNTNAME": "a", "RESOURCETYPE": "Windows", "PASSWORD": "Pa$$w0rd!", "OWNERNAME": "acme\\JDOE"}))))
+        .await;
+    ok(&op);
+    let list = pmp.get("/resources/resourcename/ad-host", SUPER).await;
+    let rid = list["Details"]["RESOURCEID"].as_str().unwrap().to_owned();
+    let d = pmp.get(&format!("/resources/{rid}/accounts"), SUPER).await;
+    assert_eq!(d["Details"]["RESOURCE OWNER"], "ACME\\jdoe");
+    let op = pmp
+        .call("POST", "/resources", SUPER, Some(&input(json!({"RESOURCENAME": "ad-host-2", "ACCOUNTNAME": "a", "RESOURCETYPE": "Windows", "PASSWORD": "Pa$$w0rd!", "OWNERNAME": "ACME\\nobody"}))))
+        .await;
+    failed(&op, "CREATE RESOURCE", "User ACME\\nobody does not exist");
+}
+
+#[actix_web::test]
+async fn control_routes_change_account_and_resource_settings() {
+    let pmp = start();
+    let res = pmp
+        .http
+        .patch(format!("{}/_standin/pmp/accounts/307", pmp.srv.url))
+        .json(&json!({"reasonRequired": true, "ticketRequired": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let path = "/resources/303/accounts/307/password";
+    failed(
+        &pmp.get(path, ADMIN).await,
+        "GET PASSWORD",
+        "Reason is mandatory to retrieve the password",
+    );
+    let op = pmp
+        .call(
+            "GET",
+            path,
+            ADMIN,
+            Some(&input(json!({"REASON": "r", "TICKETID": "42"}))),
+        )
+        .await;
+    failed(&op, "GET PASSWORD", "Invalid Ticket ID");
+    pmp.control("POST", "/pmp/tickets", Some(json!({"id": "42"})))
+        .await;
+    ok(&pmp
+        .call(
+            "GET",
+            path,
+            ADMIN,
+            Some(&input(json!({"REASON": "r", "TICKETID": "42"}))),
+        )
+        .await);
+
+    pmp.control(
+        "PATCH",
+        "/pmp/resources/303",
+        Some(json!({"unreachable": true})),
+    )
+    .await;
+    let op = pmp.call("PUT", path, ADMIN, Some(&input(json!({"NEWPASSWORD": "Remote@2345$", "RESETTYPE": "REMOTE", "REASON": "r", "TICKETID": "42"})))).await;
+    failed(
+        &op,
+        "CHANGE PASSWORD",
+        "Password reset failed. Unable to connect to the remote resource MSSQLServer",
+    );
+
+    for (path, body) in [
+        ("/_standin/pmp/accounts/307", json!({"colour": 1})),
+        ("/_standin/pmp/accounts/307", json!({"checkoutMinutes": 0})),
+    ] {
+        let res = pmp
+            .http
+            .patch(format!("{}{path}", pmp.srv.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{body}");
+    }
+    let res = pmp
+        .http
+        .patch(format!("{}/_standin/pmp/accounts/999", pmp.srv.url))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = pmp
+        .http
+        .patch(format!("{}/_standin/pmp/resources/x", pmp.srv.url))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

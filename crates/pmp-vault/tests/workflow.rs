@@ -348,3 +348,41 @@ async fn concurrent_checkouts_of_one_account_have_exactly_one_winner() {
         .call("POST", "/accounts/309/checkout", other, None)
         .await);
 }
+
+#[actix_web::test]
+async fn a_checked_out_password_cannot_be_changed_by_someone_else() {
+    let pmp = start();
+    ok(&pmp
+        .call(
+            "POST",
+            "/accounts/309/requestpassword",
+            USER,
+            Some(&reason("x")),
+        )
+        .await);
+    ok(&pmp
+        .call("POST", "/accounts/309/requester/6/approve", ADMIN, None)
+        .await);
+    ok(&pmp.call("POST", "/accounts/309/checkout", USER, None).await);
+    let change = input(json!({"NEWPASSWORD": "Other@2345$", "RESETTYPE": "LOCAL"}));
+    let op = pmp
+        .call(
+            "PUT",
+            "/resources/303/accounts/309/password",
+            SUPER,
+            Some(&change),
+        )
+        .await;
+    failed(&op, "CHANGE PASSWORD", "Password is in use by another user");
+    ok(&pmp
+        .call("POST", "/accounts/309/requester/6/checkin", ADMIN, None)
+        .await);
+    ok(&pmp
+        .call(
+            "PUT",
+            "/resources/303/accounts/309/password",
+            SUPER,
+            Some(&change),
+        )
+        .await);
+}

@@ -264,6 +264,13 @@ pub async fn change_password(
             }
         };
         check_policy(ctx, &acc.policy, &new)?;
+        if acc.access_control
+            && ctx
+                .read(|c| store::checked_out_by(c, acc.id))?
+                .is_some_and(|u| u != ctx.caller.id)
+        {
+            return Err(PmpError::failed("Password is in use by another user"));
+        }
         if remote && res.unreachable {
             return Err(PmpError::failed(format!(
                 "Password reset failed. Unable to connect to the remote resource {}",
@@ -289,12 +296,14 @@ fn check_policy(ctx: &Ctx<'_>, name: &str, password: &str) -> Result<(), PmpErro
         .read(|c| store::policy(c, name))?
         .ok_or_else(|| PmpError::failed(format!("Password policy {name} does not exist")))?;
     match rules::violation(&policy, password) {
-        Some(reason) => Err(PmpError::failed(format!(
-            "Password does not conform to the {} password policy: {reason}",
-            policy.name
-        ))),
+        Some(reason) => Err(PmpError::failed(policy_message(&policy.name, &reason))),
         None => Ok(()),
     }
+}
+
+/// The failure text for a password that breaks policy `name`.
+pub fn policy_message(name: &str, reason: &str) -> String {
+    format!("Password does not conform to the {name} password policy: {reason}")
 }
 
 /// Custom fields from an INPUT_DATA array (`CUSTOMLABEL`/`CUSTOMVALUE`), merged by label into
@@ -387,6 +396,9 @@ fn add_one(
     let Some(policy) = store::policy(tx, &policy)? else {
         return Ok(format!("Password policy {policy} does not exist"));
     };
+    if let Some(reason) = rules::violation(&policy, &password) {
+        return Ok(policy_message(&policy.name, &reason));
+    }
     let fields = match merge_fields(&[], input::array(map, "ACCOUNTCUSTOMFIELD")) {
         Ok(fields) => fields,
         Err(err) => return Ok(err.message()),

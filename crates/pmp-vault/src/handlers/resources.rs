@@ -77,6 +77,11 @@ fn create(ctx: &mut Ctx<'_>) -> Result<Reply, PmpError> {
         }
         let res_policy = policy_named(tx, nonblank(&d, "RESOURCEPASSWORDPOLICY"))?;
         let acc_policy = policy_named(tx, nonblank(&d, "ACCOUNTPASSWORDPOLICY").or(Some(res_policy.clone())))?;
+        let policy = store::policy(tx, &acc_policy)?
+            .ok_or_else(|| PmpError::failed(format!("Password policy {acc_policy} does not exist")))?;
+        if let Some(reason) = crate::rules::violation(&policy, &text(&d, "PASSWORD").unwrap_or_default()) {
+            return Err(PmpError::failed(super::accounts::policy_message(&policy.name, &reason)));
+        }
         let group = nonblank(&d, "RESOURCEGROUPNAME");
         let group = match group {
             Some(g) => Some(ensure_group(tx, &g)?),
