@@ -43,9 +43,8 @@ struct Ticket {
     id: String,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, HttpResponse> {
-    serde_json::from_slice(body)
-        .map_err(|e| error_response(ControlError::BadRequest(format!("invalid body: {e}"))))
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {
+    serde_json::from_slice(body).map_err(|e| ControlError::BadRequest(format!("invalid body: {e}")))
 }
 
 fn store_error(e: rusqlite::Error) -> HttpResponse {
@@ -55,7 +54,7 @@ fn store_error(e: rusqlite::Error) -> HttpResponse {
 async fn patch_resource(inst: Inst<Pmp>, rid: web::Path<String>, body: web::Bytes) -> HttpResponse {
     let patch: ResourcePatch = match parse(&body) {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(err) => return error_response(err),
     };
     let Ok(rid) = rid.parse::<i64>() else {
         return error_response(ControlError::NotFound(format!("no resource {rid}")));
@@ -86,7 +85,7 @@ async fn patch_resource(inst: Inst<Pmp>, rid: web::Path<String>, body: web::Byte
 async fn patch_account(inst: Inst<Pmp>, aid: web::Path<String>, body: web::Bytes) -> HttpResponse {
     let patch: AccountPatch = match parse(&body) {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(err) => return error_response(err),
     };
     if patch.checkout_minutes.is_some_and(|m| m <= 0) {
         return error_response(ControlError::BadRequest(
@@ -128,7 +127,7 @@ async fn patch_account(inst: Inst<Pmp>, aid: web::Path<String>, body: web::Bytes
 async fn add_ticket(inst: Inst<Pmp>, body: web::Bytes) -> HttpResponse {
     let ticket: Ticket = match parse(&body) {
         Ok(t) => t,
-        Err(resp) => return resp,
+        Err(err) => return error_response(err),
     };
     if ticket.id.trim().is_empty() {
         return error_response(ControlError::BadRequest("id must not be empty".into()));
