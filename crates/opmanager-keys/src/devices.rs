@@ -6,7 +6,7 @@ use crate::call::{Call, Params};
 use crate::error::OpmError;
 use crate::network::Network;
 use crate::paging;
-use crate::state::{Alarm, Device, Event, Hardware, Interface, Monitor, MonitorKind, Probe, Role};
+use crate::state::{Alarm, Device, Event, Interface, Monitor, MonitorKind, Probe, Role};
 use crate::store::{self, Record};
 use crate::wire;
 use actix_web::HttpResponse;
@@ -352,9 +352,15 @@ fn add_device_body(call: &Call) -> Result<Value, OpmError> {
         }
     }
     p.opt("credentialName")?;
-    let now = call.inst.env.clock.now_ms();
+    let added = rfc3339_ms(call.inst.env.clock.now_ms());
     let moid = call.inst.store.write(|tx| {
         let devices: Vec<Device> = store::all(tx)?;
+        if devices
+            .iter()
+            .any(|d| d.device_name == name || d.ip_address == ip.to_string())
+        {
+            return Err(OpmError::DeviceExists(name.to_owned()));
+        }
         let interfaces: Vec<Interface> = store::all(tx)?;
         let moid = devices
             .iter()
@@ -363,33 +369,7 @@ fn add_device_body(call: &Call) -> Result<Value, OpmError> {
             .max()
             .unwrap_or(0)
             + 1;
-        if devices
-            .iter()
-            .any(|d| d.device_name == name || d.ip_address == ip.to_string())
-        {
-            return Err(OpmError::DeviceExists(name.to_owned()));
-        }
-        let device = Device {
-            moid,
-            device_name: name.to_owned(),
-            display_name: name.to_owned(),
-            ip_address: ip.to_string(),
-            dns_name: name.to_owned(),
-            device_type: "Unknown".into(),
-            vendor_name: "Unknown".into(),
-            category: "Unknown".into(),
-            is_snmp: false,
-            managed: true,
-            added_time: rfc3339_ms(now),
-            groups: Vec::new(),
-            probe: None,
-            sys_description: String::new(),
-            response_time_ms: 0,
-            packet_loss: 0.0,
-            availability: 100.0,
-            hardware: Hardware::default(),
-        };
-        store::put(tx, &device)?;
+        store::put(tx, &Device::discovered(moid, name, ip, added))?;
         Ok(moid)
     })?;
     Ok(json!({"device": {

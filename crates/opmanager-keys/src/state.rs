@@ -184,6 +184,33 @@ pub struct Device {
     pub hardware: Hardware,
 }
 
+impl Device {
+    /// A device added by addDevice: standin does no SNMP discovery, so it is of unknown
+    /// category, type and vendor until the state says otherwise.
+    pub fn discovered(moid: i64, name: &str, ip: std::net::IpAddr, added_time: String) -> Self {
+        Device {
+            moid,
+            device_name: name.to_owned(),
+            display_name: name.to_owned(),
+            ip_address: ip.to_string(),
+            dns_name: name.to_owned(),
+            device_type: "Unknown".into(),
+            vendor_name: "Unknown".into(),
+            category: "Unknown".into(),
+            is_snmp: false,
+            managed: true,
+            added_time,
+            groups: Vec::new(),
+            probe: None,
+            sys_description: String::new(),
+            response_time_ms: 0,
+            packet_loss: 0.0,
+            availability: 100.0,
+            hardware: Hardware::default(),
+        }
+    }
+}
+
 impl Record for Device {
     const TABLE: &'static str = "devices";
     fn key(&self) -> String {

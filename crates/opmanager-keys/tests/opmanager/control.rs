@@ -259,3 +259,56 @@ async fn control_routes_refuse_bad_bodies_and_unknown_users() {
     assert_eq!(users.as_array().unwrap().len(), 5);
     assert!(users[0].get("apiKey").is_none(), "keys are not listed");
 }
+
+#[actix_web::test]
+async fn a_regenerated_key_and_a_new_user_survive_a_restart_with_a_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = || CommonOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..CommonOptions::default()
+    };
+    let start = || Srv {
+        running: auth_core::server::spawn::<OpManager>(options(), Settings::default()).unwrap(),
+        client: reqwest::Client::new(),
+    };
+    let srv = start();
+    let (_, body) = srv.cpost("/users/admin/key/regenerate", json!({})).await;
+    let new_key = body["apiKey"].as_str().unwrap().to_owned();
+    srv.cpost("/users", json!({"name": "nightshift", "role": "Operator"}))
+        .await;
+    srv.running.stop().await;
+    drop(srv);
+
+    let srv = start();
+    assert_eq!(
+        errorcode(&srv.get_as(LIST, ADMIN_KEY).await),
+        "INVALID_API_KEY"
+    );
+    assert_eq!(srv.get_as(LIST, &new_key).await["records"], 26);
+    let (status, _) = srv.cget("/users/nightshift/key").await;
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn a_bad_fixture_file_is_refused_naming_the_file_and_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value = serde_json::from_str(<OpManager as auth_core::Product>::FIXTURES).unwrap();
+    doc["alarms"][2]["deviceName"] = json!("no-such-device");
+    std::fs::write(dir.path().join("opmanager.json"), doc.to_string()).unwrap();
+    let err = auth_core::server::prepare::<OpManager>(
+        std::sync::Arc::new(CommonOptions {
+            fixtures_dir: Some(dir.path().to_owned()),
+            ..CommonOptions::default()
+        }),
+        0,
+        None,
+        Settings::default(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("opmanager.json") && err.contains("alarms[2].deviceName"),
+        "{err}"
+    );
+}
