@@ -16,6 +16,7 @@ mod assets;
 mod auth;
 mod body;
 mod changes;
+mod control;
 mod conversations;
 mod error;
 mod fields;
@@ -26,6 +27,7 @@ mod requests;
 mod state;
 mod store;
 mod token;
+mod users;
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
@@ -245,11 +247,72 @@ impl Product for ServiceOps {
                 "serviceops.delete_asset",
                 objects::delete::<Asset>,
             ),
+            op(
+                Method::POST,
+                "/api/v1/requester",
+                "serviceops.create_requester",
+                users::create_requester,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/requester/search/byqual",
+                "serviceops.search_requesters",
+                users::search_requesters,
+            ),
+            op(
+                Method::GET,
+                "/api/v1/requester/{id}",
+                "serviceops.get_requester",
+                users::get_requester,
+            ),
+            op(
+                Method::PATCH,
+                "/api/v1/requester/{id}",
+                "serviceops.update_requester",
+                users::update_requester,
+            ),
+            op(
+                Method::DELETE,
+                "/api/v1/requester/{id}",
+                "serviceops.delete_requester",
+                users::delete_requester,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/technician",
+                "serviceops.create_technician",
+                users::create_technician,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/technician/search/byqual",
+                "serviceops.search_technicians",
+                users::search_technicians,
+            ),
+            op(
+                Method::GET,
+                "/api/v1/technician/{id}",
+                "serviceops.get_technician",
+                users::get_technician,
+            ),
+            op(
+                Method::PATCH,
+                "/api/v1/technician/{id}",
+                "serviceops.update_technician",
+                users::update_technician,
+            ),
+            op(
+                Method::DELETE,
+                "/api/v1/technician/{id}",
+                "serviceops.delete_technician",
+                users::delete_technician,
+            ),
         ]
     }
 
     fn control_routes(cfg: &mut actix_web::web::ServiceConfig) {
         auth::control_routes(cfg);
+        control::routes(cfg);
     }
 
     fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {

@@ -70,6 +70,15 @@ pub struct User {
     /// Portal API keys, as the portal shows them (URL-encoded).
     #[serde(default)]
     pub api_keys: Vec<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_no: Option<String>,
+    /// Location (reference data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_name: Option<String>,
+    /// Department (reference data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_name: Option<String>,
 }
 
 /// The reference data that `...Name` fields are validated against.

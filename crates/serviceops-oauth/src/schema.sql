@@ -12,7 +12,10 @@ CREATE TABLE IF NOT EXISTS user (
     logon_name TEXT UNIQUE COLLATE NOCASE,
     password TEXT NOT NULL,
     role TEXT NOT NULL,
-    enabled INTEGER NOT NULL
+    enabled INTEGER NOT NULL,
+    contact_no TEXT,
+    location_name TEXT,
+    department_name TEXT
 );
 CREATE TABLE IF NOT EXISTS api_key (
     pos INTEGER PRIMARY KEY AUTOINCREMENT,

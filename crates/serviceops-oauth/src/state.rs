@@ -166,10 +166,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     let doc: StateDoc = parse_state(doc)?;
     validate(&doc)?;
     for c in &doc.clients {
-        tx.execute(
-            "INSERT INTO client (client_id, client_secret, scope) VALUES (?1, ?2, ?3)",
-            params![c.client_id, c.client_secret, c.scope],
-        )?;
+        store::insert_client(tx, c)?;
     }
     for u in &doc.users {
         store::insert_user(tx, u)?;

@@ -45,8 +45,9 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, rusqlite::Error> {
 /// SQLite errors (duplicates).
 pub fn insert_user(tx: &Transaction<'_>, user: &User) -> Result<(), rusqlite::Error> {
     tx.execute(
-        "INSERT INTO user (id, name, email, logon_name, password, role, enabled)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO user (id, name, email, logon_name, password, role, enabled,
+                           contact_no, location_name, department_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             user.id,
             user.name,
@@ -54,7 +55,10 @@ pub fn insert_user(tx: &Transaction<'_>, user: &User) -> Result<(), rusqlite::Er
             user.logon_name,
             user.password,
             user.role.as_str(),
-            user.enabled
+            user.enabled,
+            user.contact_no,
+            user.location_name,
+            user.department_name
         ],
     )?;
     for key in &user.api_keys {
@@ -271,7 +275,8 @@ pub fn find_client(conn: &Connection, client_id: &str) -> Result<Option<Client>,
     .optional()
 }
 
-const USER_COLUMNS: &str = "id, name, email, logon_name, password, role, enabled";
+const USER_COLUMNS: &str = "id, name, email, logon_name, password, role, enabled, \
+                            contact_no, location_name, department_name";
 
 fn user_row(conn: &Connection, r: &Row<'_>) -> Result<User, rusqlite::Error> {
     let id: i64 = r.get(0)?;
@@ -290,6 +295,9 @@ fn user_row(conn: &Connection, r: &Row<'_>) -> Result<User, rusqlite::Error> {
         role: Role::parse(&role).unwrap_or(Role::Requester),
         enabled: r.get(6)?,
         api_keys: keys,
+        contact_no: r.get(7)?,
+        location_name: r.get(8)?,
+        department_name: r.get(9)?,
     })
 }
 
@@ -376,4 +384,68 @@ pub fn conversations(
         out.push((ticket, serde_json::from_str(&text).map_err(json_error)?));
     }
     Ok(out)
+}
+
+/// Replace the profile of user `user.id` (not its API keys).
+///
+/// # Errors
+/// SQLite errors (a duplicate e-mail or logon name).
+pub fn update_user(tx: &Transaction<'_>, user: &User) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "UPDATE user SET name = ?2, email = ?3, logon_name = ?4, password = ?5, role = ?6,
+                enabled = ?7, contact_no = ?8, location_name = ?9, department_name = ?10
+         WHERE id = ?1",
+        params![
+            user.id,
+            user.name,
+            user.email,
+            user.logon_name,
+            user.password,
+            user.role.as_str(),
+            user.enabled,
+            user.contact_no,
+            user.location_name,
+            user.department_name
+        ],
+    )?;
+    Ok(())
+}
+
+/// Delete user `id` (and its API keys).
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_user(tx: &Transaction<'_>, id: i64) -> Result<(), rusqlite::Error> {
+    tx.execute("DELETE FROM user WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// The id for a new user.
+///
+/// # Errors
+/// SQLite errors.
+pub fn next_user_id(conn: &Connection) -> Result<i64, rusqlite::Error> {
+    conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM user", [], |r| {
+        r.get(0)
+    })
+}
+
+/// Register `client`.
+///
+/// # Errors
+/// SQLite errors (a duplicate id).
+pub fn insert_client(tx: &Transaction<'_>, client: &Client) -> Result<(), rusqlite::Error> {
+    tx.execute(
+        "INSERT INTO client (client_id, client_secret, scope) VALUES (?1, ?2, ?3)",
+        params![client.client_id, client.client_secret, client.scope],
+    )?;
+    Ok(())
+}
+
+/// Remove client `client_id`; whether it existed.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_client(tx: &Transaction<'_>, client_id: &str) -> Result<bool, rusqlite::Error> {
+    Ok(tx.execute("DELETE FROM client WHERE client_id = ?1", [client_id])? > 0)
 }

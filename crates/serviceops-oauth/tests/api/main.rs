@@ -7,3 +7,4 @@ mod objects;
 mod requests;
 mod resource;
 mod token;
+mod users;

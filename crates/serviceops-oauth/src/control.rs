@@ -1,0 +1,146 @@
+//! Product control routes for users and OAuth clients, under `/_standin/serviceops/`
+//! (auth-core gates them: loopback or the control token).
+
+use crate::model::{Client, Role, User};
+use crate::store;
+use crate::ServiceOps;
+use actix_web::web::{self, Bytes, Path};
+use actix_web::HttpResponse;
+use auth_core::control::{error_response, parse_body, ControlError};
+use auth_core::Inst;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Mount the user and client routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::post().to(create_user))
+        .route("/users/{login}", web::patch().to(update_user))
+        .route("/clients", web::post().to(create_client))
+        .route("/clients/{id}", web::delete().to(delete_client));
+}
+
+fn internal(err: impl std::fmt::Display) -> ControlError {
+    ControlError::Internal(err.to_string())
+}
+
+fn respond(
+    status: actix_web::http::StatusCode,
+    result: Result<serde_json::Value, ControlError>,
+) -> HttpResponse {
+    match result {
+        Ok(body) => HttpResponse::build(status).json(body),
+        Err(err) => error_response(err),
+    }
+}
+
+/// `POST /_standin/serviceops/users`: a user in the fixture format.
+async fn create_user(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
+    let result = (|| {
+        let mut user: User = parse_body(&body)?;
+        inst.store
+            .write(|tx| {
+                for login in std::iter::once(&user.email).chain(user.logon_name.iter()) {
+                    if store::find_user_by_login(tx, login)?.is_some() {
+                        return Ok(Err(ControlError::BadRequest(format!(
+                            "a user {login:?} already exists"
+                        ))));
+                    }
+                }
+                if store::find_user(tx, user.id)?.is_some() {
+                    user.id = store::next_user_id(tx)?;
+                }
+                store::insert_user(tx, &user)?;
+                Ok::<_, rusqlite::Error>(Ok(()))
+            })
+            .map_err(internal)??;
+        serde_json::to_value(&user).map_err(internal)
+    })();
+    respond(actix_web::http::StatusCode::CREATED, result)
+}
+
+/// What `PATCH /_standin/serviceops/users/{login}` may change.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserPatch {
+    enabled: Option<bool>,
+    password: Option<String>,
+    role: Option<Role>,
+}
+
+/// `PATCH /_standin/serviceops/users/{login}`: enable/disable, new password, new role.
+async fn update_user(inst: Inst<ServiceOps>, login: Path<String>, body: Bytes) -> HttpResponse {
+    let result = (|| {
+        let patch: UserPatch = parse_body(&body)?;
+        let user = inst
+            .store
+            .write(|tx| {
+                let Some(mut user) = store::find_user_by_login(tx, &login)? else {
+                    return Ok(None);
+                };
+                if let Some(enabled) = patch.enabled {
+                    user.enabled = enabled;
+                }
+                if let Some(password) = &patch.password {
+                    password.clone_into(&mut user.password);
+                }
+                if let Some(role) = patch.role {
+                    user.role = role;
+                }
+                store::update_user(tx, &user)?;
+                Ok::<_, rusqlite::Error>(Some(user))
+            })
+            .map_err(internal)?
+            .ok_or_else(|| ControlError::NotFound(format!("no user {:?}", login.as_str())))?;
+        serde_json::to_value(&user).map_err(internal)
+    })();
+    respond(actix_web::http::StatusCode::OK, result)
+}
+
+/// `POST /_standin/serviceops/clients`: register a REST-integration client.
+async fn create_client(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
+    let result = (|| {
+        let client: Client = parse_body(&body)?;
+        if client.client_id.is_empty() {
+            return Err(ControlError::BadRequest(
+                "clientId: must not be empty".into(),
+            ));
+        }
+        let created = inst
+            .store
+            .write(|tx| {
+                if store::find_client(tx, &client.client_id)?.is_some() {
+                    return Ok(false);
+                }
+                store::insert_client(tx, &client)?;
+                Ok::<_, rusqlite::Error>(true)
+            })
+            .map_err(internal)?;
+        if !created {
+            return Err(ControlError::BadRequest(format!(
+                "a client {:?} already exists",
+                client.client_id
+            )));
+        }
+        serde_json::to_value(&client).map_err(internal)
+    })();
+    respond(actix_web::http::StatusCode::CREATED, result)
+}
+
+/// `DELETE /_standin/serviceops/clients/{id}`: its tokens stop refreshing.
+async fn delete_client(inst: Inst<ServiceOps>, id: Path<String>) -> HttpResponse {
+    let result = inst
+        .store
+        .write(|tx| store::delete_client(tx, &id))
+        .map_err(internal)
+        .and_then(|deleted| {
+            if deleted {
+                Ok(json!({"deleted": true}))
+            } else {
+                Err(ControlError::NotFound(format!(
+                    "no client {:?}",
+                    id.as_str()
+                )))
+            }
+        });
+    respond(actix_web::http::StatusCode::OK, result)
+}

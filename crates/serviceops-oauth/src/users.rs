@@ -1,0 +1,389 @@
+//! Requesters and technicians: `/api/v1/requester` and `/api/v1/technician` (spec §3, S4).
+//! Technicians and admins manage them; a requester gets 403.
+
+use crate::auth::Caller;
+use crate::body;
+use crate::error::ApiError;
+use crate::fields::{invalid, set_optional_name, set_text, Body, Lookups};
+use crate::model::{Role, User};
+use crate::qual::{self, Page};
+use crate::requests::{parse_id, traced};
+use crate::store;
+use crate::ServiceOps;
+use actix_web::web::{Path, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use auth_core::Inst;
+use rusqlite::{Connection, Transaction};
+use serde_json::{json, Map, Value};
+
+/// The properties a requester/technician search may qualify on.
+const FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "email",
+    "userLogOnName",
+    "contactNo",
+    "locationName",
+    "departmentName",
+];
+
+/// Which users an endpoint manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    /// `/api/v1/requester`.
+    Requester,
+    /// `/api/v1/technician` (technicians and admins).
+    Technician,
+}
+
+impl UserKind {
+    fn label(self) -> &'static str {
+        match self {
+            UserKind::Requester => "Requester",
+            UserKind::Technician => "Technician",
+        }
+    }
+
+    fn includes(self, role: Role) -> bool {
+        match self {
+            UserKind::Requester => role == Role::Requester,
+            UserKind::Technician => role != Role::Requester,
+        }
+    }
+}
+
+/// The API's view of a user: no password, no keys, absent keys omitted.
+fn wire(user: &User) -> Value {
+    let mut out = Map::new();
+    out.insert("id".into(), json!(user.id));
+    out.insert("name".into(), json!(user.name));
+    out.insert("email".into(), json!(user.email));
+    let optional = [
+        ("userLogOnName", &user.logon_name),
+        ("contactNo", &user.contact_no),
+        ("locationName", &user.location_name),
+        ("departmentName", &user.department_name),
+    ];
+    for (key, value) in optional {
+        if let Some(value) = value {
+            out.insert(key.into(), json!(value));
+        }
+    }
+    Value::Object(out)
+}
+
+fn manager(caller: &Caller) -> Result<(), ApiError> {
+    if caller.sees_all() {
+        Ok(())
+    } else {
+        Err(ApiError::AccessDenied)
+    }
+}
+
+fn read(conn: &Connection, kind: UserKind, id: i64) -> Result<User, ApiError> {
+    store::find_user(conn, id)?
+        .filter(|u| kind.includes(u.role))
+        .ok_or_else(|| ApiError::NotFound(format!("{} with id {id} not found", kind.label())))
+}
+
+/// The login `value` for `key` must not belong to another user.
+fn check_free(conn: &Connection, key: &str, value: &str, id: i64) -> Result<(), ApiError> {
+    match store::find_user_by_login(conn, value)? {
+        Some(other) if other.id != id => Err(invalid(key, &format!("{value:?} already exists"))),
+        _ => Ok(()),
+    }
+}
+
+fn apply(
+    conn: &Connection,
+    lookups: &Lookups<'_>,
+    body: &Body<'_>,
+    user: &mut User,
+) -> Result<(), ApiError> {
+    if body.has("name") {
+        user.name = body.required("name")?.to_owned();
+    }
+    if body.has("email") {
+        let email = body.required("email")?;
+        if !email.contains('@') {
+            return Err(invalid(
+                "email",
+                &format!("{email:?} is not an e-mail address"),
+            ));
+        }
+        check_free(conn, "email", email, user.id)?;
+        email.clone_into(&mut user.email);
+    }
+    if body.has("userLogOnName") {
+        let logon = body
+            .string("userLogOnName")?
+            .filter(|l| !l.trim().is_empty());
+        if let Some(logon) = logon {
+            check_free(conn, "userLogOnName", logon, user.id)?;
+        }
+        user.logon_name = logon.map(str::to_owned);
+    }
+    set_text(body, "contactNo", &mut user.contact_no)?;
+    let reference = &lookups.reference;
+    set_optional_name(
+        lookups,
+        body,
+        "locationName",
+        &reference.locations,
+        &mut user.location_name,
+    )?;
+    set_optional_name(
+        lookups,
+        body,
+        "departmentName",
+        &reference.departments,
+        &mut user.department_name,
+    )?;
+    Ok(())
+}
+
+fn create_in(
+    tx: &Transaction<'_>,
+    kind: UserKind,
+    caller: &Caller,
+    map: &Map<String, Value>,
+) -> Result<Value, ApiError> {
+    manager(caller)?;
+    let body = Body(map);
+    body.required("name")?;
+    body.required("email")?;
+    let lookups = Lookups::load(tx)?;
+    let mut user = User {
+        id: store::next_user_id(tx)?,
+        name: String::new(),
+        email: String::new(),
+        logon_name: None,
+        password: String::new(),
+        role: match kind {
+            UserKind::Requester => Role::Requester,
+            UserKind::Technician => Role::Technician,
+        },
+        enabled: true,
+        api_keys: Vec::new(),
+        contact_no: None,
+        location_name: None,
+        department_name: None,
+    };
+    apply(tx, &lookups, &body, &mut user)?;
+    store::insert_user(tx, &user)?;
+    Ok(wire(&user))
+}
+
+fn update_in(
+    tx: &Transaction<'_>,
+    kind: UserKind,
+    caller: &Caller,
+    id: i64,
+    map: &Map<String, Value>,
+) -> Result<Value, ApiError> {
+    manager(caller)?;
+    let mut user = read(tx, kind, id)?;
+    let lookups = Lookups::load(tx)?;
+    apply(tx, &lookups, &Body(map), &mut user)?;
+    store::update_user(tx, &user)?;
+    Ok(wire(&user))
+}
+
+fn search_in(
+    conn: &Connection,
+    kind: UserKind,
+    caller: &Caller,
+    query: &qual::Query,
+    page: Page,
+) -> Result<Value, ApiError> {
+    manager(caller)?;
+    let users = store::users(conn)?;
+    let matching = users.iter().filter(|u| kind.includes(u.role)).map(wire);
+    qual::page(query, FIELDS, matching, page)
+}
+
+async fn create(
+    kind: UserKind,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let map = traced(&req, body::json_object(payload).await)?;
+    let created = traced(
+        &req,
+        inst.store.write(|tx| create_in(tx, kind, &caller, &map)),
+    )?;
+    Ok(HttpResponse::Ok().json(created))
+}
+
+async fn get(
+    kind: UserKind,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    traced(&req, manager(&caller))?;
+    let id = traced(&req, parse_id(kind.label(), &id))?;
+    let user = traced(&req, inst.store.read(|c| read(c, kind, id)))?;
+    Ok(HttpResponse::Ok().json(wire(&user)))
+}
+
+async fn update(
+    kind: UserKind,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(kind.label(), &id))?;
+    let map = traced(&req, body::json_object(payload).await)?;
+    let updated = traced(
+        &req,
+        inst.store
+            .write(|tx| update_in(tx, kind, &caller, id, &map)),
+    )?;
+    Ok(HttpResponse::Ok().json(updated))
+}
+
+async fn delete(
+    kind: UserKind,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    traced(&req, manager(&caller))?;
+    let id = traced(&req, parse_id(kind.label(), &id))?;
+    traced(
+        &req,
+        inst.store.write(|tx| {
+            read(tx, kind, id)?;
+            store::delete_user(tx, id)?;
+            Ok::<_, ApiError>(())
+        }),
+    )?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+async fn search(
+    kind: UserKind,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let page = traced(&req, Page::from_query(req.query_string()))?;
+    let bytes = traced(&req, body::read(payload).await)?;
+    let query = traced(&req, qual::Query::from_body(&bytes))?;
+    let found = traced(
+        &req,
+        inst.store
+            .read(|c| search_in(c, kind, &caller, &query, page)),
+    )?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// `POST /api/v1/requester`.
+pub async fn create_requester(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    create(UserKind::Requester, inst, caller, req, payload).await
+}
+
+/// `GET /api/v1/requester/{id}`.
+pub async fn get_requester(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    get(UserKind::Requester, inst, caller, req, id).await
+}
+
+/// `PATCH /api/v1/requester/{id}`.
+pub async fn update_requester(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    update(UserKind::Requester, inst, caller, req, id, payload).await
+}
+
+/// `DELETE /api/v1/requester/{id}`.
+pub async fn delete_requester(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    delete(UserKind::Requester, inst, caller, req, id).await
+}
+
+/// `POST /api/v1/requester/search/byqual`.
+pub async fn search_requesters(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    search(UserKind::Requester, inst, caller, req, payload).await
+}
+
+/// `POST /api/v1/technician`.
+pub async fn create_technician(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    create(UserKind::Technician, inst, caller, req, payload).await
+}
+
+/// `GET /api/v1/technician/{id}`.
+pub async fn get_technician(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    get(UserKind::Technician, inst, caller, req, id).await
+}
+
+/// `PATCH /api/v1/technician/{id}`.
+pub async fn update_technician(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    update(UserKind::Technician, inst, caller, req, id, payload).await
+}
+
+/// `DELETE /api/v1/technician/{id}`.
+pub async fn delete_technician(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    delete(UserKind::Technician, inst, caller, req, id).await
+}
+
+/// `POST /api/v1/technician/search/byqual`.
+pub async fn search_technicians(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    search(UserKind::Technician, inst, caller, req, payload).await
+}
