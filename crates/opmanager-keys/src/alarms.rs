@@ -236,6 +236,15 @@ pub fn may_act_on_alarms(user: &User) -> Result<(), OpmError> {
     }
 }
 
+/// The optional `type` of alarm actions: `single` or `multiple` selection.
+fn check_selection_type(call: &Call) -> Result<(), OpmError> {
+    match call.params.opt("type")? {
+        None => Ok(()),
+        Some(t) if t.eq_ignore_ascii_case("single") || t.eq_ignore_ascii_case("multiple") => Ok(()),
+        Some(_) => Err(OpmError::Pattern("type".into())),
+    }
+}
+
 /// The next event id.
 pub fn next_event_id(tx: &Transaction<'_>) -> Result<i64, OpmError> {
     let events: Vec<Event> = store::all(tx)?;
@@ -266,6 +275,7 @@ fn act(
     change: impl Fn(&Transaction<'_>, &mut Alarm) -> Result<(), OpmError>,
 ) -> Result<Value, OpmError> {
     may_act_on_alarms(&call.user)?;
+    check_selection_type(call)?;
     let entities = call
         .params
         .text("entity", 4000)?
@@ -330,6 +340,7 @@ pub async fn clear_alarm(call: Call) -> HttpResponse {
 pub async fn delete_alarm(call: Call) -> HttpResponse {
     let result = (|| {
         may_act_on_alarms(&call.user)?;
+        check_selection_type(&call)?;
         let entities = call
             .params
             .text("entity", 4000)?
@@ -351,6 +362,7 @@ pub async fn delete_alarm(call: Call) -> HttpResponse {
 pub async fn add_notes(call: Call) -> HttpResponse {
     let result = (|| {
         may_act_on_alarms(&call.user)?;
+        check_selection_type(&call)?;
         let entity = call.params.required("entity")?;
         let text = call
             .params

@@ -189,6 +189,18 @@ async fn alarm_actions_accept_form_bodies_and_validate_everything_before_writing
             "XSS_DETECTED",
         ),
         ("/api/json/alarm/alarmProperties", "LESS_THAN_MIN_OCCURANCE"),
+        (
+            "/api/json/alarm/clearAlarm?entity=124_CPUUSAGE&type=all",
+            "PATTERN_NOT_MATCHED",
+        ),
+        (
+            "/api/json/alarm/deleteAlarm?entity=124_CPUUSAGE&type=x",
+            "PATTERN_NOT_MATCHED",
+        ),
+        (
+            "/api/json/alarm/addNotes?entity=124_CPUUSAGE&notes=n&type=x",
+            "PATTERN_NOT_MATCHED",
+        ),
     ] {
         let body = if path.contains("Properties") {
             srv.get(path).await
