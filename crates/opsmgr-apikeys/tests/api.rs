@@ -478,3 +478,414 @@ async fn unknown_paths_and_wrong_methods_answer_in_the_error_format() {
     assert_eq!((status, code(&err)), (405, "METHOD_NOT_ALLOWED"));
     assert_eq!(err["reason"], "Method Not Allowed");
 }
+
+fn group_keys_uri() -> String {
+    format!("/api/public/v1.0/groups/{GROUP}/apiKeys")
+}
+
+#[actix_web::test]
+async fn create_and_assign_gives_a_full_secret_org_member_and_the_project_roles() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let (status, key) = client
+        .call(
+            Method::POST,
+            &group_keys_uri(),
+            Some(r#"{"desc":"deployer","roles":["GROUP_AUTOMATION_ADMIN","GROUP_READ_ONLY"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{key}");
+    assert_eq!(key["privateKey"].as_str().unwrap().len(), 36);
+    let id = key["id"].as_str().unwrap();
+    assert_eq!(
+        key["links"][0]["href"],
+        format!("{}/api/public/v1.0/orgs/{ORG}/apiKeys/{id}", srv.url),
+        "self always points under the org"
+    );
+    assert_eq!(
+        key["roles"],
+        json!([
+            {"orgId": ORG, "roleName": "ORG_MEMBER"},
+            {"groupId": GROUP, "roleName": "GROUP_AUTOMATION_ADMIN"},
+            {"groupId": GROUP, "roleName": "GROUP_READ_ONLY"}
+        ])
+    );
+    let (_, list) = client.get_json(&group_keys_uri()).await;
+    assert_eq!(list["totalCount"], 2);
+
+    for (body, status, expected) in [
+        (
+            r#"{"desc":"x","roles":["ORG_OWNER"]}"#,
+            400,
+            "INVALID_ROLE_FOR_GROUP",
+        ),
+        (
+            r#"{"desc":"x","roles":["GROUP_BILLING_ADMIN"]}"#,
+            401,
+            "BILLING_UNSUPPORTED",
+        ),
+        (
+            r#"{"desc":"x","roles":["GROUP_CLUSTER_MANAGER"]}"#,
+            400,
+            "INVALID_ENUM_VALUE",
+        ),
+        (r#"{"roles":["GROUP_OWNER"]}"#, 400, "MISSING_ATTRIBUTE"),
+        (r#"{"desc":"x","roles":[]}"#, 400, "INVALID_ATTRIBUTE"),
+        (r#"{"desc":"x","roles":"GROUP_OWNER"}"#, 400, "INVALID_JSON"),
+    ] {
+        let (got, err) = client
+            .call(Method::POST, &group_keys_uri(), Some(body))
+            .await;
+        assert_eq!((got, code(&err)), (status, expected), "{body}");
+    }
+    let (_, err) = client
+        .call(
+            Method::POST,
+            &group_keys_uri(),
+            Some(r#"{"desc":"x","roles":["ORG_OWNER"]}"#),
+        )
+        .await;
+    assert_eq!(
+        err["detail"],
+        format!("Role ORG_OWNER is invalid for group {GROUP}.")
+    );
+}
+
+#[actix_web::test]
+async fn create_and_assign_requires_an_access_listed_caller() {
+    let srv = server();
+    with_state(&srv, |doc| doc["apiKeys"][0]["accessList"] = json!([]));
+    let client = DigestClient::key(&srv);
+    assert_eq!(client.get(&group_keys_uri()).await.status(), 200);
+    let (status, err) = client
+        .call(
+            Method::POST,
+            &group_keys_uri(),
+            Some(r#"{"desc":"x","roles":["GROUP_OWNER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (403, "IP_ADDRESS_NOT_ON_ACCESS_LIST"));
+    assert_eq!(err["parameters"], json!(["127.0.0.1"]));
+
+    let relaxed = server_with(opsmgr_apikeys::Settings {
+        require_access_list_for_sensitive: false,
+        ..Default::default()
+    });
+    with_state(&relaxed, |doc| doc["apiKeys"][0]["accessList"] = json!([]));
+    let (status, _) = DigestClient::key(&relaxed)
+        .call(
+            Method::POST,
+            &group_keys_uri(),
+            Some(r#"{"desc":"x","roles":["GROUP_OWNER"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[actix_web::test]
+async fn post_assign_answers_204_patch_modifies_and_delete_unassigns() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let key = create_org_key(&client, "to assign", &["ORG_MEMBER"]).await;
+    let id = key["id"].as_str().unwrap();
+    let uri = format!("{}/{id}", group_keys_uri());
+
+    let res = client
+        .send(Method::POST, &uri, Some(r#"{"roles":["GROUP_READ_ONLY"]}"#))
+        .await;
+    assert_eq!(res.status(), 204);
+    assert_eq!(res.text().await.unwrap(), "");
+    let (_, list) = client.get_json(&group_keys_uri()).await;
+    assert_eq!(list["totalCount"], 2);
+
+    let (status, patched) = client
+        .call(
+            Method::PATCH,
+            &uri,
+            Some(r#"{"roles":["GROUP_OWNER","GROUP_USER_ADMIN"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+    assert_eq!(
+        patched["roles"],
+        json!([
+            {"orgId": ORG, "roleName": "ORG_MEMBER"},
+            {"groupId": GROUP, "roleName": "GROUP_OWNER"},
+            {"groupId": GROUP, "roleName": "GROUP_USER_ADMIN"}
+        ]),
+        "roles on the project are replaced, org roles kept"
+    );
+
+    let res = client.send(Method::DELETE, &uri, None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "");
+    let (_, list) = client.get_json(&group_keys_uri()).await;
+    assert_eq!(list["totalCount"], 1);
+    let (status, still) = client.get_json(&format!("{}/{id}", org_keys_uri())).await;
+    assert_eq!(status, 200, "the key stays in the org");
+    assert_eq!(
+        still["roles"],
+        json!([{"orgId": ORG, "roleName": "ORG_MEMBER"}])
+    );
+
+    for (method, body, status, expected) in [
+        (Method::POST, "{}", 400, "MISSING_ATTRIBUTE"),
+        (
+            Method::PATCH,
+            r#"{"roles":["ORG_MEMBER"]}"#,
+            400,
+            "INVALID_ROLE_FOR_GROUP",
+        ),
+        (
+            Method::PATCH,
+            r#"{"roles":["GROUP_OWNER"],"desc":"x"}"#,
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+    ] {
+        let (got, err) = client.call(method, &uri, Some(body)).await;
+        assert_eq!((got, code(&err)), (status, expected), "{body}");
+    }
+    let missing = format!("{}/5953c5f380eef53887615fff", group_keys_uri());
+    let (status, err) = client
+        .call(Method::POST, &missing, Some(r#"{"roles":["GROUP_OWNER"]}"#))
+        .await;
+    assert_eq!((status, code(&err)), (400, "API_KEY_NOT_FOUND"));
+    let (status, err) = client
+        .call(
+            Method::POST,
+            "/api/public/v1.0/groups/xyz/apiKeys/5953c5f380eef53887615fff",
+            Some("{}"),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (404, "INVALID_GROUP_ID"));
+}
+
+#[actix_web::test]
+async fn the_seed_003_assign_call_works_on_the_fixture_ids() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let res = client
+        .send(
+            Method::POST,
+            &format!("/api/public/v1.0/groups/{GROUP}/apiKeys/{KEY_ID}"),
+            Some(r#"{"roles":["GROUP_OWNER"]}"#),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+}
+
+#[actix_web::test]
+async fn a_project_read_only_key_cannot_manage_project_keys() {
+    let srv = server();
+    let owner = DigestClient::key(&srv);
+    let key = create_org_key(&owner, "reader", &["ORG_MEMBER"]).await;
+    let id = key["id"].as_str().unwrap();
+    let res = owner
+        .send(
+            Method::POST,
+            &format!("{}/{id}", group_keys_uri()),
+            Some(r#"{"roles":["GROUP_READ_ONLY"]}"#),
+        )
+        .await;
+    assert_eq!(res.status(), 204);
+    let reader = DigestClient::new(
+        &srv,
+        key["publicKey"].as_str().unwrap(),
+        key["privateKey"].as_str().unwrap(),
+    );
+    let (status, _) = reader.get_json(&group_keys_uri()).await;
+    assert_eq!(status, 200);
+    let (status, err) = reader
+        .call(
+            Method::PATCH,
+            &format!("{}/{KEY_ID}", group_keys_uri()),
+            Some(r#"{"roles":["GROUP_READ_ONLY"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+    let (status, err) = reader
+        .get_json(&format!("/api/public/v1.0/groups/{OTHER_GROUP}/apiKeys"))
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_IN_GROUP"));
+    let (status, err) = reader
+        .get_json("/api/public/v1.0/groups/5953c5f380eef53887615fff/apiKeys")
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_IN_GROUP"));
+}
+
+#[actix_web::test]
+async fn orgs_list_get_and_projects_of_an_org() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let (status, orgs) = client.get_json("/api/public/v1.0/orgs").await;
+    assert_eq!(status, 200);
+    assert_eq!(orgs["totalCount"], 1, "a key sees its own org only");
+    assert_eq!(orgs["results"][0]["name"], "Acme Operations");
+    let (_, by_name) = client
+        .get_json("/api/public/v1.0/orgs/?name=acme%20OPERATIONS")
+        .await;
+    assert_eq!(by_name["totalCount"], 1);
+    let (_, none) = client.get_json("/api/public/v1.0/orgs?name=acme").await;
+    assert_eq!(none["totalCount"], 0);
+
+    let (status, org) = client
+        .get_json(&format!("/api/public/v1.0/orgs/{ORG}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(org["isDeleted"], false);
+    let (status, err) = client
+        .get_json(&format!("/api/public/v1.0/orgs/{OTHER_ORG}"))
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+    let (status, err) = client
+        .get_json("/api/public/v1.0/orgs/5953c5f380eef53887615fff")
+        .await;
+    assert_eq!((status, code(&err)), (404, "ORG_NOT_FOUND"));
+    let (status, err) = client.get_json("/api/public/v1.0/orgs/nope").await;
+    assert_eq!((status, code(&err)), (404, "RESOURCE_NOT_FOUND"));
+
+    let (status, projects) = client
+        .get_json(&format!("/api/public/v1.0/orgs/{ORG}/groups?name=acme"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(projects["totalCount"], 1);
+    assert_eq!(projects["results"][0]["id"], GROUP);
+    let (_, none) = client
+        .get_json(&format!("/api/public/v1.0/orgs/{ORG}/groups?name=prod"))
+        .await;
+    assert_eq!(none["totalCount"], 0);
+}
+
+#[actix_web::test]
+async fn projects_list_get_by_name_and_create() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let (status, list) = client.get_json("/api/public/v1.0/groups").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["totalCount"], 1);
+    let project = &list["results"][0];
+    assert_eq!(project["orgId"], ORG);
+    assert_eq!(project["hostCounts"]["primary"], 0);
+    assert_eq!(project["publicApiEnabled"], true);
+
+    let (status, got) = client
+        .get_json(&format!("/api/public/v1.0/groups/{GROUP}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(got["name"], "Acme Production");
+    let (status, got) = client
+        .get_json("/api/public/v1.0/groups/byName/Acme%20Production")
+        .await;
+    assert_eq!((status, got["id"].as_str()), (200, Some(GROUP)));
+    let (status, err) = client.get_json("/api/public/v1.0/groups/byName/Nope").await;
+    assert_eq!((status, code(&err)), (404, "GROUP_NAME_NOT_FOUND"));
+    let (status, err) = client
+        .get_json("/api/public/v1.0/groups/byName/Other%20Project")
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_IN_GROUP"));
+    let (status, err) = client.get_json("/api/public/v1.0/groups/12345").await;
+    assert_eq!((status, code(&err)), (404, "INVALID_GROUP_ID"));
+    assert_eq!(err["detail"], "An invalid group ID 12345 was specified.");
+
+    let body = json!({"name": "Staging", "orgId": ORG, "tags": ["blue"]}).to_string();
+    let (status, created) = client
+        .call(Method::POST, "/api/public/v1.0/groups", Some(&body))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["name"], "Staging");
+    assert_eq!(created["agentApiKey"].as_str().unwrap().len(), 32);
+    let (_, tagged) = client.get_json("/api/public/v1.0/groups?tag=blue").await;
+    assert_eq!(tagged["totalCount"], 1);
+    let (_, both) = client
+        .get_json("/api/public/v1.0/groups?tag=blue&tag=red")
+        .await;
+    assert_eq!(both["totalCount"], 0);
+
+    for (body, status, expected) in [
+        (
+            json!({"name": "Staging", "orgId": ORG}),
+            409,
+            "GROUP_ALREADY_EXISTS",
+        ),
+        (json!({"orgId": ORG}), 400, "MISSING_ATTRIBUTE"),
+        (json!({"name": "x"}), 400, "MISSING_ATTRIBUTE"),
+        (
+            json!({"name": " ", "orgId": ORG}),
+            400,
+            "INVALID_GROUP_NAME",
+        ),
+        (
+            json!({"name": "y", "orgId": "5953c5f380eef53887615fff"}),
+            404,
+            "ORG_NOT_FOUND",
+        ),
+        (
+            json!({"name": "y", "orgId": OTHER_ORG}),
+            401,
+            "USER_UNAUTHORIZED",
+        ),
+        (
+            json!({"name": "y", "orgId": ORG, "color": "red"}),
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+    ] {
+        let text = body.to_string();
+        let (got, err) = client
+            .call(Method::POST, "/api/public/v1.0/groups", Some(&text))
+            .await;
+        assert_eq!((got, code(&err)), (status, expected), "{text}");
+    }
+}
+
+#[actix_web::test]
+async fn concurrent_creates_all_succeed_with_distinct_keys() {
+    let srv = server();
+    let clients: Vec<DigestClient> = (0..8).map(|_| DigestClient::key(&srv)).collect();
+    let futures = clients.iter().enumerate().map(|(i, c)| {
+        let body = json!({"desc": format!("k{i}"), "roles": ["ORG_MEMBER"]}).to_string();
+        async move { c.call(Method::POST, &org_keys_uri(), Some(&body)).await }
+    });
+    let results = futures_util::future::join_all(futures).await;
+    let mut publics: Vec<String> = results
+        .iter()
+        .map(|(s, k)| {
+            assert_eq!(*s, 200, "{k}");
+            k["publicKey"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    publics.sort();
+    publics.dedup();
+    assert_eq!(publics.len(), 8);
+}
+
+#[actix_web::test]
+async fn the_501st_key_of_an_org_is_refused() {
+    let srv = server();
+    with_state(&srv, |doc| {
+        let keys = doc["apiKeys"].as_array_mut().unwrap();
+        for i in 0..499u32 {
+            let letters: String = format!("{i:03}")
+                .bytes()
+                .map(|b| char::from(b'a' + (b - b'0')))
+                .collect();
+            keys.push(json!({
+                "id": format!("6000000000000000000{:05x}", i),
+                "orgId": ORG, "desc": "filler",
+                "publicKey": format!("flkey{letters}"),
+                "privateKey": "00000000-0000-4000-8000-000000000000",
+                "roles": [{"orgId": ORG, "roleName": "ORG_MEMBER"}]
+            }));
+        }
+    });
+    let client = DigestClient::key(&srv);
+    let (status, err) = client
+        .call(
+            Method::POST,
+            &org_keys_uri(),
+            Some(r#"{"desc":"one too many","roles":["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (409, "TOO_MANY_API_KEYS"));
+}
