@@ -1,0 +1,133 @@
+//! The default fixtures' credentials as typed values.
+//!
+//! These are the credentials of the fixtures embedded in standin (`fixtures/*.json`); a test
+//! that replaces the state or the fixtures brings its own.
+
+use auth_core::Product;
+
+/// A product the testkit can run, with the typed credentials of its default fixtures.
+pub trait Kit: Product {
+    /// The credentials type.
+    type Credentials: Clone + std::fmt::Debug + Send + Sync + 'static;
+    /// The default fixtures' credentials.
+    const CREDENTIALS: Self::Credentials;
+    /// Whether the product serves HTTPS by default (as the real one does).
+    fn default_tls() -> bool {
+        Self::DEFAULT_TLS
+    }
+}
+
+/// OpManager: two users of the default fixtures.
+///
+/// ```
+/// use standin_testkit::{Kit, products::OpManager};
+/// let creds = OpManager::CREDENTIALS;
+/// assert_eq!(creds.admin_user, "admin");
+/// assert_ne!(creds.api_key, creds.disabled_api_key);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpManagerCredentials {
+    /// User `admin`, REST access enabled.
+    pub admin_user: &'static str,
+    /// The `apiKey` of `admin`.
+    pub api_key: &'static str,
+    /// User `operator`, REST access disabled.
+    pub disabled_user: &'static str,
+    /// The `apiKey` of `operator` (refused: REST access disabled).
+    pub disabled_api_key: &'static str,
+}
+
+/// ServiceOps: the REST-integration client and a technician of the default fixtures.
+///
+/// ```
+/// use standin_testkit::{Kit, products::ServiceOps};
+/// assert_eq!(ServiceOps::CREDENTIALS.client_id, "main-web-app-client");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceOpsCredentials {
+    /// OAuth client id (HTTP Basic user at `/api/oauth/token`).
+    pub client_id: &'static str,
+    /// OAuth client secret.
+    pub client_secret: &'static str,
+    /// The user of the password grant.
+    pub username: &'static str,
+    /// Its password.
+    pub password: &'static str,
+}
+
+/// Password Manager Pro: the administrator API user and the seed's resource and account.
+///
+/// ```
+/// use standin_testkit::{Kit, products::Pmp};
+/// assert_eq!(Pmp::CREDENTIALS.resource_id, "303");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PmpCredentials {
+    /// The AUTHTOKEN of an administrator API user bound to host `localhost`.
+    pub auth_token: &'static str,
+    /// Resource id of the seed's examples.
+    pub resource_id: &'static str,
+    /// Account id of the seed's examples.
+    pub account_id: &'static str,
+}
+
+/// Ops Manager: the organization, project and programmatic API key of the default fixtures.
+///
+/// ```
+/// use standin_testkit::{Kit, products::OpsMgr};
+/// let creds = OpsMgr::CREDENTIALS;
+/// assert_eq!(creds.public_key.len(), 8);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpsMgrCredentials {
+    /// The organization id.
+    pub org_id: &'static str,
+    /// The project (group) id.
+    pub project_id: &'static str,
+    /// The API key's id.
+    pub api_key_id: &'static str,
+    /// The Digest username.
+    pub public_key: &'static str,
+    /// The Digest password.
+    pub private_key: &'static str,
+}
+
+impl Kit for opmanager_keys::OpManager {
+    type Credentials = OpManagerCredentials;
+    const CREDENTIALS: OpManagerCredentials = OpManagerCredentials {
+        admin_user: "admin",
+        api_key: "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b",
+        disabled_user: "operator",
+        disabled_api_key: "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a",
+    };
+}
+
+impl Kit for serviceops_oauth::ServiceOps {
+    type Credentials = ServiceOpsCredentials;
+    const CREDENTIALS: ServiceOpsCredentials = ServiceOpsCredentials {
+        client_id: "main-web-app-client",
+        client_secret: "main-web-app-secret",
+        username: "tim@acme.com",
+        password: "123",
+    };
+}
+
+impl Kit for pmp_vault::Pmp {
+    type Credentials = PmpCredentials;
+    const CREDENTIALS: PmpCredentials = PmpCredentials {
+        auth_token: "B9A1809A-5BF7-4459-9ED2-8D4F499CB902",
+        resource_id: "303",
+        account_id: "307",
+    };
+}
+
+impl Kit for opsmgr_apikeys::OpsMgr {
+    type Credentials = OpsMgrCredentials;
+    const CREDENTIALS: OpsMgrCredentials = OpsMgrCredentials {
+        org_id: "5953c5f380eef53887615f99",
+        project_id: "5953c5f380eef53887615f9a",
+        api_key_id: "5d1d12c087d9d63e6d682438",
+        public_key: "qzvhwmtx",
+        private_key: "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3",
+    };
+}
