@@ -12,7 +12,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use auth_core::control::{error_response, parse_body, ControlError};
 use auth_core::credentials::{bearer, percent_decode, query_param, scheme_token, AuthError};
 use auth_core::secret::ct_eq_str;
-use auth_core::{trace, Inst};
+use auth_core::{trace, Inst, Instance};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
@@ -39,7 +39,11 @@ impl Caller {
 
 const BAD_JWT: &str = "Cannot convert access token to JSON";
 
-fn authenticate(inst: &Inst<ServiceOps>, req: &HttpRequest) -> Result<Caller, ApiError> {
+/// Authenticate `req` against `inst`: Bearer, Apikey, or an `access_token` parameter.
+///
+/// # Errors
+/// The resource server's refusals (spec §1.4).
+pub fn authenticate(inst: &Instance<ServiceOps>, req: &HttpRequest) -> Result<Caller, ApiError> {
     let header = req
         .headers()
         .get(AUTHORIZATION)
@@ -59,7 +63,7 @@ fn authenticate(inst: &Inst<ServiceOps>, req: &HttpRequest) -> Result<Caller, Ap
     Ok(Caller { user })
 }
 
-fn user_for_jwt(inst: &Inst<ServiceOps>, token: &str) -> Result<User, ApiError> {
+fn user_for_jwt(inst: &Instance<ServiceOps>, token: &str) -> Result<User, ApiError> {
     let claims: Claims = inst
         .product
         .keys()
@@ -79,7 +83,7 @@ fn user_for_jwt(inst: &Inst<ServiceOps>, token: &str) -> Result<User, ApiError> 
 }
 
 /// Compare the key as sent, and percent-decoded, with each stored key (also decoded).
-fn user_for_api_key(inst: &Inst<ServiceOps>, key: &str) -> Result<User, ApiError> {
+fn user_for_api_key(inst: &Instance<ServiceOps>, key: &str) -> Result<User, ApiError> {
     let decoded = percent_decode(key);
     let found = inst.store.read(|c| {
         let keys = store::api_keys(c)?;

@@ -316,6 +316,13 @@ impl Product for ServiceOps {
     }
 
     fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
+        // Spring Security guards `/api/**` before the dispatcher looks for a handler.
+        if req.path().starts_with("/api/") {
+            if let Err(err) = auth::authenticate(inst, req) {
+                auth_core::trace::refuse(req, err.reason());
+                return actix_web::ResponseError::error_response(&err);
+            }
+        }
         spring_error(inst, req, StatusCode::NOT_FOUND, "No message available")
     }
 
@@ -324,6 +331,10 @@ impl Product for ServiceOps {
         if req.path() == "/api/oauth/token" {
             return HttpResponse::MethodNotAllowed()
                 .json(json!({"error": "method_not_allowed", "error_description": message}));
+        }
+        if let Err(err) = auth::authenticate(inst, req) {
+            auth_core::trace::refuse(req, err.reason());
+            return actix_web::ResponseError::error_response(&err);
         }
         spring_error(inst, req, StatusCode::METHOD_NOT_ALLOWED, &message)
     }

@@ -6,5 +6,6 @@ mod conversations;
 mod objects;
 mod requests;
 mod resource;
+mod robustness;
 mod token;
 mod users;

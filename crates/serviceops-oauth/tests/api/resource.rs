@@ -190,11 +190,8 @@ async fn unknown_ids_are_404_and_other_peoples_requests_403() {
 async fn unknown_paths_get_springs_error_body() {
     let srv = start();
     let res = srv
-        .http
-        .get(srv.url("/api/v9/nothing"))
-        .send()
-        .await
-        .unwrap();
+        .get("/api/v9/nothing", &format!("Apikey {PORTAL_KEY}"))
+        .await;
     assert_eq!(res.status(), 404);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], 404);

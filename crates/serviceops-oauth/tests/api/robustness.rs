@@ -1,0 +1,226 @@
+//! Every search operator over HTTP, concurrent updates, huge bodies, unknown paths and methods.
+
+use crate::common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn rel(key: &str, operator: &str, value: Value) -> Value {
+    json!({"type": "RelationalQualificationRest",
+           "leftOperand": {"type": "PropertyOperandRest", "key": key},
+           "operator": operator,
+           "rightOperand": {"type": "ValueOperandRest", "value": {"type": "StringValueRest", "value": value}}})
+}
+
+async fn ids(srv: &Srv, auth: &str, qual_details: Value) -> Vec<i64> {
+    let res = srv
+        .send(
+            Method::POST,
+            "/api/v1/request/search/byqual?size=100",
+            auth,
+            &json!({"qualDetails": qual_details}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    body["objectList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_i64().unwrap())
+        .collect()
+}
+
+fn flat(quals: Vec<Value>) -> Value {
+    json!({"type": "FlatQualificationRest", "quals": quals})
+}
+
+#[actix_web::test]
+async fn every_operator_selects_the_right_requests() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    // Fixture: 64 "Email Server is Down" (tags [mail]), 65 "Incident Summary", 66 SR "New laptop".
+    let cases: Vec<(Value, Vec<i64>)> = vec![
+        (
+            rel("request.subject", "equal", json!("Incident Summary")),
+            vec![65],
+        ),
+        (
+            rel("request.subject", "not_equal", json!("Incident Summary")),
+            vec![64, 66],
+        ),
+        (rel("id", "in", json!([64, 66, 99])), vec![64, 66]),
+        (rel("id", "not_in", json!([64])), vec![65, 66]),
+        (
+            rel("request.subject", "contains", json!("SERVER")),
+            vec![64],
+        ),
+        (rel("request.subject", "not_contains", json!("e")), vec![]),
+        (rel("request.subject", "start_with", json!("new")), vec![66]),
+        (
+            rel("request.subject", "end_with", json!("summary")),
+            vec![65],
+        ),
+        (rel("id", "greater_than", json!(65)), vec![66]),
+        (rel("id", "greater_than_or_equal", json!(65)), vec![65, 66]),
+        (rel("id", "less_than", json!(65)), vec![64]),
+        (rel("id", "less_than_or_equal", json!(65)), vec![64, 65]),
+        (rel("id", "between", json!([65, 66])), vec![65, 66]),
+        (rel("request.tags", "is_blank", Value::Null), vec![65, 66]),
+        (rel("request.tags", "is_not_blank", Value::Null), vec![64]),
+        (rel("request.tags", "equal", json!("mail")), vec![64]),
+        (
+            rel("request.priorityName", "equal", json!("high")),
+            vec![64],
+        ),
+        (
+            rel(
+                "request.createdTime",
+                "greater_than",
+                json!(1_756_304_000_000_i64),
+            ),
+            vec![65, 66],
+        ),
+    ];
+    for (qual, expected) in cases {
+        assert_eq!(
+            ids(&srv, &auth, flat(vec![qual.clone()])).await,
+            expected,
+            "{qual}"
+        );
+    }
+    let both = flat(vec![
+        rel("request.priorityName", "equal", json!("Low")),
+        rel("request.subject", "contains", json!("summary")),
+    ]);
+    assert_eq!(ids(&srv, &auth, both).await, vec![65], "quals are ANDed");
+    let mut either = flat(vec![
+        rel("id", "equal", json!(64)),
+        rel("id", "equal", json!(66)),
+    ]);
+    either["operator"] = json!("or");
+    assert_eq!(ids(&srv, &auth, either).await, vec![64, 66]);
+    let binary = json!({"type": "BinaryQualificationRest", "operator": "or",
+                        "leftQual": rel("id", "equal", json!(65)),
+                        "rightQual": flat(vec![rel("request.tags", "equal", json!("mail"))])});
+    assert_eq!(ids(&srv, &auth, binary).await, vec![64, 65]);
+    let db_operand = json!({"type": "RelationalQualificationRest",
+        "leftOperand": {"type": "DbOperandRest", "key": "id"}, "operator": "in",
+        "rightOperand": {"type": "ValueOperandRest", "value": {"type": "ListLongValueRest", "value": [65]}}});
+    assert_eq!(ids(&srv, &auth, flat(vec![db_operand])).await, vec![65]);
+
+    for (bad, path) in [
+        (
+            flat(vec![rel("id", "in", json!(5))]),
+            "qualDetails.quals[0].rightOperand.value.value",
+        ),
+        (
+            flat(vec![rel("id", "equal", Value::Null)]),
+            "qualDetails.quals[0].rightOperand.value.value",
+        ),
+        (json!({"type": "Mystery"}), "qualDetails.type"),
+        (
+            json!({"type": "FlatQualificationRest"}),
+            "qualDetails.quals",
+        ),
+    ] {
+        let res = srv
+            .send(
+                Method::POST,
+                "/api/v1/request/search/byqual",
+                &auth,
+                &json!({"qualDetails": bad}),
+            )
+            .await;
+        let message = assert_business_error(res, 400, "validation_failed").await;
+        assert!(message.starts_with(path), "{message}");
+    }
+}
+
+#[actix_web::test]
+async fn concurrent_updates_of_one_request_lose_nothing() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let patches = [
+        json!({"subject": "Concurrent"}),
+        json!({"description": "many writers"}),
+        json!({"priorityName": "Urgent"}),
+        json!({"urgencyName": "High"}),
+        json!({"impactName": "On Business"}),
+        json!({"categoryName": "Hardware"}),
+        json!({"departmentName": "IT"}),
+        json!({"locationName": "New York"}),
+        json!({"tags": ["a", "b"]}),
+        json!({"spam": true}),
+        json!({"supportLevel": "tier3"}),
+        json!({"customField": {"New Text Input": "set"}}),
+    ];
+    let futures = patches
+        .iter()
+        .map(|p| srv.send(Method::PATCH, "/api/v1/request/65", &auth, p));
+    for res in futures_util::future::join_all(futures).await {
+        assert_eq!(res.status(), 200);
+    }
+    let after: Value = srv
+        .get("/api/v1/request/65", &auth)
+        .await
+        .json()
+        .await
+        .unwrap();
+    for patch in &patches {
+        for (key, value) in patch.as_object().unwrap() {
+            if key == "customField" {
+                assert_eq!(after[key]["New Text Input"], "set");
+            } else {
+                assert_eq!(&after[key], value, "{key} was lost");
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn huge_bodies_are_413_and_nothing_is_created() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let huge = json!({"subject": "x", "requesterEmail": "tim", "description": "a".repeat(2 << 20)});
+    let res = srv
+        .send(Method::POST, "/api/v1/request", &auth, &huge)
+        .await;
+    assert_business_error(res, 413, "payload_too_large").await;
+    assert_eq!(srv.state().await["sequences"]["nextId"], 69);
+}
+
+#[actix_web::test]
+async fn unknown_paths_and_methods_need_credentials_first() {
+    let srv = start();
+    let res = srv
+        .http
+        .get(srv.url("/api/v1/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_oauth_error(
+        res,
+        401,
+        "unauthorized",
+        "Full authentication is required to access this resource",
+    )
+    .await;
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let res = srv.get("/api/v1/nothing", &auth).await;
+    assert_eq!(res.status(), 404);
+    let res = srv
+        .send(Method::PUT, "/api/v1/request/65", &auth, &json!({}))
+        .await;
+    assert_eq!(res.status(), 405);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["message"], "Request method 'PUT' not supported");
+    let res = srv
+        .http
+        .put(srv.url("/api/v1/request/65"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let res = srv.http.get(srv.url("/elsewhere")).send().await.unwrap();
+    assert_eq!(res.status(), 404, "outside /api/ nothing is guarded");
+}
