@@ -400,3 +400,54 @@ impl Product for OpsMgr {
             .map(|p| p.username)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        opsmgr: Settings,
+    }
+
+    #[test]
+    fn the_clap_defaults_match_default_and_bool_flags_take_an_optional_value() {
+        let cli = Cli::try_parse_from(["standin"]).unwrap();
+        let d = Settings::default();
+        assert_eq!(cli.opsmgr.central_url, d.central_url);
+        assert_eq!(cli.opsmgr.nonce_ttl_secs, d.nonce_ttl_secs);
+        assert_eq!(
+            cli.opsmgr.require_access_list_for_sensitive,
+            d.require_access_list_for_sensitive
+        );
+        assert_eq!(cli.opsmgr.legacy_whitelist_codes, d.legacy_whitelist_codes);
+        let cli = Cli::try_parse_from([
+            "standin",
+            "--opsmgr-legacy-whitelist-codes",
+            "--opsmgr-require-access-list-for-sensitive=false",
+            "--opsmgr-nonce-ttl-secs",
+            "60",
+            "--opsmgr-central-url",
+            "https://om.example:8443",
+        ])
+        .unwrap();
+        assert!(cli.opsmgr.legacy_whitelist_codes);
+        assert!(!cli.opsmgr.require_access_list_for_sensitive);
+        assert_eq!(cli.opsmgr.nonce_ttl_secs, 60);
+        assert_eq!(
+            cli.opsmgr.central_url.as_deref(),
+            Some("https://om.example:8443")
+        );
+    }
+
+    #[test]
+    fn the_embedded_fixtures_load() {
+        let store = auth_core::Store::memory(OpsMgr::SCHEMA).unwrap();
+        let doc: Value = serde_json::from_str(OpsMgr::FIXTURES).unwrap();
+        store.write(|tx| state::load(tx, &doc)).unwrap();
+        let dumped = store.read(state::dump).unwrap();
+        assert_eq!(dumped["apiKeys"][0]["publicKey"], "qzvhwmtx");
+    }
+}

@@ -889,3 +889,161 @@ async fn the_501st_key_of_an_org_is_refused() {
         .await;
     assert_eq!((status, code(&err)), (409, "TOO_MANY_API_KEYS"));
 }
+
+/// Adds users with the given roles (username `u{i}@x`, api key `k{i}`) to the state.
+fn add_users(
+    srv: &auth_core::server::Running<opsmgr_apikeys::OpsMgr>,
+    roles: Vec<serde_json::Value>,
+) {
+    with_state(srv, |doc| {
+        let users = doc["users"].as_array_mut().unwrap();
+        for (i, role_list) in roles.into_iter().enumerate() {
+            users.push(json!({
+                "id": format!("7000000000000000000000{i:02x}"),
+                "username": format!("u{i}@x"),
+                "apiKey": format!("k{i}"),
+                "roles": role_list
+            }));
+        }
+    });
+}
+
+#[actix_web::test]
+async fn global_roles_see_everything_and_global_read_only_cannot_write() {
+    let srv = server();
+    with_state(&srv, |doc| {
+        doc["orgs"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"id": "5e2211c17a3e5a48f5497d09", "name": "Gone", "isDeleted": true}));
+    });
+    add_users(
+        &srv,
+        vec![
+            json!([{"roleName": "GLOBAL_OWNER"}]),
+            json!([{"roleName": "GLOBAL_READ_ONLY"}]),
+        ],
+    );
+    let owner = DigestClient::new(&srv, "u0@x", "k0");
+    let reader = DigestClient::new(&srv, "u1@x", "k1");
+    let (status, orgs) = reader.get_json("/api/public/v1.0/orgs").await;
+    assert_eq!(status, 200);
+    assert_eq!(orgs["totalCount"], 3);
+    let (_, live) = reader
+        .get_json("/api/public/v1.0/orgs?includeDeletedOrgs=false")
+        .await;
+    assert_eq!(live["totalCount"], 2);
+    let (_, projects) = reader.get_json("/api/public/v1.0/groups").await;
+    assert_eq!(projects["totalCount"], 2);
+    let (status, err) = reader
+        .get_json("/api/public/v1.0/groups/5953c5f380eef53887615fff")
+        .await;
+    assert_eq!((status, code(&err)), (404, "GROUP_NOT_FOUND"));
+    assert_eq!(
+        err["detail"],
+        "No group with ID 5953c5f380eef53887615fff exists."
+    );
+    let (status, err) = reader
+        .call(
+            Method::POST,
+            &format!("/api/public/v1.0/orgs/{OTHER_ORG}/apiKeys"),
+            Some(r#"{"desc":"d","roles":["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_ORG_ADMIN"));
+    let (status, key) = owner
+        .call(
+            Method::POST,
+            &format!("/api/public/v1.0/orgs/{OTHER_ORG}/apiKeys"),
+            Some(r#"{"desc":"d","roles":["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{key}");
+}
+
+#[actix_web::test]
+async fn org_read_only_implies_project_read_and_group_creator_may_create_projects() {
+    let srv = server();
+    add_users(
+        &srv,
+        vec![
+            json!([{"orgId": ORG, "roleName": "ORG_READ_ONLY"}]),
+            json!([{"orgId": ORG, "roleName": "ORG_GROUP_CREATOR"}]),
+            json!([{"orgId": ORG, "roleName": "ORG_MEMBER"}, {"groupId": GROUP, "roleName": "GROUP_USER_ADMIN"}]),
+        ],
+    );
+    let read_only = DigestClient::new(&srv, "u0@x", "k0");
+    let creator = DigestClient::new(&srv, "u1@x", "k1");
+    let user_admin = DigestClient::new(&srv, "u2@x", "k2");
+    let keys = format!("/api/public/v1.0/groups/{GROUP}/apiKeys");
+    let (status, _) = read_only.get_json(&keys).await;
+    assert_eq!(status, 200);
+    let (status, err) = read_only
+        .call(
+            Method::PATCH,
+            &format!("{keys}/{KEY_ID}"),
+            Some(r#"{"roles":["GROUP_OWNER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+    let (status, err) = read_only
+        .call(
+            Method::POST,
+            "/api/public/v1.0/groups",
+            Some(&json!({"name": "RO", "orgId": ORG}).to_string()),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+
+    let (status, err) = creator.get_json(&keys).await;
+    assert_eq!(
+        (status, code(&err)),
+        (401, "NOT_IN_GROUP"),
+        "ORG_GROUP_CREATOR implies no project role"
+    );
+    let (status, _) = creator
+        .call(
+            Method::POST,
+            "/api/public/v1.0/groups",
+            Some(&json!({"name": "Made", "orgId": ORG}).to_string()),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    let res = user_admin
+        .send(
+            Method::POST,
+            &format!("{keys}/{KEY_ID}"),
+            Some(r#"{"roles":["GROUP_OWNER"]}"#),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        204,
+        "GROUP_USER_ADMIN manages the project's keys"
+    );
+}
+
+#[actix_web::test]
+async fn an_ipv6_loopback_caller_matches_the_fixture_entry() {
+    let Ok(srv) = auth_core::server::spawn::<opsmgr_apikeys::OpsMgr>(
+        auth_core::CommonOptions {
+            bind: "::1".parse().unwrap(),
+            ..auth_core::CommonOptions::default()
+        },
+        opsmgr_apikeys::Settings::default(),
+    ) else {
+        eprintln!("no IPv6 loopback here; skipped");
+        return;
+    };
+    let client = DigestClient::key(&srv);
+    let (status, body) = client
+        .get_json(&format!("/api/public/v1.0/groups/{GROUP}/apiKeys"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let state = srv.host.main.export_state().unwrap();
+    assert_eq!(
+        state["apiKeys"][0]["accessList"][1]["lastUsedAddress"],
+        "::1"
+    );
+}
