@@ -1,11 +1,12 @@
-//! Conversations on a request: `POST /api/v1/request/{id}/conversation` and
-//! `POST /api/v1/request/{id}/conversation/search/byqual`.
+//! Conversations on a request or a change: `POST /api/v1/{request|change}/{id}/conversation`
+//! and `POST /api/v1/{request|change}/{id}/conversation/search/byqual`.
 
 use crate::auth::Caller;
 use crate::body;
 use crate::error::ApiError;
 use crate::fields::{invalid, Body};
-use crate::model::Conversation;
+use crate::model::{Change, Conversation};
+use crate::objects;
 use crate::qual::{self, Page};
 use crate::requests::{parse_id, read, traced, REQUESTS};
 use crate::store;
@@ -49,6 +50,50 @@ pub fn display_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The ticket a conversation hangs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parent {
+    /// A request or service request.
+    Request,
+    /// A change (notes and collaboration only).
+    Change,
+}
+
+impl Parent {
+    fn label(self) -> &'static str {
+        match self {
+            Parent::Request => "Request",
+            Parent::Change => "Change",
+        }
+    }
+
+    fn allows(self, conversation_type: &str) -> bool {
+        match self {
+            Parent::Request => true,
+            Parent::Change => matches!(conversation_type, "note" | "collaborate"),
+        }
+    }
+
+    /// The ticket's display name and subject, as `caller` may see it.
+    fn load(
+        self,
+        conn: &rusqlite::Connection,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<(String, String), ApiError> {
+        match self {
+            Parent::Request => {
+                let (_, ticket) = read(conn, REQUESTS, caller, id)?;
+                Ok((ticket.name, ticket.subject))
+            }
+            Parent::Change => {
+                let change: Change = objects::read(conn, caller, id)?;
+                Ok((change.name, change.subject))
+            }
+        }
+    }
+}
+
 fn visible_to_requester(conversation_type: &str) -> bool {
     TYPES
         .iter()
@@ -65,18 +110,19 @@ fn emails(body: &Body<'_>, key: &str) -> Result<Vec<String>, ApiError> {
 
 fn create(
     tx: &Transaction<'_>,
+    parent: Parent,
     caller: &Caller,
     ticket_id: i64,
     map: &Map<String, Value>,
     now: i64,
 ) -> Result<Conversation, ApiError> {
-    let (_, ticket) = read(tx, REQUESTS, caller, ticket_id)?;
+    let (ticket_name, ticket_subject) = parent.load(tx, caller, ticket_id)?;
     let body = Body(map);
     let given_type = body.required("conversationType")?;
     let conversation_type = TYPES
         .iter()
         .map(|(t, _)| *t)
-        .find(|t| t.eq_ignore_ascii_case(given_type))
+        .find(|t| t.eq_ignore_ascii_case(given_type) && parent.allows(t))
         .ok_or_else(|| {
             invalid(
                 "conversationType",
@@ -100,7 +146,7 @@ fn create(
     };
     let subject = match body.string("subject")? {
         Some(s) if !s.trim().is_empty() => s.to_owned(),
-        _ => format!("[{}]: {}", ticket.name, ticket.subject),
+        _ => format!("[{ticket_name}]: {ticket_subject}"),
     };
     let conversation = Conversation {
         id: store::take_sequence(tx, "nextConversationId")?,
@@ -124,12 +170,13 @@ fn create(
 
 fn search(
     conn: &rusqlite::Connection,
+    parent: Parent,
     caller: &Caller,
     ticket_id: i64,
     query: &qual::Query,
     page: Page,
 ) -> Result<Value, ApiError> {
-    read(conn, REQUESTS, caller, ticket_id)?;
+    parent.load(conn, caller, ticket_id)?;
     let all = store::conversations(conn, Some(ticket_id))?;
     let visible = all
         .into_iter()
@@ -137,6 +184,45 @@ fn search(
         .filter(|c| caller.sees_all() || visible_to_requester(&c.conversation_type))
         .map(|c| serde_json::to_value(c).unwrap_or(Value::Null));
     qual::page(query, CONVERSATION_FIELDS, visible, page)
+}
+
+async fn create_on(
+    parent: Parent,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(parent.label(), &id))?;
+    let map = traced(&req, body::json_object(payload).await)?;
+    let now = inst.env.clock.now_ms();
+    let created = traced(
+        &req,
+        inst.store
+            .write(|tx| create(tx, parent, &caller, id, &map, now)),
+    )?;
+    Ok(HttpResponse::Ok().json(created))
+}
+
+async fn search_on(
+    parent: Parent,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = traced(&req, parse_id(parent.label(), &id))?;
+    let page = traced(&req, Page::from_query(req.query_string()))?;
+    let bytes = traced(&req, body::read(payload).await)?;
+    let query = traced(&req, qual::Query::from_body(&bytes))?;
+    let found = traced(
+        &req,
+        inst.store
+            .read(|c| search(c, parent, &caller, id, &query, page)),
+    )?;
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// `POST /api/v1/request/{id}/conversation`: 200 + the conversation.
@@ -147,14 +233,7 @@ pub async fn create_conversation(
     id: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id("Request", &id))?;
-    let map = traced(&req, body::json_object(payload).await)?;
-    let now = inst.env.clock.now_ms();
-    let created = traced(
-        &req,
-        inst.store.write(|tx| create(tx, &caller, id, &map, now)),
-    )?;
-    Ok(HttpResponse::Ok().json(created))
+    create_on(Parent::Request, inst, caller, req, id, payload).await
 }
 
 /// `POST /api/v1/request/{id}/conversation/search/byqual`.
@@ -165,15 +244,29 @@ pub async fn search_conversations(
     id: Path<String>,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id("Request", &id))?;
-    let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, body::read(payload).await)?;
-    let query = traced(&req, qual::Query::from_body(&bytes))?;
-    let found = traced(
-        &req,
-        inst.store.read(|c| search(c, &caller, id, &query, page)),
-    )?;
-    Ok(HttpResponse::Ok().json(found))
+    search_on(Parent::Request, inst, caller, req, id, payload).await
+}
+
+/// `POST /api/v1/change/{id}/conversation`: notes and collaboration only.
+pub async fn create_change_conversation(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    create_on(Parent::Change, inst, caller, req, id, payload).await
+}
+
+/// `POST /api/v1/change/{id}/conversation/search/byqual`.
+pub async fn search_change_conversations(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    id: Path<String>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    search_on(Parent::Change, inst, caller, req, id, payload).await
 }
 
 #[cfg(test)]

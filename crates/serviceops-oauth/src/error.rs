@@ -30,6 +30,14 @@ pub enum ApiError {
         /// `error_description`.
         description: String,
     },
+    /// Token endpoint: a requested scope the client does not have (RFC 6749 §5.2).
+    #[error("invalid scope {requested:?}")]
+    InvalidScope {
+        /// What the client asked for.
+        requested: String,
+        /// The client's scopes.
+        allowed: String,
+    },
     /// Resource server: no credentials at all.
     #[error("no credentials")]
     Unauthenticated,
@@ -129,6 +137,7 @@ impl ResponseError for ApiError {
             | ApiError::Unauthenticated
             | ApiError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             ApiError::OAuth { status, .. } | ApiError::Status(status) => *status,
+            ApiError::InvalidScope { .. } => StatusCode::BAD_REQUEST,
             ApiError::AccessDenied => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Validation(_) => StatusCode::BAD_REQUEST,
@@ -155,6 +164,11 @@ impl ResponseError for ApiError {
                 }
                 builder.json(oauth_body(error, description))
             }
+            ApiError::InvalidScope { requested, allowed } => builder.json(json!({
+                "error": "invalid_scope",
+                "error_description": format!("Invalid scope: {requested}"),
+                "scope": allowed,
+            })),
             ApiError::Unauthenticated => builder
                 .insert_header((
                     WWW_AUTHENTICATE,

@@ -219,6 +219,18 @@ impl Product for ServiceOps {
             ),
             op(
                 Method::POST,
+                "/api/v1/change/{id}/conversation",
+                "serviceops.create_change_conversation",
+                conversations::create_change_conversation,
+            ),
+            op(
+                Method::POST,
+                "/api/v1/change/{id}/conversation/search/byqual",
+                "serviceops.search_change_conversations",
+                conversations::search_change_conversations,
+            ),
+            op(
+                Method::POST,
                 "/api/v1/asset",
                 "serviceops.create_asset",
                 objects::create::<Asset>,

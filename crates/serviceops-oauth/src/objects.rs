@@ -74,7 +74,8 @@ fn writable(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
-fn read<R: Resource>(conn: &Connection, caller: &Caller, id: i64) -> Result<R, ApiError> {
+/// Object `id` as `caller` may see it: 404 if unknown, 403 if not readable.
+pub fn read<R: Resource>(conn: &Connection, caller: &Caller, id: i64) -> Result<R, ApiError> {
     let object: R = store::get_object(conn, R::KIND, id)?
         .ok_or_else(|| ApiError::NotFound(format!("{} with id {id} not found", R::KIND.label())))?;
     if !readable(caller, &object) {

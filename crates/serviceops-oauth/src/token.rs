@@ -65,6 +65,14 @@ fn issue(
         .get("grant_type")
         .filter(|g| !g.is_empty())
         .ok_or_else(|| ApiError::bad_request("invalid_request", "Missing grant type"))?;
+    if let Some(requested) = params.get("scope").filter(|s| !s.trim().is_empty()) {
+        if requested.split_whitespace().any(|s| s != client.scope) {
+            return Err(ApiError::InvalidScope {
+                requested: requested.to_owned(),
+                allowed: client.scope.clone(),
+            });
+        }
+    }
     let (access, refresh) = match grant_type {
         "password" => password_grant(inst, &client, params)?,
         "refresh_token" => refresh_grant(inst, &client, params)?,

@@ -283,3 +283,75 @@ async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() 
     assert_eq!(res.status(), 200);
     assert_eq!(srv.get("/api/v1/request/69", &auth).await.status(), 404);
 }
+
+#[actix_web::test]
+async fn changes_take_notes_and_collaboration_only() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let res = srv
+        .send(
+            Method::POST,
+            "/api/v1/change/67/conversation",
+            &auth,
+            &json!({"conversationType": "collaborate", "details": "<p>CAB on Monday</p>", "subject": "CAB"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["subject"], "CAB");
+    assert_eq!(created["updatable"], false);
+    let res = srv
+        .send(
+            Method::POST,
+            "/api/v1/change/67/conversation",
+            &auth,
+            &json!({"conversationType": "technician_to_requester", "details": "x"}),
+        )
+        .await;
+    assert_business_error(res, 400, "validation_failed").await;
+    let note = srv
+        .send(
+            Method::POST,
+            "/api/v1/change/67/conversation",
+            &auth,
+            &json!({"conversationType": "note", "details": "n"}),
+        )
+        .await;
+    let note: Value = note.json().await.unwrap();
+    assert_eq!(note["subject"], "[CHG-48]: Upgrade the mail server");
+    let found: Value = srv
+        .send(
+            Method::POST,
+            "/api/v1/change/67/conversation/search/byqual",
+            &auth,
+            &by_type("note"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["totalCount"], 1);
+    let res = srv
+        .send(
+            Method::POST,
+            "/api/v1/change/64/conversation/search/byqual",
+            &auth,
+            &json!({}),
+        )
+        .await;
+    let message = assert_business_error(res, 404, "entity_not_found").await;
+    assert_eq!(
+        message, "Change with id 64 not found",
+        "a request is not a change"
+    );
+    let rita = srv.bearer("rita", "789").await;
+    let res = srv
+        .send(
+            Method::POST,
+            "/api/v1/change/67/conversation/search/byqual",
+            &rita,
+            &json!({}),
+        )
+        .await;
+    assert_oauth_error(res, 403, "access_denied", "Access is denied").await;
+}

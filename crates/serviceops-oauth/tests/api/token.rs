@@ -409,3 +409,29 @@ async fn the_token_endpoint_refuses_other_methods_and_huge_bodies() {
         .unwrap();
     assert_eq!(res.status(), 413);
 }
+
+#[actix_web::test]
+async fn a_scope_the_client_lacks_is_400_invalid_scope() {
+    let srv = start();
+    let post = |scope: &'static str| {
+        srv.http
+            .post(srv.url("/api/oauth/token"))
+            .header("Authorization", BASIC)
+            .form(&[
+                ("username", "tim@acme.com"),
+                ("password", "123"),
+                ("grant_type", "password"),
+                ("scope", scope),
+            ])
+            .send()
+    };
+    let res = post("other-api-scope").await.unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"error": "invalid_scope", "error_description": "Invalid scope: other-api-scope",
+               "scope": "main-web-app-scope"})
+    );
+    assert_eq!(post("main-web-app-scope").await.unwrap().status(), 200);
+}
