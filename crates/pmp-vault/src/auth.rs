@@ -24,6 +24,8 @@ pub struct Caller {
     pub id: i64,
     /// User name.
     pub user_name: String,
+    /// Full name.
+    pub full_name: String,
     /// Role.
     pub role: Role,
     /// Access scope "All Passwords in the System".
@@ -50,8 +52,8 @@ pub struct Refusal {
     pub message: &'static str,
     /// For the journal (never the token).
     pub reason: String,
-    /// The token's user, when the token was right.
-    pub user_name: Option<String>,
+    /// The token's user (name, full name), when the token was right.
+    pub user: Option<(String, String)>,
 }
 
 /// The presented token, if any (spec §1.1 order).
@@ -101,6 +103,7 @@ pub fn today<P: auth_core::Product>(inst: &Instance<P>) -> String {
 struct Row {
     id: i64,
     user_name: String,
+    full_name: String,
     role: String,
     super_admin: bool,
     api_user: bool,
@@ -119,20 +122,20 @@ pub fn authenticate(
     req: &HttpRequest,
     input: &Input,
 ) -> Result<Caller, Refusal> {
-    let refuse = |reason: &str, user: Option<String>| Refusal {
+    let refuse = |reason: &str| Refusal {
         message: MSG_BAD_TOKEN,
         reason: reason.to_owned(),
-        user_name: user,
+        user: None,
     };
     let Some(token) = token(req, input) else {
-        return Err(refuse("no AUTHTOKEN header, query or form parameter", None));
+        return Err(refuse("no AUTHTOKEN header, query or form parameter"));
     };
     let row = inst
         .store
         .read(|c| {
             c.query_row(
                 "SELECT id, user_name, role, super_admin, api_user, host_name, auth_token,
-                        expiry_date, locked FROM users WHERE auth_token = ?1",
+                        expiry_date, locked, full_name FROM users WHERE auth_token = ?1",
                 [&token],
                 |r| {
                     Ok(Row {
@@ -145,20 +148,21 @@ pub fn authenticate(
                         token: r.get(6)?,
                         expiry: r.get(7)?,
                         locked: r.get(8)?,
+                        full_name: r.get(9)?,
                     })
                 },
             )
             .optional()
         })
-        .map_err(|_| refuse("store error while looking up the token", None))?;
+        .map_err(|_| refuse("store error while looking up the token"))?;
     let Some(row) = row.filter(|r| auth_core::secret::ct_eq_str(&r.token, &token)) else {
-        return Err(refuse("the AUTHTOKEN belongs to no user", None));
+        return Err(refuse("the AUTHTOKEN belongs to no user"));
     };
     if row.locked {
         return Err(Refusal {
             message: MSG_LOCKED,
             reason: format!("user {} is locked", row.user_name),
-            user_name: Some(row.user_name),
+            user: Some((row.user_name, row.full_name)),
         });
     }
     if row.api_user {
@@ -173,7 +177,7 @@ pub fn authenticate(
                     peer.map(|p| p.to_string())
                         .unwrap_or_else(|| "an unknown address".into())
                 ),
-                user_name: Some(row.user_name),
+                user: Some((row.user_name, row.full_name)),
             });
         }
     }
@@ -183,7 +187,7 @@ pub fn authenticate(
             return Err(Refusal {
                 message: MSG_EXPIRED,
                 reason: format!("the API key of {} expired on {expiry}", row.user_name),
-                user_name: Some(row.user_name),
+                user: Some((row.user_name, row.full_name)),
             });
         }
     }
@@ -191,6 +195,7 @@ pub fn authenticate(
         id: row.id,
         role: Role::parse(&row.role).unwrap_or(Role::PasswordUser),
         user_name: row.user_name,
+        full_name: row.full_name,
         super_admin: row.super_admin,
     })
 }

@@ -81,6 +81,16 @@ pub fn display_time(ms: Option<i64>) -> String {
         .unwrap_or_else(|_| "N/A".into())
 }
 
+/// The audit trail's time stamp: `2024-03-12 13:45:44.835` (UTC).
+pub fn audit_time(ms: i64) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3]"
+    );
+    auth_core::clock::datetime_from_ms(ms)
+        .format(&format)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +145,6 @@ mod tests {
             "Dec 1, 2021 09:00 PM"
         );
         assert_eq!(display_time(None), "N/A");
+        assert_eq!(audit_time(1_710_222_344_835), "2024-03-12 05:45:44.835");
     }
 }

@@ -99,10 +99,14 @@ CREATE TABLE IF NOT EXISTS audit (
     id            INTEGER PRIMARY KEY,
     at_ms         INTEGER NOT NULL,
     user_name     TEXT NOT NULL,
+    full_name     TEXT NOT NULL DEFAULT '',
     operation     TEXT NOT NULL,
     status        TEXT NOT NULL,
     resource_name TEXT NOT NULL DEFAULT '',
     account_name  TEXT NOT NULL DEFAULT '',
+    resource_id   INTEGER NOT NULL DEFAULT 0,
+    account_id    INTEGER NOT NULL DEFAULT 0,
+    ticket_id     TEXT NOT NULL DEFAULT '',
     reason        TEXT NOT NULL DEFAULT '',
     ip            TEXT NOT NULL DEFAULT ''
 );

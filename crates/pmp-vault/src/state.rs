@@ -409,6 +409,9 @@ pub struct AuditDoc {
     pub at: String,
     /// Who.
     pub user_name: String,
+    /// Their full name.
+    #[serde(default)]
+    pub full_name: String,
     /// Operation name (`GET PASSWORD`, ...).
     pub operation: String,
     /// `Success` or `Failed`.
@@ -419,6 +422,15 @@ pub struct AuditDoc {
     /// Account name, if any.
     #[serde(default)]
     pub account_name: String,
+    /// Resource id (0: none).
+    #[serde(default)]
+    pub resource_id: i64,
+    /// Account id (0: none).
+    #[serde(default)]
+    pub account_id: i64,
+    /// The TICKETID given, if any.
+    #[serde(default)]
+    pub ticket_id: String,
     /// Reason or failure message.
     #[serde(default)]
     pub reason: String,
@@ -685,11 +697,23 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             return Err(StateError::invalid(at("id"), "duplicate id"));
         }
         tx.execute(
-            "INSERT INTO audit (id, at_ms, user_name, operation, status, resource_name, account_name, reason, ip)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO audit (id, at_ms, user_name, full_name, operation, status, resource_name,
+               account_name, resource_id, account_id, ticket_id, reason, ip)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
-                a.id, time_ms(&at("at"), &a.at)?, a.user_name, a.operation, a.status,
-                a.resource_name, a.account_name, a.reason, a.ip
+                a.id,
+                time_ms(&at("at"), &a.at)?,
+                a.user_name,
+                a.full_name,
+                a.operation,
+                a.status,
+                a.resource_name,
+                a.account_name,
+                a.resource_id,
+                a.account_id,
+                a.ticket_id,
+                a.reason,
+                a.ip
             ],
         )?;
     }
@@ -873,19 +897,23 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
     )?;
     let audit = collect(
         conn,
-        "SELECT id, at_ms, user_name, operation, status, resource_name, account_name, reason, ip
-         FROM audit ORDER BY id",
+        "SELECT id, at_ms, user_name, full_name, operation, status, resource_name, account_name,
+           resource_id, account_id, ticket_id, reason, ip FROM audit ORDER BY id",
         |r| {
             Ok(AuditDoc {
                 id: r.get(0)?,
                 at: auth_core::clock::rfc3339_ms(r.get(1)?),
                 user_name: r.get(2)?,
-                operation: r.get(3)?,
-                status: r.get(4)?,
-                resource_name: r.get(5)?,
-                account_name: r.get(6)?,
-                reason: r.get(7)?,
-                ip: r.get(8)?,
+                full_name: r.get(3)?,
+                operation: r.get(4)?,
+                status: r.get(5)?,
+                resource_name: r.get(6)?,
+                account_name: r.get(7)?,
+                resource_id: r.get(8)?,
+                account_id: r.get(9)?,
+                ticket_id: r.get(10)?,
+                reason: r.get(11)?,
+                ip: r.get(12)?,
             })
         },
     )?;

@@ -1,7 +1,7 @@
 //! The vault's queries (the state document's load and dump live in `state.rs`).
 
 use crate::auth::Caller;
-use crate::state::{fields_from, Access, CustomField, PolicyDoc, RequestStatus, Role};
+use crate::state::{fields_from, Access, AuditDoc, CustomField, PolicyDoc, RequestStatus, Role};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 /// One row of GET RESOURCES.
@@ -49,26 +49,67 @@ pub fn list_resources(conn: &Connection, caller: &Caller) -> rusqlite::Result<Ve
     rows.collect()
 }
 
+/// What an audit record says about its operation.
+#[derive(Debug, Default, Clone)]
+pub struct AuditNote {
+    /// Resource name.
+    pub resource: String,
+    /// Resource id (0: none).
+    pub resource_id: i64,
+    /// Account name.
+    pub account: String,
+    /// Account id (0: none).
+    pub account_id: i64,
+    /// The caller's reason.
+    pub reason: String,
+    /// The TICKETID given.
+    pub ticket: String,
+}
+
+/// One audit record to append.
+#[derive(Debug)]
+pub struct AuditEntry<'a> {
+    /// When (ms).
+    pub at_ms: i64,
+    /// Who.
+    pub user: &'a str,
+    /// Their full name.
+    pub full_name: &'a str,
+    /// Operation name.
+    pub operation: &'a str,
+    /// `Success` or `Failed`.
+    pub ok: bool,
+    /// Resource, account, reason, ticket.
+    pub note: &'a AuditNote,
+    /// Reason (success) or failure message.
+    pub reason: &'a str,
+    /// Caller's address.
+    pub ip: &'a str,
+}
+
 /// Append an audit record.
 ///
 /// # Errors
 /// SQLite errors.
-#[allow(clippy::too_many_arguments)]
-pub fn insert_audit(
-    tx: &Transaction<'_>,
-    at_ms: i64,
-    user: &str,
-    operation: &str,
-    status: &str,
-    resource: &str,
-    account: &str,
-    reason: &str,
-    ip: &str,
-) -> rusqlite::Result<()> {
+pub fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry<'_>) -> rusqlite::Result<()> {
     tx.execute(
-        "INSERT INTO audit (at_ms, user_name, operation, status, resource_name, account_name, reason, ip)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![at_ms, user, operation, status, resource, account, reason, ip],
+        "INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name, account_name,
+           resource_id, account_id, ticket_id, reason, ip)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            e.at_ms,
+            e.user,
+            e.full_name,
+            e.operation,
+            if e.ok { "Success" } else { "Failed" },
+            e.note.resource,
+            e.note.account,
+            e.note.resource_id,
+            e.note.account_id,
+            e.note.ticket,
+            e.reason,
+            e.ip
+        ],
     )?;
     Ok(())
 }
@@ -562,50 +603,33 @@ pub fn insert_request(
     Ok(tx.last_insert_rowid())
 }
 
-/// One audit record.
-#[derive(Debug, Clone)]
-pub struct AuditRow {
-    /// Id.
-    pub id: i64,
-    /// When (ms).
-    pub at_ms: i64,
-    /// Who.
-    pub user_name: String,
-    /// Operation.
-    pub operation: String,
-    /// Success / Failed.
-    pub status: String,
-    /// Resource.
-    pub resource_name: String,
-    /// Account.
-    pub account_name: String,
-    /// Reason or failure message.
-    pub reason: String,
-    /// Caller address.
-    pub ip: String,
-}
-
-/// The audit trail, newest first.
+/// The audit trail, newest first, in the state document's form.
 ///
 /// # Errors
 /// SQLite errors.
-pub fn audit_rows(conn: &Connection) -> rusqlite::Result<Vec<AuditRow>> {
+pub fn audit_rows(conn: &Connection) -> rusqlite::Result<Vec<(i64, AuditDoc)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, at_ms, user_name, operation, status, resource_name, account_name, reason, ip
-         FROM audit ORDER BY id DESC",
+        "SELECT id, at_ms, user_name, full_name, operation, status, resource_name, account_name,
+           resource_id, account_id, ticket_id, reason, ip FROM audit ORDER BY id DESC",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok(AuditRow {
+        let at_ms: i64 = r.get(1)?;
+        let doc = AuditDoc {
             id: r.get(0)?,
-            at_ms: r.get(1)?,
+            at: auth_core::clock::rfc3339_ms(at_ms),
             user_name: r.get(2)?,
-            operation: r.get(3)?,
-            status: r.get(4)?,
-            resource_name: r.get(5)?,
-            account_name: r.get(6)?,
-            reason: r.get(7)?,
-            ip: r.get(8)?,
-        })
+            full_name: r.get(3)?,
+            operation: r.get(4)?,
+            status: r.get(5)?,
+            resource_name: r.get(6)?,
+            account_name: r.get(7)?,
+            resource_id: r.get(8)?,
+            account_id: r.get(9)?,
+            ticket_id: r.get(10)?,
+            reason: r.get(11)?,
+            ip: r.get(12)?,
+        };
+        Ok((at_ms, doc))
     })?;
     rows.collect()
 }

@@ -955,15 +955,25 @@ async fn the_audit_trail_records_successes_and_failures_without_secrets() {
         .unwrap();
     assert_eq!(change["User Name"], "pmpapi");
     assert_eq!(change["Resource Name"], "MSSQLServer");
-    assert_eq!(change["Account Name"], "system");
+    assert_eq!(change["User Account"], "system");
+    assert_eq!(change["Resource ID"], "303");
+    assert_eq!(change["User Account ID"], "307");
+    assert_eq!(change["User's Full Name"], "PMP API user");
+    assert_eq!(change["Client Type"], "REST API");
+    assert_eq!(change["IP Address"], "127.0.0.1");
     assert_eq!(change["Status"], "Success");
     assert_eq!(change["Reason"], "rotation");
-    assert_eq!(change["Time Stamp"], "Dec 1, 2021 09:00 PM");
+    assert_eq!(change["Time Stamp"], "2021-12-01 21:00:00.000");
+    assert_eq!(change["TIME"], "1638392400000");
     let refused = rows
         .iter()
         .find(|r| r["Operation Type"] == "GET PASSWORD" && r["Status"] == "Failed")
         .unwrap();
-    assert_eq!(refused["Account Name"], "root");
+    assert_eq!(refused["User Account"], "root");
+    assert_eq!(
+        refused["Reason"],
+        "Reason is mandatory to retrieve the password"
+    );
     assert!(rows
         .iter()
         .any(|r| r["User Name"] == "remoteapi" && r["Status"] == "Failed"));

@@ -45,12 +45,7 @@ pub async fn list_accounts(
 }
 
 fn resource_details(res: &Resource) -> Map<String, Value> {
-    let fields: Vec<Value> = res
-        .custom_fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| custom_field_out(i, f))
-        .collect();
+    let fields = custom_fields_out(&res.custom_fields);
     let json = json!({
         "RESOURCE ID": res.id.to_string(),
         "RESOURCE NAME": res.name,
@@ -77,13 +72,28 @@ fn resource_details(res: &Resource) -> Map<String, Value> {
     }
 }
 
-fn custom_field_out(i: usize, f: &CustomField) -> Value {
-    json!({
-        "CUSTOMFIELDVALUE": f.value,
-        "CUSTOMFIELDTYPE": f.r#type,
-        "CUSTOMFIELDLABEL": f.label,
-        "CUSTOMFIELDCOLUMNNAME": format!("COLUMN_CHAR{}", i + 1),
-    })
+/// `CUSTOM FIELD` entries; column names count per kind (`COLUMN_CHAR1`, `COLUMN_SCHAR1` for
+/// password-type fields), as the captured responses show.
+fn custom_fields_out(fields: &[CustomField]) -> Vec<Value> {
+    let (mut chars, mut secrets) = (0, 0);
+    fields
+        .iter()
+        .map(|f| {
+            let column = if f.r#type.eq_ignore_ascii_case("Password") {
+                secrets += 1;
+                format!("COLUMN_SCHAR{secrets}")
+            } else {
+                chars += 1;
+                format!("COLUMN_CHAR{chars}")
+            };
+            json!({
+                "CUSTOMFIELDVALUE": f.value,
+                "CUSTOMFIELDTYPE": f.r#type,
+                "CUSTOMFIELDLABEL": f.label,
+                "CUSTOMFIELDCOLUMNNAME": column,
+            })
+        })
+        .collect()
 }
 
 /// The auto-logon methods PMP offers for a resource type.
@@ -149,12 +159,7 @@ pub async fn account_details(
         let (res, acc) = visible_account(ctx, &ids)?;
         let policy = ctx.read(|c| store::policy(c, &acc.policy))?;
         let reason = policy.and_then(|p| rules::violation(&p, &acc.password));
-        let fields: Vec<Value> = acc
-            .custom_fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| custom_field_out(i, f))
-            .collect();
+        let fields = custom_fields_out(&acc.custom_fields);
         let notes = if acc.notes.is_empty() {
             "N/A"
         } else {

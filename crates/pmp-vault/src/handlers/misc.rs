@@ -3,7 +3,7 @@
 use super::{allow, run};
 use crate::error::{PmpError, Reply};
 use crate::input::nonblank;
-use crate::rules::{self, display_time};
+use crate::rules::{self, audit_time};
 use crate::state::Role;
 use crate::store;
 use crate::Pmp;
@@ -39,18 +39,31 @@ pub async fn get_audit(inst: Inst<Pmp>, req: HttpRequest, body: web::Payload) ->
         let rows = ctx.read(store::audit_rows)?;
         let details: Vec<Value> = rows
             .iter()
-            .map(|a| {
+            .map(|(at_ms, a)| {
+                let or_na = |s: &str| {
+                    if s.is_empty() {
+                        "N/A".to_owned()
+                    } else {
+                        s.to_owned()
+                    }
+                };
                 json!({
                     "Audit ID": a.id.to_string(),
                     "Operation Type": a.operation,
-                    "Resource Name": a.resource_name,
-                    "Account Name": a.account_name,
-                    "User Name": a.user_name,
-                    "Time Stamp": display_time(Some(a.at_ms)),
-                    "TIME": a.at_ms.to_string(),
-                    "Status": a.status,
-                    "Reason": a.reason,
+                    "Resource Name": or_na(&a.resource_name),
+                    "Resource ID": a.resource_id.to_string(),
+                    "User Account": or_na(&a.account_name),
+                    "User Account ID": a.account_id.to_string(),
+                    "User Name": or_na(&a.user_name),
+                    "User's Full Name": or_na(&a.full_name),
+                    "Operated by": or_na(&a.user_name),
+                    "Client Type": "REST API",
                     "IP Address": a.ip,
+                    "Time Stamp": audit_time(*at_ms),
+                    "TIME": at_ms.to_string(),
+                    "Reason": a.reason,
+                    "Ticket ID": a.ticket_id,
+                    "Status": a.status,
                 })
             })
             .collect();

@@ -11,7 +11,7 @@ use crate::auth::{self, Caller};
 use crate::error::{self, PmpError, Reply, MSG_NOT_AUTHORIZED, MSG_NO_ACCOUNT, MSG_NO_RESOURCE};
 use crate::input::{self, Input};
 use crate::state::Access;
-use crate::store::{self, Account, Resource};
+use crate::store::{self, Account, AuditEntry, AuditNote, Resource};
 use crate::Pmp;
 use actix_web::{web, HttpRequest, HttpResponse};
 use auth_core::{trace, Inst, Instance};
@@ -30,17 +30,6 @@ pub struct Ctx<'a> {
     pub input: Input,
     /// What the audit record names (filled in by the operation as it learns it).
     pub audit: AuditNote,
-}
-
-/// The resource, account and reason an audit record names.
-#[derive(Debug, Default, Clone)]
-pub struct AuditNote {
-    /// Resource name.
-    pub resource: String,
-    /// Account name.
-    pub account: String,
-    /// The caller's reason.
-    pub reason: String,
 }
 
 impl Ctx<'_> {
@@ -89,6 +78,7 @@ impl Ctx<'_> {
             .read(|c| store::resource(c, id))?
             .ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
         self.audit.resource = res.name.clone();
+        self.audit.resource_id = res.id;
         Ok(res)
     }
 
@@ -115,6 +105,7 @@ impl Ctx<'_> {
             .filter(|a| a.resource_id == res.id)
             .ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
         self.audit.account = acc.name.clone();
+        self.audit.account_id = acc.id;
         Ok(acc)
     }
 
@@ -131,7 +122,9 @@ impl Ctx<'_> {
             .read(|c| store::resource(c, acc.resource_id))?
             .ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
         self.audit.resource = res.name.clone();
+        self.audit.resource_id = res.id;
         self.audit.account = acc.name.clone();
+        self.audit.account_id = acc.id;
         Ok((res, acc))
     }
 
@@ -175,8 +168,12 @@ impl Ctx<'_> {
         if acc.reason_required && reason.is_none() {
             return Err(PmpError::failed(format!("Reason is mandatory to {what}")));
         }
+        let ticket = input::nonblank(details, "TICKETID");
+        if let Some(ticket) = &ticket {
+            self.audit.ticket = ticket.clone();
+        }
         if acc.ticket_required {
-            let Some(ticket) = input::nonblank(details, "TICKETID") else {
+            let Some(ticket) = ticket else {
                 return Err(PmpError::failed(format!(
                     "Ticket ID is mandatory to {what}"
                 )));
@@ -186,14 +183,6 @@ impl Ctx<'_> {
             }
         }
         Ok(())
-    }
-
-    /// The caller's address.
-    pub fn ip(&self) -> String {
-        self.req
-            .peer_addr()
-            .map(|a| a.ip().to_canonical().to_string())
-            .unwrap_or_default()
     }
 }
 
@@ -237,20 +226,18 @@ where
         Ok(caller) => caller,
         Err(refusal) => {
             trace::refuse(&req, refusal.reason);
-            if let Some(user) = refusal.user_name {
-                let ip = req
-                    .peer_addr()
-                    .map(|a| a.ip().to_canonical().to_string())
-                    .unwrap_or_default();
-                record(
-                    &inst,
-                    &user,
-                    name,
-                    false,
-                    &AuditNote::default(),
-                    refusal.message,
-                    &ip,
-                );
+            if let Some((user, full_name)) = &refusal.user {
+                let entry = AuditEntry {
+                    at_ms: inst.env.clock.now_ms(),
+                    user,
+                    full_name,
+                    operation: name,
+                    ok: false,
+                    note: &AuditNote::default(),
+                    reason: refusal.message,
+                    ip: &peer_ip(&req),
+                };
+                record(&inst, entry);
             }
             return error::failure("Authentication", refusal.message);
         }
@@ -267,72 +254,47 @@ where
     let outcome = ctx
         .write(|tx| Ok(store::expire_checkouts(tx, now)?))
         .and_then(|()| op(&mut ctx));
-    let ip = ctx.ip();
-    match outcome {
-        Ok(reply) => {
-            let reason = ctx.audit.reason.clone();
-            record(
-                &inst,
-                &ctx.caller.user_name,
-                name,
-                true,
-                &ctx.audit,
-                &reason,
-                &ip,
-            );
-            match reply.raw {
-                Some(raw) => raw,
-                None => error::respond(&error::envelope(
-                    name,
-                    true,
-                    &reply.message,
-                    reply.details,
-                    reply.total_rows,
-                )),
-            }
-        }
+    let (ok, message) = match &outcome {
+        Ok(_) => (true, ctx.audit.reason.clone()),
         Err(err) => {
-            let message = err.message();
             trace::refuse(&req, format!("{name}: {err}"));
-            record(
-                &inst,
-                &ctx.caller.user_name,
-                name,
-                false,
-                &ctx.audit,
-                &message,
-                &ip,
-            );
-            error::failure(name, &message)
+            (false, err.message())
         }
+    };
+    let entry = AuditEntry {
+        at_ms: ctx.now_ms(),
+        user: &ctx.caller.user_name,
+        full_name: &ctx.caller.full_name,
+        operation: name,
+        ok,
+        note: &ctx.audit,
+        reason: &message,
+        ip: &peer_ip(&req),
+    };
+    record(&inst, entry);
+    match outcome {
+        Ok(Reply { raw: Some(raw), .. }) => raw,
+        Ok(reply) => error::respond(&error::envelope(
+            name,
+            true,
+            &reply.message,
+            reply.details,
+            reply.total_rows,
+        )),
+        Err(_) => error::failure(name, &message),
     }
 }
 
+/// The caller's address as text.
+fn peer_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_canonical().to_string())
+        .unwrap_or_default()
+}
+
 /// Append one audit record (its failure is logged, never shown to the client).
-fn record(
-    inst: &Instance<Pmp>,
-    user: &str,
-    operation: &str,
-    ok: bool,
-    note: &AuditNote,
-    reason: &str,
-    ip: &str,
-) {
-    let at = inst.env.clock.now_ms();
-    let status = if ok { "Success" } else { "Failed" };
-    let written = inst.store.write(|tx| {
-        crate::store::insert_audit(
-            tx,
-            at,
-            user,
-            operation,
-            status,
-            &note.resource,
-            &note.account,
-            reason,
-            ip,
-        )
-    });
+fn record(inst: &Instance<Pmp>, entry: AuditEntry<'_>) {
+    let written = inst.store.write(|tx| store::insert_audit(tx, &entry));
     if let Err(err) = written {
         tracing::warn!("pmp: audit record not written: {err}");
     }
