@@ -13,6 +13,7 @@ pub mod control;
 pub mod devices;
 pub mod error;
 pub mod events;
+pub mod interfaces;
 pub mod network;
 pub mod paging;
 pub mod state;
@@ -153,13 +154,13 @@ impl Product for OpManager {
                 Method::GET,
                 "/api/json/device/getInterfaces",
                 "opmanager.get_interfaces",
-                devices::get_interfaces,
+                interfaces::get_interfaces,
             ),
             op(
                 Method::GET,
                 "/api/json/device/listInterfaces",
                 "opmanager.list_interfaces",
-                devices::list_interfaces,
+                interfaces::list_interfaces,
             ),
             op(
                 Method::GET,

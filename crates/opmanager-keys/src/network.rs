@@ -106,7 +106,7 @@ impl Network {
 pub fn compare_cells(a: &Value, b: &Value) -> Ordering {
     let num = |v: &Value| match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse::<f64>().ok(),
+        Value::String(s) => s.parse::<f64>().ok().or_else(|| quantity(s)),
         Value::Bool(b) => Some(f64::from(u8::from(*b))),
         _ => None,
     };
@@ -120,4 +120,18 @@ pub fn compare_cells(a: &Value, b: &Value) -> Ordering {
             text(a).cmp(&text(b))
         }
     }
+}
+
+/// A number with a unit prefix as the vendor shows speeds (`8 Gbps`, `1 G`, `2.048 Mbps`).
+fn quantity(text: &str) -> Option<f64> {
+    let (number, unit) = text.trim().split_once(' ')?;
+    let number: f64 = number.parse().ok()?;
+    let factor = match unit.chars().next() {
+        Some('G') => 1e9,
+        Some('M') => 1e6,
+        Some('K') => 1e3,
+        Some('b') => 1.0,
+        _ => return None,
+    };
+    Some(number * factor)
 }

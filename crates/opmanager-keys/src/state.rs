@@ -241,6 +241,9 @@ pub struct Interface {
     pub ip_address: String,
     /// Speed in bits per second.
     pub speed_bps: i64,
+    /// MAC address (`physAddress`), if known.
+    #[serde(default)]
+    pub mac_address: String,
 }
 
 impl Record for Interface {

@@ -164,7 +164,7 @@ async fn device_summary_info_and_complete_details_describe_one_device() {
 }
 
 #[actix_web::test]
-async fn interfaces_are_listed_per_device_and_across_the_network() {
+async fn get_interfaces_lists_one_device_in_the_vendor_shape() {
     let srv = Srv::start();
     let body = srv
         .get("/api/json/device/getInterfaces?name=core-rtr-02")
@@ -174,19 +174,61 @@ async fn interfaces_are_listed_per_device_and_across_the_network() {
     let down = &body["interfaces"][2];
     assert_eq!(down["displayName"], "GigabitEthernet0/0/2");
     assert_eq!(down["statusStr"], "Critical");
+    assert_eq!(down["statusString"], "Critical");
+    assert_eq!(down["statusNum"], "1");
     assert_eq!(down["ifIndex"], "3");
+    assert_eq!(down["ifIndexNum"], 3);
+    assert_eq!(down["ifOperStatus"], "2");
     assert_eq!(down["name"], "IF-10.10.0.2-3");
+    assert_eq!(down["inSpeed"], "1 G");
+    assert_eq!(down["type"], "Interface");
+    assert_eq!(
+        down["imagePath"],
+        "/apiclient/ember/images/intfTypes/ifType6.gif"
+    );
+    let serial = &body["interfaces"][3];
+    assert_eq!(serial["outSpeed"], "2.048 M");
+    assert_eq!(serial["ifType"], "PPP");
+}
 
+#[actix_web::test]
+async fn list_interfaces_pages_filters_and_sorts_with_string_counters() {
+    let srv = Srv::start();
     let all = srv.get("/api/json/device/listInterfaces").await;
-    assert_eq!(all["records"], 52);
+    assert_eq!(all["records"], "52");
+    assert_eq!(all["page"], "1");
+    let row = &all["rows"][0];
+    assert_eq!(row["interfaceName"], "IF-10.10.0.1-1");
+    assert_eq!(row["displayName"], "core-rtr-01");
+    assert_eq!(row["interfaceDisplayName"], "GigabitEthernet0/0/0");
+    assert_eq!(row["inSpeed"], "1 Gbps");
+    assert_eq!(row["statusNum"], 5);
+    assert_eq!(row["operStatus"], "Up");
+    assert!(row.get("moid").is_none());
+
     let page = srv
         .get("/api/json/device/listInterfaces?rows=20&page=3&type=Ethernet")
         .await;
-    assert_eq!(page["records"], 48);
-    assert_eq!(page["total"], 3);
+    assert_eq!(page["records"], "48");
+    assert_eq!(page["total"], "3");
     assert_eq!(page["rows"].as_array().unwrap().len(), 8);
     let critical = srv.get("/api/json/device/listInterfaces?severity=1").await;
-    assert_eq!(critical["records"], 1);
+    assert_eq!(critical["records"], "1");
+    assert_eq!(critical["rows"][0]["operStatus"], "Down");
+    let fastest = srv
+        .get("/api/json/device/listInterfaces?sortByColumn=inSpeed&sortByType=desc&rows=1&intfProps=moid,physAddress")
+        .await;
+    assert_eq!(fastest["rows"][0]["inSpeed"], "10 Gbps");
+    assert!(fastest["rows"][0]["moid"].is_string());
+    assert!(fastest["rows"][0]["physAddress"].is_string());
+    let slowest = srv
+        .get("/api/json/device/listInterfaces?sortByColumn=inSpeed&sortByType=asc&rows=1")
+        .await;
+    assert_eq!(slowest["rows"][0]["inSpeed"], "2.048 Mbps");
+    let bad = srv
+        .get("/api/json/device/listInterfaces?intfProps=password")
+        .await;
+    assert_eq!(errorcode(&bad), "PATTERN_NOT_MATCHED");
 }
 
 #[actix_web::test]
