@@ -152,34 +152,28 @@ impl Product for OpsMgr {
 
     fn routes() -> Vec<OpRoute> {
         use Method as M;
-        const ORGS: &str = "/api/public/v1.0/orgs";
-        const ORG: &str = "/api/public/v1.0/orgs/{org_id}";
-        const ORG_GROUPS: &str = "/api/public/v1.0/orgs/{org_id}/groups";
-        const ORG_KEYS: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys";
-        const ORG_KEY: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}";
-        const KEY_AL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList";
+        const ORGS: &str = "/api/public/v1.0/orgs{slash:/?}";
+        const ORG: &str = "/api/public/v1.0/orgs/{org_id}{slash:/?}";
+        const ORG_GROUPS: &str = "/api/public/v1.0/orgs/{org_id}/groups{slash:/?}";
+        const ORG_KEYS: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys{slash:/?}";
+        const ORG_KEY: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}{slash:/?}";
+        const KEY_AL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList{slash:/?}";
         const KEY_AL_ENTRY: &str =
-            "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList/{entry}";
-        const KEY_WL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist";
+            "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList/{entry}{slash:/?}";
+        const KEY_WL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist{slash:/?}";
         const KEY_WL_ENTRY: &str =
-            "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist/{entry}";
-        const GROUPS: &str = "/api/public/v1.0/groups";
-        const GROUP: &str = "/api/public/v1.0/groups/{group_id}";
-        const GROUP_BY_NAME: &str = "/api/public/v1.0/groups/byName/{name}";
-        const GROUP_KEYS: &str = "/api/public/v1.0/groups/{group_id}/apiKeys";
-        const GROUP_KEY: &str = "/api/public/v1.0/groups/{group_id}/apiKeys/{key_id}";
-        const USER_AL: &str = "/api/public/v1.0/users/{user_id}/accessList";
-        const USER_AL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/accessList/{entry}";
-        const USER_WL: &str = "/api/public/v1.0/users/{user_id}/whitelist";
-        const USER_WL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/whitelist/{entry}";
+            "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist/{entry}{slash:/?}";
+        const GROUPS: &str = "/api/public/v1.0/groups{slash:/?}";
+        const GROUP: &str = "/api/public/v1.0/groups/{group_id}{slash:/?}";
+        const GROUP_BY_NAME: &str = "/api/public/v1.0/groups/byName/{name}{slash:/?}";
+        const GROUP_KEYS: &str = "/api/public/v1.0/groups/{group_id}/apiKeys{slash:/?}";
+        const GROUP_KEY: &str = "/api/public/v1.0/groups/{group_id}/apiKeys/{key_id}{slash:/?}";
+        const USER_AL: &str = "/api/public/v1.0/users/{user_id}/accessList{slash:/?}";
+        const USER_AL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/accessList/{entry}{slash:/?}";
+        const USER_WL: &str = "/api/public/v1.0/users/{user_id}/whitelist{slash:/?}";
+        const USER_WL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/whitelist/{entry}{slash:/?}";
         vec![
             op(M::GET, ORGS, "opsmgr.list_orgs", orgs::list_orgs),
-            op(
-                M::GET,
-                "/api/public/v1.0/orgs/",
-                "opsmgr.list_orgs",
-                orgs::list_orgs,
-            ),
             op(M::GET, ORG, "opsmgr.get_org", orgs::get_org),
             op(
                 M::GET,
@@ -243,12 +237,6 @@ impl Product for OpsMgr {
                 access::list_key_access,
             ),
             op(
-                M::GET,
-                "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist/",
-                "opsmgr.list_key_access",
-                access::list_key_access,
-            ),
-            op(
                 M::POST,
                 KEY_WL,
                 "opsmgr.add_key_access",
@@ -269,12 +257,6 @@ impl Product for OpsMgr {
             op(
                 M::GET,
                 GROUPS,
-                "opsmgr.list_projects",
-                groups::list_projects,
-            ),
-            op(
-                M::GET,
-                "/api/public/v1.0/groups/",
                 "opsmgr.list_projects",
                 groups::list_projects,
             ),

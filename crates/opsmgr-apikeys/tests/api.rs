@@ -1047,3 +1047,25 @@ async fn an_ipv6_loopback_caller_matches_the_fixture_entry() {
         "::1"
     );
 }
+
+#[actix_web::test]
+async fn a_trailing_slash_reaches_the_same_resource() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let (status, list) = client
+        .get_json(&format!("/api/public/v1.0/groups/{GROUP}/apiKeys/"))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    assert!(list["links"][0]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("/apiKeys/?pageNum=1&itemsPerPage=100"));
+    let (status, org) = client
+        .get_json(&format!("/api/public/v1.0/orgs/{ORG}/"))
+        .await;
+    assert_eq!((status, org["id"].as_str()), (200, Some(ORG)));
+    let (status, err) = client
+        .get_json(&format!("/api/public/v1.0/orgs/{ORG}//"))
+        .await;
+    assert_eq!((status, code(&err)), (404, "RESOURCE_NOT_FOUND"));
+}
