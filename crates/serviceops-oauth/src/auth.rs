@@ -78,7 +78,7 @@ fn user_for_jwt(inst: &Instance<ServiceOps>, token: &str) -> Result<User, ApiErr
         ));
     }
     inst.store
-        .read(|c| store::find_user_by_login(c, &claims.user_name))?
+        .read(|c| crate::token::find_principal(c, &claims.user_name))?
         .ok_or_else(|| ApiError::InvalidToken(BAD_JWT.into()))
 }
 

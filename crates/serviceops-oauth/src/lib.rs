@@ -40,6 +40,19 @@ use serde_json::{json, Value};
 
 pub use error::ApiError;
 
+/// Which claim set the token endpoint issues (spec §1.1). Both are signed HS256 with the
+/// instance's secret.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProfile {
+    /// The seed's build: `grant_type`, `user_name` (e-mail), `scope`, `exp`, `authorities`,
+    /// `jti`, `client_id`.
+    Legacy,
+    /// The 2025 build (S7): `login_sso_id`, `user_name` (`uuid36-...`), `scope`,
+    /// `login_source`, `exp`, `login_msp_portal_id`, `jti`, `client_id`, `tenantIdentifier`.
+    #[value(name = "2025")]
+    V2025,
+}
+
 /// ServiceOps settings (launcher flags `--serviceops-*`).
 #[derive(clap::Args, Debug, Clone)]
 #[group(id = "serviceops-settings")]
@@ -58,6 +71,14 @@ pub struct Settings {
         default_value_t = 2_592_000
     )]
     pub refresh_token_secs: i64,
+    /// Claim set of issued tokens: `legacy` (the seed's) or `2025`.
+    #[arg(
+        long = "serviceops-token-profile",
+        env = "STANDIN_SERVICEOPS_TOKEN_PROFILE",
+        value_enum,
+        default_value = "legacy"
+    )]
+    pub token_profile: TokenProfile,
 }
 
 impl Default for Settings {
@@ -65,6 +86,7 @@ impl Default for Settings {
         Settings {
             access_token_secs: 7200,
             refresh_token_secs: 2_592_000,
+            token_profile: TokenProfile::Legacy,
         }
     }
 }
@@ -379,4 +401,35 @@ fn spring_error(
         "message": message,
         "path": req.path(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    #[test]
+    fn clap_defaults_match_the_default_settings() {
+        let parsed = Cli::parse_from(["standin"]).settings;
+        let default = Settings::default();
+        assert_eq!(parsed.access_token_secs, default.access_token_secs);
+        assert_eq!(parsed.refresh_token_secs, default.refresh_token_secs);
+        assert_eq!(parsed.token_profile, default.token_profile);
+        let parsed = Cli::parse_from([
+            "standin",
+            "--serviceops-token-profile",
+            "2025",
+            "--serviceops-access-token-secs",
+            "43200",
+        ])
+        .settings;
+        assert_eq!(parsed.token_profile, TokenProfile::V2025);
+        assert_eq!(parsed.access_token_secs, 43200);
+    }
 }

@@ -5,7 +5,7 @@
 use crate::body::{self, Params};
 use crate::error::{ApiError, FULL_AUTH};
 use crate::model::{Client, User};
-use crate::{store, ServiceOps};
+use crate::{store, ServiceOps, TokenProfile};
 use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use actix_web::http::StatusCode;
 use actix_web::web::Payload;
@@ -17,26 +17,90 @@ use auth_core::Inst;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// The claims of the legacy (HS256) access and refresh tokens, in the vendor's order.
+/// The claims of access and refresh tokens, in the vendor's order. The legacy profile
+/// (seed, S0) sets `grant_type` and `authorities`; the 2025 profile (S7) sets the `login_*`
+/// claims and `tenantIdentifier` instead.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
-    /// The grant that first issued the token (`password`).
-    pub grant_type: String,
-    /// The user's login as given to the password grant.
+    /// 2025: single-sign-on id (0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_sso_id: Option<i64>,
+    /// Legacy: the grant that first issued the token (`password`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_type: Option<String>,
+    /// Legacy: the user's e-mail; 2025: `uuid36-<uuid>`.
     pub user_name: String,
     /// The client's scope.
     pub scope: Vec<String>,
     /// Refresh tokens only: the `jti` of the access token issued with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ati: Option<String>,
+    /// 2025: `normal_login`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_source: Option<String>,
     /// Expiry, epoch seconds.
     pub exp: i64,
-    /// Spring authorities.
-    pub authorities: Vec<String>,
+    /// Legacy: Spring authorities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorities: Option<Vec<String>>,
+    /// 2025: MSP portal id (0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_msp_portal_id: Option<i64>,
     /// Token id.
     pub jti: String,
     /// The client the token was issued to.
     pub client_id: String,
+    /// 2025: the tenant.
+    #[serde(
+        default,
+        rename = "tenantIdentifier",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tenant_identifier: Option<String>,
+}
+
+/// The 2025 profile's `user_name` for a user: `uuid36-` and a UUID derived from its id.
+pub fn uuid_name(user: &User) -> String {
+    format!("uuid36-00000000-0000-4000-8000-{:012x}", user.id)
+}
+
+/// The user a token's `user_name` names (an e-mail, or a 2025 `uuid36-` name).
+///
+/// # Errors
+/// Store errors.
+pub fn find_principal(
+    conn: &rusqlite::Connection,
+    user_name: &str,
+) -> Result<Option<User>, rusqlite::Error> {
+    match user_name.strip_prefix("uuid36-00000000-0000-4000-8000-") {
+        Some(hex) => match i64::from_str_radix(hex, 16) {
+            Ok(id) => store::find_user(conn, id),
+            Err(_) => Ok(None),
+        },
+        None => store::find_user_by_login(conn, user_name),
+    }
+}
+
+fn new_claims(profile: TokenProfile, user: &User, client: &Client) -> Claims {
+    let legacy = profile == TokenProfile::Legacy;
+    Claims {
+        login_sso_id: (!legacy).then_some(0),
+        grant_type: legacy.then(|| "password".to_owned()),
+        user_name: if legacy {
+            user.email.clone()
+        } else {
+            uuid_name(user)
+        },
+        scope: vec![client.scope.clone()],
+        ati: None,
+        login_source: (!legacy).then(|| "normal_login".to_owned()),
+        exp: 0,
+        authorities: legacy.then(|| vec!["USER".to_owned()]),
+        login_msp_portal_id: (!legacy).then_some(0),
+        jti: String::new(),
+        client_id: client.client_id.clone(),
+        tenant_identifier: (!legacy).then(|| "apolo".to_owned()),
+    }
 }
 
 /// `POST /api/oauth/token`.
@@ -160,14 +224,9 @@ fn password_grant(
     }
     let now = inst.env.clock.now_ms();
     let access = Claims {
-        grant_type: "password".into(),
-        user_name: user.email.clone(),
-        scope: vec![client.scope.clone()],
-        ati: None,
         exp: (now + inst.settings.access_token_secs.saturating_mul(1000)).div_euclid(1000),
-        authorities: vec!["USER".into()],
         jti: inst.env.ids.uuid(),
-        client_id: client.client_id.clone(),
+        ..new_claims(inst.settings.token_profile, &user, client)
     };
     let refresh = Claims {
         ati: Some(access.jti.clone()),
@@ -212,7 +271,7 @@ fn refresh_grant(
     }
     let user = inst
         .store
-        .read(|c| store::find_user_by_login(c, &claims.user_name))?
+        .read(|c| find_principal(c, &claims.user_name))?
         .ok_or_else(invalid)?;
     check_enabled(&user)?;
     let now = inst.env.clock.now_ms();

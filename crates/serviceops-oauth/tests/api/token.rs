@@ -435,3 +435,68 @@ async fn a_scope_the_client_lacks_is_400_invalid_scope() {
     );
     assert_eq!(post("main-web-app-scope").await.unwrap().status(), 200);
 }
+
+#[actix_web::test]
+async fn the_2025_profile_issues_the_captured_claim_set() {
+    let srv = start_with(serviceops_oauth::Settings {
+        access_token_secs: 43200,
+        token_profile: serviceops_oauth::TokenProfile::V2025,
+        ..serviceops_oauth::Settings::default()
+    });
+    let res = srv
+        .http
+        .post(srv.url("/api/oauth/token"))
+        .basic_auth("Integration-client", Some("Integration-secret"))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("username", "tim")
+                .text("password", "123")
+                .text("grant_type", "password"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let tokens: Value = res.json().await.unwrap();
+    assert_eq!(tokens["expires_in"], 43199);
+    assert_eq!(tokens["scope"], "other-api-scope");
+    let access = claims(tokens["access_token"].as_str().unwrap());
+    let keys: Vec<&str> = access
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "login_sso_id",
+            "user_name",
+            "scope",
+            "login_source",
+            "exp",
+            "login_msp_portal_id",
+            "jti",
+            "client_id",
+            "tenantIdentifier"
+        ]
+    );
+    assert!(access["user_name"].as_str().unwrap().starts_with("uuid36-"));
+    assert_eq!(access["login_source"], "normal_login");
+    let refresh = claims(tokens["refresh_token"].as_str().unwrap());
+    assert_eq!(refresh["ati"], access["jti"]);
+
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    assert_eq!(srv.get("/api/v1/request/65", &bearer).await.status(), 200);
+    let integration = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            "Integration-client:Integration-secret"
+        )
+    );
+    let res = srv
+        .refresh(&integration, tokens["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(res.status(), 200);
+}
