@@ -88,6 +88,7 @@ async fn account_details_report_compliance_and_access_times() {
     assert_eq!(d["COMPLIANT STATUS"], "Compliant");
     assert_eq!(d["COMPLIANT REASON"], "-");
     assert_eq!(d["LAST ACCESSED TIME"], "N/A");
+    assert!(d.get("CUSTOM FIELD").is_none(), "no custom fields: no key");
     pmp.control(
         "POST",
         "/clock",
@@ -563,8 +564,18 @@ async fn add_accounts_reports_each_account_and_edit_and_delete_work() {
         "Account Test account modified successfully"
     );
     let d = pmp.get("/resources/303/accounts/307", ADMIN).await["Details"].clone();
-    assert_eq!(d["ACCOUNT NAME"], "Test account");
+    assert_eq!(d["DESCRIPTION"], "QA");
     assert_eq!(d["CUSTOM FIELD"][0]["CUSTOMFIELDVALUE"], "YES");
+    assert_eq!(
+        d["CUSTOM FIELD"][0]["CUSTOMFIELDCOLUMNNAME"],
+        "COLUMN_CHAR1"
+    );
+    let list = pmp.get("/resources/303/accounts", ADMIN).await["Details"]["ACCOUNT LIST"].clone();
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["ACCOUNT NAME"] == "Test account"));
     let op = pmp
         .call(
             "PUT",

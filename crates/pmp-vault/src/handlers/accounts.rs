@@ -64,12 +64,15 @@ fn resource_details(res: &Resource) -> Map<String, Value> {
         "IS_LOCAL_ACCOUNTS_AUTOLOGON_RESTRICTED": "false",
         "IS_SSH_RESTRICTED": "false",
         "ISRDPRESTRICTED": "false",
-        "CUSTOM FIELD": fields,
     });
-    match json {
+    let mut map = match json {
         Value::Object(map) => map,
         _ => Map::new(),
+    };
+    if !fields.is_empty() {
+        map.insert("CUSTOM FIELD".into(), Value::Array(fields));
     }
+    map
 }
 
 /// `CUSTOM FIELD` entries; column names count per kind (`COLUMN_CHAR1`, `COLUMN_SCHAR1` for
@@ -165,22 +168,22 @@ pub async fn account_details(
         } else {
             acc.notes.as_str()
         };
-        Ok(
-            Reply::message("Account details fetched successfully").details(json!({
-                "ACCOUNT NAME": acc.name,
-                "DESCRIPTION": notes,
-                "PASSWDID": acc.id.to_string(),
-                "PASSWORD STATUS": password_status(ctx, &acc)?,
-                "PASSWORD POLICY": acc.policy,
-                "LAST ACCESSED TIME": rules::display_time(acc.last_accessed),
-                "LAST MODIFIED TIME": rules::display_time(acc.last_modified),
-                "EXPIRY STATUS": "Valid",
-                "COMPLIANT STATUS": if reason.is_some() { "Non-Compliant" } else { "Compliant" },
-                "COMPLIANT REASON": reason.unwrap_or_else(|| "-".into()),
-                "PASSWORDREQUEST_REASON_MANDATORY": res.reason_mandatory.to_string(),
-                "CUSTOM FIELD": fields,
-            })),
-        )
+        let mut details = json!({
+            "DESCRIPTION": notes,
+            "PASSWDID": acc.id.to_string(),
+            "PASSWORD STATUS": password_status(ctx, &acc)?,
+            "PASSWORD POLICY": acc.policy,
+            "LAST ACCESSED TIME": rules::display_time(acc.last_accessed),
+            "LAST MODIFIED TIME": rules::display_time(acc.last_modified),
+            "EXPIRY STATUS": "Valid",
+            "COMPLIANT STATUS": if reason.is_some() { "Non-Compliant" } else { "Compliant" },
+            "COMPLIANT REASON": reason.unwrap_or_else(|| "-".into()),
+            "PASSWORDREQUEST_REASON_MANDATORY": res.reason_mandatory.to_string(),
+        });
+        if let (false, Some(map)) = (fields.is_empty(), details.as_object_mut()) {
+            map.insert("CUSTOM FIELD".into(), Value::Array(fields));
+        }
+        Ok(Reply::message("Account details fetched successfully").details(details))
     })
     .await
 }
