@@ -224,3 +224,45 @@ async fn unknown_paths_and_methods_need_credentials_first() {
     let res = srv.http.get(srv.url("/elsewhere")).send().await.unwrap();
     assert_eq!(res.status(), 404, "outside /api/ nothing is guarded");
 }
+
+#[actix_web::test]
+async fn state_survives_a_restart_on_a_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = || auth_core::CommonOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..auth_core::CommonOptions::default()
+    };
+    let auth = format!("Apikey {PORTAL_KEY}");
+    let http = reqwest::Client::new();
+    let first = auth_core::server::spawn::<serviceops_oauth::ServiceOps>(
+        options(),
+        serviceops_oauth::Settings::default(),
+    )
+    .unwrap();
+    let res = http
+        .post(format!("{}/api/v1/request", first.url))
+        .header("Authorization", &auth)
+        .json(&json!({"subject": "Survives", "requesterEmail": "tim"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let created: Value = res.json().await.unwrap();
+    first.stop().await;
+    drop(first);
+
+    let second = auth_core::server::spawn::<serviceops_oauth::ServiceOps>(
+        options(),
+        serviceops_oauth::Settings::default(),
+    )
+    .unwrap();
+    let res = http
+        .get(format!("{}/api/v1/request/{}", second.url, created["id"]))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap(), created);
+    second.stop().await;
+}
