@@ -199,8 +199,12 @@ pub async fn add_key_access(
     inst: Inst<OpsMgr>,
     caller: Caller,
     req: HttpRequest,
-    payload: web::Bytes,
+    stream: web::Payload,
 ) -> HttpResponse {
+    let payload = match body::read(stream).await {
+        Ok(bytes) => bytes,
+        Err(err) => return inst.product.render(&inst, &req, Err(err)),
+    };
     let result = key_holder(&inst, &caller, &req).and_then(|(holder, org, key)| {
         let adds = additions(&payload, false)?;
         org_keys::key_in_org(&inst, &org, &key)?;
@@ -274,8 +278,12 @@ pub async fn add_user_access(
     inst: Inst<OpsMgr>,
     caller: Caller,
     req: HttpRequest,
-    payload: web::Bytes,
+    stream: web::Payload,
 ) -> HttpResponse {
+    let payload = match body::read(stream).await {
+        Ok(bytes) => bytes,
+        Err(err) => return inst.product.render(&inst, &req, Err(err)),
+    };
     let result = user_holder(&inst, &caller, &req).and_then(|holder| {
         require_listed(&inst, &caller, &holder)?;
         let adds = additions(&payload, true)?;

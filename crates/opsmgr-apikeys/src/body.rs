@@ -3,7 +3,29 @@
 
 use crate::error::ApiError;
 use crate::model::{role_kind, RoleKind};
+use actix_web::web;
+use futures_util::StreamExt;
 use serde_json::{Map, Value};
+
+/// Largest request body read (1 MiB); anything longer is refused.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// Read the request body, after authentication (a refused request's body is never read).
+///
+/// # Errors
+/// `INVALID_JSON` when the body is longer than [`MAX_BODY`] or breaks off (UNCONFIRMED: the
+/// real server's answer to an oversized body is unknown).
+pub async fn read(mut stream: web::Payload) -> Result<web::BytesMut, ApiError> {
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::InvalidJson)?;
+        if buf.len().saturating_add(chunk.len()) > MAX_BODY {
+            return Err(ApiError::InvalidJson);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
 
 /// Parse a JSON object whose fields must be among `allowed`. An empty body is `{}`.
 ///

@@ -61,8 +61,12 @@ pub async fn create_project(
     inst: Inst<OpsMgr>,
     caller: Caller,
     req: HttpRequest,
-    payload: web::Bytes,
+    stream: web::Payload,
 ) -> HttpResponse {
+    let payload = match body::read(stream).await {
+        Ok(bytes) => bytes,
+        Err(err) => return inst.product.render(&inst, &req, Err(err)),
+    };
     let result = create(&inst, &caller, &req, &payload);
     inst.product.render(&inst, &req, result)
 }

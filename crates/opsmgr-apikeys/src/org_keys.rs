@@ -34,8 +34,12 @@ pub async fn create_org_key(
     inst: Inst<OpsMgr>,
     caller: Caller,
     req: HttpRequest,
-    payload: web::Bytes,
+    stream: web::Payload,
 ) -> HttpResponse {
+    let payload = match body::read(stream).await {
+        Ok(bytes) => bytes,
+        Err(err) => return inst.product.render(&inst, &req, Err(err)),
+    };
     let result = create(&inst, &caller, &req, &payload);
     inst.product.render(&inst, &req, result)
 }
@@ -45,8 +49,12 @@ pub async fn update_org_key(
     inst: Inst<OpsMgr>,
     caller: Caller,
     req: HttpRequest,
-    payload: web::Bytes,
+    stream: web::Payload,
 ) -> HttpResponse {
+    let payload = match body::read(stream).await {
+        Ok(bytes) => bytes,
+        Err(err) => return inst.product.render(&inst, &req, Err(err)),
+    };
     let result = update(&inst, &caller, &req, &payload);
     inst.product.render(&inst, &req, result)
 }

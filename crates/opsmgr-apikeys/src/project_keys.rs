@@ -49,8 +49,12 @@ pub async fn create_project_key(
     inst: Inst<OpsMgr>,
     caller: Caller,
     req: HttpRequest,
-    payload: web::Bytes,
+    stream: web::Payload,
 ) -> HttpResponse {
+    let payload = match body::read(stream).await {
+        Ok(bytes) => bytes,
+        Err(err) => return inst.product.render(&inst, &req, Err(err)),
+    };
     let result = create(&inst, &caller, &req, &payload);
     inst.product.render(&inst, &req, result)
 }
@@ -61,8 +65,12 @@ pub async fn update_project_key(
     inst: Inst<OpsMgr>,
     caller: Caller,
     req: HttpRequest,
-    payload: web::Bytes,
+    stream: web::Payload,
 ) -> HttpResponse {
+    let payload = match body::read(stream).await {
+        Ok(bytes) => bytes,
+        Err(err) => return inst.product.render(&inst, &req, Err(err)),
+    };
     let result = assign(&inst, &caller, &req, &payload).and_then(|key| {
         org_keys::key_view(&inst, &req, &key, false).map(|v| Out::Json(StatusCode::OK, v))
     });
@@ -75,8 +83,12 @@ pub async fn assign_project_key(
     inst: Inst<OpsMgr>,
     caller: Caller,
     req: HttpRequest,
-    payload: web::Bytes,
+    stream: web::Payload,
 ) -> HttpResponse {
+    let payload = match body::read(stream).await {
+        Ok(bytes) => bytes,
+        Err(err) => return inst.product.render(&inst, &req, Err(err)),
+    };
     let result = assign(&inst, &caller, &req, &payload).map(|_| Out::Empty(StatusCode::NO_CONTENT));
     inst.product.render(&inst, &req, result)
 }

@@ -1069,3 +1069,26 @@ async fn a_trailing_slash_reaches_the_same_resource() {
         .await;
     assert_eq!((status, code(&err)), (404, "RESOURCE_NOT_FOUND"));
 }
+
+#[actix_web::test]
+async fn an_oversized_body_and_an_enveloped_204_answer_in_json() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let huge = format!(
+        r#"{{"desc":"{}","roles":["ORG_MEMBER"]}}"#,
+        "x".repeat(1 << 20)
+    );
+    let (status, err) = client
+        .call(Method::POST, &org_keys_uri(), Some(&huge))
+        .await;
+    assert_eq!((status, code(&err)), (400, "INVALID_JSON"));
+    let (status, body) = client
+        .call(
+            Method::POST,
+            &format!("/api/public/v1.0/groups/{GROUP}/apiKeys/{KEY_ID}?envelope=true"),
+            Some(r#"{"roles":["GROUP_OWNER"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"content": {}, "status": 204}));
+}

@@ -404,3 +404,91 @@ async fn malformed_authorization_headers_get_the_challenge() {
         assert!(res.headers().contains_key("www-authenticate"));
     }
 }
+
+#[actix_web::test]
+async fn the_rfc_2069_form_without_qop_is_accepted() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let nonce = client.fresh_nonce().await;
+    let uri = keys_uri();
+    let ha1 = md5_hex(&format!("{PUBLIC}:{REALM}:{PRIVATE}"));
+    let ha2 = md5_hex(&format!("GET:{uri}"));
+    let response = md5_hex(&format!("{ha1}:{nonce}:{ha2}"));
+    let header = format!(
+        "Digest username=\"{PUBLIC}\", realm=\"{REALM}\", nonce=\"{nonce}\", uri=\"{uri}\", response=\"{response}\""
+    );
+    let res = client
+        .http
+        .get(format!("{}{uri}", srv.url))
+        .header("authorization", header)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[actix_web::test]
+async fn a_go_style_first_round_trip_with_a_body_creates_nothing() {
+    let srv = server();
+    let uri = format!("/api/public/v1.0/orgs/{ORG}/apiKeys");
+    let body = r#"{"desc":"go","roles":["ORG_MEMBER"]}"#;
+    let http = reqwest::Client::new();
+    let first = http
+        .post(format!("{}{uri}", srv.url))
+        .header("content-type", "application/json")
+        .body(format!("{body}\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 401);
+    let nonce = nonce_of(first.headers()["www-authenticate"].to_str().unwrap());
+    assert_eq!(
+        srv.host.main.export_state().unwrap()["apiKeys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let response = digest_response(PUBLIC, PRIVATE, &nonce, "POST", &uri, 1, "0a4f113b");
+    let header = format!(
+        "Digest username=\"{PUBLIC}\", realm=\"{REALM}\", nonce=\"{nonce}\", uri=\"{uri}\", \
+         response=\"{response}\", algorithm=\"MD5\", qop=auth, nc=00000001, cnonce=\"0a4f113b\""
+    );
+    let second = http
+        .post(format!("{}{uri}", srv.url))
+        .header("content-type", "application/json")
+        .header("authorization", header)
+        .body(format!("{body}\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 200);
+    assert_eq!(
+        srv.host.main.export_state().unwrap()["apiKeys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[actix_web::test]
+async fn the_journal_names_the_principal_and_never_the_secret() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    assert_eq!(client.get(&keys_uri()).await.status(), 200);
+    let wrong = DigestClient::new(&srv, PUBLIC, "not-the-secret-0000");
+    assert_eq!(wrong.get(&keys_uri()).await.status(), 401);
+    let log = client
+        .http
+        .get(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains("qzvhwmtx"), "{log}");
+    assert!(log.contains("opsmgr.list_project_keys"), "{log}");
+    assert!(!log.contains(PRIVATE) && !log.contains("not-the-secret"));
+}
