@@ -16,35 +16,82 @@ use serde_json::{json, Value};
 /// Longest event message accepted.
 pub const MAX_MESSAGE_LEN: usize = 1000;
 
-/// An event as listEvents (and alarmProperties) show it.
+/// An event as listEvents shows it (vendor sample keys).
 pub fn event_row(e: &Event, device: Option<&Device>, now_ms: i64) -> Value {
     json!({
-        "id": e.id.to_string(),
         "modTimeLong": ms(&e.time).to_string(),
-        "modTime": wire::display_time(ms(&e.time)),
         "statusStr": wire::severity_name(e.severity),
-        "statusNum": e.severity.to_string(),
         "prettyTime": wire::pretty_time(ms(&e.time), now_ms),
         "displayname": device.map_or(e.source.as_str(), |d| d.display_name.as_str()),
-        "source": e.source,
-        "entity": e.entity,
         "text": e.message,
         "category": device.map_or("", |d| d.category.as_str()),
-        "eventType": e.event_type,
+        "statusNum": e.severity.to_string(),
     })
 }
 
-/// The start of a listEvents `period` ([GUESS] names), seen from `now_ms`.
-fn period_start(period: &str, now_ms: i64) -> Option<i64> {
-    const DAY: i64 = 86_400_000;
+const DAY: i64 = 86_400_000;
+
+/// The `[from, to)` window of a listEvents `period`, seen from `now_ms` (UTC), with the
+/// period names of the vendor's report APIs; `custom` takes `startDate`/`endDate`.
+fn period_window(call: &Call, period: &str, now_ms: i64) -> Result<(i64, i64), OpmError> {
     let midnight = now_ms - now_ms.rem_euclid(DAY);
-    Some(match period {
-        "Today" => midnight,
-        "Yesterday" => midnight - DAY,
-        "Last7Days" | "LastWeek" => now_ms - 7 * DAY,
-        "Last30Days" | "LastMonth" => now_ms - 30 * DAY,
-        _ => return None,
+    let date = wire::datetime(now_ms);
+    let monday = midnight - i64::from(date.weekday().number_days_from_monday()) * DAY;
+    let first_of_month = midnight - (i64::from(date.day()) - 1) * DAY;
+    let days_in_last_month = i64::from(wire::datetime(first_of_month - DAY).day());
+    let first_of_last_month = first_of_month - days_in_last_month * DAY;
+    Ok(match period {
+        "twelvehours" => (now_ms - DAY / 2, i64::MAX),
+        "twfourhours" => (now_ms - DAY, i64::MAX),
+        "Today" => (midnight, i64::MAX),
+        "Yesterday" => (midnight - DAY, midnight),
+        "thisweek" => (monday, i64::MAX),
+        "lastweek" => (monday - 7 * DAY, monday),
+        "Last_7_Days" => (now_ms - 7 * DAY, i64::MAX),
+        "thismonth" => (first_of_month, i64::MAX),
+        "Last_30_Days" => (now_ms - 30 * DAY, i64::MAX),
+        "Last_Month" => (first_of_last_month, first_of_month),
+        "custom" => {
+            let bound = |name: &str| {
+                let text = call.params.required(name)?;
+                wire::parse_day_time(text).ok_or_else(|| OpmError::Pattern(name.to_owned()))
+            };
+            (bound("startDate")?, bound("endDate")?)
+        }
+        _ => return Err(OpmError::Pattern("period".into())),
     })
+}
+
+/// `severityVsCount` (only the severities present) and `Details` (per device category:
+/// `{value, status, label}` per severity, worst last) of a list of events.
+fn summaries(list: &[(&Event, Option<&Device>)]) -> (Value, Value) {
+    let mut counts = serde_json::Map::new();
+    let mut details: serde_json::Map<String, Value> = serde_json::Map::new();
+    for n in [5u8, 4, 3, 2, 1] {
+        let of_severity: Vec<_> = list.iter().filter(|(e, _)| e.severity == n).collect();
+        if of_severity.is_empty() {
+            continue;
+        }
+        counts.insert(wire::severity_name(n).to_owned(), json!(of_severity.len()));
+        let mut per_category: Vec<(&str, usize)> = Vec::new();
+        for (_, d) in &of_severity {
+            let category = d.map_or("", |d| d.category.as_str());
+            match per_category.iter_mut().find(|(c, _)| *c == category) {
+                Some((_, count)) => *count += 1,
+                None => per_category.push((category, 1)),
+            }
+        }
+        for (category, count) in per_category {
+            let row = json!({"value": count, "status": n, "label": wire::severity_name(n)});
+            match details.get_mut(category).and_then(Value::as_array_mut) {
+                Some(rows) => rows.push(row),
+                None => {
+                    details.insert(category.to_owned(), json!([row]));
+                }
+            }
+        }
+    }
+    (Value::Object(counts), Value::Object(details))
 }
 
 fn list_events_body(call: &Call) -> Result<Value, OpmError> {
@@ -58,39 +105,32 @@ fn list_events_body(call: &Call) -> Result<Value, OpmError> {
         .map(|s| wire::parse_severity(s).ok_or_else(|| OpmError::Pattern("severity".into())))
         .transpose()?;
     let now = call.inst.env.clock.now_ms();
-    let period = p
+    let window = p
         .opt("period")?
-        .map(|t| period_start(t, now).ok_or_else(|| OpmError::Pattern("period".into())))
+        .map(|period| period_window(call, period, now))
         .transpose()?;
-    // "Yesterday" ends at midnight today.
-    let until = (p.get("period") == Some("Yesterday")).then(|| now - now.rem_euclid(86_400_000));
     let (events, devices) = call
         .inst
         .store
         .read(|c| Ok::<_, OpmError>((store::all::<Event>(c)?, store::all::<Device>(c)?)))?;
-    let device_of = |e: &Event| devices.iter().find(|d| d.device_name == e.source);
-    let mut list: Vec<&Event> = events
+    let mut list: Vec<(&Event, Option<&Device>)> = events
         .iter()
-        .filter(|e| device_name.is_none_or(|n| n == e.source))
-        .filter(|e| entity.is_none_or(|n| n == e.entity))
-        .filter(|e| event_type.is_none_or(|t| t.eq_ignore_ascii_case(&e.event_type)))
-        .filter(|e| severity.is_none_or(|s| s == e.severity))
-        .filter(|e| {
-            category
-                .is_none_or(|c| device_of(e).is_some_and(|d| d.category.eq_ignore_ascii_case(c)))
+        .map(|e| (e, devices.iter().find(|d| d.device_name == e.source)))
+        .filter(|(e, _)| device_name.is_none_or(|n| n == e.source))
+        .filter(|(e, _)| entity.is_none_or(|n| n == e.entity))
+        .filter(|(e, _)| event_type.is_none_or(|t| t.eq_ignore_ascii_case(&e.event_type)))
+        .filter(|(e, _)| severity.is_none_or(|s| s == e.severity))
+        .filter(|(_, d)| {
+            category.is_none_or(|c| d.is_some_and(|d| d.category.eq_ignore_ascii_case(c)))
         })
-        .filter(|e| period.is_none_or(|from| ms(&e.time) >= from))
-        .filter(|e| until.is_none_or(|to| ms(&e.time) < to))
+        .filter(|(e, _)| window.is_none_or(|(from, to)| (from..to).contains(&ms(&e.time))))
         .collect();
-    list.sort_by_key(|e| std::cmp::Reverse((ms(&e.time), e.id)));
-    let mut counts = serde_json::Map::new();
-    for n in [1u8, 2, 3, 4, 5] {
-        let count = list.iter().filter(|e| e.severity == n).count();
-        counts.insert(wire::severity_name(n).to_owned(), json!(count));
-    }
+    list.sort_by_key(|(e, _)| std::cmp::Reverse((ms(&e.time), e.id)));
+    let (counts, details) = summaries(&list);
     Ok(json!({
         "severityVsCount": counts,
-        "List": list.iter().map(|e| event_row(e, device_of(e), now)).collect::<Vec<_>>(),
+        "List": list.iter().map(|(e, d)| event_row(e, *d, now)).collect::<Vec<_>>(),
+        "Details": details,
     }))
 }
 

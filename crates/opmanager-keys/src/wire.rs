@@ -38,6 +38,11 @@ pub fn display_time(ms: i64) -> String {
     format!("{text} UTC")
 }
 
+/// Epoch milliseconds as a UTC date-time.
+pub fn datetime(ms: i64) -> time::OffsetDateTime {
+    datetime_from_ms(ms)
+}
+
 /// Epoch milliseconds of an RFC 3339 fixture time (validated at load; 0 if not).
 pub fn ms(rfc3339: &str) -> i64 {
     parse_rfc3339_ms(rfc3339).unwrap_or(0)

@@ -10,13 +10,48 @@ async fn list_events_is_newest_first_with_severity_counts() {
     let body = srv.get("/api/json/events/listEvents").await;
     let list = body["List"].as_array().unwrap();
     assert_eq!(list.len(), 17);
-    assert_eq!(list[0]["source"], "desk-fin-07");
+    assert_eq!(list[0]["displayname"], "desk-fin-07");
+    assert_eq!(list[0]["category"], "Desktop");
+    let mut keys: Vec<&str> = list[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "category",
+            "displayname",
+            "modTimeLong",
+            "prettyTime",
+            "statusNum",
+            "statusStr",
+            "text"
+        ]
+    );
     assert_eq!(list[0]["statusStr"], "Attention");
     assert_eq!(list[0]["statusNum"], "3");
     assert_eq!(list[0]["modTimeLong"], "1795424100000");
     assert!(list[0]["prettyTime"].as_str().unwrap().ends_with(" ago"));
     assert_eq!(body["severityVsCount"]["Critical"], 4);
     assert_eq!(body["severityVsCount"]["Clear"], 2);
+    assert!(body["severityVsCount"].get("Service Down").is_some());
+    assert_eq!(
+        body["Details"]["Server"],
+        serde_json::json!([
+            {"value": 1, "status": 5, "label": "Clear"},
+            {"value": 1, "status": 4, "label": "Service Down"},
+            {"value": 2, "status": 3, "label": "Attention"},
+            {"value": 1, "status": 2, "label": "Trouble"},
+            {"value": 2, "status": 1, "label": "Critical"}
+        ])
+    );
+    let body = srv
+        .get("/api/json/events/listEvents?deviceName=desk-fin-07")
+        .await;
+    assert_eq!(body["severityVsCount"], serde_json::json!({"Attention": 1}));
 
     let body = srv
         .get("/api/json/events/listEvents?deviceName=srv-sql-01")
@@ -47,20 +82,45 @@ async fn list_events_is_newest_first_with_severity_counts() {
 #[actix_web::test]
 async fn list_events_period_counts_from_the_instance_clock() {
     let srv = Srv::start();
-    srv.freeze_at("2026-11-23T12:00:00Z").await;
-    let today = srv.get("/api/json/events/listEvents?period=Today").await;
-    let yesterday = srv
-        .get("/api/json/events/listEvents?period=Yesterday")
-        .await;
-    let week = srv
-        .get("/api/json/events/listEvents?period=Last7Days")
-        .await;
+    srv.freeze_at("2026-11-23T12:00:00Z").await; // a Monday
     let n = |v: &Value| v["List"].as_array().unwrap().len();
-    assert_eq!(n(&today), 8);
-    assert_eq!(n(&yesterday), 6);
-    assert_eq!(n(&week), 17);
-    let body = srv.get("/api/json/events/listEvents?period=Forever").await;
-    assert_eq!(errorcode(&body), "PATTERN_NOT_MATCHED");
+    for (period, count) in [
+        ("Today", 8),
+        ("Yesterday", 6),
+        ("twelvehours", 8),
+        ("twfourhours", 12),
+        ("thisweek", 8),
+        ("lastweek", 9),
+        ("Last_7_Days", 17),
+        ("thismonth", 17),
+        ("Last_30_Days", 17),
+        ("Last_Month", 0),
+        (
+            "custom&startDate=2026-11-22&endDate=2026-11-22%2012:00:00",
+            2,
+        ),
+    ] {
+        let body = srv
+            .get(&format!("/api/json/events/listEvents?period={period}"))
+            .await;
+        assert_eq!(n(&body), count, "{period}");
+    }
+    for (query, code) in [
+        ("period=Forever", "PATTERN_NOT_MATCHED"),
+        (
+            "period=custom&startDate=2026-11-22",
+            "LESS_THAN_MIN_OCCURANCE",
+        ),
+        (
+            "period=custom&startDate=22.11.2026&endDate=2026-11-23",
+            "PATTERN_NOT_MATCHED",
+        ),
+    ] {
+        let body = srv
+            .get(&format!("/api/json/events/listEvents?{query}"))
+            .await;
+        assert_eq!(errorcode(&body), code, "{query}");
+    }
 }
 
 #[actix_web::test]
