@@ -100,6 +100,14 @@ fn visible_to_requester(conversation_type: &str) -> bool {
         .any(|(t, requester)| *t == conversation_type && *requester)
 }
 
+fn parse_state(state: &str) -> Result<String, ApiError> {
+    ["published", "draft"]
+        .into_iter()
+        .find(|s| s.eq_ignore_ascii_case(state))
+        .map(str::to_owned)
+        .ok_or_else(|| invalid("conversationState", &format!("{state:?} does not exist")))
+}
+
 fn emails(body: &Body<'_>, key: &str) -> Result<Vec<String>, ApiError> {
     let list = body.strings(key)?.unwrap_or_default();
     if let Some(bad) = list.iter().find(|e| !e.contains('@')) {
@@ -168,6 +176,76 @@ fn create(
     Ok(conversation)
 }
 
+/// Conversation `conversation_id` of ticket `ticket_id` (404 otherwise), after the ticket's
+/// own access check.
+fn find(
+    conn: &rusqlite::Connection,
+    parent: Parent,
+    caller: &Caller,
+    ticket_id: i64,
+    conversation_id: i64,
+) -> Result<Conversation, ApiError> {
+    parent.load(conn, caller, ticket_id)?;
+    match store::get_conversation(conn, conversation_id)? {
+        Some((ticket, conversation)) if ticket == ticket_id => {
+            if caller.sees_all() || visible_to_requester(&conversation.conversation_type) {
+                Ok(conversation)
+            } else {
+                Err(ApiError::AccessDenied)
+            }
+        }
+        _ => Err(ApiError::NotFound(format!(
+            "Conversation with id {conversation_id} not found"
+        ))),
+    }
+}
+
+/// Update a note: `details`, `subject`, `conversationState`, recipients, attachments.
+fn update(
+    tx: &Transaction<'_>,
+    parent: Parent,
+    caller: &Caller,
+    ids: (i64, i64),
+    map: &Map<String, Value>,
+    now: i64,
+) -> Result<Conversation, ApiError> {
+    let (ticket_id, conversation_id) = ids;
+    let mut conversation = find(tx, parent, caller, ticket_id, conversation_id)?;
+    if !caller.sees_all() {
+        return Err(ApiError::AccessDenied);
+    }
+    if !conversation.updatable {
+        return Err(invalid("conversationType", "only notes can be updated"));
+    }
+    let body = Body(map);
+    if let Some(given) = body.string("conversationType")? {
+        if !given.eq_ignore_ascii_case(&conversation.conversation_type) {
+            return Err(invalid("conversationType", "cannot be changed"));
+        }
+    }
+    if body.has("details") {
+        conversation.details = body.required("details")?.to_owned();
+    }
+    if body.has("subject") {
+        conversation.subject = body.required("subject")?.to_owned();
+    }
+    if let Some(state) = body.string("conversationState")? {
+        conversation.conversation_state = parse_state(state)?;
+    }
+    if body.has("emailIds") {
+        conversation.email_ids = emails(&body, "emailIds")?;
+    }
+    if body.has("ccEmailIds") {
+        conversation.cc_email_ids = emails(&body, "ccEmailIds")?;
+    }
+    if let Some(files) = body.attachments("fileAttachments")? {
+        conversation.file_attachments = files;
+    }
+    conversation.updated_time = display_time(now);
+    store::put_conversation(tx, ticket_id, &conversation)?;
+    Ok(conversation)
+}
+
 fn search(
     conn: &rusqlite::Connection,
     parent: Parent,
@@ -223,6 +301,95 @@ async fn search_on(
             .read(|c| search(c, parent, &caller, id, &query, page)),
     )?;
     Ok(HttpResponse::Ok().json(found))
+}
+
+fn parse_ids(parent: Parent, ids: &(String, String)) -> Result<(i64, i64), ApiError> {
+    let ticket = parse_id(parent.label(), &ids.0)?;
+    let conversation = parse_id("Conversation", &ids.1)?;
+    Ok((ticket, conversation))
+}
+
+async fn update_on(
+    parent: Parent,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    ids: Path<(String, String)>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ids = traced(&req, parse_ids(parent, &ids))?;
+    let map = traced(&req, body::json_object(payload).await)?;
+    let now = inst.env.clock.now_ms();
+    let updated = traced(
+        &req,
+        inst.store
+            .write(|tx| update(tx, parent, &caller, ids, &map, now)),
+    )?;
+    Ok(HttpResponse::Ok().json(updated))
+}
+
+async fn delete_on(
+    parent: Parent,
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    ids: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (ticket_id, conversation_id) = traced(&req, parse_ids(parent, &ids))?;
+    traced(
+        &req,
+        inst.store.write(|tx| {
+            let conversation = find(tx, parent, &caller, ticket_id, conversation_id)?;
+            if !caller.sees_all() || !conversation.deletable {
+                return Err(ApiError::AccessDenied);
+            }
+            store::delete_conversation(tx, conversation_id)?;
+            Ok(())
+        }),
+    )?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// `PATCH /api/v1/request/{id}/conversation/{conversationId}`: update a note.
+pub async fn update_conversation(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    ids: Path<(String, String)>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    update_on(Parent::Request, inst, caller, req, ids, payload).await
+}
+
+/// `DELETE /api/v1/request/{id}/conversation/{conversationId}`.
+pub async fn delete_conversation(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    ids: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    delete_on(Parent::Request, inst, caller, req, ids).await
+}
+
+/// `PATCH /api/v1/change/{id}/conversation/{conversationId}`: update a note.
+pub async fn update_change_conversation(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    ids: Path<(String, String)>,
+    payload: Payload,
+) -> Result<HttpResponse, ApiError> {
+    update_on(Parent::Change, inst, caller, req, ids, payload).await
+}
+
+/// `DELETE /api/v1/change/{id}/conversation/{conversationId}`.
+pub async fn delete_change_conversation(
+    inst: Inst<ServiceOps>,
+    caller: Caller,
+    req: HttpRequest,
+    ids: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    delete_on(Parent::Change, inst, caller, req, ids).await
 }
 
 /// `POST /api/v1/request/{id}/conversation`: 200 + the conversation.

@@ -252,6 +252,30 @@ impl Product for ServiceOps {
                 conversations::search_change_conversations,
             ),
             op(
+                Method::PATCH,
+                "/api/v1/request/{id}/conversation/{conversationId}",
+                "serviceops.update_conversation",
+                conversations::update_conversation,
+            ),
+            op(
+                Method::DELETE,
+                "/api/v1/request/{id}/conversation/{conversationId}",
+                "serviceops.delete_conversation",
+                conversations::delete_conversation,
+            ),
+            op(
+                Method::PATCH,
+                "/api/v1/change/{id}/conversation/{conversationId}",
+                "serviceops.update_change_conversation",
+                conversations::update_change_conversation,
+            ),
+            op(
+                Method::DELETE,
+                "/api/v1/change/{id}/conversation/{conversationId}",
+                "serviceops.delete_change_conversation",
+                conversations::delete_change_conversation,
+            ),
+            op(
                 Method::POST,
                 "/api/v1/asset",
                 "serviceops.create_asset",

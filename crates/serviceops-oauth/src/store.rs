@@ -449,3 +449,31 @@ pub fn insert_client(tx: &Transaction<'_>, client: &Client) -> Result<(), rusqli
 pub fn delete_client(tx: &Transaction<'_>, client_id: &str) -> Result<bool, rusqlite::Error> {
     Ok(tx.execute("DELETE FROM client WHERE client_id = ?1", [client_id])? > 0)
 }
+
+/// Conversation `id` with its ticket id.
+///
+/// # Errors
+/// SQLite errors.
+pub fn get_conversation(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<(i64, Conversation)>, rusqlite::Error> {
+    let row: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT ticket_id, data FROM conversation WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(ticket, text)| Ok((ticket, serde_json::from_str(&text).map_err(json_error)?)))
+        .transpose()
+}
+
+/// Delete conversation `id`.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_conversation(tx: &Transaction<'_>, id: i64) -> Result<(), rusqlite::Error> {
+    tx.execute("DELETE FROM conversation WHERE id = ?1", [id])?;
+    Ok(())
+}

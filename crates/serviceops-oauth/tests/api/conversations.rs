@@ -355,3 +355,102 @@ async fn changes_take_notes_and_collaboration_only() {
         .await;
     assert_oauth_error(res, 403, "access_denied", "Access is denied").await;
 }
+
+#[actix_web::test]
+async fn notes_can_be_updated_and_conversations_deleted() {
+    let srv = start();
+    srv.control(
+        "/clock",
+        json!({"set": "2025-07-16T18:30:00Z", "freeze": true}),
+    )
+    .await;
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let res = srv
+        .send(
+            Method::PATCH,
+            "/api/v1/request/64/conversation/1",
+            &auth,
+            &json!({"conversationType": "note", "details": "<p>Updated</p>", "subject": "Progress Update"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let updated: Value = res.json().await.unwrap();
+    assert_eq!(updated["details"], "<p>Updated</p>");
+    assert_eq!(updated["subject"], "Progress Update");
+    assert_eq!(updated["updatedTime"], "Wed, Jul 16, 2025 06:30 pm");
+    assert_eq!(updated["createdTime"], "Wed, Aug 27, 2025 01:20 pm");
+
+    let res = srv
+        .send(
+            Method::PATCH,
+            "/api/v1/request/64/conversation/2",
+            &auth,
+            &json!({"details": "x"}),
+        )
+        .await;
+    let message = assert_business_error(res, 400, "validation_failed").await;
+    assert_eq!(message, "conversationType: only notes can be updated");
+    let res = srv
+        .send(
+            Method::PATCH,
+            "/api/v1/request/64/conversation/1",
+            &auth,
+            &json!({"conversationType": "collaborate"}),
+        )
+        .await;
+    assert_business_error(res, 400, "validation_failed").await;
+    let res = srv
+        .send(
+            Method::PATCH,
+            "/api/v1/request/65/conversation/1",
+            &auth,
+            &json!({"details": "x"}),
+        )
+        .await;
+    let message = assert_business_error(res, 404, "entity_not_found").await;
+    assert_eq!(
+        message, "Conversation with id 1 not found",
+        "not this request's"
+    );
+
+    let rita = srv.bearer("rita", "789").await;
+    let res = srv
+        .send(
+            Method::DELETE,
+            "/api/v1/request/64/conversation/1",
+            &rita,
+            &json!({}),
+        )
+        .await;
+    assert_oauth_error(res, 403, "access_denied", "Access is denied").await;
+    let res = srv
+        .send(
+            Method::DELETE,
+            "/api/v1/request/64/conversation/2",
+            &auth,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let found: Value = srv
+        .send(
+            Method::POST,
+            "/api/v1/request/64/conversation/search/byqual",
+            &auth,
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["totalCount"], 1);
+    let res = srv
+        .send(
+            Method::DELETE,
+            "/api/v1/request/64/conversation/2",
+            &auth,
+            &json!({}),
+        )
+        .await;
+    assert_business_error(res, 404, "entity_not_found").await;
+}
