@@ -150,6 +150,7 @@ impl Product for OpsMgr {
         self.digest.clear();
     }
 
+    /// Every resource; each GET also answers HEAD (headers only), as Jersey does.
     fn routes() -> Vec<OpRoute> {
         use Method as M;
         const ORGS: &str = "/api/public/v1.0/orgs{slash:/?}";
@@ -174,9 +175,17 @@ impl Product for OpsMgr {
         const USER_WL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/whitelist/{entry}{slash:/?}";
         vec![
             op(M::GET, ORGS, "opsmgr.list_orgs", orgs::list_orgs),
+            op(M::HEAD, ORGS, "opsmgr.list_orgs", orgs::list_orgs),
             op(M::GET, ORG, "opsmgr.get_org", orgs::get_org),
+            op(M::HEAD, ORG, "opsmgr.get_org", orgs::get_org),
             op(
                 M::GET,
+                ORG_GROUPS,
+                "opsmgr.list_org_projects",
+                orgs::list_org_projects,
+            ),
+            op(
+                M::HEAD,
                 ORG_GROUPS,
                 "opsmgr.list_org_projects",
                 orgs::list_org_projects,
@@ -188,12 +197,24 @@ impl Product for OpsMgr {
                 org_keys::list_org_keys,
             ),
             op(
+                M::HEAD,
+                ORG_KEYS,
+                "opsmgr.list_org_keys",
+                org_keys::list_org_keys,
+            ),
+            op(
                 M::POST,
                 ORG_KEYS,
                 "opsmgr.create_org_key",
                 org_keys::create_org_key,
             ),
             op(M::GET, ORG_KEY, "opsmgr.get_org_key", org_keys::get_org_key),
+            op(
+                M::HEAD,
+                ORG_KEY,
+                "opsmgr.get_org_key",
+                org_keys::get_org_key,
+            ),
             op(
                 M::PATCH,
                 ORG_KEY,
@@ -213,6 +234,12 @@ impl Product for OpsMgr {
                 access::list_key_access,
             ),
             op(
+                M::HEAD,
+                KEY_AL,
+                "opsmgr.list_key_access",
+                access::list_key_access,
+            ),
+            op(
                 M::POST,
                 KEY_AL,
                 "opsmgr.add_key_access",
@@ -220,6 +247,12 @@ impl Product for OpsMgr {
             ),
             op(
                 M::GET,
+                KEY_AL_ENTRY,
+                "opsmgr.get_key_access",
+                access::get_key_access,
+            ),
+            op(
+                M::HEAD,
                 KEY_AL_ENTRY,
                 "opsmgr.get_key_access",
                 access::get_key_access,
@@ -237,6 +270,12 @@ impl Product for OpsMgr {
                 access::list_key_access,
             ),
             op(
+                M::HEAD,
+                KEY_WL,
+                "opsmgr.list_key_access",
+                access::list_key_access,
+            ),
+            op(
                 M::POST,
                 KEY_WL,
                 "opsmgr.add_key_access",
@@ -244,6 +283,12 @@ impl Product for OpsMgr {
             ),
             op(
                 M::GET,
+                KEY_WL_ENTRY,
+                "opsmgr.get_key_access",
+                access::get_key_access,
+            ),
+            op(
+                M::HEAD,
                 KEY_WL_ENTRY,
                 "opsmgr.get_key_access",
                 access::get_key_access,
@@ -261,6 +306,12 @@ impl Product for OpsMgr {
                 groups::list_projects,
             ),
             op(
+                M::HEAD,
+                GROUPS,
+                "opsmgr.list_projects",
+                groups::list_projects,
+            ),
+            op(
                 M::POST,
                 GROUPS,
                 "opsmgr.create_project",
@@ -272,9 +323,22 @@ impl Product for OpsMgr {
                 "opsmgr.get_project_by_name",
                 groups::get_project_by_name,
             ),
+            op(
+                M::HEAD,
+                GROUP_BY_NAME,
+                "opsmgr.get_project_by_name",
+                groups::get_project_by_name,
+            ),
             op(M::GET, GROUP, "opsmgr.get_project", groups::get_project),
+            op(M::HEAD, GROUP, "opsmgr.get_project", groups::get_project),
             op(
                 M::GET,
+                GROUP_KEYS,
+                "opsmgr.list_project_keys",
+                project_keys::list_project_keys,
+            ),
+            op(
+                M::HEAD,
                 GROUP_KEYS,
                 "opsmgr.list_project_keys",
                 project_keys::list_project_keys,
@@ -310,6 +374,12 @@ impl Product for OpsMgr {
                 access::list_user_access,
             ),
             op(
+                M::HEAD,
+                USER_AL,
+                "opsmgr.list_user_access",
+                access::list_user_access,
+            ),
+            op(
                 M::POST,
                 USER_AL,
                 "opsmgr.add_user_access",
@@ -317,6 +387,12 @@ impl Product for OpsMgr {
             ),
             op(
                 M::GET,
+                USER_AL_ENTRY,
+                "opsmgr.get_user_access",
+                access::get_user_access,
+            ),
+            op(
+                M::HEAD,
                 USER_AL_ENTRY,
                 "opsmgr.get_user_access",
                 access::get_user_access,
@@ -334,6 +410,12 @@ impl Product for OpsMgr {
                 access::list_user_access,
             ),
             op(
+                M::HEAD,
+                USER_WL,
+                "opsmgr.list_user_access",
+                access::list_user_access,
+            ),
+            op(
                 M::POST,
                 USER_WL,
                 "opsmgr.add_user_access",
@@ -341,6 +423,12 @@ impl Product for OpsMgr {
             ),
             op(
                 M::GET,
+                USER_WL_ENTRY,
+                "opsmgr.get_user_access",
+                access::get_user_access,
+            ),
+            op(
+                M::HEAD,
                 USER_WL_ENTRY,
                 "opsmgr.get_user_access",
                 access::get_user_access,

@@ -1092,3 +1092,31 @@ async fn an_oversized_body_and_an_enveloped_204_answer_in_json() {
     assert_eq!(status, 200);
     assert_eq!(body, json!({"content": {}, "status": 204}));
 }
+
+#[actix_web::test]
+async fn head_answers_like_get_without_a_body() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let res = client
+        .send(
+            Method::HEAD,
+            &format!("/api/public/v1.0/groups/{GROUP}/apiKeys"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(res.text().await.unwrap(), "");
+    let res = client
+        .send(
+            Method::HEAD,
+            "/api/public/v1.0/groups/5953c5f380eef53887615fff",
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 401);
+    assert!(
+        !res.headers().contains_key("www-authenticate"),
+        "an authorization 401 has no challenge"
+    );
+}
