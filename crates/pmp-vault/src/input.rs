@@ -52,7 +52,8 @@ impl Input {
             .map(|(_, v)| v.as_str())
     }
 
-    /// `operation.Details` of INPUT_DATA: `Ok(None)` when INPUT_DATA is absent or blank.
+    /// `operation.Details` of INPUT_DATA: `Ok(None)` when INPUT_DATA is absent, blank or an
+    /// object without `Details`.
     ///
     /// # Errors
     /// `Invalid input data` when INPUT_DATA does not parse or has no `operation.Details`.
@@ -69,6 +70,7 @@ impl Input {
             .or_else(|| get_ci(&doc, "Details"));
         match details {
             Some(Value::Object(map)) => Ok(Some(map.clone())),
+            None if doc.is_object() => Ok(None),
             _ => Err(PmpError::failed(MSG_INVALID_INPUT)),
         }
     }
@@ -234,8 +236,11 @@ mod tests {
         assert!(Input::from_parts("INPUT_DATA={oops", b"")
             .details()
             .is_err());
-        assert!(Input::from_parts("INPUT_DATA={\"x\":1}", b"")
-            .details()
-            .is_err());
+        let no_details = Input::from_parts("INPUT_DATA={\"x\":1}", b"");
+        assert!(no_details.details().unwrap().is_none());
+        assert!(no_details.require_details().is_err());
+        assert!(Input::from_parts("INPUT_DATA=[1]", b"").details().is_err());
+        let bad = "INPUT_DATA={\"operation\":{\"Details\":\"x\"}}";
+        assert!(Input::from_parts(bad, b"").details().is_err());
     }
 }

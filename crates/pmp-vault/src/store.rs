@@ -17,6 +17,12 @@ pub struct ResourceRow {
     pub r#type: String,
     /// Accounts the caller can see.
     pub accounts: i64,
+    /// DNS name.
+    pub dns_name: String,
+    /// Department.
+    pub department: String,
+    /// Location.
+    pub location: String,
 }
 
 /// SQL condition: the caller (`?1` id, `?2` sees-all) can see resource `r`.
@@ -33,7 +39,8 @@ const ACCOUNT_VISIBLE: &str = "(?2 OR r.owner_id = ?1 OR EXISTS (SELECT 1 FROM s
 pub fn list_resources(conn: &Connection, caller: &Caller) -> rusqlite::Result<Vec<ResourceRow>> {
     let sql = format!(
         "SELECT r.id, r.name, r.description, r.type,
-           (SELECT COUNT(*) FROM accounts a WHERE a.resource_id = r.id AND {ACCOUNT_VISIBLE})
+           (SELECT COUNT(*) FROM accounts a WHERE a.resource_id = r.id AND {ACCOUNT_VISIBLE}),
+           r.dns_name, r.department, r.location
          FROM resources r WHERE {RESOURCE_VISIBLE} ORDER BY r.name COLLATE NOCASE, r.id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -44,6 +51,9 @@ pub fn list_resources(conn: &Connection, caller: &Caller) -> rusqlite::Result<Ve
             description: r.get(2)?,
             r#type: r.get(3)?,
             accounts: r.get(4)?,
+            dns_name: r.get(5)?,
+            department: r.get(6)?,
+            location: r.get(7)?,
         })
     })?;
     rows.collect()

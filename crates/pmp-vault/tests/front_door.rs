@@ -272,3 +272,26 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
     assert_eq!(res.status(), 400);
     assert_eq!(pmp.state().await, before, "a bad document changes nothing");
 }
+
+#[actix_web::test]
+async fn get_resources_searches_with_input_data_in_the_query() {
+    let pmp = start();
+    let search = |column: &str, value: &str| {
+        let input = json!({"operation": {"Details": {"SEARCHCOLUMN": column, "SEARCHVALUE": value, "SEARCHTYPE": "RESOURCE"}}});
+        format!(
+            "/resources?INPUT_DATA={}",
+            form_encode(&[("x", &input.to_string())]).trim_start_matches("x=")
+        )
+    };
+    let op = pmp.get(&search("RESOURCENAME", "mssql"), SUPER).await;
+    assert_eq!(names(ok(&op)), ["MSSQLServer"]);
+    assert_eq!(op["totalRows"], 1);
+    let op = pmp.get(&search("RESOURCETYPE", "windows"), SUPER).await;
+    assert_eq!(names(ok(&op)), ["Windows Server"]);
+    let op = pmp.get(&search("ACCOUNTNAME", "deploy"), USER).await;
+    assert_eq!(names(ok(&op)), ["apt-server1"]);
+    let op = pmp.get(&search("ACCOUNTNAME", "root"), USER).await;
+    assert_eq!(ok(&op)["totalRows"], 0, "root is not shared to userapi");
+    let op = pmp.get(&search("COLOUR", "x"), SUPER).await;
+    failed(&op, "GET RESOURCES", "Invalid search column COLOUR");
+}

@@ -19,7 +19,33 @@ pub async fn list_resources(inst: Inst<Pmp>, req: HttpRequest, body: web::Payloa
 }
 
 fn list(ctx: &mut Ctx<'_>) -> Result<Reply, PmpError> {
-    let rows = ctx.read(|c| store::list_resources(c, &ctx.caller))?;
+    let d = ctx.details()?;
+    let mut rows = ctx.read(|c| store::list_resources(c, &ctx.caller))?;
+    if let Some(value) = nonblank(&d, "SEARCHVALUE") {
+        let column = nonblank(&d, "SEARCHCOLUMN").unwrap_or_else(|| "RESOURCENAME".into());
+        let needle = value.to_lowercase();
+        let hit = |text: &str| text.to_lowercase().contains(&needle);
+        let mut kept = Vec::new();
+        for row in rows {
+            let matched = match column.to_ascii_uppercase().as_str() {
+                "RESOURCENAME" => hit(&row.name),
+                "RESOURCETYPE" => hit(&row.r#type),
+                "RESOURCEDESCRIPTION" | "DESCRIPTION" => hit(&row.description),
+                "DNSNAME" => hit(&row.dns_name),
+                "DEPARTMENT" => hit(&row.department),
+                "LOCATION" => hit(&row.location),
+                "ACCOUNTNAME" => ctx
+                    .read(|c| store::visible_accounts(c, &ctx.caller, row.id))?
+                    .iter()
+                    .any(|a| hit(&a.name)),
+                _ => return Err(PmpError::failed(format!("Invalid search column {column}"))),
+            };
+            if matched {
+                kept.push(row);
+            }
+        }
+        rows = kept;
+    }
     let reply = Reply::message("Resources fetched successfully").rows(rows.len());
     if rows.is_empty() {
         return Ok(reply);
