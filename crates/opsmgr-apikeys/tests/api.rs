@@ -1120,3 +1120,58 @@ async fn head_answers_like_get_without_a_body() {
         "an authorization 401 has no challenge"
     );
 }
+
+#[actix_web::test]
+async fn garbage_bodies_never_cause_a_server_error_or_a_change() {
+    let srv = server();
+    let before = srv.host.main.export_state().unwrap();
+    let client = DigestClient::key(&srv);
+    let targets = [
+        (Method::POST, org_keys_uri()),
+        (Method::PATCH, format!("{}/{KEY_ID}", org_keys_uri())),
+        (
+            Method::POST,
+            format!("/api/public/v1.0/groups/{GROUP}/apiKeys"),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/public/v1.0/groups/{GROUP}/apiKeys/{KEY_ID}"),
+        ),
+        (
+            Method::POST,
+            format!("/api/public/v1.0/groups/{GROUP}/apiKeys/{KEY_ID}"),
+        ),
+        (
+            Method::POST,
+            format!("/api/public/v1.0/orgs/{ORG}/apiKeys/{KEY_ID}/accessList"),
+        ),
+        (Method::POST, "/api/public/v1.0/groups".to_owned()),
+    ];
+    let bodies = [
+        "{",
+        "null",
+        "42",
+        "\"s\"",
+        "[]x",
+        r#"{"desc":null,"roles":null}"#,
+        r#"{"desc":["a"],"roles":[1,2]}"#,
+        r#"{"roles":[{"roleName":"GROUP_OWNER"}]}"#,
+        r#"[{"ipAddress":7}]"#,
+        r#"[null]"#,
+        r#"{"name":{},"orgId":[]}"#,
+        "\u{0}\u{1}\u{2}",
+    ];
+    for (method, uri) in &targets {
+        for body in bodies {
+            let (status, err) = client.call(method.clone(), uri, Some(body)).await;
+            assert!(
+                (400..500).contains(&status) && err["errorCode"].is_string(),
+                "{method} {uri} {body:?} -> {status} {err}"
+            );
+        }
+    }
+    let mut after = srv.host.main.export_state().unwrap();
+    // Only the usage counters of the caller's access-list entry moved.
+    after["apiKeys"][0]["accessList"] = before["apiKeys"][0]["accessList"].clone();
+    assert_eq!(after, before);
+}
