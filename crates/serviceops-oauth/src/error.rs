@@ -6,9 +6,9 @@
 //!   with `WWW-Authenticate` on 401;
 //! - business errors of the REST API: `{"userMessage": ..., "errorCode": ...}`.
 
-use actix_web::http::header::{HeaderValue, WWW_AUTHENTICATE};
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use serde_json::json;
 
 /// "Full authentication is required to access this resource" (Spring's entry points).
@@ -118,16 +118,29 @@ fn business_body(message: &str, code: &str) -> serde_json::Value {
     json!({"userMessage": message, "errorCode": code})
 }
 
-/// `Bearer realm="oauth2-resource", error="...", error_description="..."` (RFC 6750 §3).
-fn bearer_challenge(error: &str, description: &str) -> HeaderValue {
+/// `<prefix> error="...", error_description="..."` (RFC 6750 §3), with quotes, backslashes
+/// and control characters dropped from the description.
+fn challenge(prefix: &str, error: &str, description: &str) -> HeaderValue {
     let description: String = description
         .chars()
         .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
         .collect();
     HeaderValue::from_str(&format!(
-        "Bearer realm=\"oauth2-resource\", error=\"{error}\", error_description=\"{description}\""
+        "{prefix} error=\"{error}\", error_description=\"{description}\""
     ))
-    .unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"oauth2-resource\""))
+    .unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
+}
+
+/// The resource server's challenge: `Bearer realm="oauth2-resource", error=..., ...`.
+fn bearer_challenge(error: &str, description: &str) -> HeaderValue {
+    challenge("Bearer realm=\"oauth2-resource\",", error, description)
+}
+
+/// The token endpoint's error headers: `Cache-Control: no-store`, `Pragma: no-cache`.
+fn no_store(builder: &mut HttpResponseBuilder) -> &mut HttpResponseBuilder {
+    builder
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((PRAGMA, "no-cache"))
 }
 
 impl ResponseError for ApiError {
@@ -155,16 +168,21 @@ impl ResponseError for ApiError {
                     WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"oauth2/client\""),
                 ))
+                .insert_header((CACHE_CONTROL, "no-store"))
+                .insert_header((PRAGMA, "no-cache"))
                 .json(oauth_body("unauthorized", description)),
             ApiError::OAuth {
                 error, description, ..
             } => {
+                // Spring's DefaultWebResponseExceptionTranslator: a 401 from the token
+                // endpoint carries a Bearer challenge without a realm.
                 if status == StatusCode::UNAUTHORIZED {
-                    builder.insert_header((WWW_AUTHENTICATE, bearer_challenge(error, description)));
+                    builder
+                        .insert_header((WWW_AUTHENTICATE, challenge("Bearer", error, description)));
                 }
-                builder.json(oauth_body(error, description))
+                no_store(&mut builder).json(oauth_body(error, description))
             }
-            ApiError::InvalidScope { requested, allowed } => builder.json(json!({
+            ApiError::InvalidScope { requested, allowed } => no_store(&mut builder).json(json!({
                 "error": "invalid_scope",
                 "error_description": format!("Invalid scope: {requested}"),
                 "scope": allowed,

@@ -227,7 +227,12 @@ async fn wrong_user_or_password_is_401_invalid_grant() {
         ("", ""),
     ] {
         let res = srv.login(user, password).await;
-        assert_oauth_error(res, 401, "invalid_grant", "Bad credentials").await;
+        let headers = assert_oauth_error(res, 401, "invalid_grant", "Bad credentials").await;
+        assert_eq!(
+            headers["www-authenticate"],
+            "Bearer error=\"invalid_grant\", error_description=\"Bad credentials\""
+        );
+        assert_eq!(headers["cache-control"], "no-store");
     }
 }
 
@@ -360,7 +365,11 @@ async fn an_expired_refresh_token_is_401_invalid_token() {
     srv.advance(2_592_000).await;
     let res = srv.refresh(BASIC, refresh).await;
     let description = format!("Invalid refresh token (expired): {refresh}");
-    assert_oauth_error(res, 401, "invalid_token", &description).await;
+    let headers = assert_oauth_error(res, 401, "invalid_token", &description).await;
+    assert!(headers["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer error=\"invalid_token\""));
 }
 
 #[actix_web::test]
