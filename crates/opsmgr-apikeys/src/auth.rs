@@ -200,7 +200,7 @@ pub fn authenticate(
     };
     auth_core::trace::set_principal(req, ok.username.as_str());
     let legacy = inst.settings.legacy_whitelist_codes;
-    let ip = req.peer_addr().map(|a| canonical_ip(a.ip()));
+    let ip = client_ip(req, inst.settings.trust_forwarded_for);
     let principal = ok.principal;
     let holder = match &principal {
         Principal::Key(k) => k.id.clone(),
@@ -224,6 +224,20 @@ pub fn authenticate(
         ip,
         access_listed,
     })
+}
+
+/// The caller's address: the socket peer, or the first `X-Forwarded-For` hop when the
+/// settings trust it (a proxy in front of standin).
+fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
+    let forwarded = trust_forwarded_for
+        .then(|| req.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|first| first.trim().parse::<IpAddr>().ok());
+    forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+        .map(canonical_ip)
 }
 
 /// A key with a non-empty access list must call from a listed address (§2.5); a match

@@ -70,6 +70,17 @@ pub struct Settings {
         default_missing_value = "true"
     )]
     pub legacy_whitelist_codes: bool,
+    /// Take the caller's address for access lists from the first `X-Forwarded-For` hop
+    /// (only behind a trusted proxy; the socket peer address otherwise).
+    #[arg(
+        long = "opsmgr-trust-forwarded-for",
+        env = "STANDIN_OPSMGR_TRUST_FORWARDED_FOR",
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_value_t = false,
+        default_missing_value = "true"
+    )]
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Settings {
@@ -79,6 +90,7 @@ impl Default for Settings {
             nonce_ttl_secs: 300,
             require_access_list_for_sensitive: true,
             legacy_whitelist_codes: false,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -493,6 +505,7 @@ mod tests {
             d.require_access_list_for_sensitive
         );
         assert_eq!(cli.opsmgr.legacy_whitelist_codes, d.legacy_whitelist_codes);
+        assert_eq!(cli.opsmgr.trust_forwarded_for, d.trust_forwarded_for);
         let cli = Cli::try_parse_from([
             "standin",
             "--opsmgr-legacy-whitelist-codes",

@@ -492,3 +492,31 @@ async fn the_journal_names_the_principal_and_never_the_secret() {
     assert!(log.contains("opsmgr.list_project_keys"), "{log}");
     assert!(!log.contains(PRIVATE) && !log.contains("not-the-secret"));
 }
+
+#[actix_web::test]
+async fn x_forwarded_for_is_ignored_unless_trusted() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let nonce = client.fresh_nonce().await;
+    let uri = keys_uri();
+    let send = |nc: u32, srv_url: String, nonce: String| {
+        let header = auth_header(PUBLIC, PRIVATE, &nonce, "GET", &uri, nc, "xff");
+        client
+            .http
+            .get(format!("{srv_url}{uri}"))
+            .header("authorization", header)
+            .header("x-forwarded-for", "203.0.113.7, 127.0.0.1")
+            .send()
+    };
+    assert_eq!(send(1, srv.url.clone(), nonce).await.unwrap().status(), 200);
+
+    let trusting = server_with(opsmgr_apikeys::Settings {
+        trust_forwarded_for: true,
+        ..Default::default()
+    });
+    let nonce = DigestClient::key(&trusting).fresh_nonce().await;
+    let res = send(1, trusting.url.clone(), nonce).await.unwrap();
+    assert_eq!(res.status(), 403);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["parameters"], json!(["203.0.113.7"]));
+}
