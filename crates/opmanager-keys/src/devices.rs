@@ -6,9 +6,9 @@ use crate::call::{Call, Params};
 use crate::error::OpmError;
 use crate::network::Network;
 use crate::paging;
-use crate::state::{Alarm, Device, Event, Interface, Monitor, MonitorKind, Probe, Role};
+use crate::state::{Alarm, Device, Event, Interface, Monitor, Role};
 use crate::store::{self, Record};
-use crate::wire;
+use crate::wire::{self, ms};
 use actix_web::HttpResponse;
 use auth_core::clock::rfc3339_ms;
 use rusqlite::Transaction;
@@ -94,7 +94,7 @@ fn device_summary_body(call: &Call) -> Result<Value, OpmError> {
         "vendorName": d.vendor_name,
         "statusStr": wire::severity_name(status),
         "statusNum": status.to_string(),
-        "availability": {"Up": d.availability, "Down": round2(100.0 - d.availability)},
+        "availability": availability_buckets(d),
         "responseTime": d.response_time_ms,
         "packetLoss": d.packet_loss,
         "moID": d.moid,
@@ -147,95 +147,110 @@ pub async fn get_device_info(call: Call) -> HttpResponse {
     call.reply(device_info_body(&call))
 }
 
+/// The seven availability buckets of the vendor's `availdata` (percent of today).
+fn availability_buckets(d: &Device) -> Value {
+    json!({
+        "Down": round2(100.0 - d.availability),
+        "Dependent Unavailable": 0,
+        "On Hold": 0,
+        "Not Monitored": 0,
+        "Parent Down": 0,
+        "On Maintenance": 0,
+        "Up": d.availability,
+    })
+}
+
+/// The plural category name of the vendor's `displayCategory`.
+fn display_category(category: &str) -> String {
+    match category {
+        "Switch" => "Switches".into(),
+        "Wireless" | "Storage" | "UPS" | "Unknown" => category.into(),
+        c if c.ends_with('s') => c.into(),
+        c => format!("{c}s"),
+    }
+}
+
+/// Today's availability timeline: `UpTime`/`DownTime,<from ms>,<to ms>` segments, down from
+/// the device's active `Device Down` alarm on.
+fn timeline(net: &Network, d: &Device, today_start: i64) -> Vec<String> {
+    let now = net.now_ms;
+    let down_since = net
+        .alarms
+        .iter()
+        .filter(|a| a.device_name == d.device_name && a.severity != 5)
+        .filter(|a| a.event_type == "Device Down")
+        .map(|a| ms(&a.mod_time))
+        .min();
+    match down_since {
+        Some(since) if since > today_start => vec![
+            format!("UpTime,{today_start},{since}"),
+            format!("DownTime,{since},{now}"),
+        ],
+        Some(_) => vec![format!("DownTime,{today_start},{now}")],
+        None => vec![format!("UpTime,{today_start},{now}")],
+    }
+}
+
 fn complete_details_body(call: &Call) -> Result<Value, OpmError> {
     let net = Network::read(&call.inst)?;
     let d = net.device(call.params.required("name")?)?;
     let status = net.status(d);
+    let today_start = net.now_ms - net.now_ms.rem_euclid(86_400_000);
     let h = &d.hardware;
     Ok(json!({
+        "nfadetails": {"NFAStatus": "Not Added"},
         "statusStr": wire::severity_name(status),
-        "statusNum": status.to_string(),
+        "responseTime": format!("{:03}ms", d.response_time_ms),
+        "format": "dd-MM-yy HH:mm:ss",
+        "dnsName": d.dns_name,
+        "timeZone": "UTC",
+        "availability": timeline(&net, d, today_start),
+        "todayTimeAvail": {
+            "todayStartTime": today_start.to_string(),
+            "endTimeVal": net.now_ms.to_string(),
+        },
         "type": d.device_type,
         "vendorName": d.vendor_name,
-        "dnsName": d.dns_name,
-        "responseTime": d.response_time_ms.to_string(),
-        "packetLoss": d.packet_loss.to_string(),
-        "availability": [
-            {"name": "Up", "value": d.availability},
-            {"name": "Down", "value": round2(100.0 - d.availability)},
-        ],
+        "statusNum": status.to_string(),
+        "isStorage": d.category == "Storage",
+        "ncmdetails": {"SUMMARY_NOT_AVAILABLE": true},
+        "packetLoss": number_text(d.packet_loss),
+        "configBackup": {"RunningConfig": {}, "StartupConfig": {}},
         "opmdetails": {
+            "Type": d.device_type,
+            "dependentDisplayName": "None",
             "Category": d.category,
+            "hardwareInfo": {
+                "HW_MANUFACTURER": h.manufacturer,
+                "HW_SERIALNUMBER": h.serial_number,
+                "IS_ALARM_SUPPRESSED": "false",
+                "ISPDPresent": false,
+                "HW_MODEL": h.model,
+                "LAST_UPDATED_TIME": wire::display_time(ms(&d.added_time)),
+                "MOID": d.moid,
+                "IS_MONITORED": d.managed.to_string(),
+            },
+            "displayCategory": display_category(&d.category),
+            "PollInterval": "5",
             "IPAddress": d.ip_address,
             "DNSName": d.dns_name,
             "SysDescription": d.sys_description,
-            "hardwareInfo": {
-                "OperatingSystem": h.operating_system,
-                "MACAddress": h.mac_address,
-                "SoftwareVersion": h.software_version,
-                "SerialNumber": h.serial_number,
-                "Model": h.model,
-                "Manufacturer": h.manufacturer,
-                "HDD": h.hdd,
-                "RAM": h.ram,
-            },
+            "Monitoring": crate::monitors::device_protocol(d),
+            "UpLinkDependency": "None",
         },
-        "displayName": d.display_name,
-        "deviceName": d.device_name,
-        "moid": d.moid,
-        "managed": d.managed,
-        "interfaceCount": net.interfaces_of(d).count(),
+        "availdata": availability_buckets(d),
     }))
+}
+
+/// A number without a trailing `.0` (`11`, `0.5`).
+fn number_text(v: f64) -> String {
+    let text = format!("{v}");
+    text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
 }
 
 /// `GET /api/json/v2/device/getDeviceCompleteDetails` (`name`*).
 pub async fn get_device_complete_details(call: Call) -> HttpResponse {
     call.reply(complete_details_body(&call))
-}
-
-fn monitors_body(call: &Call) -> Result<Value, OpmError> {
-    let name = call.params.required("name")?.to_owned();
-    let (device, monitors) = call.inst.store.read(|c| {
-        Ok::<_, OpmError>((store::get::<Device>(c, &name)?, store::all::<Monitor>(c)?))
-    })?;
-    let device = device.ok_or(OpmError::UnknownDevice(name))?;
-    let mut body = serde_json::Map::new();
-    for (kind, key) in [
-        (MonitorKind::Performance, "performanceMonitors"),
-        (MonitorKind::Service, "serviceMonitors"),
-        (MonitorKind::Process, "processMonitors"),
-        (MonitorKind::WindowsService, "windowsServiceMonitors"),
-        (MonitorKind::Url, "urlMonitors"),
-    ] {
-        let list: Vec<&Monitor> = monitors
-            .iter()
-            .filter(|m| m.device_name == device.device_name && m.kind == kind)
-            .collect();
-        let down = list.iter().filter(|m| m.status != 5).count();
-        let rows: Vec<Value> = list
-            .iter()
-            .map(|m| {
-                json!({
-                    "name": m.name,
-                    "displayName": m.display_name,
-                    "statusStr": wire::severity_name(m.status),
-                    "statusNum": m.status.to_string(),
-                    "value": m.value,
-                    "interval": m.interval,
-                })
-            })
-            .collect();
-        body.insert(
-            key.to_owned(),
-            json!({"total": list.len(), "down": down, "monitors": rows}),
-        );
-    }
-    Ok(Value::Object(body))
-}
-
-/// `GET /api/json/device/getDeviceAssociatedMonitors` (`name`*).
-pub async fn get_device_associated_monitors(call: Call) -> HttpResponse {
-    call.reply(monitors_body(&call))
 }
 
 fn set_managed_body(call: &Call) -> Result<Value, OpmError> {
@@ -355,36 +370,4 @@ fn delete_where<R: Record>(
 /// with its interfaces, monitors, alarms and events.
 pub async fn delete_device(call: Call) -> HttpResponse {
     call.reply(delete_device_body(&call))
-}
-
-fn list_probes_body(call: &Call) -> Result<Value, OpmError> {
-    let (probes, devices) = call
-        .inst
-        .store
-        .read(|c| Ok::<_, OpmError>((store::all::<Probe>(c)?, store::all::<Device>(c)?)))?;
-    Ok(Value::Array(
-        probes
-            .iter()
-            .map(|p| {
-                let count = devices
-                    .iter()
-                    .filter(|d| d.probe.as_deref() == Some(p.name.as_str()))
-                    .count();
-                json!({
-                    "name": p.name,
-                    "probeID": p.probe_id.to_string(),
-                    "status": p.status,
-                    "deviceCount": count.to_string(),
-                    "host": p.host,
-                    "port": p.port.to_string(),
-                    "version": p.version,
-                })
-            })
-            .collect(),
-    ))
-}
-
-/// `GET /api/json/admin/listProbes`.
-pub async fn list_probes(call: Call) -> HttpResponse {
-    call.reply(list_probes_body(&call))
 }

@@ -14,8 +14,10 @@ pub mod devices;
 pub mod error;
 pub mod events;
 pub mod interfaces;
+pub mod monitors;
 pub mod network;
 pub mod paging;
+pub mod probes;
 pub mod state;
 pub mod store;
 pub mod totp;
@@ -166,7 +168,7 @@ impl Product for OpManager {
                 Method::GET,
                 "/api/json/device/getDeviceAssociatedMonitors",
                 "opmanager.get_device_associated_monitors",
-                devices::get_device_associated_monitors,
+                monitors::get_device_associated_monitors,
             ),
             op(
                 Method::POST,
@@ -190,7 +192,7 @@ impl Product for OpManager {
                 Method::GET,
                 "/api/json/admin/listProbes",
                 "opmanager.list_probes",
-                devices::list_probes,
+                probes::list_probes,
             ),
             op(
                 Method::GET,

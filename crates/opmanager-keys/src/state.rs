@@ -95,14 +95,22 @@ pub struct Probe {
     pub probe_id: i64,
     /// Probe name.
     pub name: String,
-    /// Host the probe runs on.
-    pub host: String,
-    /// Port of the probe's web server.
-    pub port: u16,
-    /// `Up` or `Down`.
-    pub status: String,
-    /// Build number.
-    pub version: String,
+    /// Display name.
+    pub display_name: String,
+    /// Host name the central server reaches the probe at (`natName`).
+    pub nat_name: String,
+    /// Port of the probe's web server (`natPort`).
+    pub nat_port: u16,
+    /// `http` or `https` (`natProtocol`).
+    pub nat_protocol: String,
+    /// Whether the probe is connected to the central server.
+    pub connected: bool,
+    /// Last contact (RFC 3339).
+    pub last_contact: String,
+    /// Contact person.
+    pub contact_person: String,
+    /// Contact e-mail.
+    pub contact_email: String,
 }
 
 impl Record for Probe {
@@ -261,16 +269,29 @@ pub struct Monitor {
     pub device_name: String,
     /// `performance`, `service`, `process`, `windowsService`, `url`.
     pub kind: MonitorKind,
-    /// Monitor name (`CPUUtilization`).
+    /// Monitor name (`CPUUtilization`; the service name of a Windows service).
     pub name: String,
     /// Display name (`CPU Utilization`).
     pub display_name: String,
     /// Severity number.
     pub status: u8,
-    /// Last polled value, with unit (`23 %`).
-    pub value: String,
+    /// Last polled value (performance: the measure; service and URL: response time in ms).
+    pub value: f64,
+    /// Unit of `value` (`Percentage`, `ms`).
+    pub unit: String,
     /// Poll interval in minutes.
     pub interval: i64,
+    /// `SNMP`, `WMI`, `CLI`, `TCP`, `HTTP`.
+    pub protocol: String,
+    /// Whether a threshold is configured.
+    pub threshold_enabled: bool,
+    /// When the value was last collected (RFC 3339).
+    pub last_collected: String,
+    /// Poll id.
+    pub poll_id: i64,
+    /// What is monitored: the TCP port, the process path or the URL (empty otherwise).
+    #[serde(default)]
+    pub target: String,
 }
 
 /// The monitor families of getDeviceAssociatedMonitors.
@@ -499,6 +520,7 @@ fn validate(state: &State) -> Result<(), StateError> {
     let mut probes = HashSet::new();
     for (i, p) in state.probes.iter().enumerate() {
         check_unique(&mut probes, format!("probes[{i}].name"), &p.name, "probe")?;
+        check_time(format!("probes[{i}].lastContact"), &p.last_contact)?;
     }
     let mut devices = HashSet::new();
     let mut moids = HashSet::new();
@@ -559,6 +581,7 @@ fn validate(state: &State) -> Result<(), StateError> {
             "monitor",
         )?;
         check_severity(format!("monitors[{i}].status"), m.status)?;
+        check_time(format!("monitors[{i}].lastCollected"), &m.last_collected)?;
     }
     let mut entities = HashSet::new();
     let mut alarm_ids = HashSet::new();

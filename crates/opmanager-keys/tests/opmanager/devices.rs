@@ -110,6 +110,8 @@ async fn device_summary_info_and_complete_details_describe_one_device() {
     assert_eq!(summary["statusStr"], "Trouble");
     assert_eq!(summary["ipaddress"], "10.10.2.25");
     assert_eq!(summary["responseTime"], 6);
+    assert_eq!(summary["availability"]["Up"], 100.0);
+    assert_eq!(summary["availability"]["Parent Down"], 0);
     let info = srv
         .get("/api/json/device/getDeviceInfo?ipAddress=10.10.2.25")
         .await;
@@ -124,9 +126,23 @@ async fn device_summary_info_and_complete_details_describe_one_device() {
         .get("/api/json/v2/device/getDeviceCompleteDetails?name=core-rtr-01")
         .await;
     assert_eq!(details["vendorName"], "Cisco");
-    assert_eq!(details["opmdetails"]["Category"], "Router");
-    assert_eq!(details["opmdetails"]["hardwareInfo"]["Model"], "ISR4431/K9");
     assert_eq!(details["statusStr"], "Clear");
+    assert_eq!(details["statusNum"], "5");
+    assert_eq!(details["responseTime"], "002ms");
+    assert_eq!(details["packetLoss"], "0");
+    assert_eq!(details["opmdetails"]["Category"], "Router");
+    assert_eq!(details["opmdetails"]["displayCategory"], "Routers");
+    assert_eq!(details["opmdetails"]["Monitoring"], "SNMP");
+    assert_eq!(
+        details["opmdetails"]["hardwareInfo"]["HW_MODEL"],
+        "ISR4431/K9"
+    );
+    assert_eq!(details["opmdetails"]["hardwareInfo"]["MOID"], 101);
+    assert_eq!(details["availdata"]["Up"], 100.0);
+    assert!(details["availability"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("UpTime,"));
 
     for (path, code) in [
         (
@@ -232,19 +248,54 @@ async fn list_interfaces_pages_filters_and_sorts_with_string_counters() {
 }
 
 #[actix_web::test]
-async fn associated_monitors_are_grouped_by_family() {
+async fn associated_monitors_are_grouped_by_family_in_the_vendor_shape() {
     let srv = Srv::start();
     let body = srv
         .get("/api/json/device/getDeviceAssociatedMonitors?name=srv-sql-01")
         .await;
-    assert_eq!(body["performanceMonitors"]["total"], 3);
-    assert_eq!(body["performanceMonitors"]["down"], 1);
-    assert_eq!(body["windowsServiceMonitors"]["total"], 1);
-    assert_eq!(
-        body["windowsServiceMonitors"]["monitors"][0]["name"],
-        "MSSQLSERVER"
-    );
+    let perf = &body["performanceMonitors"];
+    assert_eq!(perf["total"], 3);
+    assert_eq!(perf["down"], 1);
+    assert_eq!(perf["statusIcon"], "images/servicestatus1.gif");
+    let cpu = &perf["monitors"][0];
+    assert_eq!(cpu["DISPLAYNAME"], "CPU Utilization");
+    assert_eq!(cpu["data"][0]["value"], 94);
+    assert_eq!(cpu["thresholdStatus"], "Critical");
+    assert_eq!(cpu["Protocol"], "WMI");
+    assert_eq!(cpu["lastCollectedTime"], "23 Nov 2026 08:50:00 AM UTC");
+    assert_eq!(perf["monitors"][1]["thresholdStatus"], "Normal");
+    assert_eq!(body["deviceProtocol"], "WMI");
+    let nt = &body["ntServiceMonitors"];
+    assert_eq!(nt["total"], 1);
+    assert_eq!(nt["monitors"][0]["serviceName"], "MSSQLSERVER");
+    assert_eq!(nt["monitors"][0]["name"], "SQL Server (MSSQLSERVER)");
     assert_eq!(body["urlMonitors"]["total"], 0);
+    assert_eq!(body["isHost"], false);
+
+    let web = srv
+        .get("/api/json/device/getDeviceAssociatedMonitors?name=srv-web-02")
+        .await;
+    let https = &web["serverMonitors"]["monitors"][0];
+    assert_eq!(https["portNo"], "443");
+    assert_eq!(https["statusText"], "Down");
+    assert_eq!(https["statusStr"], "Service Down");
+    assert_eq!(web["deviceProtocol"], "SNMP");
+    let portal = srv
+        .get("/api/json/device/getDeviceAssociatedMonitors?name=srv-web-01")
+        .await;
+    assert_eq!(
+        portal["urlMonitors"]["monitors"][0]["url"],
+        "https://portal.corp.example.com/"
+    );
+    assert_eq!(portal["urlMonitors"]["monitors"][0]["RESPONSETIME"], "142");
+    let esx = srv
+        .get("/api/json/device/getDeviceAssociatedMonitors?name=esx-01")
+        .await;
+    assert_eq!(esx["isHost"], true);
+    let unknown = srv
+        .get("/api/json/device/getDeviceAssociatedMonitors?name=ghost")
+        .await;
+    assert_eq!(errorcode(&unknown), "INVALID_DEVICE");
 }
 
 #[actix_web::test]
@@ -364,12 +415,35 @@ async fn list_probes_counts_the_devices_of_each_probe() {
     let mut state = srv.state().await;
     state["edition"] = "central".into();
     state["probes"] = serde_json::json!([
-        {"probeID": 1, "name": "branch-berlin", "host": "10.20.0.5", "port": 8060, "status": "Up", "version": "128100"}
+        {"probeID": 10000000001_i64, "name": "Probe1", "displayName": "Berlin branch",
+         "natName": "opm-probe1", "natPort": 8062, "natProtocol": "http", "connected": false,
+         "lastContact": "2026-11-23T07:42:59Z", "contactPerson": "Jana Weber",
+         "contactEmail": "noc-berlin@corp.example.com"}
     ]);
-    state["devices"][0]["probe"] = "branch-berlin".into();
+    state["devices"][0]["probe"] = "Probe1".into();
+    state["devices"][1]["probe"] = "Probe1".into();
     srv.put_state(&state).await;
     let body = srv.get("/api/json/admin/listProbes").await;
-    assert_eq!(body[0]["name"], "branch-berlin");
-    assert_eq!(body[0]["deviceCount"], "1");
-    assert_eq!(body[0]["probeID"], "1");
+    let probe = &body[0];
+    assert_eq!(probe["name"], "Probe1");
+    assert_eq!(probe["probeDisplayName"], "Berlin branch");
+    assert_eq!(probe["deviceCount"], "2");
+    assert_eq!(probe["probeID"], "10000000001");
+    assert_eq!(probe["isConnected"], "false");
+    assert_eq!(probe["serverStatus"], "Server down");
+    assert_eq!(probe["status"], "Critical");
+    assert_eq!(probe["natPort"], "8062");
+    assert_eq!(probe["lastContact"], "23 Nov 2026 07:42:59 AM UTC");
+    let alarms = srv.alarms("probeName=Probe1").await;
+    assert_eq!(alarms.len(), 1, "core-rtr-02's interface alarm");
+    let mut bad = srv.state().await;
+    bad["devices"][2]["probe"] = "Nowhere".into();
+    let res = srv
+        .client
+        .put(srv.url("/_standin/state"))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
 }
