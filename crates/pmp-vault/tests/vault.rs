@@ -1138,3 +1138,69 @@ async fn control_routes_change_account_and_resource_settings() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[actix_web::test]
+async fn each_role_sees_and_does_only_what_it_may() {
+    let pmp = start();
+    // token, label, resources listed, may create resources, may create users, may read the audit
+    let matrix = [
+        (SUPER, "Administrator, all passwords", 4, true, true, true),
+        (
+            ADMIN,
+            "Administrator, owned and shared",
+            2,
+            true,
+            true,
+            true,
+        ),
+        (PWDADMIN, "Password Administrator", 0, true, false, true),
+        (AUDITOR, "Password Auditor", 0, false, false, true),
+        (USER, "Password User", 2, true, false, false),
+    ];
+    for (i, (token, label, listed, create_resource, create_user, audit)) in
+        matrix.into_iter().enumerate()
+    {
+        let list = pmp.get("/resources", token).await;
+        assert_eq!(ok(&list)["totalRows"], json!(listed), "{label}");
+        let res = pmp
+            .call("POST", "/resources", token, Some(&input(json!({"RESOURCENAME": format!("r{i}"), "ACCOUNTNAME": "a", "RESOURCETYPE": "Linux", "PASSWORD": "Pa$$w0rd!"}))))
+            .await;
+        assert_eq!(status(&res) == "Success", create_resource, "{label}: {res}");
+        if create_resource {
+            let mine = pmp.get("/resources", token).await;
+            assert_eq!(
+                mine["totalRows"],
+                json!(listed + 1),
+                "{label} owns what it creates"
+            );
+        }
+        let user = pmp
+            .call(
+                "POST",
+                "/user",
+                token,
+                Some(&input(json!({"USERNAME": format!("u{i}")}))),
+            )
+            .await;
+        assert_eq!(status(&user) == "Success", create_user, "{label}: {user}");
+        let trail = pmp.get("/audit", token).await;
+        assert_eq!(status(&trail) == "Success", audit, "{label}: {trail}");
+    }
+    // Deleting someone else's resource: only with full access.
+    failed(
+        &pmp.call("DELETE", "/resources/305", USER, None).await,
+        "DELETE RESOURCE",
+        NOT_AUTHORIZED,
+    );
+    failed(
+        &pmp.call("DELETE", "/resources/305", PWDADMIN, None).await,
+        "DELETE RESOURCE",
+        NOT_AUTHORIZED,
+    );
+    failed(
+        &pmp.call("DELETE", "/resources/305", AUDITOR, None).await,
+        "DELETE RESOURCE",
+        NOT_AUTHORIZED,
+    );
+    ok(&pmp.call("DELETE", "/resources/305", SUPER, None).await);
+}

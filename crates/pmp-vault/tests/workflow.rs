@@ -386,3 +386,46 @@ async fn a_checked_out_password_cannot_be_changed_by_someone_else() {
         )
         .await);
 }
+
+#[actix_web::test]
+async fn the_state_after_a_workflow_round_trips_exactly() {
+    let pmp = start();
+    pmp.control(
+        "POST",
+        "/clock",
+        Some(json!({"set": "2026-01-02T03:04:05Z", "freeze": true})),
+    )
+    .await;
+    ok(&pmp
+        .call(
+            "POST",
+            "/accounts/309/requestpassword",
+            USER,
+            Some(&reason("x")),
+        )
+        .await);
+    ok(&pmp
+        .call("POST", "/accounts/309/requester/6/approve", ADMIN, None)
+        .await);
+    ok(&pmp.call("POST", "/accounts/309/checkout", USER, None).await);
+    ok(&pmp.call("POST", "/user", SUPER, Some(&input(json!({"USERNAME": "svc", "ISAPIUSER": "true", "HOSTNAME": "localhost", "EXPIRYDATE": "2030-01-01"})))).await);
+    ok(&pmp
+        .call(
+            "PUT",
+            "/resources/303/accounts/307/share",
+            ADMIN,
+            Some(&input(
+                json!({"ACCESSTYPE": "fullaccess", "USERNAME": "svc"}),
+            )),
+        )
+        .await);
+    ok(&pmp.call("POST", "/resources", ADMIN, Some(&input(json!({"RESOURCENAME": "grouped", "ACCOUNTNAME": "a", "RESOURCETYPE": "Linux", "PASSWORD": "Pa$$w0rd!", "RESOURCEGROUPNAME": "G1", "RESOURCECUSTOMFIELD": [{"CUSTOMLABEL": "k", "CUSTOMVALUE": "v"}]})))).await);
+    let before = pmp.state().await;
+    assert_eq!(before["requests"][0]["status"], "checked_out");
+    assert_eq!(before["requests"][0]["expiresAt"], "2026-01-02T03:34:05Z");
+    assert!(before["audit"].as_array().unwrap().len() >= 6);
+    pmp.put_state(before.clone()).await;
+    assert_eq!(pmp.state().await, before);
+    // The restored checkout still holds.
+    assert_eq!(status_of_309(&pmp, ADMIN).await, "[ In use ]");
+}
