@@ -266,3 +266,64 @@ async fn state_survives_a_restart_on_a_data_dir() {
     assert_eq!(res.json::<Value>().await.unwrap(), created);
     second.stop().await;
 }
+
+#[actix_web::test]
+async fn a_mutated_state_round_trips_through_dump_and_load() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let writes = [
+        (
+            Method::POST,
+            "/api/v1/request",
+            json!({"subject": "a", "requesterEmail": "rita", "tags": ["t"], "ccEmailSet": ["x@y.z"]}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/service_catalog/servicerequest",
+            json!({"requester": "paulsn", "serviceName": "HW 1"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/change",
+            json!({"requesterEmail": "tim", "subject": "c", "startDate": 1, "endDate": 2}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/asset",
+            json!({"name": "n", "assetTypeName": "nonit$furniture", "type": "NonITAsset"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/request/65/conversation",
+            json!({"conversationType": "note", "details": "d"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/requester",
+            json!({"name": "R", "email": "r@acme.com", "contactNo": "1"}),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/request/64",
+            json!({"statusName": "Closed", "description": null}),
+        ),
+    ];
+    for (method, path, body) in writes {
+        let res = srv.send(method, path, &auth, &body).await;
+        assert_eq!(res.status(), 200, "{path}");
+    }
+    let res = srv
+        .control("/serviceops/apikeys", json!({"user": "rita"}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let dumped = srv.state().await;
+    assert_eq!(srv.put_state(&dumped).await.status(), 200);
+    assert_eq!(srv.state().await, dumped);
+    let res = srv.control("/reset", json!({})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        srv.state().await["sequences"]["nextId"],
+        69,
+        "reset goes back to the fixtures"
+    );
+}
