@@ -85,7 +85,7 @@ impl OpmError {
                 "LESS_THAN_MIN_OCCURANCE",
             ),
             OpmError::TooMany(p) => (
-                format!("The parameter '{p}' must not have more than 1 occurrence."),
+                format!("The parameter '{p}' must have at most only 1 occurrences."),
                 "MORE_THAN_MAX_OCCURANCE",
             ),
             OpmError::NotInteger(p) => (
@@ -93,7 +93,7 @@ impl OpmError {
                 "DATATYPE_NOT_MATCHED",
             ),
             OpmError::TooLong(p, max) => (
-                format!("The length of the parameter '{p}' must not exceed {max} characters."),
+                format!("The parameter '{p}' must have a maximum length of {max}."),
                 "MORE_THAN_MAX_LENGTH",
             ),
             OpmError::Xss(p) => (
@@ -101,7 +101,7 @@ impl OpmError {
                 "XSS_DETECTED",
             ),
             OpmError::Pattern(p) => (
-                format!("The value of the parameter '{p}' does not match the allowed pattern."),
+                format!("The input specified for the parameter '{p}' does not match the required pattern."),
                 "PATTERN_NOT_MATCHED",
             ),
             OpmError::Range(p, min, max) => (

@@ -330,3 +330,39 @@ async fn the_same_seed_generates_the_same_keys() {
     }
     assert_eq!(keys[0], keys[1]);
 }
+
+#[actix_web::test]
+async fn validation_messages_follow_the_vendor_templates() {
+    let srv = Srv::start();
+    let cases = [
+        (
+            "/api/json/device/getDeviceSummary",
+            "The parameter 'name' is mandatory and must have at least 1 occurrence.",
+        ),
+        (
+            "/api/json/device/listDevices?rows=x",
+            "The parameter 'rows' must be of integer type.",
+        ),
+        (
+            "/api/json/device/listDevices?rows=1&rows=2",
+            "The parameter 'rows' must have at most only 1 occurrences.",
+        ),
+        (
+            "/api/json/device/listDevices?sortByType=up",
+            "The input specified for the parameter 'sortByType' does not match the required pattern.",
+        ),
+        (
+            "/api/json/device/listDevices?category=%3Cscript%3E",
+            "Illegal input detected on the parameter 'category'.",
+        ),
+    ];
+    for (path, message) in cases {
+        assert_eq!(srv.get(path).await["error"]["message"], message, "{path}");
+    }
+    let long = "x".repeat(251);
+    let body = srv.get(&format!("{LIST}?category={long}")).await;
+    assert_eq!(
+        body["error"]["message"],
+        "The parameter 'category' must have a maximum length of 250."
+    );
+}
