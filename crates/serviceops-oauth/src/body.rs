@@ -68,14 +68,15 @@ pub async fn params(req: &HttpRequest, payload: Payload) -> Result<Params, ApiEr
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let body = read(payload).await?;
-    let content_type = req
+    let content_type_raw = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .to_owned();
+    let content_type = content_type_raw.to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
-        params.extend(multipart(&body).ok_or_else(|| {
+        params.extend(multipart(&content_type_raw, &body).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_request",
                 "Failed to parse multipart servlet request",
@@ -87,20 +88,37 @@ pub async fn params(req: &HttpRequest, payload: Payload) -> Result<Params, ApiEr
     Ok(Params(params))
 }
 
-/// The text fields of a multipart/form-data body (RFC 7578).
+/// The boundaries a multipart body may use: every `boundary=` of the Content-Type header, then
+/// the body's first line.
 ///
-/// The boundary is taken from the body's first line rather than the header: clients copied
-/// from the vendor's example send `boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW` in the
-/// header while curl writes its own boundary into the body, and a body always starts with its
-/// real delimiter. `None` if the body is not multipart at all.
-pub fn multipart(body: &[u8]) -> Option<Vec<(String, String)>> {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim_start_matches(['\r', '\n']);
-    let first_line = text.split("\r\n").next().unwrap_or("");
-    let boundary = first_line.strip_prefix("--")?.trim_end();
-    if boundary.is_empty() {
-        return None;
+/// Clients copied from the vendor's example send `boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW`
+/// in the header while curl appends its own `boundary=` and writes that one into the body, so
+/// the header alone cannot be trusted.
+fn boundaries(content_type: &str, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = content_type
+        .split(';')
+        .filter_map(|p| {
+            let (key, value) = p.trim().split_once('=')?;
+            key.eq_ignore_ascii_case("boundary")
+                .then(|| value.trim().trim_matches('"').to_owned())
+        })
+        .filter(|b| !b.is_empty())
+        .collect();
+    let first_line = text.trim_start_matches(['\r', '\n']).split("\r\n").next();
+    if let Some(b) = first_line.and_then(|l| l.strip_prefix("--")) {
+        out.push(b.trim_end().to_owned());
     }
+    out
+}
+
+/// The text fields of a multipart/form-data body (RFC 7578), using the first candidate
+/// boundary that delimits the body. `None` if the body is not multipart at all.
+pub fn multipart(content_type: &str, body: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = String::from_utf8_lossy(body);
+    let boundary = boundaries(content_type, &text).into_iter().find(|b| {
+        !b.is_empty()
+            && (text.starts_with(&format!("--{b}\r\n")) || text.contains(&format!("\r\n--{b}\r\n")))
+    })?;
     let delimiter = format!("--{boundary}");
     let mut fields = Vec::new();
     for part in text.split(delimiter.as_str()).skip(1) {
@@ -137,7 +155,7 @@ mod tests {
     #[test]
     fn multipart_fields_are_read_with_the_bodys_own_boundary() {
         let body = "--xyz\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\ntim@acme.com\r\n--xyz\r\ncontent-disposition: form-data; name=\"grant_type\"\r\n\r\npassword\r\n--xyz--\r\n";
-        let fields = multipart(body.as_bytes()).unwrap();
+        let fields = multipart("multipart/form-data; boundary=other", body.as_bytes()).unwrap();
         assert_eq!(
             fields,
             vec![
@@ -148,9 +166,18 @@ mod tests {
     }
 
     #[test]
+    fn a_preamble_is_skipped_with_the_headers_boundary() {
+        let body =
+            "preamble\r\n--b1\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b1--\r\n";
+        let fields = multipart("multipart/form-data; boundary=\"b1\"", body.as_bytes()).unwrap();
+        assert_eq!(fields, vec![("a".to_owned(), "1".to_owned())]);
+    }
+
+    #[test]
     fn garbage_is_not_multipart() {
-        assert!(multipart(b"username=tim").is_none());
-        assert!(multipart(b"--b\r\nno headers end").is_none());
-        assert!(multipart(b"").is_none());
+        let ct = "multipart/form-data; boundary=b";
+        assert!(multipart(ct, b"username=tim").is_none());
+        assert!(multipart(ct, b"--b\r\nno headers end").is_none());
+        assert!(multipart(ct, b"").is_none());
     }
 }

@@ -509,3 +509,24 @@ async fn the_2025_profile_issues_the_captured_claim_set() {
         .await;
     assert_eq!(res.status(), 200);
 }
+
+#[actix_web::test]
+async fn a_broken_multipart_body_is_400_invalid_request() {
+    let srv = start();
+    let res = srv
+        .http
+        .post(srv.url("/api/oauth/token"))
+        .header("Authorization", BASIC)
+        .header("content-type", "multipart/form-data; boundary=xyz")
+        .body("username=tim")
+        .send()
+        .await
+        .unwrap();
+    assert_oauth_error(
+        res,
+        400,
+        "invalid_request",
+        "Failed to parse multipart servlet request",
+    )
+    .await;
+}
