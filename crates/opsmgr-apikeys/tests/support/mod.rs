@@ -3,8 +3,6 @@
 
 #![allow(dead_code)]
 
-pub mod md5;
-
 use auth_core::server::{spawn, Running};
 use auth_core::CommonOptions;
 use opsmgr_apikeys::{OpsMgr, Settings};
@@ -41,7 +39,9 @@ pub fn server_with(settings: Settings) -> Running<OpsMgr> {
 }
 
 pub fn md5_hex(text: &str) -> String {
-    md5::hex(text.as_bytes())
+    use md5::Digest;
+    let digest = md5::Md5::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The `response` a client computes.
