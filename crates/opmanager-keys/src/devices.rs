@@ -6,7 +6,7 @@ use crate::call::{Call, Params};
 use crate::error::OpmError;
 use crate::network::Network;
 use crate::paging;
-use crate::state::{Alarm, Device, Event, Interface, Monitor, Role};
+use crate::state::{Alarm, Device, Event, Interface, Monitor, MonitorKind, Role};
 use crate::store::{self, Record};
 use crate::wire::{self, ms};
 use actix_web::HttpResponse;
@@ -35,7 +35,36 @@ fn matches(filter: Option<&str>, value: &str) -> bool {
 }
 
 /// The devices passing listDevices' filters.
-fn filtered<'a>(net: &'a Network, params: &Params) -> Result<Vec<&'a Device>, OpmError> {
+/// The `protocol` values listDevices accepts (vendor doc).
+const PROTOCOLS: [&str; 10] = [
+    "all",
+    "SNMP",
+    "WMI",
+    "CLI",
+    "VIWebService",
+    "VIWMI",
+    "XenService",
+    "PrismAPI",
+    "NetAppAPI",
+    "SMI",
+];
+
+/// The Windows services that make a device run an `app` (listDevices' `app` filter).
+fn app_services(app: &str) -> Option<&'static [&'static str]> {
+    match app.to_ascii_lowercase().as_str() {
+        "mssql" => Some(&["MSSQLSERVER"]),
+        "exchange" => Some(&["MSExchangeIS", "MSExchangeTransport"]),
+        "domain controller" => Some(&["NTDS"]),
+        _ => None,
+    }
+}
+
+/// The devices passing listDevices' filters.
+fn filtered<'a>(
+    net: &'a Network,
+    monitors: &[Monitor],
+    params: &Params,
+) -> Result<Vec<&'a Device>, OpmError> {
     let category = params.opt("category")?;
     let device_type = params.opt("type")?;
     let vendor = params.opt("vendor")?;
@@ -45,8 +74,27 @@ fn filtered<'a>(net: &'a Network, params: &Params) -> Result<Vec<&'a Device>, Op
         .opt("severity")?
         .map(|s| wire::parse_severity(s).ok_or_else(|| OpmError::Pattern("severity".into())))
         .transpose()?;
+    let protocol = match params.opt("protocol")? {
+        None => None,
+        Some(p) => match PROTOCOLS.iter().find(|k| k.eq_ignore_ascii_case(p)) {
+            Some(&"all") => None,
+            Some(k) => Some(*k),
+            None => return Err(OpmError::Pattern("protocol".into())),
+        },
+    };
+    let app = params
+        .opt("app")?
+        .map(|a| app_services(a).ok_or_else(|| OpmError::Pattern("app".into())))
+        .transpose()?;
     let in_group = |d: &Device, g: Option<&str>| {
         g.is_none_or(|g| d.groups.iter().any(|x| x.eq_ignore_ascii_case(g)))
+    };
+    let runs = |d: &Device, services: &[&str]| {
+        monitors.iter().any(|m| {
+            m.device_name == d.device_name
+                && m.kind == MonitorKind::WindowsService
+                && services.contains(&m.name.as_str())
+        })
     };
     Ok(net
         .devices
@@ -56,12 +104,15 @@ fn filtered<'a>(net: &'a Network, params: &Params) -> Result<Vec<&'a Device>, Op
         .filter(|d| matches(vendor, &d.vendor_name))
         .filter(|d| in_group(d, group) && in_group(d, view))
         .filter(|d| severity.is_none_or(|s| net.status(d) == s))
+        .filter(|d| protocol.is_none_or(|p| crate::monitors::device_protocol(d) == p))
+        .filter(|d| app.is_none_or(|services| runs(d, services)))
         .collect())
 }
 
 fn list_devices_body(call: &Call) -> Result<Value, OpmError> {
     let net = Network::read(&call.inst)?;
-    let rows = filtered(&net, &call.params)?
+    let monitors: Vec<Monitor> = call.inst.store.read(store::all)?;
+    let rows = filtered(&net, &monitors, &call.params)?
         .into_iter()
         .map(|d| net.device_row(d))
         .collect();

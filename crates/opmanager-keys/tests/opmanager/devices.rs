@@ -78,6 +78,20 @@ async fn list_devices_pages_sorts_and_filters() {
         .get(&format!("{LIST}?vendor=cisco&groupName=Core%20Network"))
         .await;
     assert_eq!(body["records"], 5);
+    let body = srv.get(&format!("{LIST}?protocol=WMI")).await;
+    assert_eq!(body["records"], 6, "the Windows servers and desktops");
+    let body = srv.get(&format!("{LIST}?protocol=all")).await;
+    assert_eq!(body["records"], 26);
+    let body = srv.get(&format!("{LIST}?app=Domain%20Controller")).await;
+    let names: Vec<&str> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["deviceName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["srv-dc-01", "srv-dc-02"]);
+    let body = srv.get(&format!("{LIST}?app=MSSQL")).await;
+    assert_eq!(body["records"], 1);
     let body = srv.get("/api/json/v2/device/listDevices?rows=5").await;
     assert_eq!(body["rows"].as_array().unwrap().len(), 5);
     assert_eq!(body["total"], 6);
@@ -93,6 +107,8 @@ async fn list_devices_validates_its_parameters() {
         ("sortByType=up", "PATTERN_NOT_MATCHED"),
         ("sortByColumn=password", "PATTERN_NOT_MATCHED"),
         ("severity=9", "PATTERN_NOT_MATCHED"),
+        ("protocol=Telepathy", "PATTERN_NOT_MATCHED"),
+        ("app=Minesweeper", "PATTERN_NOT_MATCHED"),
         ("category=%3Cscript%3E", "XSS_DETECTED"),
     ] {
         let body = srv.get(&format!("{LIST}?{query}")).await;
