@@ -164,9 +164,12 @@ pub struct CustomField {
     /// Value (`CUSTOMVALUE`).
     #[serde(default)]
     pub value: String,
-    /// Type (`CUSTOMFIELDTYPE`), e.g. `Character`.
+    /// Type (`CUSTOMFIELDTYPE`), e.g. `Character`, `Password`, `File`.
     #[serde(default = "default_field_type")]
     pub r#type: String,
+    /// The contents of a `File` field (standard base64; `value` is its file name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base64: Option<String>,
 }
 
 fn default_field_type() -> String {
@@ -572,6 +575,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         if r.custom_fields.len() > MAX_CUSTOM_FIELDS {
             return Err(StateError::invalid(at("customFields"), "more than 20"));
         }
+        check_field_files(&r.custom_fields, &at("customFields"))?;
         tx.execute(
             "INSERT INTO resources (id, name, description, type, dns_name, domain_name, department,
                location, url, owner_id, password_policy, group_name, unreachable, reason_mandatory, custom_fields)
@@ -597,6 +601,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             if a.custom_fields.len() > MAX_CUSTOM_FIELDS {
                 return Err(StateError::invalid(at("customFields"), "more than 20"));
             }
+            check_field_files(&a.custom_fields, &at("customFields"))?;
             if a.checkout_minutes <= 0 {
                 return Err(StateError::invalid(
                     at("checkoutMinutes"),
@@ -716,6 +721,23 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 a.ip
             ],
         )?;
+    }
+    Ok(())
+}
+
+fn check_field_files(fields: &[CustomField], at: &str) -> Result<(), StateError> {
+    for (k, f) in fields.iter().enumerate() {
+        if let Some(data) = &f.base64 {
+            if base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .is_err()
+            {
+                return Err(StateError::invalid(
+                    format!("{at}[{k}].base64"),
+                    "not base64",
+                ));
+            }
+        }
     }
     Ok(())
 }

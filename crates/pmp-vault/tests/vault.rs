@@ -149,6 +149,13 @@ async fn the_password_is_returned_and_reason_and_ticket_rules_apply() {
         .call("GET", path, USER, Some(&input(json!({"TICKETID": 7}))))
         .await;
     assert_eq!(ok(&good)["Details"]["PASSWORD"], "Depl0y!Key#2");
+    let plain = pmp
+        .get(
+            "/resources/304/accounts/310/password?REASON=plain%20parameter",
+            ADMIN,
+        )
+        .await;
+    ok(&plain);
 }
 
 #[actix_web::test]
@@ -1203,4 +1210,44 @@ async fn each_role_sees_and_does_only_what_it_may() {
         NOT_AUTHORIZED,
     );
     ok(&pmp.call("DELETE", "/resources/305", SUPER, None).await);
+}
+
+#[actix_web::test]
+async fn downloadfile_returns_custom_field_files_of_the_account_or_resource() {
+    let pmp = start();
+    let path = "/resources/306/accounts/313/downloadfile";
+    let fetch = |details: Value| {
+        let url = format!(
+            "{}?INPUT_DATA={}",
+            pmp.url(path),
+            form_encode(&[("x", &input(details))]).trim_start_matches("x=")
+        );
+        pmp.http.get(url).header("AUTHTOKEN", SUPER).send()
+    };
+    let res = fetch(json!({"ISCUSTOMFIELD": "TRUE", "CUSTOMFIELDTYPE": "ACCOUNT", "CUSTOMFIELDLABEL": "LicenseFile"})).await.unwrap();
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"license.key\""
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"KEY-FILE-BYTES");
+    let res = fetch(json!({"ISCUSTOMFIELD": "TRUE", "CUSTOMFIELDTYPE": "RESOURCE", "CUSTOMFIELDLABEL": "Certificate"})).await.unwrap();
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"-----BEGIN-----");
+    let op = op_of(fetch(json!({"ISCUSTOMFIELD": "TRUE", "CUSTOMFIELDTYPE": "RESOURCE", "CUSTOMFIELDLABEL": "Vendor"})).await.unwrap()).await;
+    failed(
+        &op,
+        "DOWNLOAD FILE",
+        "No file is associated with the custom field Vendor",
+    );
+    let op = op_of(fetch(json!({"ISCUSTOMFIELD": "TRUE", "CUSTOMFIELDTYPE": "SIDEWAYS", "CUSTOMFIELDLABEL": "Vendor"})).await.unwrap()).await;
+    failed(
+        &op,
+        "DOWNLOAD FILE",
+        "Invalid custom field type. It should be either ACCOUNT or RESOURCE",
+    );
+    let d = pmp.get("/resources/306/accounts", SUPER).await["Details"].clone();
+    assert_eq!(d["CUSTOM FIELD"][1]["CUSTOMFIELDVALUE"], "vendor.pem");
+    assert!(
+        d["CUSTOM FIELD"][1].get("base64").is_none(),
+        "file bytes are not listed"
+    );
 }

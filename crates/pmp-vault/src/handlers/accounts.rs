@@ -11,6 +11,7 @@ use crate::Pmp;
 use actix_web::http::header::{HeaderValue, CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use auth_core::Inst;
+use base64::Engine as _;
 use rusqlite::params;
 use serde_json::{json, Map, Value};
 
@@ -344,6 +345,7 @@ pub fn merge_fields(
                 label,
                 value,
                 r#type: kind,
+                base64: None,
             }),
         }
     }
@@ -497,9 +499,12 @@ pub async fn download_file(
         let details = ctx.details()?;
         ctx.reason_and_ticket(&acc, &details, "download the file")?;
         checked_out_for_caller(ctx, &res, &acc)?;
-        let (name, bytes) = ctx
-            .read(|c| store::account_file(c, acc.id))?
-            .ok_or_else(|| PmpError::failed("No file is associated with this account"))?;
+        let (name, bytes) = if input::flag(&details, "ISCUSTOMFIELD") {
+            field_file(&res, &acc, &details)?
+        } else {
+            ctx.read(|c| store::account_file(c, acc.id))?
+                .ok_or_else(|| PmpError::failed("No file is associated with this account"))?
+        };
         let mut resp = HttpResponse::Ok().body(bytes);
         resp.headers_mut().insert(
             CONTENT_TYPE,
@@ -515,6 +520,46 @@ pub async fn download_file(
         })
     })
     .await
+}
+
+/// The file of a `File` custom field named by `CUSTOMFIELDTYPE` (`ACCOUNT`, the default, or
+/// `RESOURCE`) and `CUSTOMFIELDLABEL`.
+fn field_file(
+    res: &Resource,
+    acc: &Account,
+    details: &Map<String, Value>,
+) -> Result<(String, Vec<u8>), PmpError> {
+    let fields = match nonblank(details, "CUSTOMFIELDTYPE").map(|t| t.to_ascii_uppercase()) {
+        None => &acc.custom_fields,
+        Some(t) if t == "ACCOUNT" => &acc.custom_fields,
+        Some(t) if t == "RESOURCE" => &res.custom_fields,
+        Some(_) => {
+            return Err(PmpError::failed(
+                "Invalid custom field type. It should be either ACCOUNT or RESOURCE",
+            ))
+        }
+    };
+    let label =
+        nonblank(details, "CUSTOMFIELDLABEL").ok_or_else(|| PmpError::failed(MSG_INVALID_INPUT))?;
+    let missing = || {
+        PmpError::failed(format!(
+            "No file is associated with the custom field {label}"
+        ))
+    };
+    let field = fields
+        .iter()
+        .find(|f| f.label.eq_ignore_ascii_case(&label))
+        .ok_or_else(missing)?;
+    let data = field.base64.as_deref().ok_or_else(missing)?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|_| missing())?;
+    let name = if field.value.is_empty() {
+        field.label.clone()
+    } else {
+        field.value.clone()
+    };
+    Ok((name, bytes))
 }
 
 /// `PUT /resources/{rid}/accounts/{aid}/share` (`SHARE ACCOUNT`): `ACCESSTYPE` view, modify

@@ -151,6 +151,16 @@ impl Ctx<'_> {
         allow(level.is_some_and(|l| l >= need))
     }
 
+    /// A non-blank field of `Details`, else a plain query/body parameter of that name.
+    pub fn field(&self, details: &Map<String, Value>, key: &str) -> Option<String> {
+        input::nonblank(details, key).or_else(|| {
+            self.input
+                .param(key)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        })
+    }
+
     /// Enforce the account's reason and ticket settings for `what` ("retrieve the password").
     ///
     /// # Errors
@@ -161,14 +171,14 @@ impl Ctx<'_> {
         details: &Map<String, Value>,
         what: &str,
     ) -> Result<(), PmpError> {
-        let reason = input::nonblank(details, "REASON");
+        let reason = self.field(details, "REASON");
         if let Some(reason) = &reason {
             self.audit.reason = reason.clone();
         }
         if acc.reason_required && reason.is_none() {
             return Err(PmpError::failed(format!("Reason is mandatory to {what}")));
         }
-        let ticket = input::nonblank(details, "TICKETID");
+        let ticket = self.field(details, "TICKETID");
         if let Some(ticket) = &ticket {
             self.audit.ticket = ticket.clone();
         }
