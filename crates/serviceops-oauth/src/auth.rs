@@ -66,7 +66,7 @@ pub fn authenticate(inst: &Instance<ServiceOps>, req: &HttpRequest) -> Result<Ca
 fn user_for_jwt(inst: &Instance<ServiceOps>, token: &str) -> Result<User, ApiError> {
     let claims: Claims = inst
         .product
-        .keys()
+        .keys(&inst.store)
         .verify(token, inst.env.clock.now_secs())
         .map_err(|e| match e {
             AuthError::Expired => ApiError::InvalidToken(format!("Access token expired: {token}")),

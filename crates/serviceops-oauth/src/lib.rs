@@ -37,6 +37,7 @@ use auth_core::{op, Env, Instance, OpRoute, Product, StateError};
 use model::{Asset, Change};
 use rusqlite::{Connection, Transaction};
 use serde_json::{json, Value};
+use std::sync::OnceLock;
 
 pub use error::ApiError;
 
@@ -91,17 +92,52 @@ impl Default for Settings {
     }
 }
 
-/// The ServiceOps product: its per-instance JWT signing keys.
+/// The ServiceOps product: its per-instance JWT signing secret.
+///
+/// The secret is drawn from the instance RNG and kept in the store (`config.jwtSecret`), so
+/// with `--data-dir` tokens stay valid across a restart, as they do on a real server.
 #[derive(Debug)]
 pub struct ServiceOps {
-    keys: JwtKeys,
+    fresh_secret: [u8; 32],
+    keys: OnceLock<JwtKeys>,
+    secret: OnceLock<[u8; 32]>,
 }
 
 impl ServiceOps {
-    /// The instance's HS256 keys.
-    pub(crate) fn keys(&self) -> &JwtKeys {
-        &self.keys
+    /// The instance's HS256 keys: the stored secret if the store has one, else the fresh one
+    /// (which `load_state` stores).
+    pub(crate) fn keys(&self, store: &auth_core::Store) -> &JwtKeys {
+        self.keys.get_or_init(|| {
+            let stored = store
+                .read(|c| store::config::<String>(c, JWT_SECRET))
+                .ok()
+                .and_then(|hex| decode_hex(&hex));
+            let secret = *self
+                .secret
+                .get_or_init(|| stored.unwrap_or(self.fresh_secret));
+            JwtKeys::hs256(&secret)
+        })
     }
+
+    /// The secret in use (or about to be).
+    fn active_secret(&self) -> [u8; 32] {
+        *self.secret.get_or_init(|| self.fresh_secret)
+    }
+}
+
+/// The config key of the JWT secret.
+const JWT_SECRET: &str = "jwtSecret";
+
+fn decode_hex(text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if text.len() != 64 {
+        return None;
+    }
+    for (i, slot) in out.iter_mut().enumerate() {
+        let pair = text.get(i * 2..i * 2 + 2)?;
+        *slot = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
 }
 
 impl Product for ServiceOps {
@@ -114,15 +150,21 @@ impl Product for ServiceOps {
     type Settings = Settings;
 
     fn new(env: &Env, _settings: &Settings) -> Self {
-        let mut secret = [0u8; 32];
-        env.ids.fill(&mut secret);
+        let mut fresh_secret = [0u8; 32];
+        env.ids.fill(&mut fresh_secret);
         ServiceOps {
-            keys: JwtKeys::hs256(&secret),
+            fresh_secret,
+            keys: OnceLock::new(),
+            secret: OnceLock::new(),
         }
     }
 
     fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
-        state::load(tx, doc)
+        state::load(tx, doc)?;
+        let secret = serde_json::to_string(&auth_core::ids::hex_lower(&self.active_secret()))
+            .unwrap_or_default();
+        store::put_config(tx, JWT_SECRET, &secret)?;
+        Ok(())
     }
 
     fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {

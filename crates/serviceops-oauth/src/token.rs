@@ -249,7 +249,11 @@ fn refresh_grant(
             format!("Invalid refresh token: {token}"),
         )
     };
-    let claims: Claims = match inst.product.keys().verify(token, inst.env.clock.now_secs()) {
+    let claims: Claims = match inst
+        .product
+        .keys(&inst.store)
+        .verify(token, inst.env.clock.now_secs())
+    {
         Ok(claims) => claims,
         Err(AuthError::Expired) => {
             return Err(ApiError::OAuth {
@@ -294,7 +298,7 @@ fn respond(
     access: &Claims,
     refresh: &Claims,
 ) -> Result<HttpResponse, ApiError> {
-    let keys = inst.product.keys();
+    let keys = inst.product.keys(&inst.store);
     let sign = |claims: &Claims| {
         keys.sign(claims)
             .map_err(|_| ApiError::Internal("cannot sign token".into()))

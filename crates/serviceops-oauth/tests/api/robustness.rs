@@ -248,6 +248,20 @@ async fn state_survives_a_restart_on_a_data_dir() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let created: Value = res.json().await.unwrap();
+    let tokens: Value = http
+        .post(format!("{}/api/oauth/token", first.url))
+        .header("Authorization", BASIC)
+        .form(&[
+            ("username", "tim"),
+            ("password", "123"),
+            ("grant_type", "password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     first.stop().await;
     drop(first);
 
@@ -264,6 +278,14 @@ async fn state_survives_a_restart_on_a_data_dir() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap(), created);
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    let res = http
+        .get(format!("{}/api/v1/request/65", second.url))
+        .header("Authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "tokens survive the restart");
     second.stop().await;
 }
 
