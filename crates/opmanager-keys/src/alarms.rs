@@ -157,8 +157,7 @@ fn alarm_properties_body(call: &Call) -> Result<Value, OpmError> {
     Ok(properties_of(&alarm, device.as_ref(), &events))
 }
 
-/// The alarmProperties object (vendor sample keys; `notes` is standin's addition so that
-/// addNotes can be read back).
+/// The alarmProperties object (vendor sample keys).
 pub fn properties_of(alarm: &Alarm, device: Option<&Device>, events: &[Event]) -> Value {
     let mut history: Vec<&Event> = events.iter().filter(|e| e.entity == alarm.entity).collect();
     history.sort_by_key(|e| std::cmp::Reverse((ms(&e.time), e.id)));
@@ -214,13 +213,38 @@ pub fn properties_of(alarm: &Alarm, device: Option<&Device>, events: &[Event]) -
         "entity": alarm.entity,
         "stringpreviousseverity": previous.map_or("", wire::severity_name),
         "who": alarm.acknowledged_by.as_deref().unwrap_or("Unacknowledge"),
-        "notes": alarm.notes.iter().map(|n| json!({
-            "user": n.by,
-            "notes": n.text,
-            "time": wire::display_time(ms(&n.time)),
-            "timeLong": ms(&n.time),
-        })).collect::<Vec<_>>(),
     })
+}
+
+fn annotations_body(call: &Call) -> Result<Value, OpmError> {
+    let entity = call.params.required("entity")?;
+    let alarm: Alarm = call
+        .inst
+        .store
+        .read(|c| store::get(c, entity))?
+        .ok_or_else(|| OpmError::UnknownAlarm(entity.to_owned()))?;
+    Ok(Value::Array(
+        alarm
+            .notes
+            .iter()
+            .zip(1..)
+            .map(|(n, id): (&Note, i64)| {
+                json!({
+                    "notes": n.text,
+                    "modTime": ms(&n.time),
+                    "noteID": id,
+                    "modTimeStr": wire::display_time(ms(&n.time)),
+                    "entity": alarm.entity,
+                    "who": n.by,
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /api/json/alarm/getAnnotation` (`entity`*): the alarm's notes, oldest first.
+pub async fn get_annotation(call: Call) -> HttpResponse {
+    call.reply(annotations_body(&call))
 }
 
 /// `GET /api/json/alarm/alarmProperties`.

@@ -219,6 +219,12 @@ impl Product for OpManager {
                 alarms::alarm_properties,
             ),
             op(
+                Method::GET,
+                "/api/json/alarm/getAnnotation",
+                "opmanager.get_annotation",
+                alarms::get_annotation,
+            ),
+            op(
                 Method::POST,
                 "/api/json/alarm/acknowledgeAlarm",
                 "opmanager.acknowledge_alarm",

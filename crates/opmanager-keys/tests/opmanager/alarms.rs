@@ -91,12 +91,20 @@ async fn the_alarm_lifecycle_acknowledge_note_unacknowledge_clear_delete() {
         ))
         .await;
     assert_eq!(body, json!({"result": {"message": "Successfully Added"}}));
-    let props = srv
-        .get(&format!("/api/json/alarm/alarmProperties?entity={entity}"))
+    let notes = srv
+        .get(&format!("/api/json/alarm/getAnnotation?entity={entity}"))
         .await;
-    assert_eq!(props["notes"][0]["user"], "admin");
-    assert_eq!(props["notes"][0]["notes"], "Ticket INC-4411 opened");
-    assert_eq!(props["notes"][0]["time"], "23 Nov 2026 10:00:00 AM UTC");
+    assert_eq!(
+        notes,
+        json!([{
+            "notes": "Ticket INC-4411 opened",
+            "modTime": 1_795_428_000_000_i64,
+            "noteID": 1,
+            "modTimeStr": "23 Nov 2026 10:00:00 AM UTC",
+            "entity": entity,
+            "who": "admin",
+        }])
+    );
 
     let body = srv
         .post(&format!(
@@ -216,10 +224,19 @@ async fn alarm_actions_accept_form_bodies_and_validate_everything_before_writing
         ))
         .await;
     assert_eq!(errorcode(&body), "MORE_THAN_MAX_LENGTH");
-    let props = srv
-        .get("/api/json/alarm/alarmProperties?entity=124_CPUUSAGE")
+    let notes = srv
+        .get("/api/json/alarm/getAnnotation?entity=124_CPUUSAGE")
         .await;
-    assert_eq!(props["notes"], json!([]));
+    assert_eq!(notes, json!([]));
+    let fixture_note = srv
+        .get("/api/json/alarm/getAnnotation?entity=115_DiskUtilization")
+        .await;
+    assert_eq!(
+        fixture_note[0]["notes"],
+        "Log truncation scheduled for tonight."
+    );
+    let body = srv.get("/api/json/alarm/getAnnotation?entity=nope").await;
+    assert_eq!(errorcode(&body), "INVALID_ALARM");
 }
 
 #[actix_web::test]
