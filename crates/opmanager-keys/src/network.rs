@@ -106,7 +106,11 @@ impl Network {
 pub fn compare_cells(a: &Value, b: &Value) -> Ordering {
     let num = |v: &Value| match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse::<f64>().ok().or_else(|| quantity(s)),
+        Value::String(s) => s
+            .parse::<f64>()
+            .ok()
+            .or_else(|| quantity(s))
+            .or_else(|| crate::wire::parse_display_time(s).map(|ms| ms as f64)),
         Value::Bool(b) => Some(f64::from(u8::from(*b))),
         _ => None,
     };

@@ -38,6 +38,17 @@ pub fn display_time(ms: i64) -> String {
     format!("{text} UTC")
 }
 
+/// Parse a [`display_time`] text back into epoch milliseconds (for sorting by date).
+pub fn parse_display_time(text: &str) -> Option<i64> {
+    let format = format_description!(
+        "[day padding:none] [month repr:short] [year] [hour repr:12]:[minute]:[second] [period]"
+    );
+    let dt = time::PrimitiveDateTime::parse(text.strip_suffix(" UTC")?, &format)
+        .ok()?
+        .assume_utc();
+    i64::try_from(dt.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 /// Epoch milliseconds as a UTC date-time.
 pub fn datetime(ms: i64) -> time::OffsetDateTime {
     datetime_from_ms(ms)
@@ -85,6 +96,12 @@ mod tests {
     fn formats_like_the_vendor_samples() {
         let at = ms("2024-03-08T18:17:07Z");
         assert_eq!(display_time(at), "8 Mar 2024 06:17:07 PM UTC");
+        assert_eq!(parse_display_time("8 Mar 2024 06:17:07 PM UTC"), Some(at));
+        assert_eq!(
+            parse_display_time("28 Nov 2022 01:08:41 PM UTC"),
+            Some(ms("2022-11-28T13:08:41Z"))
+        );
+        assert_eq!(parse_display_time("8 Mar 2024"), None);
         assert_eq!(pretty_time(at, at + 600_000), "10 minutes ago");
         assert_eq!(pretty_time(at, at + 1000), "1 second ago");
         assert_eq!(parse_day_time("2024-03-08 18:17:07"), Some(at));

@@ -70,6 +70,17 @@ async fn list_devices_pages_sorts_and_filters() {
     assert_eq!(names.len(), 6);
     assert_eq!(names.last(), Some(&"acc-sw-01"));
 
+    let newest = srv
+        .get(&format!(
+            "{LIST}?sortByColumn=addedTime&sortByType=desc&rows=2"
+        ))
+        .await;
+    assert_eq!(newest["rows"][0]["deviceName"], "desk-fin-07");
+    assert_eq!(newest["rows"][1]["deviceName"], "lab-test-01");
+    let oldest = srv
+        .get(&format!("{LIST}?sortByColumn=addedTime&rows=1"))
+        .await;
+    assert_eq!(oldest["rows"][0]["deviceName"], "core-rtr-01");
     let body = srv.get(&format!("{LIST}?category=Router")).await;
     assert_eq!(body["records"], 2);
     let body = srv.get(&format!("{LIST}?severity=Critical")).await;
