@@ -822,6 +822,45 @@ async fn sharing_an_account_grants_view_then_modify() {
 }
 
 #[actix_web::test]
+async fn full_access_lets_a_password_user_delete_and_share() {
+    let pmp = start();
+    let full = input(json!({"ACCESSTYPE": "fullaccess", "USERID": "6"}));
+    ok(&pmp
+        .call(
+            "PUT",
+            "/resources/303/accounts/307/share",
+            ADMIN,
+            Some(&full),
+        )
+        .await);
+    ok(&pmp
+        .call(
+            "PUT",
+            "/resources/303/accounts/307/share",
+            USER,
+            Some(&input(json!({"ACCESSTYPE": "view", "USERNAME": "guest"}))),
+        )
+        .await);
+    ok(&pmp
+        .call("DELETE", "/resources/303/accounts/307", USER, None)
+        .await);
+    failed(
+        &pmp.call("DELETE", "/resources/303", USER, None).await,
+        "DELETE RESOURCE",
+        NOT_AUTHORIZED,
+    );
+    // A whole-resource full-access share (set up through the state document).
+    let mut state = pmp.state().await;
+    state["shares"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"resourceId": 305, "userId": 6, "access": "fullaccess"}));
+    pmp.put_state(state).await;
+    assert_eq!(pmp.get("/resources", USER).await["totalRows"], 3);
+    ok(&pmp.call("DELETE", "/resources/305", USER, None).await);
+}
+
+#[actix_web::test]
 async fn ids_are_looked_up_by_name() {
     let pmp = start();
     let op = pmp
