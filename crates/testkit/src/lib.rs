@@ -35,7 +35,9 @@
 mod credentials;
 mod server;
 
-pub use credentials::{Kit, OpManagerCredentials, OpsMgrCredentials, PmpCredentials, ServiceOpsCredentials};
+pub use credentials::{
+    Kit, OpManagerCredentials, OpsMgrCredentials, PmpCredentials, ServiceOpsCredentials,
+};
 pub use server::{Builder, Clock, Error, Server, Standin, Tenant};
 
 /// The product types, re-exported so tests need only this crate.

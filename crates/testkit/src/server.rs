@@ -1,11 +1,11 @@
 //! Starting a product in-process and driving its control API.
 
 use crate::credentials::Kit;
+use auth_core::CommonOptions;
 use auth_core::instance::Host;
 use auth_core::server::{prepare, stop_tenants};
-use auth_core::CommonOptions;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -221,7 +221,8 @@ impl<P: Kit> Builder<P> {
             }
         };
         let cert_pem = cert.map(|c| c.cert_pem);
-        let control = control_client(cert_pem.as_deref()).map_err(|e| start_error(e.to_string()))?;
+        let control =
+            control_client(cert_pem.as_deref()).map_err(|e| start_error(e.to_string()))?;
         let server = Server {
             url,
             cert_pem,
@@ -586,7 +587,9 @@ impl<P: Kit> Server<P> {
     /// # Errors
     /// [`Error::Control`] (400 naming the field) for a bad document; nothing changes then.
     pub async fn set_state(&self, doc: Value) -> Result<(), Error> {
-        self.call(Method::PUT, "/state", Some(doc)).await.map(|_| ())
+        self.call(Method::PUT, "/state", Some(doc))
+            .await
+            .map(|_| ())
     }
 
     /// Create an isolated tenant from the fixtures, with its own port.
