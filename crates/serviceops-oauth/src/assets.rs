@@ -213,6 +213,44 @@ impl Resource for Asset {
     }
 }
 
+/// The routes of this module.
+pub fn routes() -> Vec<auth_core::OpRoute> {
+    use actix_web::http::Method;
+    use auth_core::op;
+    vec![
+        op(
+            Method::POST,
+            "/api/v1/asset",
+            "serviceops.create_asset",
+            crate::objects::create::<Asset>,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/asset/search/byqual",
+            "serviceops.search_assets",
+            crate::objects::search::<Asset>,
+        ),
+        op(
+            Method::GET,
+            "/api/v1/asset/{id}",
+            "serviceops.get_asset",
+            crate::objects::get::<Asset>,
+        ),
+        op(
+            Method::PATCH,
+            "/api/v1/asset/{id}",
+            "serviceops.update_asset",
+            crate::objects::update::<Asset>,
+        ),
+        op(
+            Method::DELETE,
+            "/api/v1/asset/{id}",
+            "serviceops.delete_asset",
+            crate::objects::delete::<Asset>,
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -205,3 +205,41 @@ impl Resource for Change {
         by.clone_into(&mut self.updated_by_name);
     }
 }
+
+/// The routes of this module.
+pub fn routes() -> Vec<auth_core::OpRoute> {
+    use actix_web::http::Method;
+    use auth_core::op;
+    vec![
+        op(
+            Method::POST,
+            "/api/v1/change",
+            "serviceops.create_change",
+            crate::objects::create::<Change>,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/change/search/byqual",
+            "serviceops.search_changes",
+            crate::objects::search::<Change>,
+        ),
+        op(
+            Method::GET,
+            "/api/v1/change/{id}",
+            "serviceops.get_change",
+            crate::objects::get::<Change>,
+        ),
+        op(
+            Method::PATCH,
+            "/api/v1/change/{id}",
+            "serviceops.update_change",
+            crate::objects::update::<Change>,
+        ),
+        op(
+            Method::DELETE,
+            "/api/v1/change/{id}",
+            "serviceops.delete_change",
+            crate::objects::delete::<Change>,
+        ),
+    ]
+}

@@ -436,6 +436,62 @@ pub async fn search_change_conversations(
     search_on(Parent::Change, inst, caller, req, id, payload).await
 }
 
+/// The routes of this module.
+pub fn routes() -> Vec<auth_core::OpRoute> {
+    use actix_web::http::Method;
+    use auth_core::op;
+    vec![
+        op(
+            Method::POST,
+            "/api/v1/request/{id}/conversation",
+            "serviceops.create_conversation",
+            create_conversation,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/request/{id}/conversation/search/byqual",
+            "serviceops.search_conversations",
+            search_conversations,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/change/{id}/conversation",
+            "serviceops.create_change_conversation",
+            create_change_conversation,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/change/{id}/conversation/search/byqual",
+            "serviceops.search_change_conversations",
+            search_change_conversations,
+        ),
+        op(
+            Method::PATCH,
+            "/api/v1/request/{id}/conversation/{conversationId}",
+            "serviceops.update_conversation",
+            update_conversation,
+        ),
+        op(
+            Method::DELETE,
+            "/api/v1/request/{id}/conversation/{conversationId}",
+            "serviceops.delete_conversation",
+            delete_conversation,
+        ),
+        op(
+            Method::PATCH,
+            "/api/v1/change/{id}/conversation/{conversationId}",
+            "serviceops.update_change_conversation",
+            update_change_conversation,
+        ),
+        op(
+            Method::DELETE,
+            "/api/v1/change/{id}/conversation/{conversationId}",
+            "serviceops.delete_change_conversation",
+            delete_change_conversation,
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -531,3 +531,71 @@ pub async fn search_service_requests(
 ) -> Result<HttpResponse, ApiError> {
     search_of(SERVICE_REQUESTS, inst, caller, req, payload).await
 }
+
+/// The routes of this module.
+pub fn routes() -> Vec<auth_core::OpRoute> {
+    use actix_web::http::Method;
+    use auth_core::op;
+    vec![
+        op(
+            Method::POST,
+            "/api/v1/request",
+            "serviceops.create_request",
+            create_request,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/request/search/byqual",
+            "serviceops.search_requests",
+            search_requests,
+        ),
+        op(
+            Method::GET,
+            "/api/v1/request/{id}",
+            "serviceops.get_request",
+            get_request,
+        ),
+        op(
+            Method::PATCH,
+            "/api/v1/request/{id}",
+            "serviceops.update_request",
+            update_request,
+        ),
+        op(
+            Method::DELETE,
+            "/api/v1/request/{id}",
+            "serviceops.delete_request",
+            delete_request,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/service_catalog/servicerequest",
+            "serviceops.create_service_request",
+            create_service_request,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/service_catalog/servicerequest/search/byqual",
+            "serviceops.search_service_requests",
+            search_service_requests,
+        ),
+        op(
+            Method::GET,
+            "/api/v1/service_catalog/servicerequest/{id}",
+            "serviceops.get_service_request",
+            get_service_request,
+        ),
+        op(
+            Method::PATCH,
+            "/api/v1/service_catalog/servicerequest/{id}",
+            "serviceops.update_service_request",
+            update_service_request,
+        ),
+        op(
+            Method::DELETE,
+            "/api/v1/service_catalog/servicerequest/{id}",
+            "serviceops.delete_service_request",
+            delete_service_request,
+        ),
+    ]
+}

@@ -324,3 +324,15 @@ fn respond(
         .insert_header((CONTENT_TYPE, "application/json;charset=UTF-8"))
         .body(body.to_string()))
 }
+
+/// The routes of this module.
+pub fn routes() -> Vec<auth_core::OpRoute> {
+    use actix_web::http::Method;
+    use auth_core::op;
+    vec![op(
+        Method::POST,
+        "/api/oauth/token",
+        "serviceops.token",
+        post_token,
+    )]
+}

@@ -387,3 +387,71 @@ pub async fn search_technicians(
 ) -> Result<HttpResponse, ApiError> {
     search(UserKind::Technician, inst, caller, req, payload).await
 }
+
+/// The routes of this module.
+pub fn routes() -> Vec<auth_core::OpRoute> {
+    use actix_web::http::Method;
+    use auth_core::op;
+    vec![
+        op(
+            Method::POST,
+            "/api/v1/requester",
+            "serviceops.create_requester",
+            create_requester,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/requester/search/byqual",
+            "serviceops.search_requesters",
+            search_requesters,
+        ),
+        op(
+            Method::GET,
+            "/api/v1/requester/{id}",
+            "serviceops.get_requester",
+            get_requester,
+        ),
+        op(
+            Method::PATCH,
+            "/api/v1/requester/{id}",
+            "serviceops.update_requester",
+            update_requester,
+        ),
+        op(
+            Method::DELETE,
+            "/api/v1/requester/{id}",
+            "serviceops.delete_requester",
+            delete_requester,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/technician",
+            "serviceops.create_technician",
+            create_technician,
+        ),
+        op(
+            Method::POST,
+            "/api/v1/technician/search/byqual",
+            "serviceops.search_technicians",
+            search_technicians,
+        ),
+        op(
+            Method::GET,
+            "/api/v1/technician/{id}",
+            "serviceops.get_technician",
+            get_technician,
+        ),
+        op(
+            Method::PATCH,
+            "/api/v1/technician/{id}",
+            "serviceops.update_technician",
+            update_technician,
+        ),
+        op(
+            Method::DELETE,
+            "/api/v1/technician/{id}",
+            "serviceops.delete_technician",
+            delete_technician,
+        ),
+    ]
+}
