@@ -34,7 +34,9 @@ pub fn violation(policy: &PolicyDoc, password: &str) -> Option<String> {
 
 /// A password that satisfies `policy` (at most 128 characters), drawn from the instance RNG.
 pub fn generate(policy: &PolicyDoc, ids: &Ids) -> String {
-    let len = (policy.min_length.max(12)).min(policy.max_length).clamp(1, 128) as usize;
+    let len = (policy.min_length.max(12))
+        .min(policy.max_length)
+        .clamp(1, 128) as usize;
     let mut classes: Vec<&[u8]> = Vec::new();
     if policy.uppercase {
         classes.push(UPPER);

@@ -928,8 +928,21 @@ async fn generated_passwords_follow_the_named_policy() {
     assert!(
         pw.len() >= 8
             && pw.chars().any(|c| c.is_ascii_uppercase())
-            && pw.chars().any(|c| c.is_ascii_digit())
-            && pw.chars().any(|c| !c.is_alphanumeric()),
+            && pw.chars().any(|c| c.is_ascii_lowercase())
+            && pw.chars().any(|c| c.is_ascii_digit()),
+        "{pw}"
+    );
+    let op = pmp
+        .call(
+            "GET",
+            "/passwords/generate",
+            ADMIN,
+            Some(&input(json!({"POLICY": "High"}))),
+        )
+        .await;
+    let pw = ok(&op)["Details"]["PASSWORD"].as_str().unwrap().to_owned();
+    assert!(
+        pw.len() >= 12 && pw.chars().any(|c| !c.is_alphanumeric()),
         "{pw}"
     );
     let op = pmp
@@ -1289,4 +1302,56 @@ async fn downloadfile_returns_custom_field_files_of_the_account_or_resource() {
         d["CUSTOM FIELD"][1].get("base64").is_none(),
         "file bytes are not listed"
     );
+}
+
+#[actix_web::test]
+async fn a_user_password_must_satisfy_its_policy_and_seeded_tokens_repeat() {
+    let create = input(
+        json!({"USERNAME": "jason", "PASSWORD": "pa55w0rd123", "POLICY": "Strong", "ISAPIUSER": "true", "HOSTNAME": "localhost"}),
+    );
+    let pmp = start();
+    let op = pmp.call("POST", "/user", ADMIN, Some(&create)).await;
+    failed(&op, "CREATE_USER", "Password does not conform to the Strong password policy: Must contain at least one uppercase letter");
+    let op = pmp
+        .call(
+            "POST",
+            "/user",
+            ADMIN,
+            Some(&input(
+                json!({"USERNAME": "jason", "PASSWORD": "Pa55w0Rd123", "POLICY": "Medium"}),
+            )),
+        )
+        .await;
+    ok(&op);
+
+    let seeded = || {
+        auth_core::server::spawn::<pmp_vault::Pmp>(
+            auth_core::CommonOptions {
+                seed: Some(42),
+                ..auth_core::CommonOptions::default()
+            },
+            pmp_vault::Settings::default(),
+        )
+        .unwrap()
+    };
+    let mut tokens = Vec::new();
+    for srv in [seeded(), seeded()] {
+        let create =
+            input(json!({"USERNAME": "svc", "ISAPIUSER": "true", "HOSTNAME": "localhost"}));
+        let res = pmp
+            .http
+            .post(format!("{}/restapi/json/v1/user", srv.url))
+            .header("AUTHTOKEN", ADMIN)
+            .body(form_encode(&[("INPUT_DATA", &create)]))
+            .send()
+            .await
+            .unwrap();
+        tokens.push(
+            op_of(res).await["Details"]["AUTHTOKEN"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(tokens[0], tokens[1], "--seed makes AUTHTOKENs reproducible");
 }

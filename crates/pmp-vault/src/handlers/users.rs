@@ -46,6 +46,19 @@ fn create(ctx: &mut Ctx<'_>) -> Result<Reply, PmpError> {
     }
     let super_admin = (flag(&d, "ISSUPERADMIN") || flag(&d, "SUPERADMIN"))
         && matches!(role, Role::Administrator | Role::PasswordAdministrator);
+    let password = text(&d, "PASSWORD").filter(|p| !p.is_empty());
+    if let Some(password) = &password {
+        let name = nonblank(&d, "POLICY").unwrap_or_else(|| "Strong".into());
+        let policy = ctx
+            .read(|c| store::policy(c, &name))?
+            .ok_or_else(|| PmpError::failed(format!("Password policy {name} does not exist")))?;
+        if let Some(reason) = crate::rules::violation(&policy, password) {
+            return Err(PmpError::failed(super::accounts::policy_message(
+                &policy.name,
+                &reason,
+            )));
+        }
+    }
     let token = api.then(|| ctx.inst.env.ids.uuid().to_uppercase());
     let first = text(&d, "FIRSTNAME").unwrap_or_default();
     let last = text(&d, "LASTNAME").unwrap_or_default();
@@ -62,7 +75,7 @@ fn create(ctx: &mut Ctx<'_>) -> Result<Reply, PmpError> {
             params![
                 name, first, last, full, text(&d, "EMAIL").unwrap_or_default(),
                 text(&d, "DEPARTMENT").unwrap_or_default(), text(&d, "LOCATION").unwrap_or_default(),
-                role.as_str(), super_admin, api, host, token, expiry, text(&d, "PASSWORD")
+                role.as_str(), super_admin, api, host, token, expiry, password
             ],
         )?;
         Ok(())
