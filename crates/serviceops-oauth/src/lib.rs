@@ -51,6 +51,11 @@ pub enum TokenProfile {
     /// `login_source`, `exp`, `login_msp_portal_id`, `jti`, `client_id`, `tenantIdentifier`.
     #[value(name = "2025")]
     V2025,
+    /// The 2026 docs: `sub` (e-mail), `user_name` (`uuid36-...`), `iss`, `login_source`,
+    /// `client_id`, `aud`, `login_sso_id`, `nbf`, `grant_type`, `scope`, `exp`,
+    /// `login_msp_portal_id`, `iat`, `jti`, `tenantIdentifier` (their tokens live 172800 s).
+    #[value(name = "2026")]
+    V2026,
 }
 
 /// ServiceOps settings (launcher flags `--serviceops-*`).
@@ -71,7 +76,7 @@ pub struct Settings {
         default_value_t = 2_592_000
     )]
     pub refresh_token_secs: i64,
-    /// Claim set of issued tokens: `legacy` (the seed's) or `2025`.
+    /// Claim set of issued tokens: `legacy` (the seed's), `2025` or `2026`.
     #[arg(
         long = "serviceops-token-profile",
         env = "STANDIN_SERVICEOPS_TOKEN_PROFILE",

@@ -15,7 +15,7 @@ use auth_core::secret::ct_eq_str;
 use auth_core::trace;
 use auth_core::Inst;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 /// The claims of access and refresh tokens, in the vendor's order. The legacy profile
 /// (seed, S0) sets `grant_type` and `authorities`; the 2025 profile (S7) sets the `login_*`
@@ -57,6 +57,54 @@ pub struct Claims {
         skip_serializing_if = "Option::is_none"
     )]
     pub tenant_identifier: Option<String>,
+    /// 2026: the user's e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// 2026: `http://<host>/api`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// 2026: the client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    /// 2026: not before, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// 2026: issued at, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+}
+
+impl Claims {
+    /// The payload as signed: the struct's order, except the 2026 claim set, whose order (as
+    /// decoded from the vendor's 2026 docs) differs.
+    fn wire(&self) -> Value {
+        let Some(sub) = &self.sub else {
+            return serde_json::to_value(self).unwrap_or(Value::Null);
+        };
+        let mut out = Map::new();
+        let mut put = |key: &str, value: Value| {
+            if !value.is_null() {
+                out.insert(key.to_owned(), value);
+            }
+        };
+        put("sub", json!(sub));
+        put("user_name", json!(self.user_name));
+        put("iss", json!(self.iss));
+        put("login_source", json!(self.login_source));
+        put("client_id", json!(self.client_id));
+        put("aud", json!(self.aud));
+        put("login_sso_id", json!(self.login_sso_id));
+        put("nbf", json!(self.nbf));
+        put("grant_type", json!(self.grant_type));
+        put("scope", json!(self.scope));
+        put("ati", json!(self.ati));
+        put("exp", json!(self.exp));
+        put("login_msp_portal_id", json!(self.login_msp_portal_id));
+        put("iat", json!(self.iat));
+        put("jti", json!(self.jti));
+        put("tenantIdentifier", json!(self.tenant_identifier));
+        Value::Object(out)
+    }
 }
 
 /// The 2025 profile's `user_name` for a user: `uuid36-` and a UUID derived from its id.
@@ -81,11 +129,20 @@ pub fn find_principal(
     }
 }
 
-fn new_claims(profile: TokenProfile, user: &User, client: &Client) -> Claims {
+/// The claims of a new token for `user` and `client` issued at `now` (epoch seconds) by
+/// `issuer`; `exp` and `jti` are set by the caller.
+fn new_claims(
+    profile: TokenProfile,
+    user: &User,
+    client: &Client,
+    issuer: &str,
+    now: i64,
+) -> Claims {
     let legacy = profile == TokenProfile::Legacy;
+    let v2026 = profile == TokenProfile::V2026;
     Claims {
         login_sso_id: (!legacy).then_some(0),
-        grant_type: legacy.then(|| "password".to_owned()),
+        grant_type: (legacy || v2026).then(|| "password".to_owned()),
         user_name: if legacy {
             user.email.clone()
         } else {
@@ -93,14 +150,29 @@ fn new_claims(profile: TokenProfile, user: &User, client: &Client) -> Claims {
         },
         scope: vec![client.scope.clone()],
         ati: None,
-        login_source: (!legacy).then(|| "normal_login".to_owned()),
+        login_source: match profile {
+            TokenProfile::Legacy => None,
+            TokenProfile::V2025 => Some("normal_login".to_owned()),
+            TokenProfile::V2026 => Some("NORMAL_LOGIN".to_owned()),
+        },
         exp: 0,
         authorities: legacy.then(|| vec!["USER".to_owned()]),
         login_msp_portal_id: (!legacy).then_some(0),
         jti: String::new(),
         client_id: client.client_id.clone(),
         tenant_identifier: (!legacy).then(|| "apolo".to_owned()),
+        sub: v2026.then(|| user.email.clone()),
+        iss: v2026.then(|| issuer.to_owned()),
+        aud: v2026.then(|| client.client_id.clone()),
+        nbf: v2026.then_some(now),
+        iat: v2026.then_some(now),
     }
+}
+
+/// The 2026 `iss`: `<scheme>://<host>/api` of the request.
+fn issuer(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}/api", info.scheme(), info.host())
 }
 
 /// `POST /api/oauth/token`.
@@ -138,7 +210,7 @@ fn issue(
         }
     }
     let (access, refresh) = match grant_type {
-        "password" => password_grant(inst, &client, params)?,
+        "password" => password_grant(inst, req, &client, params)?,
         "refresh_token" => refresh_grant(inst, &client, params)?,
         "implicit" => {
             return Err(ApiError::bad_request(
@@ -207,6 +279,7 @@ fn check_enabled(user: &User) -> Result<(), ApiError> {
 
 fn password_grant(
     inst: &Inst<ServiceOps>,
+    req: &HttpRequest,
     client: &Client,
     params: &Params,
 ) -> Result<(Claims, Claims), ApiError> {
@@ -226,7 +299,13 @@ fn password_grant(
     let access = Claims {
         exp: (now + inst.settings.access_token_secs.saturating_mul(1000)).div_euclid(1000),
         jti: inst.env.ids.uuid(),
-        ..new_claims(inst.settings.token_profile, &user, client)
+        ..new_claims(
+            inst.settings.token_profile,
+            &user,
+            client,
+            &issuer(req),
+            now.div_euclid(1000),
+        )
     };
     let refresh = Claims {
         ati: Some(access.jti.clone()),
@@ -283,6 +362,8 @@ fn refresh_grant(
         ati: None,
         exp: (now + inst.settings.access_token_secs.saturating_mul(1000)).div_euclid(1000),
         jti: inst.env.ids.uuid(),
+        nbf: claims.nbf.map(|_| now.div_euclid(1000)),
+        iat: claims.iat.map(|_| now.div_euclid(1000)),
         ..claims.clone()
     };
     // Spring re-encodes the (reused) refresh token with the new access token's id.
@@ -300,7 +381,7 @@ fn respond(
 ) -> Result<HttpResponse, ApiError> {
     let keys = inst.product.keys(&inst.store);
     let sign = |claims: &Claims| {
-        keys.sign(claims)
+        keys.sign(&claims.wire())
             .map_err(|_| ApiError::Internal("cannot sign token".into()))
     };
     // Spring prints the remaining whole seconds of a token whose `exp` dropped the

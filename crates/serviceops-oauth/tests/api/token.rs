@@ -530,3 +530,58 @@ async fn a_broken_multipart_body_is_400_invalid_request() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn the_2026_profile_issues_the_documented_claim_set() {
+    let srv = start_with(serviceops_oauth::Settings {
+        access_token_secs: 172_800,
+        token_profile: serviceops_oauth::TokenProfile::V2026,
+        ..serviceops_oauth::Settings::default()
+    });
+    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let access = claims(tokens["access_token"].as_str().unwrap());
+    let keys: Vec<&str> = access
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "sub",
+            "user_name",
+            "iss",
+            "login_source",
+            "client_id",
+            "aud",
+            "login_sso_id",
+            "nbf",
+            "grant_type",
+            "scope",
+            "exp",
+            "login_msp_portal_id",
+            "iat",
+            "jti",
+            "tenantIdentifier"
+        ]
+    );
+    assert_eq!(access["sub"], "tim@acme.com");
+    assert_eq!(access["aud"], "main-web-app-client");
+    assert_eq!(access["login_source"], "NORMAL_LOGIN");
+    assert_eq!(access["iss"], format!("{}/api", srv.running.url));
+    assert_eq!(
+        access["exp"].as_i64().unwrap() - access["iat"].as_i64().unwrap(),
+        172_800
+    );
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    assert_eq!(srv.get("/api/v1/request/65", &bearer).await.status(), 200);
+    let res = srv
+        .refresh(BASIC, tokens["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(res.status(), 200);
+    let renewed: Value = res.json().await.unwrap();
+    let refreshed = claims(renewed["access_token"].as_str().unwrap());
+    assert_eq!(refreshed["sub"], "tim@acme.com");
+    assert!(refreshed.get("ati").is_none());
+}
