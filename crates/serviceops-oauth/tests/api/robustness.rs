@@ -349,3 +349,110 @@ async fn a_mutated_state_round_trips_through_dump_and_load() {
         "reset goes back to the fixtures"
     );
 }
+
+/// Send raw bytes and read the status code (stopping quietly if the server closes early).
+fn exchange(addr: &str, request: &[u8]) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    for chunk in request.chunks(64 * 1024) {
+        if stream.write_all(chunk).is_err() {
+            break;
+        }
+    }
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(2).any(|w| w == b"\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let line = String::from_utf8_lossy(&head);
+    line.split_whitespace().nth(1).and_then(|s| s.parse().ok())
+}
+
+#[actix_web::test]
+async fn hostile_bodies_get_clean_answers() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let addr = srv.running.url.trim_start_matches("http://").to_owned();
+    let req = |path: &str, content_type: &str, body: &[u8]| {
+        let mut out = format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: {auth}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(body);
+        out
+    };
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let mut nested_qual = String::from(r#"{"qualDetails":"#);
+    for _ in 0..60 {
+        nested_qual.push_str(r#"{"type":"FlatQualificationRest","quals":["#);
+    }
+    nested_qual.push_str(&"]}".repeat(60));
+    nested_qual.push('}');
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        (
+            "nested JSON",
+            req("/api/v1/request", "application/json", nested.as_bytes()),
+            400,
+        ),
+        (
+            "numbers out of range",
+            req(
+                "/api/v1/request",
+                "application/json",
+                br#"{"subject": 1e999}"#,
+            ),
+            400,
+        ),
+        (
+            "binary",
+            req("/api/v1/request", "application/json", b"\x00\x01{{{"),
+            400,
+        ),
+        (
+            "nested qualification",
+            req(
+                "/api/v1/request/search/byqual",
+                "application/json",
+                nested_qual.as_bytes(),
+            ),
+            200,
+        ),
+        (
+            "multipart without a boundary",
+            req("/api/oauth/token", "multipart/form-data", b"--x\r\n\r\n"),
+            400,
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let addr = addr.clone();
+        let status = tokio::task::spawn_blocking(move || exchange(&addr, &bytes))
+            .await
+            .unwrap();
+        assert_eq!(status, Some(expected), "{name}");
+    }
+    let mut huge = format!(
+        "POST /api/oauth/token HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        100 * 1024 * 1024
+    )
+    .into_bytes();
+    huge.extend(std::iter::repeat_n(b'a', 100 * 1024 * 1024));
+    let started = std::time::Instant::now();
+    let addr2 = addr.clone();
+    let status = tokio::task::spawn_blocking(move || exchange(&addr2, &huge))
+        .await
+        .unwrap();
+    assert!(status.is_none_or(|s| s == 413), "{status:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(12));
+    assert_eq!(
+        srv.get("/api/v1/request/65", &auth).await.status(),
+        200,
+        "still serving"
+    );
+}
