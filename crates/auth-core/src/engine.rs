@@ -91,6 +91,24 @@ struct Arrival {
     entry_head: Option<Entry>,
 }
 
+/// A copy of `headers` that owns its bytes. Parsed header values are slices of the connection's
+/// read buffer; cloning them would keep that whole buffer (kilobytes) alive per journal entry.
+fn owned_headers(
+    headers: &actix_web::http::header::HeaderMap,
+) -> actix_web::http::header::HeaderMap {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    let mut owned = actix_web::http::header::HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers.iter() {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_str().as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            owned.append(name, value);
+        }
+    }
+    owned
+}
+
 fn arrival<P: Product>(instance: &Instance<P>, req: &ServiceRequest) -> Arrival {
     let time_ms = instance.env.clock.now_ms();
     let entry_head = (instance.env.journal.capacity() > 0).then(|| Entry {
@@ -99,7 +117,7 @@ fn arrival<P: Product>(instance: &Instance<P>, req: &ServiceRequest) -> Arrival 
         method: req.method().clone(),
         path: req.path().to_owned(),
         query: req.query_string().to_owned(),
-        headers: req.headers().clone(),
+        headers: owned_headers(req.headers()),
         status: 0,
         latency_us: 0,
         principal: None,
