@@ -115,7 +115,7 @@ async fn sixteen_parallel_tests_each_in_its_own_tenant_do_not_interfere() {
     for task in tasks {
         tenants.push(task.await.unwrap());
     }
-    for (i, id, url, token) in &tenants {
+    for (i, id, url, _) in &tenants {
         // Its own journal holds exactly its own requests.
         let journal: Value = client
             .get(format!("{url}/_standin/requests"))
@@ -159,7 +159,11 @@ async fn sixteen_parallel_tests_each_in_its_own_tenant_do_not_interfere() {
             .send()
             .await
             .unwrap();
-        assert_eq!(foreign.status(), 401, "tenant {id}'s token opened another tenant");
+        assert_eq!(
+            foreign.status(),
+            401,
+            "tenant {id}'s token opened another tenant"
+        );
     }
     // The main instance saw none of it.
     let journal: Value = client
@@ -178,6 +182,10 @@ async fn sixteen_parallel_tests_each_in_its_own_tenant_do_not_interfere() {
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
-        assert!(client.get(format!("{url}/_standin/health")).send().await.is_err());
+        assert!(client
+            .get(format!("{url}/_standin/health"))
+            .send()
+            .await
+            .is_err());
     }
 }

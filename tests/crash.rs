@@ -31,15 +31,13 @@ async fn token(client: &reqwest::Client, url: &str) -> String {
 }
 
 /// Four writers create requests until told to stop; each returns what was acknowledged.
-async fn write_until(
-    url: String,
-    stop: Arc<AtomicBool>,
-) -> Vec<(u64, String)> {
+async fn write_until(url: String, stop: Arc<AtomicBool>) -> Vec<(u64, String)> {
     let client = client();
     let bearer = token(&client, &url).await;
     let mut writers = Vec::new();
     for w in 0..4 {
-        let (client, url, bearer, stop) = (client.clone(), url.clone(), bearer.clone(), stop.clone());
+        let (client, url, bearer, stop) =
+            (client.clone(), url.clone(), bearer.clone(), stop.clone());
         writers.push(tokio::spawn(async move {
             let mut acked = Vec::new();
             let mut i = 0;
@@ -56,7 +54,9 @@ async fn write_until(
                 if res.status() != 200 {
                     break;
                 }
-                let Ok(body) = res.json::<Value>().await else { break };
+                let Ok(body) = res.json::<Value>().await else {
+                    break;
+                };
                 acked.push((body["id"].as_u64().unwrap(), subject));
             }
             acked
@@ -86,13 +86,11 @@ async fn assert_all_present(url: &str, acked: &[(u64, String)]) {
 }
 
 fn integrity_ok(dir: &Path) {
-    for product in ["serviceops"] {
-        let conn = rusqlite::Connection::open(dir.join(format!("{product}.sqlite3"))).unwrap();
-        let verdict: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(verdict, "ok", "{product}");
-    }
+    let conn = rusqlite::Connection::open(dir.join("serviceops.sqlite3")).unwrap();
+    let verdict: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(verdict, "ok");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,7 +106,11 @@ async fn every_acknowledged_write_survives_kill_9() {
     standin.kill_9();
     stop.store(true, Ordering::Relaxed);
     let acked = writing.await.unwrap();
-    assert!(acked.len() > 20, "only {} writes before the kill", acked.len());
+    assert!(
+        acked.len() > 20,
+        "only {} writes before the kill",
+        acked.len()
+    );
     drop(standin);
 
     let again = Standin::start(&args);
@@ -133,11 +135,20 @@ async fn sigterm_under_load_finishes_in_flight_requests_and_loses_nothing() {
     stop.store(true, Ordering::Relaxed);
     assert!(output.status.success(), "exit status {:?}", output.status);
     let acked = writing.await.unwrap();
-    assert!(acked.len() > 10, "only {} writes before SIGTERM", acked.len());
+    assert!(
+        acked.len() > 10,
+        "only {} writes before SIGTERM",
+        acked.len()
+    );
 
     let again = Standin::start(&args);
     assert_all_present(&again.url("serviceops"), &acked).await;
     drop(again);
     integrity_ok(data.path());
-    assert!(Command::new(BIN).arg("--version").output().unwrap().status.success());
+    assert!(Command::new(BIN)
+        .arg("--version")
+        .output()
+        .unwrap()
+        .status
+        .success());
 }

@@ -3,8 +3,7 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 mod common;
 
@@ -80,9 +79,15 @@ fn a_port_in_use_is_refused_and_no_product_is_left_started() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(&port) && stderr.contains("in use"), "{stderr}");
+    assert!(
+        stderr.contains(&port) && stderr.contains("in use"),
+        "{stderr}"
+    );
     assert!(!ready.exists(), "no ready file when nothing started");
-    assert!(String::from_utf8_lossy(&output.stdout).trim().is_empty(), "no product announced");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).trim().is_empty(),
+        "no product announced"
+    );
 }
 
 #[test]
@@ -102,7 +107,11 @@ fn an_unreadable_fixtures_dir_or_bad_fixture_is_refused_naming_the_file() {
 }
 
 fn curl(args: &[&str]) -> (String, String) {
-    let output = Command::new("curl").args(["-s", "-S"]).args(args).output().unwrap();
+    let output = Command::new("curl")
+        .args(["-s", "-S"])
+        .args(args)
+        .output()
+        .unwrap();
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -114,17 +123,23 @@ fn the_vendor_documents_curl_commands_work_against_standin() {
     let standin = Standin::start(&[]);
 
     // PMP seed: curl -k https://host:7272/restapi/json/v1/resources?AUTHTOKEN=...
-    let (out, err) = curl(&["-k", &format!(
-        "{}/restapi/json/v1/resources?AUTHTOKEN=B9A1809A-5BF7-4459-9ED2-8D4F499CB902",
-        standin.url("pmp")
-    )]);
+    let (out, err) = curl(&[
+        "-k",
+        &format!(
+            "{}/restapi/json/v1/resources?AUTHTOKEN=B9A1809A-5BF7-4459-9ED2-8D4F499CB902",
+            standin.url("pmp")
+        ),
+    ]);
     let body: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
     assert_eq!(body["operation"]["result"]["status"], "Success", "{body}");
     assert!(body["operation"]["totalRows"].as_i64().unwrap() >= 1);
-    let (out, _) = curl(&["-k", &format!(
-        "{}/restapi/json/v1/resources?AUTHTOKEN=00000000-0000-0000-0000-000000000000",
-        standin.url("pmp")
-    )]);
+    let (out, _) = curl(&[
+        "-k",
+        &format!(
+            "{}/restapi/json/v1/resources?AUTHTOKEN=00000000-0000-0000-0000-000000000000",
+            standin.url("pmp")
+        ),
+    ]);
     let body: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(body["operation"]["result"]["status"], "Failed", "{body}");
 
@@ -139,7 +154,14 @@ fn the_vendor_documents_curl_commands_work_against_standin() {
         ),
     ]);
     let body: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"));
-    assert!(body["results"].as_array().unwrap().iter().any(|k| k["publicKey"] == "qzvhwmtx"), "{body}");
+    assert!(
+        body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["publicKey"] == "qzvhwmtx"),
+        "{body}"
+    );
 
     // ServiceOps seed: the token request with Basic client credentials and a multipart form.
     let (out, err) = curl(&[
@@ -184,13 +206,33 @@ async fn data_dir_state_survives_a_restart_and_a_second_standin_is_refused() {
     let first = Standin::start(&args);
     // A change made through the control API: a snapshot, and the state itself.
     let opsmgr = first.url("opsmgr");
-    let mut state: Value = client.get(format!("{opsmgr}/_standin/state")).send().await.unwrap().json().await.unwrap();
-    let res = client.put(format!("{opsmgr}/_standin/state")).json(&state).send().await.unwrap();
+    let mut state: Value = client
+        .get(format!("{opsmgr}/_standin/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = client
+        .put(format!("{opsmgr}/_standin/state"))
+        .json(&state)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = client.post(format!("{opsmgr}/_standin/snapshots/kept")).send().await.unwrap();
+    let res = client
+        .post(format!("{opsmgr}/_standin/snapshots/kept"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
 
-    let second = Command::new(BIN).args(all_ports_zero()).args(&args).output().unwrap();
+    let second = Command::new(BIN)
+        .args(all_ports_zero())
+        .args(&args)
+        .output()
+        .unwrap();
     assert!(!second.status.success());
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(stderr.contains("another standin"), "{stderr}");
@@ -200,9 +242,23 @@ async fn data_dir_state_survives_a_restart_and_a_second_standin_is_refused() {
 
     let again = Standin::start(&args);
     let opsmgr = again.url("opsmgr");
-    let after: Value = client.get(format!("{opsmgr}/_standin/state")).send().await.unwrap().json().await.unwrap();
+    let after: Value = client
+        .get(format!("{opsmgr}/_standin/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(after, std::mem::take(&mut state));
-    let list: Value = client.get(format!("{opsmgr}/_standin/snapshots")).send().await.unwrap().json().await.unwrap();
+    let list: Value = client
+        .get(format!("{opsmgr}/_standin/snapshots"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["snapshots"][0]["name"], "kept");
     for product in ["opmanager", "serviceops", "pmp", "opsmgr"] {
         assert!(data.path().join(format!("{product}.sqlite3")).exists());
@@ -215,11 +271,24 @@ fn healthcheck_exits_zero_for_a_live_ready_file_and_one_otherwise() {
     let dir = tempfile::tempdir().unwrap();
     let ready: PathBuf = dir.path().join("ready.json");
     std::fs::write(&ready, standin.ready.to_string()).unwrap();
-    let ok = Command::new(BIN).arg("healthcheck").arg("--ready-file").arg(&ready).output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    let ok = Command::new(BIN)
+        .arg("healthcheck")
+        .arg("--ready-file")
+        .arg(&ready)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     assert_eq!(standin.ready.as_object().unwrap().len(), 2);
 
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let bad = Command::new(BIN)
         .args(["healthcheck", "--url", &format!("http://127.0.0.1:{dead}")])
         .output()

@@ -37,8 +37,12 @@ fn addr(url: &str) -> SocketAddr {
 /// Send raw bytes (stopping quietly if the server closes early) and read the status code.
 fn exchange(addr: SocketAddr, request: &[u8]) -> Option<u16> {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
-    stream.set_write_timeout(Some(Duration::from_secs(15))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    stream
+        .set_write_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
     for chunk in request.chunks(64 * 1024) {
         if stream.write_all(chunk).is_err() {
             break;
@@ -74,14 +78,22 @@ fn corpus(get: &str, post: &str) -> Vec<(&'static str, Vec<u8>)> {
         out.extend_from_slice(body);
         out
     };
-    let mut invalid_utf8 = b"GET /api/\xff\xfe\xfd/x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".to_vec();
-    cases.push(("invalid UTF-8 in the path", std::mem::take(&mut invalid_utf8)));
+    let mut invalid_utf8 =
+        b"GET /api/\xff\xfe\xfd/x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            .to_vec();
+    cases.push((
+        "invalid UTF-8 in the path",
+        std::mem::take(&mut invalid_utf8),
+    ));
     cases.push((
         "invalid UTF-8 in a header",
         b"GET /x HTTP/1.1\r\nHost: localhost\r\napiKey: \xff\xfe\r\nAUTHTOKEN: \xc3\x28\r\nConnection: close\r\n\r\n".to_vec(),
     ));
     let big = "a".repeat(1024 * 1024);
-    cases.push(("a 1 MB header", req("GET", get, &format!("X-Big: {big}\r\n"), b"")));
+    cases.push((
+        "a 1 MB header",
+        req("GET", get, &format!("X-Big: {big}\r\n"), b""),
+    ));
     cases.push((
         "duplicate credential headers",
         req(
@@ -92,11 +104,19 @@ fn corpus(get: &str, post: &str) -> Vec<(&'static str, Vec<u8>)> {
         ),
     ));
     cases.push(("%00 in the path", req("GET", &format!("{get}%00"), "", b"")));
-    cases.push(("%00 in the query", req("GET", &format!("{get}&x=%00%ff"), "", b"")));
+    cases.push((
+        "%00 in the query",
+        req("GET", &format!("{get}&x=%00%ff"), "", b""),
+    ));
     let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     cases.push((
         "deeply nested JSON",
-        req("POST", post, "Content-Type: application/json\r\n", nested.as_bytes()),
+        req(
+            "POST",
+            post,
+            "Content-Type: application/json\r\n",
+            nested.as_bytes(),
+        ),
     ));
     let nested_form = format!("INPUT_DATA={}", "%5B".repeat(50_000));
     cases.push((
@@ -119,11 +139,21 @@ fn corpus(get: &str, post: &str) -> Vec<(&'static str, Vec<u8>)> {
     ));
     cases.push((
         "a body that is not what Content-Type says",
-        req("POST", post, "Content-Type: application/json\r\n", b"\x00\x01\x02{{{"),
+        req(
+            "POST",
+            post,
+            "Content-Type: application/json\r\n",
+            b"\x00\x01\x02{{{",
+        ),
     ));
     cases.push((
         "multipart without a boundary",
-        req("POST", post, "Content-Type: multipart/form-data\r\n", b"--x\r\n\r\n"),
+        req(
+            "POST",
+            post,
+            "Content-Type: multipart/form-data\r\n",
+            b"--x\r\n\r\n",
+        ),
     ));
     // 100 MB announced and sent: refused with a 4xx without buffering it all.
     let mut huge = format!(
@@ -135,7 +165,8 @@ fn corpus(get: &str, post: &str) -> Vec<(&'static str, Vec<u8>)> {
     cases.push(("a 100 MB body", huge));
     cases.push((
         "a negative Content-Length",
-        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\nConnection: close\r\n\r\n".to_vec(),
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\nConnection: close\r\n\r\n"
+            .to_vec(),
     ));
     cases.push((
         "a request line of garbage",
@@ -175,7 +206,9 @@ fn slow_and_endless_clients_do_not_block_others() {
         let addr = addr(&standin.url(product));
         // A slowloris trickle, a chunked body that never ends, and a body shorter than announced.
         let mut trickle = TcpStream::connect(addr).unwrap();
-        trickle.write_all(b"GET /_standin/health HTTP/1.1\r\nHo").unwrap();
+        trickle
+            .write_all(b"GET /_standin/health HTTP/1.1\r\nHo")
+            .unwrap();
         let mut endless = TcpStream::connect(addr).unwrap();
         endless
             .write_all(b"POST /api/x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"a\":\r\n")

@@ -16,10 +16,15 @@ pub struct Standin {
 }
 
 pub fn all_ports_zero() -> Vec<String> {
-    ["--port-opmanager", "--port-serviceops", "--port-pmp", "--port-opsmgr"]
-        .iter()
-        .flat_map(|flag| [flag.to_string(), "0".to_string()])
-        .collect()
+    [
+        "--port-opmanager",
+        "--port-serviceops",
+        "--port-pmp",
+        "--port-opsmgr",
+    ]
+    .iter()
+    .flat_map(|flag| [flag.to_string(), "0".to_string()])
+    .collect()
 }
 
 pub fn wait_for_file(path: &Path, child: &mut Child) -> Option<String> {
@@ -61,6 +66,10 @@ impl Standin {
         self.ready[product].as_str().unwrap().to_owned()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no chance to flush or clean up.
     pub fn kill_9(&mut self) {
         let _ = self.child.kill();
@@ -69,7 +78,11 @@ impl Standin {
 
     pub fn terminate(mut self) -> Output {
         let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -95,4 +108,3 @@ pub fn client() -> reqwest::Client {
         .build()
         .unwrap()
 }
-

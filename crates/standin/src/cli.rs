@@ -188,7 +188,8 @@ mod tests {
 
     #[test]
     fn only_and_tls_name_products_and_pmp_is_https_by_default() {
-        let cli = Cli::try_parse_from(["standin", "--only", "opsmgr,pmp", "--tls", "opsmgr"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["standin", "--only", "opsmgr,pmp", "--tls", "opsmgr"]).unwrap();
         assert_eq!(cli.serve.selected_products().unwrap(), ["pmp", "opsmgr"]);
         assert!(cli.serve.tls_for("pmp") && cli.serve.tls_for("opsmgr"));
         assert!(!cli.serve.tls_for("serviceops"));

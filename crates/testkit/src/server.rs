@@ -203,7 +203,7 @@ impl<P: Kit> Builder<P> {
         let tls_config = cert.as_ref().map(|c| c.config.clone());
         let options = Arc::new(self.options);
         let settings = self.settings;
-        let (ready_tx, ready_rx) = oneshot::channel::<Result<(Arc<Host<P>>, String), String>>();
+        let (ready_tx, ready_rx) = oneshot::channel::<Ready<P>>();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name(format!("standin-{}", P::NAME))
@@ -239,12 +239,15 @@ impl<P: Kit> Builder<P> {
     }
 }
 
+/// What the server thread reports once bound: the host and its URL, or why it failed.
+type Ready<P> = Result<(Arc<Host<P>>, String), String>;
+
 /// The server thread: its own actix system, serving until told to stop.
 fn serve<P: Kit>(
     options: Arc<CommonOptions>,
     tls: Option<Arc<rustls::ServerConfig>>,
     settings: P::Settings,
-    ready: oneshot::Sender<Result<(Arc<Host<P>>, String), String>>,
+    ready: oneshot::Sender<Ready<P>>,
     stop: oneshot::Receiver<()>,
 ) {
     let system = actix_web::rt::System::new();

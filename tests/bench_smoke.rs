@@ -1,0 +1,18 @@
+//! The benchmark harness in `--quick` mode against the `standin` binary, so it cannot rot:
+//! every workload and the sweep run, and nothing answers with an unexpected status.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_harness_runs_every_workload_in_quick_mode() {
+    let mut options =
+        standin_bench::Options::quick(std::path::PathBuf::from(env!("CARGO_BIN_EXE_standin")));
+    options.duration = std::time::Duration::from_millis(150);
+    options.connections = 2;
+    let report = standin_bench::run(&options).await.unwrap();
+    assert_eq!(report.rows.len(), standin_bench::WORKLOADS.len());
+    assert!(report.rows.iter().all(|r| r.requests > 0), "{}", report.table());
+    assert_eq!(report.unexpected(), 0, "{}", report.table());
+    assert_eq!(report.sweep.len(), 3);
+    assert!(report.startup_median_ms() > 0.0);
+    let json = report.to_json();
+    assert_eq!(json["workloads"][0]["name"], "control: GET /_standin/health");
+}
