@@ -9,10 +9,17 @@ async fn the_benchmark_harness_runs_every_workload_in_quick_mode() {
     options.connections = 2;
     let report = standin_bench::run(&options).await.unwrap();
     assert_eq!(report.rows.len(), standin_bench::WORKLOADS.len());
-    assert!(report.rows.iter().all(|r| r.requests > 0), "{}", report.table());
+    assert!(
+        report.rows.iter().all(|r| r.requests > 0),
+        "{}",
+        report.table()
+    );
     assert_eq!(report.unexpected(), 0, "{}", report.table());
     assert_eq!(report.sweep.len(), 3);
     assert!(report.startup_median_ms() > 0.0);
     let json = report.to_json();
-    assert_eq!(json["workloads"][0]["name"], "control: GET /_standin/health");
+    assert_eq!(
+        json["workloads"][0]["name"],
+        "control: GET /_standin/health"
+    );
 }
