@@ -29,6 +29,15 @@ pub struct Options {
     pub starts: usize,
     /// Record counts for the scale sweep (empty: no sweep).
     pub sweep: Vec<usize>,
+    /// Run only workloads and sweep targets whose name contains this (the control always runs).
+    pub filter: Option<String>,
+}
+
+impl Options {
+    /// Whether the workload or sweep target `name` is selected.
+    pub fn selects(&self, name: &str) -> bool {
+        self.filter.as_deref().is_none_or(|f| name.contains(f))
+    }
 }
 
 impl Options {
@@ -40,6 +49,7 @@ impl Options {
             duration: Duration::from_secs(3),
             starts: 5,
             sweep: vec![1_000, 10_000, 100_000, 1_000_000],
+            filter: None,
         }
     }
 
@@ -51,6 +61,7 @@ impl Options {
             duration: Duration::from_millis(250),
             starts: 2,
             sweep: vec![1_000],
+            filter: None,
         }
     }
 }
@@ -183,7 +194,7 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     server.stop();
     let mut sweep_rows = Vec::new();
     for &n in &options.sweep {
-        sweep_rows.extend(sweep::run(&options.standin, n).await?);
+        sweep_rows.extend(sweep::run(options, n).await?);
     }
     Ok(Report {
         startups_ms,

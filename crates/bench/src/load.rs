@@ -397,6 +397,9 @@ pub(crate) async fn run_all(
     let ctx = Arc::new(Context::prepare(server).await?);
     let mut rows = Vec::new();
     for w in WORKLOADS {
+        if w != Workload::Control && !options.selects(w.name()) {
+            continue;
+        }
         rows.push(measure(server, &ctx, w, options).await?);
     }
     let control = rows.first().map(|r| r.per_sec).unwrap_or(0.0);

@@ -29,6 +29,10 @@ struct Args {
     /// Record counts for the scale sweep, comma-separated (`none` to skip).
     #[arg(long, value_delimiter = ',')]
     sweep: Option<Vec<String>>,
+    /// Only workloads and sweep targets whose name contains this, e.g. `opsmgr` (the control
+    /// always runs).
+    #[arg(long)]
+    filter: Option<String>,
     /// Write the report as JSON here.
     #[arg(long, default_value = "target/standin-bench.json")]
     json: PathBuf,
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
     if let Some(s) = args.seconds {
         options.duration = Duration::from_secs_f64(s.max(0.05));
     }
+    options.filter = args.filter.clone();
     if let Some(sweep) = &args.sweep {
         options.sweep = sweep.iter().filter_map(|n| n.trim().parse().ok()).collect();
     }

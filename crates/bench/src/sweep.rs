@@ -294,9 +294,10 @@ fn median(mut v: Vec<Duration>) -> u64 {
 ///
 /// # Errors
 /// If standin cannot start or refuses the seeded state.
-pub async fn run(bin: &std::path::Path, n: usize) -> Result<Vec<SweepRow>, String> {
+pub async fn run(options: &crate::Options, n: usize) -> Result<Vec<SweepRow>, String> {
+    let bin = options.standin.as_path();
     let mut rows = Vec::new();
-    for target in &TARGETS {
+    for target in TARGETS.iter().filter(|t| options.selects(t.what)) {
         let data = std::env::temp_dir().join(format!(
             "standin-bench-sweep-{}-{}-{n}",
             std::process::id(),
