@@ -189,3 +189,222 @@ async fn sixteen_parallel_tests_each_in_its_own_tenant_do_not_interfere() {
             .is_err());
     }
 }
+
+async fn post_clock(client: &reqwest::Client, url: &str, body: Value) -> Value {
+    let res = client
+        .post(format!("{url}/_standin/clock"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn pmp_status(client: &reqwest::Client, url: &str, token: &str) -> Value {
+    let body: Value = client
+        .get(format!("{url}/restapi/json/v1/resources"))
+        .header("AUTHTOKEN", token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["operation"]["result"].clone()
+}
+
+#[tokio::test]
+async fn freezing_advancing_and_setting_the_clock_drives_every_products_expiry_and_times() {
+    let standin = Standin::start(&[]);
+    let client = client();
+
+    // ServiceOps: access token dead after 7200 s, refresh token still good.
+    let sd = standin.url("serviceops");
+    post_clock(&client, &sd, json!({"freeze": true})).await;
+    let grant: Value = serde_json::from_slice(&token_bytes(&client, &sd).await).unwrap();
+    let access = grant["access_token"].as_str().unwrap();
+    let refresh = grant["refresh_token"].as_str().unwrap();
+    let read = |token: String| {
+        let client = client.clone();
+        let sd = sd.clone();
+        async move {
+            client
+                .get(format!("{sd}/api/v1/request/1"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_ne!(read(access.to_owned()).await, 401);
+    post_clock(&client, &sd, json!({"advance_secs": 7200})).await;
+    assert_eq!(
+        read(access.to_owned()).await,
+        401,
+        "access token after 7200 s"
+    );
+    let res = client
+        .post(format!("{sd}/api/oauth/token"))
+        .basic_auth("main-web-app-client", Some("main-web-app-secret"))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "refresh token after 7200 s");
+    let renewed: Value = res.json().await.unwrap();
+    assert_ne!(
+        read(renewed["access_token"].as_str().unwrap().to_owned()).await,
+        401
+    );
+
+    // Ops Manager: a nonce outlives its lifetime only as `stale=true`, and only on the clock.
+    let ops = standin.url("opsmgr");
+    let target = "/api/public/v1.0/groups/5953c5f380eef53887615f9a/apiKeys";
+    post_clock(&client, &ops, json!({"freeze": true})).await;
+    let res = client.get(format!("{ops}{target}")).send().await.unwrap();
+    let challenge = res.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let mut prompt = digest_auth::parse(&challenge).unwrap();
+    let ctx =
+        digest_auth::AuthContext::new("qzvhwmtx", "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3", target);
+    let authorised = |header: String| {
+        let client = client.clone();
+        let url = format!("{ops}{target}");
+        async move {
+            client
+                .get(url)
+                .header("authorization", header)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = authorised(prompt.respond(&ctx).unwrap().to_header_string()).await;
+    assert_eq!(res.status(), 200);
+    post_clock(&client, &ops, json!({"advance_secs": 3600})).await;
+    let res = authorised(prompt.respond(&ctx).unwrap().to_header_string()).await;
+    assert_eq!(res.status(), 401);
+    let again = res.headers()["www-authenticate"].to_str().unwrap();
+    assert!(again.ends_with("stale=true"), "{again}");
+
+    // PMP: an API user expiring 2020-12-31 works before that date and not after it.
+    let pmp = standin.url("pmp");
+    let expiring = "A030B0AF-B1FA-451B-96E4-462B0657D190";
+    assert_eq!(
+        pmp_status(&client, &pmp, expiring).await["status"],
+        "Failed"
+    );
+    post_clock(
+        &client,
+        &pmp,
+        json!({"set": "2020-06-01T00:00:00Z", "freeze": true}),
+    )
+    .await;
+    assert_eq!(
+        pmp_status(&client, &pmp, expiring).await["status"],
+        "Success"
+    );
+    post_clock(&client, &pmp, json!({"set": "2021-01-02T00:00:00Z"})).await;
+    assert_eq!(
+        pmp_status(&client, &pmp, expiring).await["status"],
+        "Failed"
+    );
+
+    // PMP: a checkout ends after the account's 30 minutes on the clock.
+    let admin = "B9A1809A-5BF7-4459-9ED2-8D4F499CB902";
+    let user = "C6B1687E-D8D5-4A3E-BF45-77F8D85FCFD4";
+    post_clock(&client, &pmp, json!({"set": FROZEN})).await;
+    for (path, token) in [
+        ("accounts/309/requestpassword", user),
+        ("accounts/309/requester/6/approve", admin),
+        ("accounts/309/checkout", user),
+    ] {
+        let body: Value = client
+            .post(format!("{pmp}/restapi/json/v1/{path}"))
+            .header("AUTHTOKEN", token)
+            .form(&[(
+                "INPUT_DATA",
+                r#"{"operation":{"Details":{"REASON":"clock test"}}}"#,
+            )])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            body["operation"]["result"]["status"], "Success",
+            "{path}: {body}"
+        );
+    }
+    let password = |pmp: String| {
+        let client = client.clone();
+        async move {
+            let body: Value = client
+                .get(format!(
+                    "{pmp}/restapi/json/v1/resources/303/accounts/309/password"
+                ))
+                .header("AUTHTOKEN", user)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["operation"]["result"]["status"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(password(pmp.clone()).await, "Success");
+    post_clock(&client, &pmp, json!({"advance_secs": 31 * 60})).await;
+    assert_eq!(
+        password(pmp.clone()).await,
+        "Failed",
+        "checkout after 31 minutes"
+    );
+
+    // OpManager: an event raised at a set, frozen instant carries that instant.
+    let op = standin.url("opmanager");
+    post_clock(&client, &op, json!({"set": FROZEN, "freeze": true})).await;
+    let res = client
+        .post(format!("{op}/api/json/events/addEvent"))
+        .header("apiKey", "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b")
+        .query(&[
+            ("source", "srv-db-01"),
+            ("severity", "2"),
+            ("message", "clock test"),
+            ("alarmCode", "CLOCKTEST"),
+            ("entity", "srv-db-01_ClockTest"),
+            ("eventType", "Threshold"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let alarms: Value = client
+        .get(format!("{op}/api/json/alarm/listAlarms"))
+        .header("apiKey", "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let raised = alarms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["entity"] == "srv-db-01_ClockTest")
+        .unwrap_or_else(|| panic!("no alarm for the event: {alarms}"));
+    assert_eq!(
+        raised["modTimeLong"].to_string().trim_matches('"'),
+        "1798761600000",
+        "{raised}"
+    );
+}
