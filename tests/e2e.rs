@@ -296,3 +296,22 @@ fn healthcheck_exits_zero_for_a_live_ready_file_and_one_otherwise() {
     assert!(!bad.status.success());
     drop(standin);
 }
+
+#[test]
+fn an_unusable_data_dir_is_refused_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let bad = file.join("data");
+    let output = Command::new(BIN)
+        .args(all_ports_zero())
+        .arg("--data-dir")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("not-a-dir"), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).trim().is_empty());
+}
