@@ -224,6 +224,24 @@ impl Query {
         }
     }
 
+    /// Whether the query has no qualification (matches everything).
+    pub fn is_all(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Refuse a key the object type does not have (`fields`).
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] naming the property.
+    pub fn check_fields(&self, fields: &[&str]) -> Result<(), ApiError> {
+        match self.fields().into_iter().find(|f| !fields.contains(f)) {
+            Some(unknown) => Err(ApiError::Validation(format!(
+                "qualDetails: unknown property {unknown:?}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Whether `object` satisfies the qualification.
     pub fn matches(&self, object: &Value) -> bool {
         self.0.as_ref().is_none_or(|n| eval(n, object))
@@ -331,19 +349,50 @@ pub fn page(
     objects: impl Iterator<Item = Value>,
     page: Page,
 ) -> Result<Value, ApiError> {
-    if let Some(unknown) = query.fields().into_iter().find(|f| !fields.contains(f)) {
-        return Err(ApiError::Validation(format!(
-            "qualDetails: unknown property {unknown:?}"
-        )));
+    query.check_fields(fields)?;
+    let mut pager = Pager::new(page);
+    for object in objects.filter(|o| query.matches(o)) {
+        pager.push(object);
     }
-    let matching: Vec<Value> = objects.filter(|o| query.matches(o)).collect();
-    let total = matching.len();
-    let list: Vec<Value> = matching
-        .into_iter()
-        .skip(page.offset)
-        .take(page.size)
-        .collect();
-    Ok(json!({"objectList": list, "totalCount": total}))
+    Ok(pager.finish())
+}
+
+/// `{"objectList": [...], "totalCount": n}`.
+pub fn listing(list: Vec<Value>, total: usize) -> Value {
+    json!({"objectList": list, "totalCount": total})
+}
+
+/// Counts matching objects and keeps only those of one page, so a search holds one page
+/// in memory whatever the number of matches.
+#[derive(Debug)]
+pub struct Pager {
+    page: Page,
+    total: usize,
+    list: Vec<Value>,
+}
+
+impl Pager {
+    /// An empty pager for `page`.
+    pub fn new(page: Page) -> Pager {
+        Pager {
+            page,
+            total: 0,
+            list: Vec::new(),
+        }
+    }
+
+    /// The next matching object, in order.
+    pub fn push(&mut self, object: Value) {
+        if self.total >= self.page.offset && self.list.len() < self.page.size {
+            self.list.push(object);
+        }
+        self.total += 1;
+    }
+
+    /// The search result body.
+    pub fn finish(self) -> Value {
+        listing(self.list, self.total)
+    }
 }
 
 #[cfg(test)]

@@ -337,7 +337,9 @@ pub fn delete(
     Ok(())
 }
 
-/// Search requests of `kinds` visible to `caller`.
+/// Search requests of `kinds` visible to `caller`. Without a qualification the page and the
+/// count come from the indexes; with one, the visible requests are decoded one at a time and
+/// only the page is kept.
 pub fn search(
     conn: &rusqlite::Connection,
     kinds: &[Kind],
@@ -345,13 +347,20 @@ pub fn search(
     query: &qual::Query,
     page: Page,
 ) -> Result<Value, ApiError> {
-    let all: Vec<Value> = store::objects_of(conn, kinds)?;
-    let visible = all.into_iter().filter(|o| {
-        o.get("requesterEmail")
-            .and_then(Value::as_str)
-            .is_some_and(|email| caller.may_access(email))
-    });
-    qual::page(query, REQUEST_FIELDS, visible, page)
+    query.check_fields(REQUEST_FIELDS)?;
+    let requester = (!caller.sees_all()).then_some(caller.user.email.as_str());
+    if query.is_all() {
+        let (total, list) = store::object_page(conn, kinds, requester, page.offset, page.size)?;
+        return Ok(qual::listing(list, total));
+    }
+    let mut pager = qual::Pager::new(page);
+    store::for_each_object(conn, kinds, requester, |object| {
+        if query.matches(&object) {
+            pager.push(object);
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    Ok(pager.finish())
 }
 
 async fn create_of(

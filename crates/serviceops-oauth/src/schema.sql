@@ -46,3 +46,6 @@ CREATE TABLE IF NOT EXISTS conversation (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS conversation_ticket ON conversation(ticket_id, id);
+-- Who may see a request: `requesterEmail` (requester searches page from here).
+CREATE INDEX IF NOT EXISTS object_requester
+    ON object(json_extract(data, '$.requesterEmail') COLLATE NOCASE, id);

@@ -181,16 +181,16 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         "customFields",
         &serde_json::to_string(&doc.custom_fields).unwrap_or_default(),
     )?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO sequence (name, next) VALUES ('nextId', ?1), ('nextTicketNumber', ?2),
          ('nextConversationId', ?3), ('nextAssetNumber', ?4)",
-        params![
-            doc.sequences.next_id,
-            doc.sequences.next_ticket_number,
-            doc.sequences.next_conversation_id,
-            doc.sequences.next_asset_number
-        ],
-    )?;
+    )?
+    .execute(params![
+        doc.sequences.next_id,
+        doc.sequences.next_ticket_number,
+        doc.sequences.next_conversation_id,
+        doc.sequences.next_asset_number
+    ])?;
     for r in &doc.requests {
         store::put_object(tx, Kind::Request, r.id, r)?;
     }

@@ -44,23 +44,23 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, rusqlite::Error> {
 /// # Errors
 /// SQLite errors (duplicates).
 pub fn insert_user(tx: &Transaction<'_>, user: &User) -> Result<(), rusqlite::Error> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO user (id, name, email, logon_name, password, role, enabled,
                            contact_no, location_name, department_name)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            user.id,
-            user.name,
-            user.email,
-            user.logon_name,
-            user.password,
-            user.role.as_str(),
-            user.enabled,
-            user.contact_no,
-            user.location_name,
-            user.department_name
-        ],
-    )?;
+    )?
+    .execute(params![
+        user.id,
+        user.name,
+        user.email,
+        user.logon_name,
+        user.password,
+        user.role.as_str(),
+        user.enabled,
+        user.contact_no,
+        user.location_name,
+        user.department_name
+    ])?;
     for key in &user.api_keys {
         add_api_key(tx, user.id, key)?;
     }
@@ -72,10 +72,8 @@ pub fn insert_user(tx: &Transaction<'_>, user: &User) -> Result<(), rusqlite::Er
 /// # Errors
 /// SQLite errors (a duplicate key).
 pub fn add_api_key(tx: &Transaction<'_>, user_id: i64, key: &str) -> Result<(), rusqlite::Error> {
-    tx.execute(
-        "INSERT INTO api_key (key, user_id) VALUES (?1, ?2)",
-        params![key, user_id],
-    )?;
+    tx.prepare_cached("INSERT INTO api_key (key, user_id) VALUES (?1, ?2)")?
+        .execute(params![key, user_id])?;
     Ok(())
 }
 
@@ -84,7 +82,10 @@ pub fn add_api_key(tx: &Transaction<'_>, user_id: i64, key: &str) -> Result<(), 
 /// # Errors
 /// SQLite errors.
 pub fn revoke_api_key(tx: &Transaction<'_>, key: &str) -> Result<bool, rusqlite::Error> {
-    Ok(tx.execute("DELETE FROM api_key WHERE key = ?1", [key])? > 0)
+    Ok(tx
+        .prepare_cached("DELETE FROM api_key WHERE key = ?1")?
+        .execute([key])?
+        > 0)
 }
 
 /// Every API key with its user id.
@@ -102,10 +103,8 @@ pub fn api_keys(conn: &Connection) -> Result<Vec<(String, i64)>, rusqlite::Error
 /// # Errors
 /// SQLite errors.
 pub fn put_config(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), rusqlite::Error> {
-    tx.execute(
-        "INSERT OR REPLACE INTO config (key, value) VALUES (?1, ?2)",
-        params![key, value],
-    )?;
+    tx.prepare_cached("INSERT OR REPLACE INTO config (key, value) VALUES (?1, ?2)")?
+        .execute(params![key, value])?;
     Ok(())
 }
 
@@ -114,9 +113,9 @@ pub fn put_config(tx: &Transaction<'_>, key: &str, value: &str) -> Result<(), ru
 /// # Errors
 /// SQLite errors, or a stored document that does not parse.
 pub fn config<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<T, rusqlite::Error> {
-    let text: String = conn.query_row("SELECT value FROM config WHERE key = ?1", [key], |r| {
-        r.get(0)
-    })?;
+    let text: String = conn
+        .prepare_cached("SELECT value FROM config WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))?;
     serde_json::from_str(&text).map_err(json_error)
 }
 
@@ -125,9 +124,8 @@ pub fn config<T: DeserializeOwned>(conn: &Connection, key: &str) -> Result<T, ru
 /// # Errors
 /// SQLite errors.
 pub fn sequence(conn: &Connection, name: &str) -> Result<i64, rusqlite::Error> {
-    conn.query_row("SELECT next FROM sequence WHERE name = ?1", [name], |r| {
-        r.get(0)
-    })
+    conn.prepare_cached("SELECT next FROM sequence WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
 }
 
 /// Take the next value of sequence `name`.
@@ -136,10 +134,8 @@ pub fn sequence(conn: &Connection, name: &str) -> Result<i64, rusqlite::Error> {
 /// SQLite errors.
 pub fn take_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64, rusqlite::Error> {
     let value = sequence(tx, name)?;
-    tx.execute(
-        "UPDATE sequence SET next = next + 1 WHERE name = ?1",
-        [name],
-    )?;
+    tx.prepare_cached("UPDATE sequence SET next = next + 1 WHERE name = ?1")?
+        .execute([name])?;
     Ok(value)
 }
 
@@ -153,11 +149,11 @@ pub fn put_object<T: Serialize>(
     id: i64,
     object: &T,
 ) -> Result<(), rusqlite::Error> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO object (id, kind, data) VALUES (?1, ?2, ?3)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, data = excluded.data",
-        params![id, kind.as_str(), to_json(object)?],
-    )?;
+    )?
+    .execute(params![id, kind.as_str(), to_json(object)?])?;
     Ok(())
 }
 
@@ -195,7 +191,7 @@ pub fn objects<T: DeserializeOwned>(
         .collect()
 }
 
-/// Object `id` if its kind is one of `kinds`, with its kind.
+/// Object `id` if its kind is one of `kinds`, with its kind (one lookup by primary key).
 ///
 /// # Errors
 /// SQLite errors.
@@ -204,32 +200,95 @@ pub fn find_object<T: DeserializeOwned>(
     kinds: &[Kind],
     id: i64,
 ) -> Result<Option<(Kind, T)>, rusqlite::Error> {
-    for kind in kinds {
-        if let Some(object) = get_object(conn, *kind, id)? {
-            return Ok(Some((*kind, object)));
-        }
-    }
-    Ok(None)
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT kind, data FROM object WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((stored, text)) = row else {
+        return Ok(None);
+    };
+    let Some(kind) = kinds.iter().find(|k| k.as_str() == stored) else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text)
+        .map(|object| Some((*kind, object)))
+        .map_err(json_error)
 }
 
-/// Every object whose kind is one of `kinds`, by id.
+/// `kind IN ('request', ...)` for `kinds` (our own constants, never client text).
+fn kind_filter(kinds: &[Kind]) -> String {
+    let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
+    format!("kind IN ({})", names.join(", "))
+}
+
+/// The requester condition, written exactly as the `object_requester` index is, so that
+/// SQLite uses it. `NOCASE` folds ASCII only, like `str::eq_ignore_ascii_case`.
+const REQUESTER_IS: &str = "json_extract(data, '$.requesterEmail') = ?1 COLLATE NOCASE";
+
+/// The `WHERE` of the objects of `kinds` visible to `requester` (`?1`; all when `NULL`).
+fn object_filter(kinds: &[Kind], requester: Option<&str>) -> String {
+    let visible = if requester.is_some() {
+        REQUESTER_IS
+    } else {
+        "?1 IS NULL"
+    };
+    format!("{visible} AND {}", kind_filter(kinds))
+}
+
+fn sql_count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// How many objects of `kinds` there are, only those whose `requesterEmail` is `requester`
+/// (ASCII case-insensitive) when given, and the page `offset..offset + limit` of them by id.
+/// Served from the indexes: nothing outside the page is decoded.
 ///
 /// # Errors
 /// SQLite errors.
-pub fn objects_of<T: DeserializeOwned>(
+pub fn object_page(
     conn: &Connection,
     kinds: &[Kind],
-) -> Result<Vec<T>, rusqlite::Error> {
-    let mut stmt = conn.prepare_cached("SELECT kind, data FROM object ORDER BY id")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (kind, text) = row?;
-        if kinds.iter().any(|k| k.as_str() == kind) {
-            out.push(serde_json::from_str(&text).map_err(json_error)?);
-        }
+    requester: Option<&str>,
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, Vec<serde_json::Value>), rusqlite::Error> {
+    let filter = object_filter(kinds, requester);
+    let count_sql = format!("SELECT COUNT(*) FROM object WHERE {filter}");
+    let page_sql = format!("SELECT data FROM object WHERE {filter} ORDER BY id LIMIT ?2 OFFSET ?3");
+    let total: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(params![requester], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&page_sql)?;
+    let rows = stmt.query_map(
+        params![requester, sql_count(limit), sql_count(offset)],
+        |r| r.get::<_, String>(0),
+    )?;
+    let list = rows
+        .map(|text| serde_json::from_str(&text?).map_err(json_error))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((usize::try_from(total).unwrap_or(0), list))
+}
+
+/// Call `each` with every object of `kinds` by id, only those whose `requesterEmail` is
+/// `requester` (ASCII case-insensitive) when given, decoded one at a time.
+///
+/// # Errors
+/// SQLite errors, or the first error of `each`.
+pub fn for_each_object<E: From<rusqlite::Error>>(
+    conn: &Connection,
+    kinds: &[Kind],
+    requester: Option<&str>,
+    mut each: impl FnMut(serde_json::Value) -> Result<(), E>,
+) -> Result<(), E> {
+    let filter = object_filter(kinds, requester);
+    let sql = format!("SELECT data FROM object WHERE {filter} ORDER BY id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![requester])?;
+    while let Some(row) = rows.next()? {
+        let text = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        each(serde_json::from_str(text).map_err(json_error)?)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Delete object `id` of `kind`; whether it existed.
@@ -237,10 +296,10 @@ pub fn objects_of<T: DeserializeOwned>(
 /// # Errors
 /// SQLite errors.
 pub fn delete_object(tx: &Transaction<'_>, kind: Kind, id: i64) -> Result<bool, rusqlite::Error> {
-    Ok(tx.execute(
-        "DELETE FROM object WHERE id = ?1 AND kind = ?2",
-        params![id, kind.as_str()],
-    )? > 0)
+    Ok(tx
+        .prepare_cached("DELETE FROM object WHERE id = ?1 AND kind = ?2")?
+        .execute(params![id, kind.as_str()])?
+        > 0)
 }
 
 /// Every client.
@@ -267,12 +326,9 @@ fn client_row(r: &Row<'_>) -> Result<Client, rusqlite::Error> {
 /// # Errors
 /// SQLite errors.
 pub fn find_client(conn: &Connection, client_id: &str) -> Result<Option<Client>, rusqlite::Error> {
-    conn.query_row(
-        "SELECT client_id, client_secret, scope FROM client WHERE client_id = ?1",
-        [client_id],
-        client_row,
-    )
-    .optional()
+    conn.prepare_cached("SELECT client_id, client_secret, scope FROM client WHERE client_id = ?1")?
+        .query_row([client_id], client_row)
+        .optional()
 }
 
 const USER_COLUMNS: &str = "id, name, email, logon_name, password, role, enabled, \
@@ -355,11 +411,11 @@ pub fn put_conversation(
     ticket_id: i64,
     conversation: &Conversation,
 ) -> Result<(), rusqlite::Error> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO conversation (id, ticket_id, data) VALUES (?1, ?2, ?3)
          ON CONFLICT(id) DO UPDATE SET ticket_id = excluded.ticket_id, data = excluded.data",
-        params![conversation.id, ticket_id, to_json(conversation)?],
-    )?;
+    )?
+    .execute(params![conversation.id, ticket_id, to_json(conversation)?])?;
     Ok(())
 }
 
@@ -391,23 +447,23 @@ pub fn conversations(
 /// # Errors
 /// SQLite errors (a duplicate e-mail or logon name).
 pub fn update_user(tx: &Transaction<'_>, user: &User) -> Result<(), rusqlite::Error> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE user SET name = ?2, email = ?3, logon_name = ?4, password = ?5, role = ?6,
                 enabled = ?7, contact_no = ?8, location_name = ?9, department_name = ?10
          WHERE id = ?1",
-        params![
-            user.id,
-            user.name,
-            user.email,
-            user.logon_name,
-            user.password,
-            user.role.as_str(),
-            user.enabled,
-            user.contact_no,
-            user.location_name,
-            user.department_name
-        ],
-    )?;
+    )?
+    .execute(params![
+        user.id,
+        user.name,
+        user.email,
+        user.logon_name,
+        user.password,
+        user.role.as_str(),
+        user.enabled,
+        user.contact_no,
+        user.location_name,
+        user.department_name
+    ])?;
     Ok(())
 }
 
@@ -416,7 +472,8 @@ pub fn update_user(tx: &Transaction<'_>, user: &User) -> Result<(), rusqlite::Er
 /// # Errors
 /// SQLite errors.
 pub fn delete_user(tx: &Transaction<'_>, id: i64) -> Result<(), rusqlite::Error> {
-    tx.execute("DELETE FROM user WHERE id = ?1", [id])?;
+    tx.prepare_cached("DELETE FROM user WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
@@ -425,9 +482,8 @@ pub fn delete_user(tx: &Transaction<'_>, id: i64) -> Result<(), rusqlite::Error>
 /// # Errors
 /// SQLite errors.
 pub fn next_user_id(conn: &Connection) -> Result<i64, rusqlite::Error> {
-    conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM user", [], |r| {
-        r.get(0)
-    })
+    conn.prepare_cached("SELECT COALESCE(MAX(id), 0) + 1 FROM user")?
+        .query_row([], |r| r.get(0))
 }
 
 /// Register `client`.
@@ -435,10 +491,12 @@ pub fn next_user_id(conn: &Connection) -> Result<i64, rusqlite::Error> {
 /// # Errors
 /// SQLite errors (a duplicate id).
 pub fn insert_client(tx: &Transaction<'_>, client: &Client) -> Result<(), rusqlite::Error> {
-    tx.execute(
-        "INSERT INTO client (client_id, client_secret, scope) VALUES (?1, ?2, ?3)",
-        params![client.client_id, client.client_secret, client.scope],
-    )?;
+    tx.prepare_cached("INSERT INTO client (client_id, client_secret, scope) VALUES (?1, ?2, ?3)")?
+        .execute(params![
+            client.client_id,
+            client.client_secret,
+            client.scope
+        ])?;
     Ok(())
 }
 
@@ -447,7 +505,10 @@ pub fn insert_client(tx: &Transaction<'_>, client: &Client) -> Result<(), rusqli
 /// # Errors
 /// SQLite errors.
 pub fn delete_client(tx: &Transaction<'_>, client_id: &str) -> Result<bool, rusqlite::Error> {
-    Ok(tx.execute("DELETE FROM client WHERE client_id = ?1", [client_id])? > 0)
+    Ok(tx
+        .prepare_cached("DELETE FROM client WHERE client_id = ?1")?
+        .execute([client_id])?
+        > 0)
 }
 
 /// Conversation `id` with its ticket id.
@@ -474,6 +535,7 @@ pub fn get_conversation(
 /// # Errors
 /// SQLite errors.
 pub fn delete_conversation(tx: &Transaction<'_>, id: i64) -> Result<(), rusqlite::Error> {
-    tx.execute("DELETE FROM conversation WHERE id = ?1", [id])?;
+    tx.prepare_cached("DELETE FROM conversation WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }

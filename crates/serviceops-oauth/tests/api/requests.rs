@@ -432,3 +432,81 @@ async fn search_by_qualification_filters_and_pages() {
         .await;
     assert_business_error(res, 400, "validation_failed").await;
 }
+
+#[actix_web::test]
+async fn search_pages_at_the_edges_and_requesters_match_their_email_in_any_case() {
+    let srv = start();
+    let mut state = srv.state().await;
+    state["requests"][1]["requesterEmail"] = json!("RITA@Acme.COM");
+    assert_eq!(srv.put_state(&state).await.status(), 200);
+    let tim = srv.bearer("tim@acme.com", "123").await;
+    let rita = srv.bearer("rita@acme.com", "789").await;
+
+    let ids = |found: &Value| -> Vec<i64> {
+        found["objectList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_i64().unwrap())
+            .collect()
+    };
+    let found = search(&srv, &tim, "?size=0", json!({})).await;
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(3), vec![])
+    );
+    let found = search(&srv, &tim, "?offset=3", json!({})).await;
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(3), vec![])
+    );
+    let huge = format!("?offset={}&size={}", u64::MAX, u64::MAX);
+    let found = search(&srv, &tim, &huge, json!({})).await;
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(3), vec![])
+    );
+    let found = search(
+        &srv,
+        &tim,
+        &format!("?offset=1&size={}", u64::MAX),
+        json!({}),
+    )
+    .await;
+    assert_eq!(ids(&found), vec![65, 66]);
+    let found = search(&srv, &tim, "?offset=1&size=1", json!({})).await;
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(3), vec![65])
+    );
+
+    let found = search(&srv, &rita, "", json!({})).await;
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(2), vec![64, 65])
+    );
+    let found = search(&srv, &rita, "?offset=1", json!({})).await;
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(2), vec![65])
+    );
+    let found = search(&srv, &rita, "", qual("id", "greater_than", json!(64))).await;
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(1), vec![65])
+    );
+
+    let res = srv
+        .send(
+            Method::POST,
+            "/api/v1/service_catalog/servicerequest/search/byqual",
+            &tim,
+            &json!({}),
+        )
+        .await;
+    let found: Value = res.json().await.unwrap();
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(1), vec![66])
+    );
+}
