@@ -11,6 +11,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use auth_core::control::{error_response, parse_body, ControlError};
 use auth_core::credentials::{bearer, percent_decode, query_param, scheme_token, AuthError};
+use auth_core::jwt::JwtKeys;
 use auth_core::secret::ct_eq_str;
 use auth_core::{trace, Inst, Instance};
 use base64::Engine as _;
@@ -64,22 +65,28 @@ pub fn authenticate(inst: &Instance<ServiceOps>, req: &HttpRequest) -> Result<Ca
 }
 
 fn user_for_jwt(inst: &Instance<ServiceOps>, token: &str) -> Result<User, ApiError> {
-    let claims: Claims = inst
-        .product
-        .keys(&inst.store)
-        .verify(token, inst.env.clock.now_secs())
-        .map_err(|e| match e {
-            AuthError::Expired => ApiError::InvalidToken(format!("Access token expired: {token}")),
-            _ => ApiError::InvalidToken(BAD_JWT.into()),
-        })?;
+    let keys = inst.product.keys(&inst.store);
+    let claims = access_claims(keys, token, inst.env.clock.now_secs())?;
+    inst.store
+        .read(|c| crate::token::find_principal(c, &claims.user_name))?
+        .ok_or_else(|| ApiError::InvalidToken(BAD_JWT.into()))
+}
+
+/// The claims of access token `token` signed with `keys`, valid at `now_secs`.
+///
+/// # Errors
+/// `invalid_token` for a bad, expired or refresh token.
+pub fn access_claims(keys: &JwtKeys, token: &str, now_secs: i64) -> Result<Claims, ApiError> {
+    let claims: Claims = keys.verify(token, now_secs).map_err(|e| match e {
+        AuthError::Expired => ApiError::InvalidToken(format!("Access token expired: {token}")),
+        _ => ApiError::InvalidToken(BAD_JWT.into()),
+    })?;
     if claims.ati.is_some() {
         return Err(ApiError::InvalidToken(
             "Encoded token is a refresh token".into(),
         ));
     }
-    inst.store
-        .read(|c| crate::token::find_principal(c, &claims.user_name))?
-        .ok_or_else(|| ApiError::InvalidToken(BAD_JWT.into()))
+    Ok(claims)
 }
 
 /// Compare the key as sent, and percent-decoded, with each stored key (also decoded).
@@ -87,17 +94,20 @@ fn user_for_api_key(inst: &Instance<ServiceOps>, key: &str) -> Result<User, ApiE
     let decoded = percent_decode(key);
     let found = inst.store.read(|c| {
         let keys = store::api_keys(c)?;
-        let owner = keys.iter().find_map(|(stored, user_id)| {
-            let matches =
-                ct_eq_str(stored, key) || ct_eq_str(&percent_decode(stored), decoded.as_ref());
-            matches.then_some(*user_id)
-        });
+        let owner = keys
+            .iter()
+            .find_map(|(stored, user_id)| key_matches(stored, key, &decoded).then_some(*user_id));
         match owner {
             Some(id) => store::find_user(c, id),
             None => Ok(None),
         }
     })?;
     found.ok_or_else(|| ApiError::InvalidToken("Invalid API key".into()))
+}
+
+/// Whether the stored key `stored` is the key sent (`key`, percent-decoded `decoded`).
+pub fn key_matches(stored: &str, key: &str, decoded: &str) -> bool {
+    ct_eq_str(stored, key) || ct_eq_str(&percent_decode(stored), decoded)
 }
 
 impl FromRequest for Caller {
@@ -120,7 +130,11 @@ impl FromRequest for Caller {
 /// Who the request claims to be, unverified: the Basic client id, the JWT's `user_name`,
 /// or `apikey`.
 pub fn principal_hint(req: &HttpRequest) -> Option<String> {
-    let header = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    header_hint(req.headers().get(AUTHORIZATION)?.to_str().ok()?)
+}
+
+/// [`principal_hint`] of an `Authorization` header value.
+pub fn header_hint(header: &str) -> Option<String> {
     if let Ok((client, _)) = auth_core::credentials::basic(header) {
         return Some(client);
     }

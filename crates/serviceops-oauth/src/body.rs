@@ -33,8 +33,15 @@ pub async fn read(mut payload: Payload) -> Result<Bytes, ApiError> {
 /// # Errors
 /// [`ApiError::Validation`] for anything that is not a JSON object.
 pub async fn json_object(payload: Payload) -> Result<Map<String, Value>, ApiError> {
-    let bytes = read(payload).await?;
-    match serde_json::from_slice::<Value>(&bytes) {
+    parse_object(&read(payload).await?)
+}
+
+/// Parse `bytes` as a JSON object.
+///
+/// # Errors
+/// [`ApiError::Validation`] for anything that is not a JSON object.
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::Validation(
             "Request body must be a JSON object".into(),
@@ -64,26 +71,33 @@ impl Params {
 /// # Errors
 /// [`ApiError::TooLarge`] for a huge body, `invalid_request` for a broken multipart body.
 pub async fn params(req: &HttpRequest, payload: Payload) -> Result<Params, ApiError> {
-    let mut params: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
     let body = read(payload).await?;
-    let content_type_raw = req
+    let content_type = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let content_type = content_type_raw.to_ascii_lowercase();
-    if content_type.starts_with("multipart/form-data") {
-        params.extend(multipart(&content_type_raw, &body).ok_or_else(|| {
+        .unwrap_or("");
+    parse_params(req.query_string(), content_type, &body)
+}
+
+/// The parameters of the query string `query`, then of `body` as `content_type` says.
+///
+/// # Errors
+/// `invalid_request` for a broken multipart body.
+pub fn parse_params(query: &str, content_type: &str, body: &[u8]) -> Result<Params, ApiError> {
+    let mut params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let lower = content_type.to_ascii_lowercase();
+    if lower.starts_with("multipart/form-data") {
+        params.extend(multipart(content_type, body).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_request",
                 "Failed to parse multipart servlet request",
             )
         })?);
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        params.extend(form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())));
+    } else if lower.starts_with("application/x-www-form-urlencoded") {
+        params.extend(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())));
     }
     Ok(Params(params))
 }
