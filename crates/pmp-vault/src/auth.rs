@@ -133,25 +133,24 @@ pub fn authenticate(
     let row = inst
         .store
         .read(|c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT id, user_name, role, super_admin, api_user, host_name, auth_token,
                         expiry_date, locked, full_name FROM users WHERE auth_token = ?1",
-                [&token],
-                |r| {
-                    Ok(Row {
-                        id: r.get(0)?,
-                        user_name: r.get(1)?,
-                        role: r.get(2)?,
-                        super_admin: r.get(3)?,
-                        api_user: r.get(4)?,
-                        host_name: r.get(5)?,
-                        token: r.get(6)?,
-                        expiry: r.get(7)?,
-                        locked: r.get(8)?,
-                        full_name: r.get(9)?,
-                    })
-                },
-            )
+            )?
+            .query_row([&token], |r| {
+                Ok(Row {
+                    id: r.get(0)?,
+                    user_name: r.get(1)?,
+                    role: r.get(2)?,
+                    super_admin: r.get(3)?,
+                    api_user: r.get(4)?,
+                    host_name: r.get(5)?,
+                    token: r.get(6)?,
+                    expiry: r.get(7)?,
+                    locked: r.get(8)?,
+                    full_name: r.get(9)?,
+                })
+            })
             .optional()
         })
         .map_err(|_| refuse("store error while looking up the token"))?;

@@ -6,6 +6,7 @@
 
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::HttpResponse;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// The content type PMP answers with.
@@ -88,6 +89,65 @@ impl Reply {
     }
 }
 
+/// The envelope's shape, serialised straight to bytes (same field order and bytes as
+/// [`envelope`]'s value, without building a map per response).
+#[derive(Serialize)]
+struct Envelope<'a> {
+    operation: Operation<'a>,
+}
+
+#[derive(Serialize)]
+struct Operation<'a> {
+    name: &'a str,
+    result: Outcome<'a>,
+    #[serde(rename = "Details", skip_serializing_if = "Option::is_none")]
+    details: Option<&'a Value>,
+    #[serde(rename = "totalRows", skip_serializing_if = "Option::is_none")]
+    total_rows: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Outcome<'a> {
+    status: &'static str,
+    message: &'a str,
+}
+
+/// The envelope's bytes: the same bytes as `envelope(..).to_string()`.
+pub fn envelope_bytes(
+    name: &str,
+    ok: bool,
+    message: &str,
+    details: Option<&Value>,
+    total_rows: Option<usize>,
+) -> Vec<u8> {
+    let body = Envelope {
+        operation: Operation {
+            name,
+            result: Outcome {
+                status: if ok { "Success" } else { "Failed" },
+                message,
+            },
+            details,
+            total_rows,
+        },
+    };
+    // Serialising borrowed strings and a `Value` into a Vec cannot fail.
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
+impl Reply {
+    /// This success for operation `name` as envelope bytes.
+    pub fn to_bytes(&self, name: &str) -> Vec<u8> {
+        envelope_bytes(
+            name,
+            true,
+            &self.message,
+            self.details.as_ref(),
+            self.total_rows,
+        )
+    }
+}
+
 /// The envelope as a JSON value.
 pub fn envelope(
     name: &str,
@@ -113,7 +173,12 @@ pub fn envelope(
 
 /// An HTTP 200 response carrying `body`.
 pub fn respond(body: &Value) -> HttpResponse {
-    let mut resp = HttpResponse::Ok().body(body.to_string());
+    respond_bytes(body.to_string().into_bytes())
+}
+
+/// An HTTP 200 JSON response carrying already serialised `bytes`.
+pub fn respond_bytes(bytes: Vec<u8>) -> HttpResponse {
+    let mut resp = HttpResponse::Ok().body(bytes);
     resp.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_TYPE));
     resp
@@ -121,5 +186,32 @@ pub fn respond(body: &Value) -> HttpResponse {
 
 /// A `Failed` envelope for operation `name`.
 pub fn failure(name: &str, message: &str) -> HttpResponse {
-    respond(&envelope(name, false, message, None, None))
+    respond_bytes(envelope_bytes(name, false, message, None, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_bytes_match_the_envelope_value() {
+        let details = json!({"PASSWORD": "s\"e\u{e9}cr\\et", "LIST": [1, {"B": "x", "A": null}]});
+        let cases = [
+            (
+                "GET PASSWORD",
+                true,
+                "Password fetched successfully",
+                Some(details),
+                None,
+            ),
+            ("GET RESOURCES", true, "ok", Some(json!([])), Some(0)),
+            ("Authentication", false, MSG_BAD_TOKEN, None, None),
+            ("X", false, "", None, Some(7)),
+        ];
+        for (name, ok, message, details, rows) in cases {
+            let bytes = envelope_bytes(name, ok, message, details.as_ref(), rows);
+            let value = envelope(name, ok, message, details, rows).to_string();
+            assert_eq!(String::from_utf8(bytes).unwrap(), value);
+        }
+    }
 }

@@ -308,7 +308,8 @@ impl Product for Pmp {
         status: StatusCode,
     ) -> HttpResponse {
         let message = status.canonical_reason().unwrap_or("Error");
-        let mut resp = error::respond(&error::envelope("UNKNOWN", false, message, None, None));
+        let mut resp =
+            error::respond_bytes(error::envelope_bytes("UNKNOWN", false, message, None, None));
         *resp.status_mut() = status;
         resp
     }
@@ -317,12 +318,9 @@ impl Product for Pmp {
         let token = auth::token_hint(req)?;
         inst.store
             .read(|c| {
-                c.query_row(
-                    "SELECT user_name FROM users WHERE auth_token = ?1",
-                    [token],
-                    |r| r.get(0),
-                )
-                .optional()
+                c.prepare_cached("SELECT user_name FROM users WHERE auth_token = ?1")?
+                    .query_row([token], |r| r.get(0))
+                    .optional()
             })
             .ok()
             .flatten()

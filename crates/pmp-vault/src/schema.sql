@@ -110,3 +110,13 @@ CREATE TABLE IF NOT EXISTS audit (
     reason        TEXT NOT NULL DEFAULT '',
     ip            TEXT NOT NULL DEFAULT ''
 );
+
+-- Lookups on every request: shares by resource and user (access levels, visibility),
+-- shares and requests by account (cascading deletes), live checkouts by expiry.
+CREATE INDEX IF NOT EXISTS shares_resource_user ON shares (resource_id, user_id);
+CREATE INDEX IF NOT EXISTS shares_user ON shares (user_id);
+CREATE INDEX IF NOT EXISTS shares_account ON shares (account_id);
+CREATE INDEX IF NOT EXISTS requests_account_user ON requests (account_id, user_id);
+CREATE INDEX IF NOT EXISTS requests_user ON requests (user_id);
+CREATE INDEX IF NOT EXISTS requests_checked_out ON requests (expires_at) WHERE status = 'checked_out';
+CREATE INDEX IF NOT EXISTS resources_owner ON resources (owner_id);

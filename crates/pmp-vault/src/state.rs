@@ -6,7 +6,7 @@
 use auth_core::store::StoreError;
 use auth_core::{parse_state, StateError};
 use base64::Engine as _;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -484,15 +484,15 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 "greater than maxLength",
             ));
         }
-        tx.execute(
-            "INSERT INTO policies (name, min_length, max_length, uppercase, lowercase, digits, special)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![p.name, p.min_length, p.max_length, b(p.uppercase), b(p.lowercase), b(p.digits), b(p.special)],
+        tx.prepare_cached("INSERT INTO policies (name, min_length, max_length, uppercase, lowercase, digits, special)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![p.name, p.min_length, p.max_length, b(p.uppercase), b(p.lowercase), b(p.digits), b(p.special)],
         )?;
     }
     let policy_known = |name: &str| names.contains(&name.to_lowercase());
     let mut user_ids = HashSet::new();
     let mut user_names = HashSet::new();
+    // ASCII-folded user name -> id (SQLite's `COLLATE NOCASE`), for resource owners.
+    let mut owners = std::collections::HashMap::new();
     let mut tokens = HashSet::new();
     for (i, u) in state.users.iter().enumerate() {
         let at = |f: &str| format!("users[{i}].{f}");
@@ -521,16 +521,15 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 "an API user needs a host",
             ));
         }
-        tx.execute(
-            "INSERT INTO users (id, user_name, first_name, last_name, full_name, email, department,
+        tx.prepare_cached("INSERT INTO users (id, user_name, first_name, last_name, full_name, email, department,
                location, role, super_admin, api_user, host_name, auth_token, expiry_date, locked, password)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            params![
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)")?.execute(params![
                 u.id, u.user_name, u.first_name, u.last_name, u.full_name, u.email, u.department,
                 u.location, u.role.as_str(), b(u.super_admin), b(u.api_user), u.host_name,
                 u.auth_token, u.expiry_date, b(u.locked), u.password
             ],
         )?;
+        owners.insert(u.user_name.to_ascii_lowercase(), u.id);
     }
     let mut groups = HashSet::new();
     for (i, g) in state.resource_groups.iter().enumerate() {
@@ -540,7 +539,8 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 "empty or duplicate",
             ));
         }
-        tx.execute("INSERT INTO resource_groups (name) VALUES (?1)", [g])?;
+        tx.prepare_cached("INSERT INTO resource_groups (name) VALUES (?1)")?
+            .execute([g])?;
     }
     let mut resource_ids = HashSet::new();
     let mut resource_names = HashSet::new();
@@ -554,13 +554,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         if r.name.trim().is_empty() || !resource_names.insert(r.name.to_lowercase()) {
             return Err(StateError::invalid(at("name"), "empty or duplicate"));
         }
-        let owner: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM users WHERE user_name = ?1",
-                [&r.owner],
-                |row| row.get(0),
-            )
-            .optional()?;
+        let owner: Option<i64> = owners.get(&r.owner.to_ascii_lowercase()).copied();
         let Some(owner) = owner else {
             return Err(StateError::invalid(at("owner"), "no such user"));
         };
@@ -576,11 +570,9 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             return Err(StateError::invalid(at("customFields"), "more than 20"));
         }
         check_field_files(&r.custom_fields, &at("customFields"))?;
-        tx.execute(
-            "INSERT INTO resources (id, name, description, type, dns_name, domain_name, department,
+        tx.prepare_cached("INSERT INTO resources (id, name, description, type, dns_name, domain_name, department,
                location, url, owner_id, password_policy, group_name, unreachable, reason_mandatory, custom_fields)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")?.execute(params![
                 r.id, r.name, r.description, r.r#type, r.dns_name, r.domain_name, r.department,
                 r.location, r.url, owner, r.password_policy, r.group, b(r.unreachable),
                 b(r.reason_mandatory), fields_json(&r.custom_fields)
@@ -601,13 +593,23 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             if a.custom_fields.len() > MAX_CUSTOM_FIELDS {
                 return Err(StateError::invalid(at("customFields"), "more than 20"));
             }
-            check_field_files(&a.custom_fields, &at("customFields"))?;
+            if !a.custom_fields.is_empty() {
+                check_field_files(&a.custom_fields, &at("customFields"))?;
+            }
             if a.checkout_minutes <= 0 {
                 return Err(StateError::invalid(
                     at("checkoutMinutes"),
                     "must be positive",
                 ));
             }
+            let last_accessed = match &a.last_accessed {
+                Some(_) => opt_time_ms(&at("lastAccessed"), &a.last_accessed)?,
+                None => None,
+            };
+            let last_modified = match &a.last_modified {
+                Some(_) => opt_time_ms(&at("lastModified"), &a.last_modified)?,
+                None => None,
+            };
             let (file_name, file_data) = match &a.file {
                 Some(f) => {
                     let bytes = base64::engine::general_purpose::STANDARD
@@ -617,30 +619,30 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 }
                 None => (None, None),
             };
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO accounts (id, resource_id, name, password, notes, password_policy,
                    reason_required, ticket_required, access_control, checkout_minutes, favourite,
                    custom_fields, last_accessed, last_modified, file_name, file_data)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                params![
-                    a.id,
-                    r.id,
-                    a.name,
-                    a.password,
-                    a.notes,
-                    a.password_policy,
-                    b(a.reason_required),
-                    b(a.ticket_required),
-                    b(a.access_control),
-                    a.checkout_minutes,
-                    b(a.favourite),
-                    fields_json(&a.custom_fields),
-                    opt_time_ms(&at("lastAccessed"), &a.last_accessed)?,
-                    opt_time_ms(&at("lastModified"), &a.last_modified)?,
-                    file_name,
-                    file_data
-                ],
-            )?;
+            )?
+            .execute(params![
+                a.id,
+                r.id,
+                a.name,
+                a.password,
+                a.notes,
+                a.password_policy,
+                b(a.reason_required),
+                b(a.ticket_required),
+                b(a.access_control),
+                a.checkout_minutes,
+                b(a.favourite),
+                fields_json(&a.custom_fields),
+                last_accessed,
+                last_modified,
+                file_name,
+                file_data
+            ])?;
             account_resource.insert(a.id, r.id);
         }
     }
@@ -660,17 +662,23 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         if !user_ids.contains(&s.user_id) {
             return Err(StateError::invalid(at("userId"), "no such user"));
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO shares (resource_id, account_id, user_id, access) VALUES (?1, ?2, ?3, ?4)",
-            params![s.resource_id, s.account_id, s.user_id, s.access.as_str()],
-        )?;
+        )?
+        .execute(params![
+            s.resource_id,
+            s.account_id,
+            s.user_id,
+            s.access.as_str()
+        ])?;
     }
     let mut tickets = HashSet::new();
     for (i, t) in state.tickets.iter().enumerate() {
         if !tickets.insert(t.clone()) {
             return Err(StateError::invalid(format!("tickets[{i}]"), "duplicate"));
         }
-        tx.execute("INSERT INTO tickets (id) VALUES (?1)", [t])?;
+        tx.prepare_cached("INSERT INTO tickets (id) VALUES (?1)")?
+            .execute([t])?;
     }
     let mut request_ids = HashSet::new();
     for (i, q) in state.requests.iter().enumerate() {
@@ -684,10 +692,8 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         if !user_ids.contains(&q.user_id) {
             return Err(StateError::invalid(at("userId"), "no such user"));
         }
-        tx.execute(
-            "INSERT INTO requests (id, account_id, user_id, status, reason, requested_at, checked_out_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
+        tx.prepare_cached("INSERT INTO requests (id, account_id, user_id, status, reason, requested_at, checked_out_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![
                 q.id, q.account_id, q.user_id, q.status.as_str(), q.reason,
                 time_ms(&at("requestedAt"), &q.requested_at)?,
                 opt_time_ms(&at("checkedOutAt"), &q.checked_out_at)?,
@@ -701,26 +707,26 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         if !audit_ids.insert(a.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO audit (id, at_ms, user_name, full_name, operation, status, resource_name,
                account_name, resource_id, account_id, ticket_id, reason, ip)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
-                a.id,
-                time_ms(&at("at"), &a.at)?,
-                a.user_name,
-                a.full_name,
-                a.operation,
-                a.status,
-                a.resource_name,
-                a.account_name,
-                a.resource_id,
-                a.account_id,
-                a.ticket_id,
-                a.reason,
-                a.ip
-            ],
-        )?;
+        )?
+        .execute(params![
+            a.id,
+            time_ms(&at("at"), &a.at)?,
+            a.user_name,
+            a.full_name,
+            a.operation,
+            a.status,
+            a.resource_name,
+            a.account_name,
+            a.resource_id,
+            a.account_id,
+            a.ticket_id,
+            a.reason,
+            a.ip
+        ])?;
     }
     Ok(())
 }
@@ -744,11 +750,17 @@ fn check_field_files(fields: &[CustomField], at: &str) -> Result<(), StateError>
 
 /// Custom fields as stored (JSON text).
 pub fn fields_json(fields: &[CustomField]) -> String {
+    if fields.is_empty() {
+        return "[]".into();
+    }
     serde_json::to_string(fields).unwrap_or_else(|_| "[]".into())
 }
 
 /// Custom fields from their stored JSON text (bad text reads as none).
 pub fn fields_from(text: &str) -> Vec<CustomField> {
+    if text == "[]" {
+        return Vec::new();
+    }
     serde_json::from_str(text).unwrap_or_default()
 }
 

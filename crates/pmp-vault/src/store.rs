@@ -26,10 +26,18 @@ pub struct ResourceRow {
 }
 
 /// SQL condition: the caller (`?1` id, `?2` sees-all) can see resource `r`.
-const RESOURCE_VISIBLE: &str = "(?2 OR r.owner_id = ?1 OR EXISTS (SELECT 1 FROM shares s WHERE s.resource_id = r.id AND s.user_id = ?1))";
+macro_rules! resource_visible {
+    () => {
+        "(?2 OR r.owner_id = ?1 OR EXISTS (SELECT 1 FROM shares s WHERE s.resource_id = r.id AND s.user_id = ?1))"
+    };
+}
 
 /// SQL condition: the caller can see account `a` of resource `r`.
-const ACCOUNT_VISIBLE: &str = "(?2 OR r.owner_id = ?1 OR EXISTS (SELECT 1 FROM shares s WHERE s.resource_id = r.id AND s.user_id = ?1 AND (s.account_id IS NULL OR s.account_id = a.id)))";
+macro_rules! account_visible {
+    () => {
+        "(?2 OR r.owner_id = ?1 OR EXISTS (SELECT 1 FROM shares s WHERE s.resource_id = r.id AND s.user_id = ?1 AND (s.account_id IS NULL OR s.account_id = a.id)))"
+    };
+}
 
 /// The resources the caller owns, has been shared (wholly or one account of) or, with the
 /// super-admin scope, all of them; by name.
@@ -37,13 +45,16 @@ const ACCOUNT_VISIBLE: &str = "(?2 OR r.owner_id = ?1 OR EXISTS (SELECT 1 FROM s
 /// # Errors
 /// SQLite errors.
 pub fn list_resources(conn: &Connection, caller: &Caller) -> rusqlite::Result<Vec<ResourceRow>> {
-    let sql = format!(
+    let mut stmt = conn.prepare_cached(concat!(
         "SELECT r.id, r.name, r.description, r.type,
-           (SELECT COUNT(*) FROM accounts a WHERE a.resource_id = r.id AND {ACCOUNT_VISIBLE}),
+           (SELECT COUNT(*) FROM accounts a WHERE a.resource_id = r.id AND ",
+        account_visible!(),
+        "),
            r.dns_name, r.department, r.location
-         FROM resources r WHERE {RESOURCE_VISIBLE} ORDER BY r.name COLLATE NOCASE, r.id"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+         FROM resources r WHERE ",
+        resource_visible!(),
+        " ORDER BY r.name COLLATE NOCASE, r.id"
+    ))?;
     let rows = stmt.query_map(params![caller.id, caller.sees_all()], |r| {
         Ok(ResourceRow {
             id: r.get(0)?,
@@ -102,11 +113,9 @@ pub struct AuditEntry<'a> {
 /// # Errors
 /// SQLite errors.
 pub fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry<'_>) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name, account_name,
+    tx.prepare_cached("INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name, account_name,
            resource_id, account_id, ticket_id, reason, ip)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?.execute(params![
             e.at_ms,
             e.user,
             e.full_name,
@@ -121,6 +130,16 @@ pub fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry<'_>) -> rusqlite::Resul
             e.ip
         ],
     )?;
+    Ok(())
+}
+
+/// Set an account's last retrieval time.
+///
+/// # Errors
+/// SQLite errors.
+pub fn set_last_accessed(tx: &Transaction<'_>, id: i64, at_ms: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE accounts SET last_accessed = ?2 WHERE id = ?1")?
+        .execute(params![id, at_ms])?;
     Ok(())
 }
 
@@ -161,9 +180,14 @@ pub struct Resource {
     pub custom_fields: Vec<CustomField>,
 }
 
-const RESOURCE_COLUMNS: &str = "r.id, r.name, r.description, r.type, r.dns_name, r.domain_name,
+/// The columns [`resource_row`] reads (a macro so queries stay string literals).
+macro_rules! resource_columns {
+    () => {
+        "r.id, r.name, r.description, r.type, r.dns_name, r.domain_name,
     r.department, r.location, r.url, r.owner_id, u.user_name, r.password_policy, r.group_name,
-    r.unreachable, r.reason_mandatory, r.custom_fields";
+    r.unreachable, r.reason_mandatory, r.custom_fields"
+    };
+}
 
 fn resource_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Resource> {
     let fields: String = r.get(15)?;
@@ -192,11 +216,12 @@ fn resource_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Resource> {
 /// # Errors
 /// SQLite errors.
 pub fn resource(conn: &Connection, id: i64) -> rusqlite::Result<Option<Resource>> {
-    conn.query_row(
-        &format!("SELECT {RESOURCE_COLUMNS} FROM resources r JOIN users u ON u.id = r.owner_id WHERE r.id = ?1"),
-        [id],
-        resource_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        resource_columns!(),
+        " FROM resources r JOIN users u ON u.id = r.owner_id WHERE r.id = ?1"
+    ))?
+    .query_row([id], resource_row)
     .optional()
 }
 
@@ -205,11 +230,12 @@ pub fn resource(conn: &Connection, id: i64) -> rusqlite::Result<Option<Resource>
 /// # Errors
 /// SQLite errors.
 pub fn resource_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Resource>> {
-    conn.query_row(
-        &format!("SELECT {RESOURCE_COLUMNS} FROM resources r JOIN users u ON u.id = r.owner_id WHERE r.name = ?1"),
-        [name],
-        resource_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        resource_columns!(),
+        " FROM resources r JOIN users u ON u.id = r.owner_id WHERE r.name = ?1"
+    ))?
+    .query_row([name], resource_row)
     .optional()
 }
 
@@ -248,9 +274,14 @@ pub struct Account {
     pub file_name: Option<String>,
 }
 
-const ACCOUNT_COLUMNS: &str = "a.id, a.resource_id, a.name, a.password, a.notes, a.password_policy,
+/// The columns [`account_row`] reads (a macro so queries stay string literals).
+macro_rules! account_columns {
+    () => {
+        "a.id, a.resource_id, a.name, a.password, a.notes, a.password_policy,
     a.reason_required, a.ticket_required, a.access_control, a.checkout_minutes, a.favourite,
-    a.custom_fields, a.last_accessed, a.last_modified, a.file_name";
+    a.custom_fields, a.last_accessed, a.last_modified, a.file_name"
+    };
+}
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     let fields: String = r.get(11)?;
@@ -278,11 +309,12 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
 /// # Errors
 /// SQLite errors.
 pub fn account(conn: &Connection, id: i64) -> rusqlite::Result<Option<Account>> {
-    conn.query_row(
-        &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = ?1"),
-        [id],
-        account_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts a WHERE a.id = ?1"
+    ))?
+    .query_row([id], account_row)
     .optional()
 }
 
@@ -295,13 +327,12 @@ pub fn account_by_name(
     resource_id: i64,
     name: &str,
 ) -> rusqlite::Result<Option<Account>> {
-    conn.query_row(
-        &format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.resource_id = ?1 AND a.name = ?2"
-        ),
-        params![resource_id, name],
-        account_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts a WHERE a.resource_id = ?1 AND a.name = ?2"
+    ))?
+    .query_row(params![resource_id, name], account_row)
     .optional()
 }
 
@@ -314,11 +345,14 @@ pub fn visible_accounts(
     caller: &Caller,
     resource_id: i64,
 ) -> rusqlite::Result<Vec<Account>> {
-    let sql = format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts a JOIN resources r ON r.id = a.resource_id
-         WHERE a.resource_id = ?3 AND {ACCOUNT_VISIBLE} ORDER BY a.name COLLATE NOCASE, a.id"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        account_columns!(),
+        " FROM accounts a JOIN resources r ON r.id = a.resource_id
+         WHERE a.resource_id = ?3 AND ",
+        account_visible!(),
+        " ORDER BY a.name COLLATE NOCASE, a.id"
+    ))?;
     let rows = stmt.query_map(
         params![caller.id, caller.sees_all(), resource_id],
         account_row,
@@ -331,16 +365,15 @@ pub fn visible_accounts(
 /// # Errors
 /// SQLite errors.
 pub fn account_file(conn: &Connection, id: i64) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT file_name, file_data FROM accounts WHERE id = ?1 AND file_name IS NOT NULL",
-        [id],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, Option<Vec<u8>>>(1)?.unwrap_or_default(),
-            ))
-        },
-    )
+    )?
+    .query_row([id], |r| {
+        Ok((
+            r.get(0)?,
+            r.get::<_, Option<Vec<u8>>>(1)?.unwrap_or_default(),
+        ))
+    })
     .optional()
 }
 
@@ -397,11 +430,10 @@ pub fn resource_visible(
     if resource_level(conn, caller, res)?.is_some() {
         return Ok(true);
     }
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM shares WHERE resource_id = ?1 AND user_id = ?2)",
-        params![res.id, caller.id],
-        |r| r.get(0),
-    )
+    )?
+    .query_row(params![res.id, caller.id], |r| r.get(0))
 }
 
 fn best_share(
@@ -430,9 +462,7 @@ fn cap(caller: &Caller, level: Option<Access>) -> Option<Access> {
 /// # Errors
 /// SQLite errors.
 pub fn policy(conn: &Connection, name: &str) -> rusqlite::Result<Option<PolicyDoc>> {
-    conn.query_row(
-        "SELECT name, min_length, max_length, uppercase, lowercase, digits, special FROM policies WHERE name = ?1 COLLATE NOCASE",
-        [name],
+    conn.prepare_cached("SELECT name, min_length, max_length, uppercase, lowercase, digits, special FROM policies WHERE name = ?1 COLLATE NOCASE")?.query_row([name],
         |r| {
             Ok(PolicyDoc {
                 name: r.get(0)?,
@@ -453,11 +483,8 @@ pub fn policy(conn: &Connection, name: &str) -> rusqlite::Result<Option<PolicyDo
 /// # Errors
 /// SQLite errors.
 pub fn ticket_valid(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM tickets WHERE id = ?1)",
-        [id],
-        |r| r.get(0),
-    )
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM tickets WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))
 }
 
 /// A user by name (case-insensitive): id, name, full name.
@@ -465,12 +492,9 @@ pub fn ticket_valid(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
 /// # Errors
 /// SQLite errors.
 pub fn user_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<(i64, String)>> {
-    conn.query_row(
-        "SELECT id, user_name FROM users WHERE user_name = ?1",
-        [name.trim()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
+    conn.prepare_cached("SELECT id, user_name FROM users WHERE user_name = ?1")?
+        .query_row([name.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
 }
 
 /// A user by id: name, full name.
@@ -478,12 +502,22 @@ pub fn user_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<(i
 /// # Errors
 /// SQLite errors.
 pub fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<(String, String)>> {
-    conn.query_row(
-        "SELECT user_name, full_name FROM users WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
+    conn.prepare_cached("SELECT user_name, full_name FROM users WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+/// Whether any checkout's time ran out on the instance clock (a read, so the common case
+/// needs no write transaction; answered from the partial index `requests_checked_out`).
+///
+/// # Errors
+/// SQLite errors.
+pub fn checkouts_due(conn: &Connection, now_ms: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM requests
+         WHERE status = 'checked_out' AND expires_at IS NOT NULL AND expires_at <= ?1)",
+    )?
+    .query_row([now_ms], |r| r.get(0))
 }
 
 /// Check in every checkout whose time ran out on the instance clock.
@@ -491,11 +525,11 @@ pub fn user_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<(String
 /// # Errors
 /// SQLite errors.
 pub fn expire_checkouts(tx: &Transaction<'_>, now_ms: i64) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE requests SET status = 'checked_in'
          WHERE status = 'checked_out' AND expires_at IS NOT NULL AND expires_at <= ?1",
-        [now_ms],
-    )?;
+    )?
+    .execute([now_ms])?;
     Ok(())
 }
 
@@ -537,11 +571,9 @@ pub fn open_request(
     account_id: i64,
     user_id: i64,
 ) -> rusqlite::Result<Option<Request>> {
-    conn.query_row(
-        "SELECT id, account_id, user_id, status, reason, requested_at FROM requests
+    conn.prepare_cached("SELECT id, account_id, user_id, status, reason, requested_at FROM requests
          WHERE account_id = ?1 AND user_id = ?2 AND status IN ('requested', 'approved', 'checked_out')
-         ORDER BY id DESC LIMIT 1",
-        params![account_id, user_id],
+         ORDER BY id DESC LIMIT 1")?.query_row(params![account_id, user_id],
         request_row,
     )
     .optional()
@@ -552,11 +584,10 @@ pub fn open_request(
 /// # Errors
 /// SQLite errors.
 pub fn checked_out_by(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT user_id FROM requests WHERE account_id = ?1 AND status = 'checked_out' LIMIT 1",
-        [account_id],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([account_id], |r| r.get(0))
     .optional()
 }
 
@@ -586,11 +617,11 @@ pub fn set_request(
     checked_out_at: Option<i64>,
     expires_at: Option<i64>,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE requests SET status = ?2, checked_out_at = COALESCE(?3, checked_out_at),
            expires_at = COALESCE(?4, expires_at) WHERE id = ?1",
-        params![id, status.as_str(), checked_out_at, expires_at],
-    )?;
+    )?
+    .execute(params![id, status.as_str(), checked_out_at, expires_at])?;
     Ok(())
 }
 
@@ -606,9 +637,7 @@ pub fn insert_request(
     reason: &str,
     now_ms: i64,
 ) -> rusqlite::Result<i64> {
-    tx.execute(
-        "INSERT INTO requests (account_id, user_id, status, reason, requested_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![account_id, user_id, status.as_str(), reason, now_ms],
+    tx.prepare_cached("INSERT INTO requests (account_id, user_id, status, reason, requested_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![account_id, user_id, status.as_str(), reason, now_ms],
     )?;
     Ok(tx.last_insert_rowid())
 }

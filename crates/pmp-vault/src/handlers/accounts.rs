@@ -232,14 +232,7 @@ pub async fn get_password(
         let details = ctx.details()?;
         ctx.reason_and_ticket(&acc, &details, "retrieve the password")?;
         checked_out_for_caller(ctx, &res, &acc)?;
-        let now = ctx.now_ms();
-        ctx.write(|tx| {
-            tx.execute(
-                "UPDATE accounts SET last_accessed = ?2 WHERE id = ?1",
-                params![acc.id, now],
-            )?;
-            Ok(())
-        })?;
+        ctx.touch_accessed(acc.id);
         Ok(Reply::message("Password fetched successfully")
             .details(json!({ "PASSWORD": acc.password })))
     })

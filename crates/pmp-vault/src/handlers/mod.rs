@@ -30,12 +30,20 @@ pub struct Ctx<'a> {
     pub input: Input,
     /// What the audit record names (filled in by the operation as it learns it).
     pub audit: AuditNote,
+    /// An account whose `last_accessed` becomes now, written with the audit record.
+    touched: Option<(i64, i64)>,
 }
 
 impl Ctx<'_> {
     /// Now on the instance clock, in epoch milliseconds.
     pub fn now_ms(&self) -> i64 {
         self.inst.env.clock.now_ms()
+    }
+
+    /// Record a retrieval of account `id`: its `last_accessed` is set to now, in the same
+    /// transaction as this request's audit record (one write per request, not two).
+    pub fn touch_accessed(&mut self, id: i64) {
+        self.touched = Some((id, self.now_ms()));
     }
 
     /// `operation.Details` of INPUT_DATA, or an empty map when there is none.
@@ -247,7 +255,7 @@ where
                     reason: refusal.message,
                     ip: &peer_ip(&req),
                 };
-                record(&inst, entry);
+                record(&inst, entry, None);
             }
             return error::failure("Authentication", refusal.message);
         }
@@ -259,11 +267,10 @@ where
         caller,
         input,
         audit: AuditNote::default(),
+        touched: None,
     };
     let now = ctx.now_ms();
-    let outcome = ctx
-        .write(|tx| Ok(store::expire_checkouts(tx, now)?))
-        .and_then(|()| op(&mut ctx));
+    let outcome = expire_checkouts(&ctx, now).and_then(|()| op(&mut ctx));
     let (ok, message) = match &outcome {
         Ok(_) => (true, ctx.audit.reason.clone()),
         Err(err) => {
@@ -281,18 +288,21 @@ where
         reason: &message,
         ip: &peer_ip(&req),
     };
-    record(&inst, entry);
+    let touched = ctx.touched.filter(|_| ok);
+    record(&inst, entry, touched);
     match outcome {
         Ok(Reply { raw: Some(raw), .. }) => raw,
-        Ok(reply) => error::respond(&error::envelope(
-            name,
-            true,
-            &reply.message,
-            reply.details,
-            reply.total_rows,
-        )),
+        Ok(reply) => error::respond_bytes(reply.to_bytes(name)),
         Err(_) => error::failure(name, &message),
     }
+}
+
+/// Check in the checkouts whose time ran out; a write only when there are some.
+fn expire_checkouts(ctx: &Ctx<'_>, now: i64) -> Result<(), PmpError> {
+    if ctx.read(|c| store::checkouts_due(c, now))? {
+        ctx.write(|tx| Ok(store::expire_checkouts(tx, now)?))?;
+    }
+    Ok(())
 }
 
 /// The caller's address as text.
@@ -302,9 +312,15 @@ fn peer_ip(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-/// Append one audit record (its failure is logged, never shown to the client).
-fn record(inst: &Instance<Pmp>, entry: AuditEntry<'_>) {
-    let written = inst.store.write(|tx| store::insert_audit(tx, &entry));
+/// Append one audit record, with the retrieval time of the `touched` account (id, ms) in the
+/// same transaction (its failure is logged, never shown to the client).
+fn record(inst: &Instance<Pmp>, entry: AuditEntry<'_>, touched: Option<(i64, i64)>) {
+    let written = inst.store.write(|tx| {
+        if let Some((id, at_ms)) = touched {
+            store::set_last_accessed(tx, id, at_ms)?;
+        }
+        store::insert_audit(tx, &entry)
+    });
     if let Err(err) = written {
         tracing::warn!("pmp: audit record not written: {err}");
     }
