@@ -206,18 +206,18 @@ pub fn authenticate(
         Principal::Key(k) => k.id.clone(),
         Principal::User(u) => u.id.clone(),
     };
-    let checked = check_access_list(inst, &principal, &holder, ip);
-    let access_listed = match checked {
-        Ok(listed) => listed,
+    // One lock for the access list (and its usage counters) and the roles.
+    let checked = inst.store.read(|conn| {
+        let listed = check_access_list(inst, conn, &principal, &holder, ip)?;
+        Ok::<_, ApiError>((listed, store::roles_of(conn, &holder)?))
+    });
+    let (access_listed, roles) = match checked {
+        Ok(checked) => checked,
         Err(err) => {
             auth_core::trace::refuse(req, err.to_string());
             return Err(Box::new(wire::error_response(req, &err, legacy)));
         }
     };
-    let roles = inst
-        .store
-        .read(|conn| store::roles_of(conn, &holder))
-        .map_err(|e| Box::new(wire::error_response(req, &ApiError::from(e), legacy)))?;
     Ok(Caller {
         principal,
         roles,
@@ -244,11 +244,12 @@ fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
 /// updates the entry's usage counters. Returns whether an entry matched.
 fn check_access_list(
     inst: &Instance<OpsMgr>,
+    conn: &rusqlite::Connection,
     principal: &Principal,
     holder: &str,
     ip: Option<IpAddr>,
 ) -> Result<bool, ApiError> {
-    let entries = inst.store.read(|conn| store::access_of(conn, holder))?;
+    let entries = store::access_of(conn, holder)?;
     let matched = ip.and_then(|ip| {
         entries
             .iter()
@@ -257,9 +258,8 @@ fn check_access_list(
     match (matched, ip) {
         (Some(entry), Some(ip)) => {
             let now = auth_core::clock::rfc3339_ms(inst.env.clock.now_secs().saturating_mul(1000));
-            inst.store.write(|tx| {
-                store::record_use(tx, holder, &entry.cidr_block, &now, &ip.to_string())
-            })?;
+            // A single UPDATE commits on its own: no explicit transaction needed.
+            store::record_use(conn, holder, &entry.cidr_block, &now, &ip.to_string())?;
             Ok(true)
         }
         _ if entries.is_empty() || matches!(principal, Principal::User(_)) => Ok(false),

@@ -118,6 +118,23 @@ pub fn key_view(
     Ok(view::api_key(&central, key, &roles, reveal))
 }
 
+/// Keys as a list shows them (redacted), with their roles.
+///
+/// # Errors
+/// SQLite errors.
+pub fn key_views(
+    conn: &rusqlite::Connection,
+    central: &str,
+    keys: &[KeyRow],
+) -> rusqlite::Result<Vec<Value>> {
+    keys.iter()
+        .map(|key| {
+            let roles = store::roles_of(conn, &key.id)?;
+            Ok(view::api_key(central, key, &roles, false))
+        })
+        .collect()
+}
+
 fn require_owner(caller: &Caller, org_id: &str) -> Result<(), ApiError> {
     if caller.is_org_owner(org_id) {
         Ok(())
@@ -131,17 +148,14 @@ fn list(inst: &Instance<OpsMgr>, caller: &Caller, req: &HttpRequest) -> Result<O
     let org = lookup::org(inst, req, caller, &org_id)?;
     let paging = Paging::of(req)?;
     let central = inst.product.central_url(inst, req);
-    let items = inst.store.read(|c| {
-        let mut items = Vec::new();
-        for key in store::keys_of_org(c, &org.id)? {
-            let roles = store::roles_of(c, &key.id)?;
-            items.push(view::api_key(&central, &key, &roles, false));
-        }
-        Ok::<_, rusqlite::Error>(items)
+    let (total, items) = inst.store.read(|c| {
+        let keys = store::keys_of_org_page(c, &org.id, paging.items_per_page, paging.offset())?;
+        let items = key_views(c, &central, &keys)?;
+        Ok::<_, rusqlite::Error>((store::count_keys_of_org(c, &org.id)?, items))
     })?;
     Ok(Out::Json(
         StatusCode::OK,
-        wire::list(req, &central, paging, items),
+        wire::page(req, &central, paging, total, items),
     ))
 }
 

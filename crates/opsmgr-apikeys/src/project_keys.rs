@@ -7,7 +7,6 @@ use crate::lookup;
 use crate::model::Role;
 use crate::org_keys;
 use crate::store::{self, KeyRow, ProjectRow};
-use crate::view;
 use crate::wire::{self, Out, Paging};
 use crate::OpsMgr;
 use actix_web::http::StatusCode;
@@ -29,17 +28,15 @@ fn list(inst: &Instance<OpsMgr>, caller: &Caller, req: &HttpRequest) -> Result<O
     let project = lookup::project(inst, caller, &lookup::segment(req, "group_id"))?;
     let paging = Paging::of(req)?;
     let central = inst.product.central_url(inst, req);
-    let items = inst.store.read(|c| {
-        let mut items = Vec::new();
-        for key in store::keys_on_project(c, &project.id)? {
-            let roles = store::roles_of(c, &key.id)?;
-            items.push(view::api_key(&central, &key, &roles, false));
-        }
-        Ok::<_, rusqlite::Error>(items)
+    let (total, items) = inst.store.read(|c| {
+        let keys =
+            store::keys_on_project_page(c, &project.id, paging.items_per_page, paging.offset())?;
+        let items = org_keys::key_views(c, &central, &keys)?;
+        Ok::<_, rusqlite::Error>((store::count_keys_on_project(c, &project.id)?, items))
     })?;
     Ok(Out::Json(
         StatusCode::OK,
-        wire::list(req, &central, paging, items),
+        wire::page(req, &central, paging, total, items),
     ))
 }
 

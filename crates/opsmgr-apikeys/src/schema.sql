@@ -51,3 +51,5 @@ CREATE TABLE IF NOT EXISTS access_entry (
     last_used_address TEXT,
     UNIQUE (holder, cidr_block)
 );
+-- Paging an org's keys in creation order without reading the table (`LIMIT/OFFSET`).
+CREATE INDEX IF NOT EXISTS api_key_org ON api_key (org_id, seq);

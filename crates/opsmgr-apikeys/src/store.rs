@@ -104,21 +104,30 @@ fn key_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
     })
 }
 
-const ORG_COLS: &str = "id, name, is_deleted";
-const PROJECT_COLS: &str = "id, org_id, name, agent_api_key, created, tags";
-const KEY_COLS: &str = "id, org_id, descr, public_key, private_key";
+macro_rules! org_cols {
+    () => {
+        "id, name, is_deleted"
+    };
+}
+macro_rules! project_cols {
+    () => {
+        "id, org_id, name, agent_api_key, created, tags"
+    };
+}
+macro_rules! key_cols {
+    () => {
+        "id, org_id, descr, public_key, private_key"
+    };
+}
 
 /// One org.
 ///
 /// # Errors
 /// SQLite errors.
 pub fn find_org(conn: &Connection, id: &str) -> rusqlite::Result<Option<OrgRow>> {
-    conn.query_row(
-        &format!("SELECT {ORG_COLS} FROM org WHERE id = ?1"),
-        [id],
-        org_row,
-    )
-    .optional()
+    conn.prepare_cached(concat!("SELECT ", org_cols!(), " FROM org WHERE id = ?1"))?
+        .query_row([id], org_row)
+        .optional()
 }
 
 /// Every org, in insertion order.
@@ -126,7 +135,8 @@ pub fn find_org(conn: &Connection, id: &str) -> rusqlite::Result<Option<OrgRow>>
 /// # Errors
 /// SQLite errors.
 pub fn list_orgs(conn: &Connection) -> rusqlite::Result<Vec<OrgRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {ORG_COLS} FROM org ORDER BY seq"))?;
+    let mut stmt =
+        conn.prepare_cached(concat!("SELECT ", org_cols!(), " FROM org ORDER BY seq"))?;
     let rows = stmt.query_map([], org_row)?;
     rows.collect()
 }
@@ -136,11 +146,12 @@ pub fn list_orgs(conn: &Connection) -> rusqlite::Result<Vec<OrgRow>> {
 /// # Errors
 /// SQLite errors.
 pub fn find_project(conn: &Connection, id: &str) -> rusqlite::Result<Option<ProjectRow>> {
-    conn.query_row(
-        &format!("SELECT {PROJECT_COLS} FROM project WHERE id = ?1"),
-        [id],
-        project_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        project_cols!(),
+        " FROM project WHERE id = ?1"
+    ))?
+    .query_row([id], project_row)
     .optional()
 }
 
@@ -149,11 +160,12 @@ pub fn find_project(conn: &Connection, id: &str) -> rusqlite::Result<Option<Proj
 /// # Errors
 /// SQLite errors.
 pub fn find_project_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<ProjectRow>> {
-    conn.query_row(
-        &format!("SELECT {PROJECT_COLS} FROM project WHERE name = ?1"),
-        [name],
-        project_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        project_cols!(),
+        " FROM project WHERE name = ?1"
+    ))?
+    .query_row([name], project_row)
     .optional()
 }
 
@@ -162,8 +174,11 @@ pub fn find_project_by_name(conn: &Connection, name: &str) -> rusqlite::Result<O
 /// # Errors
 /// SQLite errors.
 pub fn list_projects(conn: &Connection) -> rusqlite::Result<Vec<ProjectRow>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {PROJECT_COLS} FROM project ORDER BY seq"))?;
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        project_cols!(),
+        " FROM project ORDER BY seq"
+    ))?;
     let rows = stmt.query_map([], project_row)?;
     rows.collect()
 }
@@ -174,8 +189,7 @@ pub fn list_projects(conn: &Connection) -> rusqlite::Result<Vec<ProjectRow>> {
 /// SQLite errors.
 pub fn insert_project(conn: &Connection, p: &ProjectRow) -> rusqlite::Result<()> {
     let tags = serde_json::to_string(&p.tags).unwrap_or_else(|_| "[]".into());
-    conn.execute(
-        "INSERT INTO project (id, org_id, name, agent_api_key, created, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    conn.prepare_cached("INSERT INTO project (id, org_id, name, agent_api_key, created, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
         params![p.id, p.org_id, p.name, p.agent_api_key, p.created, tags],
     )?;
     Ok(())
@@ -186,11 +200,12 @@ pub fn insert_project(conn: &Connection, p: &ProjectRow) -> rusqlite::Result<()>
 /// # Errors
 /// SQLite errors.
 pub fn find_key(conn: &Connection, id: &str) -> rusqlite::Result<Option<KeyRow>> {
-    conn.query_row(
-        &format!("SELECT {KEY_COLS} FROM api_key WHERE id = ?1"),
-        [id],
-        key_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        key_cols!(),
+        " FROM api_key WHERE id = ?1"
+    ))?
+    .query_row([id], key_row)
     .optional()
 }
 
@@ -199,11 +214,12 @@ pub fn find_key(conn: &Connection, id: &str) -> rusqlite::Result<Option<KeyRow>>
 /// # Errors
 /// SQLite errors.
 pub fn key_by_public(conn: &Connection, public_key: &str) -> rusqlite::Result<Option<KeyRow>> {
-    conn.query_row(
-        &format!("SELECT {KEY_COLS} FROM api_key WHERE public_key = ?1"),
-        [public_key],
-        key_row,
-    )
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        key_cols!(),
+        " FROM api_key WHERE public_key = ?1"
+    ))?
+    .query_row([public_key], key_row)
     .optional()
 }
 
@@ -212,8 +228,10 @@ pub fn key_by_public(conn: &Connection, public_key: &str) -> rusqlite::Result<Op
 /// # Errors
 /// SQLite errors.
 pub fn keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<Vec<KeyRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {KEY_COLS} FROM api_key WHERE org_id = ?1 ORDER BY seq"
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        key_cols!(),
+        " FROM api_key WHERE org_id = ?1 ORDER BY seq"
     ))?;
     let rows = stmt.query_map([org_id], key_row)?;
     rows.collect()
@@ -224,11 +242,8 @@ pub fn keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<Vec<KeyR
 /// # Errors
 /// SQLite errors.
 pub fn count_keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<u64> {
-    conn.query_row(
-        "SELECT COUNT(*) FROM api_key WHERE org_id = ?1",
-        [org_id],
-        |r| r.get(0),
-    )
+    conn.prepare_cached("SELECT COUNT(*) FROM api_key WHERE org_id = ?1")?
+        .query_row([org_id], |r| r.get(0))
 }
 
 /// Keys with at least one role on a project, in creation order.
@@ -236,12 +251,71 @@ pub fn count_keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<u6
 /// # Errors
 /// SQLite errors.
 pub fn keys_on_project(conn: &Connection, group_id: &str) -> rusqlite::Result<Vec<KeyRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {KEY_COLS} FROM api_key WHERE id IN \
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        key_cols!(),
+        " FROM api_key WHERE id IN \
          (SELECT holder FROM grant_role WHERE group_id = ?1) ORDER BY seq"
     ))?;
     let rows = stmt.query_map([group_id], key_row)?;
     rows.collect()
+}
+
+/// One page of an org's keys, in creation order: `limit` keys after the first `offset`
+/// (an index range scan on `api_key_org`, never the whole table).
+///
+/// # Errors
+/// SQLite errors.
+pub fn keys_of_org_page(
+    conn: &Connection,
+    org_id: &str,
+    limit: u64,
+    offset: u64,
+) -> rusqlite::Result<Vec<KeyRow>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        key_cols!(),
+        " FROM api_key WHERE org_id = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = stmt.query_map(params![org_id, sql_int(limit), sql_int(offset)], key_row)?;
+    rows.collect()
+}
+
+/// One page of the keys with at least one role on a project, in creation order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn keys_on_project_page(
+    conn: &Connection,
+    group_id: &str,
+    limit: u64,
+    offset: u64,
+) -> rusqlite::Result<Vec<KeyRow>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        key_cols!(),
+        " FROM api_key WHERE id IN \
+         (SELECT holder FROM grant_role WHERE group_id = ?1) ORDER BY seq LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = stmt.query_map(params![group_id, sql_int(limit), sql_int(offset)], key_row)?;
+    rows.collect()
+}
+
+/// How many keys have at least one role on a project.
+///
+/// # Errors
+/// SQLite errors.
+pub fn count_keys_on_project(conn: &Connection, group_id: &str) -> rusqlite::Result<u64> {
+    conn.prepare_cached(
+        "SELECT COUNT(*) FROM api_key WHERE id IN \
+         (SELECT holder FROM grant_role WHERE group_id = ?1)",
+    )?
+    .query_row([group_id], |r| r.get(0))
+}
+
+/// A paging number as SQLite's signed integer (clamped; pages that far are empty anyway).
+fn sql_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Insert a key.
@@ -249,8 +323,7 @@ pub fn keys_on_project(conn: &Connection, group_id: &str) -> rusqlite::Result<Ve
 /// # Errors
 /// SQLite errors (a duplicate public key among them).
 pub fn insert_key(conn: &Connection, key: &KeyRow) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO api_key (id, org_id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+    conn.prepare_cached("INSERT INTO api_key (id, org_id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
         params![key.id, key.org_id, key.desc, key.public_key, key.private_key],
     )?;
     Ok(())
@@ -261,10 +334,8 @@ pub fn insert_key(conn: &Connection, key: &KeyRow) -> rusqlite::Result<()> {
 /// # Errors
 /// SQLite errors.
 pub fn set_key_desc(conn: &Connection, id: &str, desc: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE api_key SET descr = ?2 WHERE id = ?1",
-        params![id, desc],
-    )?;
+    conn.prepare_cached("UPDATE api_key SET descr = ?2 WHERE id = ?1")?
+        .execute(params![id, desc])?;
     Ok(())
 }
 
@@ -273,9 +344,12 @@ pub fn set_key_desc(conn: &Connection, id: &str, desc: &str) -> rusqlite::Result
 /// # Errors
 /// SQLite errors.
 pub fn delete_key(conn: &Connection, id: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM grant_role WHERE holder = ?1", [id])?;
-    conn.execute("DELETE FROM access_entry WHERE holder = ?1", [id])?;
-    conn.execute("DELETE FROM api_key WHERE id = ?1", [id])?;
+    conn.prepare_cached("DELETE FROM grant_role WHERE holder = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM access_entry WHERE holder = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM api_key WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
@@ -292,18 +366,15 @@ pub fn public_key_taken(conn: &Connection, public_key: &str) -> rusqlite::Result
 /// # Errors
 /// SQLite errors.
 pub fn user_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>> {
-    conn.query_row(
-        "SELECT id, username, api_key FROM user_account WHERE username = ?1",
-        [username],
-        |r| {
+    conn.prepare_cached("SELECT id, username, api_key FROM user_account WHERE username = ?1")?
+        .query_row([username], |r| {
             Ok(UserRow {
                 id: r.get(0)?,
                 username: r.get(1)?,
                 api_key: r.get(2)?,
             })
-        },
-    )
-    .optional()
+        })
+        .optional()
 }
 
 /// Whether a user id exists.
@@ -311,7 +382,8 @@ pub fn user_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Optio
 /// # Errors
 /// SQLite errors.
 pub fn user_exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
-    conn.query_row("SELECT 1 FROM user_account WHERE id = ?1", [id], |_| Ok(()))
+    conn.prepare_cached("SELECT 1 FROM user_account WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
         .optional()
         .map(|o| o.is_some())
 }
@@ -339,10 +411,10 @@ pub fn roles_of(conn: &Connection, holder: &str) -> rusqlite::Result<Vec<Role>> 
 /// # Errors
 /// SQLite errors.
 pub fn grant(conn: &Connection, holder: &str, role: &Role) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO grant_role (holder, org_id, group_id, role_name) VALUES (?1, ?2, ?3, ?4)",
-        params![holder, role.org_id, role.group_id, role.name],
-    )?;
+    )?
+    .execute(params![holder, role.org_id, role.group_id, role.name])?;
     Ok(())
 }
 
@@ -351,10 +423,8 @@ pub fn grant(conn: &Connection, holder: &str, role: &Role) -> rusqlite::Result<(
 /// # Errors
 /// SQLite errors.
 pub fn revoke_org_roles(conn: &Connection, holder: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM grant_role WHERE holder = ?1 AND org_id IS NOT NULL",
-        [holder],
-    )?;
+    conn.prepare_cached("DELETE FROM grant_role WHERE holder = ?1 AND org_id IS NOT NULL")?
+        .execute([holder])?;
     Ok(())
 }
 
@@ -367,10 +437,8 @@ pub fn revoke_group_roles(
     holder: &str,
     group_id: &str,
 ) -> rusqlite::Result<usize> {
-    conn.execute(
-        "DELETE FROM grant_role WHERE holder = ?1 AND group_id = ?2",
-        params![holder, group_id],
-    )
+    conn.prepare_cached("DELETE FROM grant_role WHERE holder = ?1 AND group_id = ?2")?
+        .execute(params![holder, group_id])
 }
 
 fn access_row(r: &Row<'_>) -> rusqlite::Result<AccessRow> {
@@ -409,8 +477,7 @@ pub fn insert_access(
     ip_address: Option<&str>,
     created: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO access_entry (holder, cidr_block, ip_address, count, created) VALUES (?1, ?2, ?3, 0, ?4)",
+    conn.prepare_cached("INSERT INTO access_entry (holder, cidr_block, ip_address, count, created) VALUES (?1, ?2, ?3, 0, ?4)")?.execute(
         params![holder, cidr_block, ip_address, created],
     )?;
     Ok(())
@@ -421,10 +488,10 @@ pub fn insert_access(
 /// # Errors
 /// SQLite errors.
 pub fn delete_access(conn: &Connection, holder: &str, cidr_block: &str) -> rusqlite::Result<bool> {
-    Ok(conn.execute(
-        "DELETE FROM access_entry WHERE holder = ?1 AND cidr_block = ?2",
-        params![holder, cidr_block],
-    )? > 0)
+    Ok(conn
+        .prepare_cached("DELETE FROM access_entry WHERE holder = ?1 AND cidr_block = ?2")?
+        .execute(params![holder, cidr_block])?
+        > 0)
 }
 
 /// Count a use of an access-list entry.
@@ -438,10 +505,10 @@ pub fn record_use(
     when: &str,
     address: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE access_entry SET count = count + 1, last_used = ?3, last_used_address = ?4 \
          WHERE holder = ?1 AND cidr_block = ?2",
-        params![holder, cidr_block, when, address],
-    )?;
+    )?
+    .execute(params![holder, cidr_block, when, address])?;
     Ok(())
 }

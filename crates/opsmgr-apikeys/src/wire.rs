@@ -26,24 +26,18 @@ pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
 
 /// The last value of query parameter `name`.
 pub fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
-    query_pairs(req)
-        .into_iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| k == name)
+        .last()
+        .map(|(_, v)| v.into_owned())
 }
 
 /// Every value of query parameter `name`, in order.
 pub fn query_values(req: &HttpRequest, name: &str) -> Vec<String> {
-    query_pairs(req)
-        .into_iter()
+    form_urlencoded::parse(req.query_string().as_bytes())
         .filter(|(k, _)| k == name)
-        .map(|(_, v)| v)
+        .map(|(_, v)| v.into_owned())
         .collect()
-}
-
-fn query_flag(req: &HttpRequest, name: &str) -> bool {
-    query_value(req, name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// How the response body is written.
@@ -58,10 +52,23 @@ pub struct Format {
 impl Format {
     /// The format a request asks for.
     pub fn of(req: &HttpRequest) -> Self {
-        Format {
-            pretty: query_flag(req, "pretty"),
-            envelope: query_flag(req, "envelope"),
+        Self::of_query(req.query_string())
+    }
+
+    /// The format a raw query string asks for (the last `pretty` and `envelope` count).
+    pub fn of_query(query: &str) -> Self {
+        let mut format = Format::default();
+        if query.is_empty() {
+            return format;
         }
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            match &*k {
+                "pretty" => format.pretty = v.eq_ignore_ascii_case("true"),
+                "envelope" => format.envelope = v.eq_ignore_ascii_case("true"),
+                _ => {}
+            }
+        }
+        format
     }
 }
 
@@ -115,18 +122,35 @@ pub fn self_link(href: String) -> Value {
     json!({"href": href, "rel": "self"})
 }
 
-/// Build the list object (§1.4) for one page of `items`.
+impl Paging {
+    /// How many items come before this page.
+    pub fn offset(&self) -> u64 {
+        self.page_num
+            .saturating_sub(1)
+            .saturating_mul(self.items_per_page)
+    }
+}
+
+/// Build the list object (§1.4) for one page of `items` (every item of the list).
 pub fn list(req: &HttpRequest, central: &str, paging: Paging, items: Vec<Value>) -> Value {
     let total = items.len() as u64;
-    let skip = paging
-        .page_num
-        .saturating_sub(1)
-        .saturating_mul(paging.items_per_page);
     let results: Vec<Value> = items
         .into_iter()
-        .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+        .skip(usize::try_from(paging.offset()).unwrap_or(usize::MAX))
         .take(usize::try_from(paging.items_per_page).unwrap_or(usize::MAX))
         .collect();
+    page(req, central, paging, total, results)
+}
+
+/// Build the list object (§1.4) from one page already cut out by the store (`results`)
+/// and the size of the whole list (`total`).
+pub fn page(
+    req: &HttpRequest,
+    central: &str,
+    paging: Paging,
+    total: u64,
+    results: Vec<Value>,
+) -> Value {
     let kept: Vec<&str> = req
         .query_string()
         .split('&')
@@ -186,7 +210,7 @@ fn write_value(out: &mut String, value: &Value, pretty: bool, depth: usize) {
                 return;
             }
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            keys.sort_unstable();
             out.push('{');
             for (i, key) in keys.iter().enumerate() {
                 if i > 0 {
@@ -196,7 +220,7 @@ fn write_value(out: &mut String, value: &Value, pretty: bool, depth: usize) {
                     out.push('\n');
                     indent(out, depth + 1);
                 }
-                out.push_str(&Value::String((*key).clone()).to_string());
+                push_json_string(out, key);
                 out.push_str(if pretty { " : " } else { ":" });
                 if let Some(item) = map.get(*key) {
                     write_value(out, item, pretty, depth + 1);
@@ -222,8 +246,43 @@ fn write_value(out: &mut String, value: &Value, pretty: bool, depth: usize) {
             }
             out.push_str(if pretty { " ]" } else { "]" });
         }
-        scalar => out.push_str(&scalar.to_string()),
+        Value::String(text) => push_json_string(out, text),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
     }
+}
+
+/// Append `text` as a JSON string, escaped exactly as `serde_json` does (`\"`, `\\`,
+/// `\b\f\n\r\t`, other control characters as `\u00xx`; nothing else).
+fn push_json_string(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
 }
 
 /// The value of the `X-MongoDB-Service-Version` header.
@@ -321,6 +380,19 @@ mod tests {
             to_text(&v, false),
             r#"{"href":"h","n":[1,2],"o":{},"rel":"self"}"#
         );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_does() {
+        let mut text: String = (0u8..0x80).map(char::from).collect();
+        text.push_str("é€😀/\u{2028}");
+        let v = json!({ text.clone(): text.clone() });
+        let expected = format!(
+            "{{{}:{}}}",
+            Value::String(text.clone()),
+            Value::String(text)
+        );
+        assert_eq!(to_text(&v, false), expected);
     }
 
     #[test]

@@ -423,6 +423,95 @@ async fn pagination_walks_250_keys_in_pages_of_100_following_next_links() {
 }
 
 #[actix_web::test]
+async fn store_paging_counts_only_this_org_or_project_and_stops_at_the_exact_edge() {
+    let srv = server();
+    with_state(&srv, |doc| {
+        let keys = doc["apiKeys"].as_array_mut().unwrap();
+        for i in 0..203u32 {
+            let letters: String = format!("{i:03}")
+                .bytes()
+                .map(|b| char::from(b'a' + (b - b'0')))
+                .collect();
+            // Keys 0..=198 join the fixture key in ORG (200 in all); the last four go to
+            // the other org and must count nowhere here.
+            let (org, group) = if i < 199 {
+                (ORG, GROUP)
+            } else {
+                (OTHER_ORG, OTHER_GROUP)
+            };
+            keys.push(json!({
+                "id": format!("6100000000000000000{:05x}", i),
+                "orgId": org, "desc": format!("key {i}"),
+                "publicKey": format!("edge{letters}x"),
+                "privateKey": format!("00000000-0000-4000-8000-{:012}", i),
+                "roles": [{"orgId": org, "roleName": "ORG_MEMBER"},
+                          {"groupId": group, "roleName": "GROUP_READ_ONLY"}]
+            }));
+        }
+        // A user with a role on the project is not an API key of the project.
+        doc["users"].as_array_mut().unwrap().push(json!({
+            "id": "7100000000000000000000aa", "username": "edge@x", "apiKey": "k",
+            "roles": [{"groupId": GROUP, "roleName": "GROUP_READ_ONLY"}]
+        }));
+    });
+    let client = DigestClient::key(&srv);
+    let rels = |page: &serde_json::Value| -> Vec<String> {
+        page["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["rel"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for uri in [org_keys_uri(), group_keys_uri()] {
+        let (_, last) = client
+            .get_json(&format!("{uri}?pageNum=2&itemsPerPage=100"))
+            .await;
+        assert_eq!(last["totalCount"], 200, "{uri}");
+        assert_eq!(last["results"].as_array().unwrap().len(), 100, "{uri}");
+        assert_eq!(
+            rels(&last),
+            ["self", "previous"],
+            "{uri}: no next at the edge"
+        );
+        assert_eq!(last["results"][99]["id"], "6100000000000000000000c6");
+        let (_, past) = client
+            .get_json(&format!("{uri}?pageNum=3&itemsPerPage=100"))
+            .await;
+        assert_eq!(past["results"], json!([]), "{uri}");
+        assert_eq!(past["totalCount"], 200, "{uri}");
+        let (_, odd) = client
+            .get_json(&format!("{uri}?pageNum=2&itemsPerPage=199"))
+            .await;
+        let ids: Vec<&str> = odd["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            ["6100000000000000000000c6"],
+            "{uri}: the 200th key alone"
+        );
+        let (status, far) = client
+            .get_json(&format!("{uri}?pageNum=4294967295&itemsPerPage=500"))
+            .await;
+        assert_eq!(status, 200, "{uri}");
+        assert_eq!(far["results"], json!([]), "{uri}");
+        assert_eq!(rels(&far), ["self", "previous"], "{uri}");
+    }
+    let (_, first) = client
+        .get_json(&format!("{}?itemsPerPage=2", org_keys_uri()))
+        .await;
+    assert_eq!(
+        first["results"][0]["id"], KEY_ID,
+        "creation order: the fixture key first"
+    );
+    assert_eq!(first["results"][1]["roles"].as_array().unwrap().len(), 2);
+}
+
+#[actix_web::test]
 async fn envelope_and_pretty_wrap_entities_lists_and_errors() {
     let srv = server();
     let client = DigestClient::key(&srv);
