@@ -109,8 +109,13 @@ fn list_entries(
     ))
 }
 
-/// Parse the additions: an array of `{"ipAddress": …}` / `{"cidrBlock": …}` objects.
-fn additions(payload: &[u8], user: bool) -> Result<Vec<Address>, ApiError> {
+/// Parse the additions: an array of `{"ipAddress": …}` / `{"cidrBlock": …}` objects (a
+/// user's list also takes a CIDR block in `ipAddress`).
+///
+/// # Errors
+/// `INVALID_JSON`, `BAD_ACCESS_LIST_ADD_REQUEST`, `MISSING_ONE_OF_ATTRIBUTES`,
+/// `INVALID_ATTRIBUTE`, `DUPLICATE_ADDRESSES_IN_INPUT`.
+pub fn additions(payload: &[u8], user: bool) -> Result<Vec<Address>, ApiError> {
     let mut out: Vec<Address> = Vec::new();
     for item in body::array(payload)? {
         let Value::Object(map) = item else {

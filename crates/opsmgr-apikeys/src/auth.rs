@@ -172,6 +172,7 @@ pub fn authenticate(
     let lookup = |username: &str| -> Option<(String, Principal)> {
         inst.store
             .read(|conn| {
+                inst.product.size_statement_cache(conn);
                 if let Some(key) = store::key_by_public(conn, username)? {
                     return Ok::<_, rusqlite::Error>(Some((
                         key.private_key.clone(),

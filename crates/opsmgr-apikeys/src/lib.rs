@@ -100,12 +100,23 @@ impl Default for Settings {
 pub struct OpsMgr {
     /// Nonces and verification for realm `MMS Public API`.
     pub digest: DigestServer,
+    /// Whether the store's statement cache was made large enough for every query of the
+    /// product (rusqlite keeps 16 by default; evicted statements are parsed again).
+    statements_sized: std::sync::atomic::AtomicBool,
 }
 
 impl OpsMgr {
     /// Where `links` point for this request.
     pub fn central_url(&self, inst: &Instance<OpsMgr>, req: &HttpRequest) -> String {
         wire::central_url(req, inst.settings.central_url.as_deref())
+    }
+
+    /// Size the statement cache of `conn` (the instance's store) once.
+    pub fn size_statement_cache(&self, conn: &Connection) {
+        use std::sync::atomic::Ordering;
+        if !self.statements_sized.swap(true, Ordering::Relaxed) {
+            conn.set_prepared_statement_cache_capacity(store::STATEMENT_CACHE);
+        }
     }
 
     /// Render a handler's result in the requested format and error codes.
@@ -147,10 +158,12 @@ impl Product for OpsMgr {
     fn new(_env: &Env, settings: &Settings) -> Self {
         OpsMgr {
             digest: DigestServer::new(REALM, settings.nonce_ttl_secs.max(1)),
+            statements_sized: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
+        self.size_statement_cache(tx);
         state::load(tx, doc)
     }
 
@@ -483,6 +496,81 @@ impl Product for OpsMgr {
     }
 }
 
+/// Entry points for fuzzing the parsers of client bytes: thin wrappers over the real
+/// functions, with no behaviour of their own. Each returns whether the input was accepted
+/// (a few also assert an invariant of the result, e.g. a parsed CIDR parses back the same).
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::{access, model, org_keys, project_keys, wire};
+
+    const GROUP: &str = "5953c5f380eef53887615f9a";
+
+    /// An access-list entry in a path segment (IP or CIDR, already percent-decoded).
+    pub fn access_entry(text: &str) -> bool {
+        let net = model::parse_entry(text);
+        if let Some(net) = net {
+            // The canonical text must parse back to the same network.
+            let again = model::parse_entry(&net.to_string());
+            assert_eq!(again, Some(net), "{text:?}");
+            let _ = model::entry_segment(&net.to_string());
+        }
+        let _ = model::Address::from_ip(text);
+        net.is_some()
+    }
+
+    /// The body of `POST …/accessList` for a key (`user == false`) or a user.
+    pub fn access_list_body(body: &[u8], user: bool) -> bool {
+        access::additions(body, user).is_ok()
+    }
+
+    /// `pageNum`, `itemsPerPage`, `includeCount` (and `pretty`, `envelope`) of a raw query
+    /// string.
+    pub fn paging_query(query: &str) -> bool {
+        let _ = wire::Format::of_query(query);
+        match wire::Paging::of_query(query) {
+            Ok(paging) => {
+                assert!((1..=wire::MAX_ITEMS_PER_PAGE).contains(&paging.items_per_page));
+                assert!(paging.page_num >= 1);
+                let _ = paging.offset();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The body of `POST /orgs/{ORG-ID}/apiKeys`.
+    pub fn org_key_create_body(body: &[u8]) -> bool {
+        org_keys::create_body(body).is_ok()
+    }
+
+    /// The body of `PATCH /orgs/{ORG-ID}/apiKeys/{ID}`.
+    pub fn org_key_update_body(body: &[u8]) -> bool {
+        org_keys::update_body(body).is_ok()
+    }
+
+    /// The body of `POST /groups/{GROUP-ID}/apiKeys`.
+    pub fn project_key_create_body(body: &[u8]) -> bool {
+        project_keys::create_body(body, GROUP).is_ok()
+    }
+
+    /// The body of `PATCH`/`POST /groups/{GROUP-ID}/apiKeys/{ID}`.
+    pub fn project_key_assign_body(body: &[u8]) -> bool {
+        project_keys::assign_body(body, GROUP).is_ok()
+    }
+
+    /// A state document (`PUT /_standin/state`), loaded into a fresh in-memory store.
+    pub fn state_document(body: &[u8]) -> bool {
+        use auth_core::Product;
+        let Ok(doc) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return false;
+        };
+        let Ok(store) = auth_core::Store::memory(crate::OpsMgr::SCHEMA) else {
+            return false;
+        };
+        store.write(|tx| crate::state::load(tx, &doc)).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,6 +611,57 @@ mod tests {
             cli.opsmgr.central_url.as_deref(),
             Some("https://om.example:8443")
         );
+    }
+
+    #[test]
+    fn the_fuzzing_entry_points_accept_good_input_and_refuse_bad() {
+        assert!(fuzzing::access_entry("192.0.2.0/24"));
+        assert!(fuzzing::access_entry("::1"));
+        assert!(!fuzzing::access_entry("300.1.1.1"));
+        assert!(fuzzing::access_list_body(
+            br#"[{"cidrBlock":"10.0.0.0/8"}]"#,
+            false
+        ));
+        assert!(!fuzzing::access_list_body(
+            br#"{"cidrBlock":"10.0.0.0/8"}"#,
+            false
+        ));
+        assert!(fuzzing::paging_query(
+            "pageNum=2&itemsPerPage=500&pretty=true"
+        ));
+        assert!(!fuzzing::paging_query("pageNum=1&pageNum=0"));
+        assert!(fuzzing::paging_query("pageNum=0&pageNum=3"));
+        assert!(fuzzing::org_key_create_body(
+            br#"{"desc":"d","roles":["ORG_MEMBER"]}"#
+        ));
+        assert!(!fuzzing::org_key_create_body(b"{"));
+        assert!(fuzzing::org_key_update_body(br#"{"desc":"d"}"#));
+        assert!(fuzzing::project_key_create_body(
+            br#"{"desc":"d","roles":["GROUP_OWNER"]}"#
+        ));
+        assert!(!fuzzing::project_key_assign_body(
+            br#"{"roles":["ORG_OWNER"]}"#
+        ));
+        assert!(fuzzing::state_document(OpsMgr::FIXTURES.as_bytes()));
+        assert!(!fuzzing::state_document(b"[]"));
+    }
+
+    #[test]
+    fn paging_of_a_query_takes_the_last_value_of_each_parameter() {
+        let p = wire::Paging::of_query("itemsPerPage=7&includeCount=FALSE&pageNum=9&pageNum=3")
+            .unwrap();
+        assert_eq!(
+            (p.page_num, p.items_per_page, p.include_count),
+            (3, 7, false)
+        );
+        assert_eq!(p.offset(), 14);
+        let p = wire::Paging::of_query("").unwrap();
+        assert_eq!(
+            (p.page_num, p.items_per_page, p.include_count),
+            (1, 100, true)
+        );
+        assert!(wire::Paging::of_query("itemsPerPage=%20501").is_err());
+        assert!(wire::Paging::of_query("pageNum=4294967296").is_err());
     }
 
     #[test]

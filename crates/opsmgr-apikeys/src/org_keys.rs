@@ -212,6 +212,36 @@ fn org_role(org_id: &str, name: String) -> Role {
     }
 }
 
+/// The body of `POST /orgs/{ORG-ID}/apiKeys`: `desc` and the validated org roles, with
+/// the errors in the spec's order.
+///
+/// # Errors
+/// `INVALID_JSON`, `INVALID_ATTRIBUTE`, `MISSING_ATTRIBUTE` and the role errors.
+pub fn create_body(payload: &[u8]) -> Result<(String, Vec<String>), ApiError> {
+    let map = body::object(payload, &["desc", "roles"])?;
+    let desc = body::opt_string(&map, "desc")?.ok_or(ApiError::MissingAttribute("desc"))?;
+    let roles = body::opt_strings(&map, "roles")?.ok_or(ApiError::MissingAttribute("roles"))?;
+    body::check_desc(&desc)?;
+    Ok((desc, body::org_roles(&roles)?))
+}
+
+/// The body of `PATCH /orgs/{ORG-ID}/apiKeys/{ID}`: a new `desc` and/or org roles.
+///
+/// # Errors
+/// `INVALID_JSON`, `INVALID_ATTRIBUTE`, `MISSING_ONE_OF_ATTRIBUTES` and the role errors.
+pub fn update_body(payload: &[u8]) -> Result<(Option<String>, Option<Vec<String>>), ApiError> {
+    let map = body::object(payload, &["desc", "roles"])?;
+    let desc = body::opt_string(&map, "desc")?;
+    let roles = body::opt_strings(&map, "roles")?;
+    if desc.is_none() && roles.is_none() {
+        return Err(ApiError::MissingOneOf("desc", "roles"));
+    }
+    if let Some(desc) = &desc {
+        body::check_desc(desc)?;
+    }
+    Ok((desc, roles.map(|r| body::org_roles(&r)).transpose()?))
+}
+
 fn create(
     inst: &Instance<OpsMgr>,
     caller: &Caller,
@@ -221,11 +251,8 @@ fn create(
     let org_id = lookup::segment(req, "org_id");
     let org = lookup::org(inst, req, caller, &org_id)?;
     require_owner(caller, &org.id)?;
-    let map = body::object(payload, &["desc", "roles"])?;
-    let desc = body::opt_string(&map, "desc")?.ok_or(ApiError::MissingAttribute("desc"))?;
-    let roles = body::opt_strings(&map, "roles")?.ok_or(ApiError::MissingAttribute("roles"))?;
-    body::check_desc(&desc)?;
-    let roles: Vec<Role> = body::org_roles(&roles)?
+    let (desc, roles) = create_body(payload)?;
+    let roles: Vec<Role> = roles
         .into_iter()
         .map(|name| org_role(&org.id, name))
         .collect();
@@ -241,16 +268,7 @@ fn update(
 ) -> Result<Out, ApiError> {
     let (org, key_id) = org_and_key(inst, caller, req)?;
     require_owner(caller, &org.id)?;
-    let map = body::object(payload, &["desc", "roles"])?;
-    let desc = body::opt_string(&map, "desc")?;
-    let roles = body::opt_strings(&map, "roles")?;
-    if desc.is_none() && roles.is_none() {
-        return Err(ApiError::MissingOneOf("desc", "roles"));
-    }
-    if let Some(desc) = &desc {
-        body::check_desc(desc)?;
-    }
-    let roles = roles.map(|r| body::org_roles(&r)).transpose()?;
+    let (desc, roles) = update_body(payload)?;
     let key = key_in_org(inst, &org.id, &key_id)?;
     inst.store.write(|tx| {
         if let Some(desc) = &desc {

@@ -131,6 +131,29 @@ fn group_role(group_id: &str, name: String) -> Role {
     }
 }
 
+/// The body of `POST /groups/{GROUP-ID}/apiKeys`: `desc` and the validated project roles
+/// for `group_id`, with the errors in the spec's order.
+///
+/// # Errors
+/// `INVALID_JSON`, `INVALID_ATTRIBUTE`, `MISSING_ATTRIBUTE` and the role errors.
+pub fn create_body(payload: &[u8], group_id: &str) -> Result<(String, Vec<String>), ApiError> {
+    let map = body::object(payload, &["desc", "roles"])?;
+    let desc = body::opt_string(&map, "desc")?.ok_or(ApiError::MissingAttribute("desc"))?;
+    let roles = body::opt_strings(&map, "roles")?.ok_or(ApiError::MissingAttribute("roles"))?;
+    body::check_desc(&desc)?;
+    Ok((desc, body::group_roles(&roles, group_id)?))
+}
+
+/// The body of `PATCH`/`POST /groups/{GROUP-ID}/apiKeys/{ID}`: the project roles.
+///
+/// # Errors
+/// `INVALID_JSON`, `INVALID_ATTRIBUTE`, `MISSING_ATTRIBUTE` and the role errors.
+pub fn assign_body(payload: &[u8], group_id: &str) -> Result<Vec<String>, ApiError> {
+    let map = body::object(payload, &["roles"])?;
+    let roles = body::opt_strings(&map, "roles")?.ok_or(ApiError::MissingAttribute("roles"))?;
+    body::group_roles(&roles, group_id)
+}
+
 fn create(
     inst: &Instance<OpsMgr>,
     caller: &Caller,
@@ -142,11 +165,8 @@ fn create(
         return Err(ApiError::IpNotOnAccessList(ip));
     }
     let project = managed_project(inst, caller, req)?;
-    let map = body::object(payload, &["desc", "roles"])?;
-    let desc = body::opt_string(&map, "desc")?.ok_or(ApiError::MissingAttribute("desc"))?;
-    let roles = body::opt_strings(&map, "roles")?.ok_or(ApiError::MissingAttribute("roles"))?;
-    body::check_desc(&desc)?;
-    let mut roles: Vec<Role> = body::group_roles(&roles, &project.id)?
+    let (desc, roles) = create_body(payload, &project.id)?;
+    let mut roles: Vec<Role> = roles
         .into_iter()
         .map(|name| group_role(&project.id, name))
         .collect();
@@ -174,9 +194,7 @@ fn assign(
 ) -> Result<KeyRow, ApiError> {
     let key_id = key_id_after_group_syntax(req)?;
     let project = managed_project(inst, caller, req)?;
-    let map = body::object(payload, &["roles"])?;
-    let roles = body::opt_strings(&map, "roles")?.ok_or(ApiError::MissingAttribute("roles"))?;
-    let roles = body::group_roles(&roles, &project.id)?;
+    let roles = assign_body(payload, &project.id)?;
     let key = org_keys::key_in_org(inst, &project.org_id, &key_id)?;
     inst.store.write(|tx| {
         store::revoke_group_roles(tx, &key.id, &project.id)?;

@@ -6,7 +6,7 @@ use auth_core::{parse_state, StateError, StoreError};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The whole state.
 #[derive(Debug, Serialize, Deserialize)]
@@ -129,30 +129,35 @@ pub struct UserDoc {
     pub access_list: Vec<AccessDoc>,
 }
 
-fn check_id(field: String, id: &str, seen: &mut HashSet<String>) -> Result<(), StateError> {
+fn check_id<'a>(
+    field: impl FnOnce() -> String,
+    id: &'a str,
+    seen: &mut HashSet<&'a str>,
+) -> Result<(), StateError> {
     if !model::is_object_id(id) || id.bytes().any(|b| b.is_ascii_uppercase()) {
         return Err(StateError::invalid(
-            field,
+            field(),
             "must be 24 lowercase hex digits",
         ));
     }
-    if !seen.insert(id.to_owned()) {
-        return Err(StateError::invalid(field, "duplicate id"));
+    if !seen.insert(id) {
+        return Err(StateError::invalid(field(), "duplicate id"));
     }
     Ok(())
 }
 
-fn check_time(field: String, text: &str) -> Result<(), StateError> {
+fn check_time(field: impl FnOnce() -> String, text: &str) -> Result<(), StateError> {
     match auth_core::clock::parse_rfc3339_ms(text) {
         Some(_) => Ok(()),
         None => Err(StateError::invalid(
-            field,
+            field(),
             "must be an ISO-8601 UTC date-time",
         )),
     }
 }
 
-/// Validate `doc` and write it into the (empty) store.
+/// Validate `doc` and write it into the (empty) store, with one cached statement per table
+/// (field names in errors are only formatted when there is an error).
 ///
 /// # Errors
 /// [`StateError::Invalid`] naming the first bad field.
@@ -160,77 +165,92 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     let state: StateDoc = parse_state(doc)?;
     let mut ids = HashSet::new();
     let mut orgs = HashSet::new();
+    let mut insert =
+        tx.prepare_cached("INSERT INTO org (id, name, is_deleted) VALUES (?1, ?2, ?3)")?;
     for (i, org) in state.orgs.iter().enumerate() {
-        check_id(format!("orgs[{i}].id"), &org.id, &mut ids)?;
+        check_id(|| format!("orgs[{i}].id"), &org.id, &mut ids)?;
         if org.name.trim().is_empty() {
             return Err(StateError::invalid(
                 format!("orgs[{i}].name"),
                 "must not be empty",
             ));
         }
-        orgs.insert(org.id.clone());
-        tx.execute(
-            "INSERT INTO org (id, name, is_deleted) VALUES (?1, ?2, ?3)",
-            params![org.id, org.name, org.is_deleted],
-        )?;
+        orgs.insert(org.id.as_str());
+        insert.execute(params![org.id, org.name, org.is_deleted])?;
     }
-    let mut projects: Vec<(String, String)> = Vec::new();
+    let mut projects: HashMap<&str, &str> = HashMap::new();
     let mut names = HashSet::new();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO project (id, org_id, name, agent_api_key, created, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
     for (i, p) in state.projects.iter().enumerate() {
-        check_id(format!("projects[{i}].id"), &p.id, &mut ids)?;
-        if p.name.trim().is_empty() || !names.insert(p.name.clone()) {
+        check_id(|| format!("projects[{i}].id"), &p.id, &mut ids)?;
+        if p.name.trim().is_empty() || !names.insert(p.name.as_str()) {
             return Err(StateError::invalid(
                 format!("projects[{i}].name"),
                 "must be non-empty and unique",
             ));
         }
-        if !orgs.contains(&p.org_id) {
+        if !orgs.contains(p.org_id.as_str()) {
             return Err(StateError::invalid(
                 format!("projects[{i}].orgId"),
                 "no such org",
             ));
         }
-        check_time(format!("projects[{i}].created"), &p.created)?;
+        check_time(|| format!("projects[{i}].created"), &p.created)?;
         let tags = serde_json::to_string(&p.tags)
             .map_err(|e| StateError::invalid(format!("projects[{i}].tags"), e.to_string()))?;
-        tx.execute(
-            "INSERT INTO project (id, org_id, name, agent_api_key, created, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![p.id, p.org_id, p.name, p.agent_api_key, p.created, tags],
-        )?;
-        projects.push((p.id.clone(), p.org_id.clone()));
+        insert.execute(params![
+            p.id,
+            p.org_id,
+            p.name,
+            p.agent_api_key,
+            p.created,
+            tags
+        ])?;
+        projects.insert(p.id.as_str(), p.org_id.as_str());
     }
     let mut public_keys = HashSet::new();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO api_key (id, org_id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut rows = Rows::new(tx)?;
     for (i, key) in state.api_keys.iter().enumerate() {
-        let at = format!("apiKeys[{i}]");
-        check_id(format!("{at}.id"), &key.id, &mut ids)?;
-        if !orgs.contains(&key.org_id) {
-            return Err(StateError::invalid(format!("{at}.orgId"), "no such org"));
+        let at = || format!("apiKeys[{i}]");
+        check_id(|| format!("{}.id", at()), &key.id, &mut ids)?;
+        if !orgs.contains(key.org_id.as_str()) {
+            return Err(StateError::invalid(
+                format!("{}.orgId", at()),
+                "no such org",
+            ));
         }
         let desc_len = key.desc.chars().count();
         if !(1..=250).contains(&desc_len) {
             return Err(StateError::invalid(
-                format!("{at}.desc"),
+                format!("{}.desc", at()),
                 "must be 1 to 250 characters",
             ));
         }
-        if !model::is_public_key(&key.public_key) || !public_keys.insert(key.public_key.clone()) {
+        if !model::is_public_key(&key.public_key) || !public_keys.insert(key.public_key.as_str()) {
             return Err(StateError::invalid(
-                format!("{at}.publicKey"),
+                format!("{}.publicKey", at()),
                 "must be 8 lowercase letters, unique",
             ));
         }
         if key.private_key.is_empty() {
             return Err(StateError::invalid(
-                format!("{at}.privateKey"),
+                format!("{}.privateKey", at()),
                 "must not be empty",
             ));
         }
-        tx.execute(
-            "INSERT INTO api_key (id, org_id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![key.id, key.org_id, key.desc, key.public_key, key.private_key],
-        )?;
-        load_roles(
-            tx,
+        insert.execute(params![
+            key.id,
+            key.org_id,
+            key.desc,
+            key.public_key,
+            key.private_key
+        ])?;
+        rows.roles(
             &at,
             &key.id,
             &key.roles,
@@ -238,112 +258,124 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             &orgs,
             &projects,
         )?;
-        load_access(tx, &at, &key.id, &key.access_list)?;
+        rows.access(&at, &key.id, &key.access_list)?;
     }
     let mut usernames = HashSet::new();
+    let mut insert =
+        tx.prepare_cached("INSERT INTO user_account (id, username, api_key) VALUES (?1, ?2, ?3)")?;
     for (i, user) in state.users.iter().enumerate() {
-        let at = format!("users[{i}]");
-        check_id(format!("{at}.id"), &user.id, &mut ids)?;
+        let at = || format!("users[{i}]");
+        check_id(|| format!("{}.id", at()), &user.id, &mut ids)?;
         if user.username.is_empty()
             || model::is_public_key(&user.username)
-            || !usernames.insert(user.username.clone())
+            || !usernames.insert(user.username.as_str())
         {
             return Err(StateError::invalid(
-                format!("{at}.username"),
+                format!("{}.username", at()),
                 "must be non-empty, unique and not look like a public key",
             ));
         }
         if user.api_key.is_empty() {
             return Err(StateError::invalid(
-                format!("{at}.apiKey"),
+                format!("{}.apiKey", at()),
                 "must not be empty",
             ));
         }
-        tx.execute(
-            "INSERT INTO user_account (id, username, api_key) VALUES (?1, ?2, ?3)",
-            params![user.id, user.username, user.api_key],
-        )?;
-        load_roles(tx, &at, &user.id, &user.roles, None, &orgs, &projects)?;
-        load_access(tx, &at, &user.id, &user.access_list)?;
+        insert.execute(params![user.id, user.username, user.api_key])?;
+        rows.roles(&at, &user.id, &user.roles, None, &orgs, &projects)?;
+        rows.access(&at, &user.id, &user.access_list)?;
     }
     Ok(())
 }
 
-fn load_roles(
-    tx: &Transaction<'_>,
-    at: &str,
-    holder: &str,
-    roles: &[RoleDoc],
-    key_org: Option<&str>,
-    orgs: &HashSet<String>,
-    projects: &[(String, String)],
-) -> Result<(), StateError> {
-    for (j, role) in roles.iter().enumerate() {
-        let field = format!("{at}.roles[{j}]");
-        let ok = match (
-            model::role_kind(&role.role_name),
-            &role.org_id,
-            &role.group_id,
-        ) {
-            (RoleKind::Org, Some(org), None) => {
-                orgs.contains(org) && key_org.is_none_or(|k| k == org)
-            }
-            (RoleKind::Group, None, Some(group)) => projects
-                .iter()
-                .any(|(p, org)| p == group && key_org.is_none_or(|k| k == org)),
-            (RoleKind::Global, None, None) => key_org.is_none(),
-            _ => false,
-        };
-        if !ok {
-            return Err(StateError::invalid(
-                field,
-                "needs a valid roleName with exactly one matching orgId (org role, key's own org) or groupId (project role of that org); global roles only for users",
-            ));
-        }
-        tx.execute(
-            "INSERT INTO grant_role (holder, org_id, group_id, role_name) VALUES (?1, ?2, ?3, ?4)",
-            params![holder, role.org_id, role.group_id, role.role_name],
-        )?;
-    }
-    Ok(())
+/// The cached inserts of roles and access-list entries.
+struct Rows<'c> {
+    role: rusqlite::CachedStatement<'c>,
+    access: rusqlite::CachedStatement<'c>,
 }
 
-fn load_access(
-    tx: &Transaction<'_>,
-    at: &str,
-    holder: &str,
-    entries: &[AccessDoc],
-) -> Result<(), StateError> {
-    let mut seen = HashSet::new();
-    for (j, entry) in entries.iter().enumerate() {
-        let field = format!("{at}.accessList[{j}]");
-        let Some(addr) = Address::from_cidr(&entry.cidr_block) else {
-            return Err(StateError::invalid(
-                format!("{field}.cidrBlock"),
-                "not a CIDR block",
-            ));
-        };
-        if addr.cidr_text() != entry.cidr_block || !seen.insert(addr.net) {
-            return Err(StateError::invalid(
-                format!("{field}.cidrBlock"),
-                "must be in canonical form (e.g. 10.0.0.0/8, 127.0.0.1/32) and unique",
-            ));
-        }
-        if let Some(ip) = &entry.ip_address {
-            if Address::from_ip(ip).map(|a| a.net) != Some(addr.net) {
+impl<'c> Rows<'c> {
+    fn new(tx: &'c Transaction<'_>) -> Result<Self, rusqlite::Error> {
+        Ok(Rows {
+            role: tx.prepare_cached(
+                "INSERT INTO grant_role (holder, org_id, group_id, role_name) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            access: tx.prepare_cached(
+                "INSERT INTO access_entry (holder, cidr_block, ip_address, count, created, last_used, last_used_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+        })
+    }
+
+    fn roles(
+        &mut self,
+        at: &dyn Fn() -> String,
+        holder: &str,
+        roles: &[RoleDoc],
+        key_org: Option<&str>,
+        orgs: &HashSet<&str>,
+        projects: &HashMap<&str, &str>,
+    ) -> Result<(), StateError> {
+        for (j, role) in roles.iter().enumerate() {
+            let ok = match (
+                model::role_kind(&role.role_name),
+                &role.org_id,
+                &role.group_id,
+            ) {
+                (RoleKind::Org, Some(org), None) => {
+                    orgs.contains(org.as_str()) && key_org.is_none_or(|k| k == org)
+                }
+                (RoleKind::Group, None, Some(group)) => projects
+                    .get(group.as_str())
+                    .is_some_and(|org| key_org.is_none_or(|k| k == *org)),
+                (RoleKind::Global, None, None) => key_org.is_none(),
+                _ => false,
+            };
+            if !ok {
                 return Err(StateError::invalid(
-                    format!("{field}.ipAddress"),
-                    "must be the single address of cidrBlock",
+                    format!("{}.roles[{j}]", at()),
+                    "needs a valid roleName with exactly one matching orgId (org role, key's own org) or groupId (project role of that org); global roles only for users",
                 ));
             }
+            self.role
+                .execute(params![holder, role.org_id, role.group_id, role.role_name])?;
         }
-        check_time(format!("{field}.created"), &entry.created)?;
-        if let Some(t) = &entry.last_used {
-            check_time(format!("{field}.lastUsed"), t)?;
-        }
-        tx.execute(
-            "INSERT INTO access_entry (holder, cidr_block, ip_address, count, created, last_used, last_used_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+        Ok(())
+    }
+
+    fn access(
+        &mut self,
+        at: &dyn Fn() -> String,
+        holder: &str,
+        entries: &[AccessDoc],
+    ) -> Result<(), StateError> {
+        let mut seen = HashSet::new();
+        for (j, entry) in entries.iter().enumerate() {
+            let field = || format!("{}.accessList[{j}]", at());
+            let Some(addr) = Address::from_cidr(&entry.cidr_block) else {
+                return Err(StateError::invalid(
+                    format!("{}.cidrBlock", field()),
+                    "not a CIDR block",
+                ));
+            };
+            if addr.cidr_text() != entry.cidr_block || !seen.insert(addr.net) {
+                return Err(StateError::invalid(
+                    format!("{}.cidrBlock", field()),
+                    "must be in canonical form (e.g. 10.0.0.0/8, 127.0.0.1/32) and unique",
+                ));
+            }
+            if let Some(ip) = &entry.ip_address {
+                if Address::from_ip(ip).map(|a| a.net) != Some(addr.net) {
+                    return Err(StateError::invalid(
+                        format!("{}.ipAddress", field()),
+                        "must be the single address of cidrBlock",
+                    ));
+                }
+            }
+            check_time(|| format!("{}.created", field()), &entry.created)?;
+            if let Some(t) = &entry.last_used {
+                check_time(|| format!("{}.lastUsed", field()), t)?;
+            }
+            self.access.execute(params![
                 holder,
                 entry.cidr_block,
                 entry.ip_address,
@@ -351,10 +383,10 @@ fn load_access(
                 entry.created,
                 entry.last_used,
                 entry.last_used_address
-            ],
-        )?;
+            ])?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The whole state in the fixture format.

@@ -3,6 +3,9 @@
 use crate::model::Role;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+/// Prepared statements kept per connection: every statement of the product fits.
+pub const STATEMENT_CACHE: usize = 64;
+
 /// An organization.
 #[derive(Debug, Clone)]
 pub struct OrgRow {

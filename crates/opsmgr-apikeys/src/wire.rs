@@ -90,7 +90,24 @@ impl Paging {
     /// `INVALID_QUERY_PARAMETER` for a non-number, `pageNum < 1` or `itemsPerPage`
     /// outside 1..=500 (UNCONFIRMED: the real server's answer is not documented).
     pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
-        let number = |name: &'static str, default: u64, max: u64| match query_value(req, name) {
+        Self::of_query(req.query_string())
+    }
+
+    /// [`Paging::of`] for a raw query string (the last value of each parameter counts).
+    ///
+    /// # Errors
+    /// As [`Paging::of`].
+    pub fn of_query(query: &str) -> Result<Self, ApiError> {
+        let (mut page_num, mut items_per_page, mut include_count) = (None, None, None);
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            match &*k {
+                "pageNum" => page_num = Some(v),
+                "itemsPerPage" => items_per_page = Some(v),
+                "includeCount" => include_count = Some(v),
+                _ => {}
+            }
+        }
+        let number = |name: &'static str, value: Option<&str>, default: u64, max: u64| match value {
             None => Ok(default),
             Some(text) => match text.trim().parse::<u64>() {
                 Ok(n) if (1..=max).contains(&n) => Ok(n),
@@ -98,10 +115,14 @@ impl Paging {
             },
         };
         Ok(Paging {
-            page_num: number("pageNum", 1, u64::from(u32::MAX))?,
-            items_per_page: number("itemsPerPage", DEFAULT_ITEMS_PER_PAGE, MAX_ITEMS_PER_PAGE)?,
-            include_count: query_value(req, "includeCount")
-                .is_none_or(|v| !v.eq_ignore_ascii_case("false")),
+            page_num: number("pageNum", page_num.as_deref(), 1, u64::from(u32::MAX))?,
+            items_per_page: number(
+                "itemsPerPage",
+                items_per_page.as_deref(),
+                DEFAULT_ITEMS_PER_PAGE,
+                MAX_ITEMS_PER_PAGE,
+            )?,
+            include_count: include_count.is_none_or(|v| !v.eq_ignore_ascii_case("false")),
         })
     }
 }
