@@ -108,7 +108,8 @@ pub struct ServeArgs {
     /// Request journal entries kept per instance.
     #[arg(long, env = "STANDIN_JOURNAL_SIZE", default_value_t = 10_000)]
     pub journal_size: usize,
-    /// HTTP worker threads per product (default: one per core).
+    /// HTTP worker threads per product (default: the cores shared among the products served,
+    /// at least one).
     #[arg(long, env = "STANDIN_WORKERS")]
     pub workers: Option<usize>,
     #[command(flatten)]

@@ -103,7 +103,10 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         fixtures_dir: args.fixtures.clone(),
         control_token: args.control_token.clone(),
         explain: args.explain,
-        workers: args.workers,
+        workers: Some(
+            args.workers
+                .unwrap_or_else(|| default_workers(selected.len())),
+        ),
         journal_size: args.journal_size,
     });
     let needs_tls = selected.iter().any(|name| args.tls_for(name));
@@ -192,6 +195,14 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         handle.stop(true).await;
     }
     Ok(())
+}
+
+/// Worker threads per product when `--workers` is not given: the cores shared among the
+/// products served (at least one each), so four products on two cores start four threads, not
+/// eight, and `--only pmp` still uses every core.
+fn default_workers(products: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores / products.max(1)).max(1)
 }
 
 async fn futures_join_all(servers: Vec<actix_web::dev::Server>) {
