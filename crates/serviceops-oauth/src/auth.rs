@@ -22,7 +22,7 @@ use std::future::{ready, Ready};
 /// The authenticated caller of an API route.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// The user the token or key belongs to.
+    /// The user the token or key belongs to (its profile: `api_keys` is not read).
     pub user: User,
 }
 
@@ -98,7 +98,7 @@ fn user_for_api_key(inst: &Instance<ServiceOps>, key: &str) -> Result<User, ApiE
             .iter()
             .find_map(|(stored, user_id)| key_matches(stored, key, &decoded).then_some(*user_id));
         match owner {
-            Some(id) => store::find_user(c, id),
+            Some(id) => store::find_account(c, id),
             None => Ok(None),
         }
     })?;

@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS conversation (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS conversation_ticket ON conversation(ticket_id, id);
--- Who may see a request: `requesterEmail` (requester searches page from here).
+-- Search pages: ids in order with their kind (a covering index, so skipping `offset`
+-- objects never reads their JSON), and the same per requester (`requesterEmail`).
+CREATE INDEX IF NOT EXISTS object_order ON object(id, kind);
 CREATE INDEX IF NOT EXISTS object_requester
-    ON object(json_extract(data, '$.requesterEmail') COLLATE NOCASE, id);
+    ON object(json_extract(data, '$.requesterEmail') COLLATE NOCASE, id, kind);
+CREATE INDEX IF NOT EXISTS api_key_user ON api_key(user_id, pos);

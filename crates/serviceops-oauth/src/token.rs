@@ -112,7 +112,8 @@ pub fn uuid_name(user: &User) -> String {
     format!("uuid36-00000000-0000-4000-8000-{:012x}", user.id)
 }
 
-/// The user a token's `user_name` names (an e-mail, or a 2025 `uuid36-` name).
+/// The user a token's `user_name` names (an e-mail, or a 2025 `uuid36-` name), without its
+/// API keys.
 ///
 /// # Errors
 /// Store errors.
@@ -122,20 +123,20 @@ pub fn find_principal(
 ) -> Result<Option<User>, rusqlite::Error> {
     match user_name.strip_prefix("uuid36-00000000-0000-4000-8000-") {
         Some(hex) => match i64::from_str_radix(hex, 16) {
-            Ok(id) => store::find_user(conn, id),
+            Ok(id) => store::find_account(conn, id),
             Err(_) => Ok(None),
         },
-        None => store::find_user_by_login(conn, user_name),
+        None => store::find_account_by_login(conn, user_name),
     }
 }
 
 /// The claims of a new token for `user` and `client` issued at `now` (epoch seconds) by
-/// `issuer`; `exp` and `jti` are set by the caller.
+/// `issuer` (read only by the 2026 profile); `exp` and `jti` are set by the caller.
 fn new_claims(
     profile: TokenProfile,
     user: &User,
     client: &Client,
-    issuer: &str,
+    issuer: impl FnOnce() -> String,
     now: i64,
 ) -> Claims {
     let legacy = profile == TokenProfile::Legacy;
@@ -162,7 +163,7 @@ fn new_claims(
         client_id: client.client_id.clone(),
         tenant_identifier: (!legacy).then(|| "apolo".to_owned()),
         sub: v2026.then(|| user.email.clone()),
-        iss: v2026.then(|| issuer.to_owned()),
+        iss: v2026.then(issuer),
         aud: v2026.then(|| client.client_id.clone()),
         nbf: v2026.then_some(now),
         iat: v2026.then_some(now),
@@ -287,7 +288,7 @@ fn password_grant(
     let password = params.get("password").unwrap_or("");
     let user = inst
         .store
-        .read(|c| store::find_user_by_login(c, username))?
+        .read(|c| store::find_account_by_login(c, username))?
         .ok_or_else(bad_credentials)?;
     // Spring checks "disabled" before the password (AbstractUserDetailsAuthenticationProvider).
     check_enabled(&user)?;
@@ -303,7 +304,7 @@ fn password_grant(
             inst.settings.token_profile,
             &user,
             client,
-            &issuer(req),
+            || issuer(req),
             now.div_euclid(1000),
         )
     };

@@ -510,3 +510,36 @@ async fn search_pages_at_the_edges_and_requesters_match_their_email_in_any_case(
         (json!(1), vec![66])
     );
 }
+
+#[actix_web::test]
+async fn get_by_id_sends_the_same_bytes_as_create_and_the_state() {
+    let srv = start();
+    let auth = srv.bearer("tim@acme.com", "123").await;
+    let res = create(
+        &srv,
+        &auth,
+        json!({"subject": "bytes", "requesterEmail": "rita@acme.com", "tags": ["a"],
+               "customField": {"New Number": 1.5}}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let created = res.bytes().await.unwrap();
+    let id = serde_json::from_slice::<Value>(&created).unwrap()["id"].clone();
+    let res = srv.get(&format!("/api/v1/request/{id}"), &auth).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert_eq!(res.bytes().await.unwrap(), created);
+
+    let state = srv.state().await;
+    let res = srv.get("/api/v1/request/64", &auth).await;
+    let body = res.bytes().await.unwrap();
+    assert_eq!(body, serde_json::to_string(&state["requests"][0]).unwrap());
+    let res = srv
+        .get("/api/v1/service_catalog/servicerequest/66", &auth)
+        .await;
+    let body = res.bytes().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::to_string(&state["serviceRequests"][0]).unwrap()
+    );
+}
