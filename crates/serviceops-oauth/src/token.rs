@@ -382,8 +382,14 @@ fn respond(
 ) -> Result<HttpResponse, ApiError> {
     let keys = inst.product.keys(&inst.store);
     let sign = |claims: &Claims| {
-        keys.sign(&claims.wire())
-            .map_err(|_| ApiError::Internal("cannot sign token".into()))
+        // Without the 2026 order the struct's own order is the wire order: sign it directly
+        // rather than through a `Value` (same bytes).
+        if claims.sub.is_some() {
+            keys.sign(&claims.wire())
+        } else {
+            keys.sign(claims)
+        }
+        .map_err(|_| ApiError::Internal("cannot sign token".into()))
     };
     // Spring prints the remaining whole seconds of a token whose `exp` dropped the
     // milliseconds, so a fresh token shows one second less than its lifetime.
@@ -417,4 +423,45 @@ pub fn routes() -> Vec<auth_core::OpRoute> {
         "serviceops.token",
         post_token,
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auth_core::jwt::JwtKeys;
+
+    #[test]
+    fn claims_sign_to_the_same_token_directly_and_through_their_wire_value() {
+        let user = User {
+            id: 7,
+            name: "Tim".into(),
+            email: "tim@acme.com".into(),
+            logon_name: None,
+            password: String::new(),
+            role: crate::model::Role::Technician,
+            enabled: true,
+            api_keys: Vec::new(),
+            contact_no: None,
+            location_name: None,
+            department_name: None,
+        };
+        let client = Client {
+            client_id: "c".into(),
+            client_secret: "s".into(),
+            scope: "NO-SCOPE".into(),
+        };
+        let keys = JwtKeys::hs256(&[1u8; 32]);
+        for profile in [TokenProfile::Legacy, TokenProfile::V2025] {
+            let claims = Claims {
+                exp: 1_700_000_000,
+                jti: "j".into(),
+                ati: Some("a".into()),
+                ..new_claims(profile, &user, &client, || "http://h/api".into(), 1)
+            };
+            assert_eq!(
+                keys.sign(&claims).unwrap(),
+                keys.sign(&claims.wire()).unwrap()
+            );
+        }
+    }
 }
