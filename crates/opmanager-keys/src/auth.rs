@@ -9,7 +9,7 @@
 use crate::call::Params;
 use crate::error::OpmError;
 use crate::state::User;
-use crate::{store, OpManager, ParamAuth};
+use crate::{OpManager, ParamAuth};
 use actix_web::HttpRequest;
 use auth_core::credentials::header;
 use auth_core::secret::ct_eq_str;
@@ -78,14 +78,14 @@ fn presented_key<'a>(
 /// # Errors
 /// Store errors.
 pub fn user_by_key(inst: &Instance<OpManager>, key: &str) -> Result<Option<User>, OpmError> {
-    let users: Vec<User> = inst.store.read(store::all)?;
+    let snap = crate::network::snapshot(inst)?;
     let mut found = None;
-    for user in users {
+    for user in &snap.users {
         if ct_eq_str(&user.api_key, key) && found.is_none() {
             found = Some(user);
         }
     }
-    Ok(found)
+    Ok(found.cloned())
 }
 
 /// Authenticate the request's `apiKey`.

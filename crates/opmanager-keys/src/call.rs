@@ -24,21 +24,29 @@ pub const DEFAULT_MAX_LEN: usize = 250;
 impl Params {
     /// Parse the query string and the body.
     pub fn parse(req: &HttpRequest, body: &[u8]) -> Self {
-        let mut pairs: Vec<(String, String)> =
-            form_urlencoded::parse(req.query_string().as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
         let content_type = req
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+            .unwrap_or("");
+        Self::from_parts(req.query_string(), content_type, body)
+    }
+
+    /// Parse a raw query string and a body declared as `content_type`: a form body when it
+    /// is `application/x-www-form-urlencoded`, else a JSON object body if it is one (other
+    /// bodies add no parameters).
+    pub fn from_parts(query: &str, content_type: &str, body: &[u8]) -> Self {
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         let trimmed = body.trim_ascii();
         if trimmed.is_empty() {
             return Params(pairs);
         }
-        if content_type.starts_with("application/x-www-form-urlencoded") {
+        let is_form = content_type
+            .get(..33)
+            .is_some_and(|p| p.eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        if is_form {
             pairs.extend(
                 form_urlencoded::parse(trimmed).map(|(k, v)| (k.into_owned(), v.into_owned())),
             );
@@ -53,6 +61,11 @@ impl Params {
             }
         }
         Params(pairs)
+    }
+
+    /// The parameters as `(name, value)` pairs, in order of appearance.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
     }
 
     /// The first value of `name`.
@@ -170,7 +183,7 @@ pub struct Call {
 impl Call {
     /// Render a handler result: JSON on success, the vendor's error (noted as the refusal
     /// reason) otherwise.
-    pub fn reply(&self, result: Result<Value, OpmError>) -> HttpResponse {
+    pub fn reply<T: serde::Serialize>(&self, result: Result<T, OpmError>) -> HttpResponse {
         match result {
             Ok(body) => HttpResponse::Ok().json(body),
             Err(err) => {

@@ -4,7 +4,7 @@
 
 use crate::call::{Call, Params};
 use crate::error::OpmError;
-use crate::network::Network;
+use crate::network::{DeviceRow, Network};
 use crate::paging;
 use crate::state::{Alarm, Device, Event, Interface, Monitor, MonitorKind, Role};
 use crate::store::{self, Record};
@@ -109,19 +109,27 @@ fn filtered<'a>(
         .collect())
 }
 
-fn list_devices_body(call: &Call) -> Result<Value, OpmError> {
-    let net = Network::read(&call.inst)?;
-    let monitors: Vec<Monitor> = call.inst.store.read(store::all)?;
-    let rows = filtered(&net, &monitors, &call.params)?
-        .into_iter()
-        .map(|d| net.device_row(d))
-        .collect();
-    paging::page(rows, &call.params, &DEVICE_COLUMNS)
+fn list_devices_body<'n>(
+    net: &'n Network,
+    params: &Params,
+) -> Result<paging::Page<DeviceRow<'n>>, OpmError> {
+    let devices = filtered(net, &net.monitors, params)?;
+    paging::page_with(
+        devices,
+        params,
+        &DEVICE_COLUMNS,
+        |d, column| net.device_row(d)[column].clone(),
+        |d| net.row(d),
+    )
 }
 
 /// `GET /api/json/device/listDevices` and `/api/json/v2/device/listDevices`.
 pub async fn list_devices(call: Call) -> HttpResponse {
-    call.reply(list_devices_body(&call))
+    let net = match Network::read(&call.inst) {
+        Ok(net) => net,
+        Err(err) => return call.reply::<Value>(Err(err)),
+    };
+    call.reply(list_devices_body(&net, &call.params))
 }
 
 /// Only administrators change the device inventory.

@@ -95,9 +95,12 @@ impl Default for Settings {
     }
 }
 
-/// The OpManager product.
-#[derive(Debug)]
-pub struct OpManager;
+/// The OpManager product: its runtime state is the cached read snapshot of the store.
+#[derive(Debug, Default)]
+pub struct OpManager {
+    /// The parsed store state, reused until the store changes ([`network::snapshot`]).
+    pub(crate) cache: network::SnapshotCache,
+}
 
 impl Product for OpManager {
     const NAME: &'static str = "opmanager";
@@ -109,7 +112,11 @@ impl Product for OpManager {
     type Settings = Settings;
 
     fn new(_env: &Env, _settings: &Settings) -> Self {
-        OpManager
+        OpManager::default()
+    }
+
+    fn on_reset(&self) {
+        self.cache.clear();
     }
 
     fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
@@ -327,5 +334,82 @@ mod tests {
         assert_eq!(cli.opmanager.auth_status.status(), StatusCode::UNAUTHORIZED);
         assert!(Cli::try_parse_from(["standin", "--opmanager-auth-status", "403"]).is_err());
         assert!(Cli::try_parse_from(["standin", "--opmanager-param-auth", "sometimes"]).is_err());
+    }
+}
+
+/// Entry points for fuzzing the parsers of client bytes (thin wrappers, no behaviour of
+/// their own). Not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::call::{looks_like_markup, Params};
+    use crate::error::OpmError;
+    use crate::paging::{Paging, Window};
+
+    /// Parameters of a query string (`a=1&b=%20x`).
+    pub fn query_params(query: &str) -> Vec<(String, String)> {
+        Params::from_parts(query, "", b"").pairs().to_vec()
+    }
+
+    /// Parameters of an `application/x-www-form-urlencoded` body.
+    pub fn form_params(body: &[u8]) -> Vec<(String, String)> {
+        Params::from_parts("", "application/x-www-form-urlencoded", body)
+            .pairs()
+            .to_vec()
+    }
+
+    /// Parameters of a JSON object body (any other body gives none).
+    pub fn json_params(body: &[u8]) -> Vec<(String, String)> {
+        Params::from_parts("", "application/json", body)
+            .pairs()
+            .to_vec()
+    }
+
+    /// The `apiKey` parameter as authentication reads it (first value, trimmed, non-empty)
+    /// from a query string and a form body.
+    pub fn api_key_param(query: &str, form_body: &[u8]) -> Option<String> {
+        Params::from_parts(query, "application/x-www-form-urlencoded", form_body)
+            .get(crate::auth::KEY_NAME)
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+    }
+
+    /// The XSS filter.
+    pub fn markup(value: &str) -> bool {
+        looks_like_markup(value)
+    }
+
+    /// The validators over the parameters of `query`: mandatory `name`, optional `text`
+    /// (default length), `short` of at most 10 characters, integer `n`; each answer is the
+    /// value or the vendor's error code.
+    pub fn validators(query: &str) -> [Result<Option<String>, &'static str>; 4] {
+        let p = Params::from_parts(query, "", b"");
+        let code = |e: OpmError| e.message_and_code().1;
+        let own = |r: Result<Option<&str>, OpmError>| r.map(|v| v.map(str::to_owned)).map_err(code);
+        [
+            own(p.required("name").map(Some)),
+            own(p.opt("text")),
+            own(p.text("short", 10)),
+            p.int("n").map(|n| n.map(|n| n.to_string())).map_err(code),
+        ]
+    }
+
+    /// Paging and sorting parameters of `query` (listDevices' columns) and the window over
+    /// `records` rows; `Err` is the vendor's error code.
+    pub fn paging(query: &str, records: usize) -> Result<(Paging<'static>, Window), &'static str> {
+        const COLUMNS: [&str; 3] = ["deviceName", "statusNum", "addedTime"];
+        let p = Params::from_parts(query, "", b"");
+        let paging = Paging::parse(&p, &COLUMNS).map_err(|e| e.message_and_code().1)?;
+        Ok((paging, paging.window(records)))
+    }
+
+    /// A severity as clients pass it (`1`, `Critical`).
+    pub fn severity(text: &str) -> Option<u8> {
+        crate::wire::parse_severity(text)
+    }
+
+    /// listAlarms' `fromTime`/`toTime` (`yyyy-mm-dd[ hh:mm:ss]`).
+    pub fn day_time(text: &str) -> Option<i64> {
+        crate::wire::parse_day_time(text)
     }
 }

@@ -1,25 +1,204 @@
-//! A consistent read of the network (devices, interfaces, alarms) and what OpManager
-//! derives from it: a device's status is its worst active alarm (Clear when none, 7
-//! Unmanaged when unmanaged), its "prettyTime" counts from its last alarm change.
+//! A consistent read of the network (users, devices, interfaces, monitors, alarms) and what
+//! OpManager derives from it: a device's status is its worst active alarm (Clear when none,
+//! 7 Unmanaged when unmanaged), its "prettyTime" counts from its last alarm change.
+//!
+//! Reads are served from a [`Snapshot`] cached in the instance ([`crate::OpManager`]): it
+//! is parsed once from the store and reused for as long as the store's connection reports
+//! no change (SQLite's `total_changes()`, which every insert, update and delete of any
+//! transaction moves, committed or not) and no reset happened. Every write goes through the
+//! instance's one connection, so a stale snapshot is never served. The derived values
+//! (status, last change, interface count, display date) are computed once per snapshot.
 
 use crate::error::OpmError;
-use crate::state::{Alarm, Device, Interface};
+use crate::state::{Alarm, Device, Interface, Monitor, User};
 use crate::wire::{self, ms};
 use crate::{store, OpManager};
 use auth_core::Instance;
-use serde_json::{json, Value};
+use parking_lot::Mutex;
+use serde::Serialize;
+use serde_json::Value;
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Devices, interfaces and alarms read in one lock.
-pub struct Network {
+/// What a device's row needs besides the device itself, computed once per snapshot.
+#[derive(Debug, Clone)]
+struct Derived {
+    /// Status number (worst active alarm, 5 when none, 7 when unmanaged).
+    status: u8,
+    /// When the status last changed (newest alarm, else when added), epoch ms.
+    changed_ms: i64,
+    /// Number of interfaces.
+    interface_count: usize,
+    /// `addedTime` in epoch ms.
+    added_ms: i64,
+    /// `addedTime` in the vendor's display format.
+    added_text: String,
+}
+
+/// The parsed records of one store state, with per-device derived values.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Users.
+    pub users: Vec<User>,
     /// Devices.
     pub devices: Vec<Device>,
     /// Interfaces.
     pub interfaces: Vec<Interface>,
+    /// Monitors.
+    pub monitors: Vec<Monitor>,
     /// Alarms.
     pub alarms: Vec<Alarm>,
+    by_name: HashMap<String, usize>,
+    derived: Vec<Derived>,
+}
+
+impl Snapshot {
+    fn load(conn: &rusqlite::Connection) -> Result<Self, OpmError> {
+        let users: Vec<User> = store::all(conn)?;
+        let devices: Vec<Device> = store::all(conn)?;
+        let interfaces: Vec<Interface> = store::all(conn)?;
+        let monitors: Vec<Monitor> = store::all(conn)?;
+        let alarms: Vec<Alarm> = store::all(conn)?;
+        let by_name: HashMap<String, usize> = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.device_name.clone(), i))
+            .collect();
+        let mut worst: Vec<Option<u8>> = vec![None; devices.len()];
+        let mut newest: Vec<Option<i64>> = vec![None; devices.len()];
+        let mut counts = vec![0usize; devices.len()];
+        for a in &alarms {
+            if let Some(&i) = by_name.get(&a.device_name) {
+                let t = ms(&a.mod_time);
+                if let Some(n) = newest.get_mut(i) {
+                    *n = Some(n.map_or(t, |n| n.max(t)));
+                }
+                if a.severity != 5 {
+                    if let Some(w) = worst.get_mut(i) {
+                        *w = Some(w.map_or(a.severity, |w| w.min(a.severity)));
+                    }
+                }
+            }
+        }
+        for f in &interfaces {
+            if let Some(c) = by_name.get(&f.device_name).and_then(|&i| counts.get_mut(i)) {
+                *c += 1;
+            }
+        }
+        let derived = devices
+            .iter()
+            .zip(worst.into_iter().zip(newest).zip(counts))
+            .map(|(d, ((worst, newest), interface_count))| {
+                let added_ms = ms(&d.added_time);
+                Derived {
+                    status: if d.managed { worst.unwrap_or(5) } else { 7 },
+                    changed_ms: newest.unwrap_or(added_ms),
+                    interface_count,
+                    added_ms,
+                    added_text: wire::display_time(added_ms),
+                }
+            })
+            .collect();
+        Ok(Snapshot {
+            users,
+            devices,
+            interfaces,
+            monitors,
+            alarms,
+            by_name,
+            derived,
+        })
+    }
+
+    fn derived(&self, device: &Device) -> Option<&Derived> {
+        self.by_name
+            .get(&device.device_name)
+            .and_then(|&i| self.derived.get(i))
+    }
+}
+
+/// The instance's cached [`Snapshot`], keyed by the store's change counter.
+#[derive(Debug, Default)]
+pub struct SnapshotCache(Mutex<Option<(u64, Arc<Snapshot>)>>);
+
+impl SnapshotCache {
+    /// Forget the cached snapshot (after a reset or a replaced state).
+    pub fn clear(&self) {
+        *self.0.lock() = None;
+    }
+}
+
+/// The current snapshot of `inst`: the cached one if the store did not change since, else a
+/// fresh one (read under the store's lock, so it matches the change counter it is kept under).
+///
+/// # Errors
+/// Store errors.
+pub fn snapshot(inst: &Instance<OpManager>) -> Result<Arc<Snapshot>, OpmError> {
+    inst.store.read(|conn| {
+        let stamp = conn.total_changes();
+        let cache = &inst.product.cache;
+        if let Some((at, snap)) = cache.0.lock().as_ref() {
+            if *at == stamp {
+                return Ok(snap.clone());
+            }
+        }
+        let snap = Arc::new(Snapshot::load(conn)?);
+        *cache.0.lock() = Some((stamp, snap.clone()));
+        Ok(snap)
+    })
+}
+
+/// Devices, interfaces, monitors and alarms of one consistent state, seen at `now_ms`.
+pub struct Network {
+    snap: Arc<Snapshot>,
     /// The instance's "now" in epoch milliseconds.
     pub now_ms: i64,
+}
+
+impl std::ops::Deref for Network {
+    type Target = Snapshot;
+    fn deref(&self) -> &Snapshot {
+        &self.snap
+    }
+}
+
+/// A listDevices row (vendor sample keys, in the vendor's order).
+#[derive(Debug, Serialize)]
+pub struct DeviceRow<'a> {
+    #[serde(rename = "deviceName")]
+    device_name: &'a str,
+    #[serde(rename = "displayName")]
+    display_name: &'a str,
+    ipaddress: &'a str,
+    #[serde(rename = "type")]
+    device_type: &'a str,
+    #[serde(rename = "vendorName")]
+    vendor_name: &'a str,
+    category: &'a str,
+    #[serde(rename = "statusStr")]
+    status_str: &'static str,
+    #[serde(rename = "statusNum")]
+    status_num: std::borrow::Cow<'static, str>,
+    #[serde(rename = "isSNMP")]
+    is_snmp: bool,
+    #[serde(rename = "isNew")]
+    is_new: bool,
+    #[serde(rename = "interfaceCount")]
+    interface_count: usize,
+    #[serde(rename = "prettyTime")]
+    pretty_time: String,
+    #[serde(rename = "addedTime")]
+    added_time: std::borrow::Cow<'a, str>,
+}
+
+/// The decimal text of a status number (`statusNum`).
+fn status_text(n: u8) -> std::borrow::Cow<'static, str> {
+    const DIGITS: [&str; 8] = ["0", "1", "2", "3", "4", "5", "6", "7"];
+    match DIGITS.get(usize::from(n)) {
+        Some(text) => std::borrow::Cow::Borrowed(text),
+        None => std::borrow::Cow::Owned(n.to_string()),
+    }
 }
 
 impl Network {
@@ -28,13 +207,8 @@ impl Network {
     /// # Errors
     /// Store errors.
     pub fn read(inst: &Instance<OpManager>) -> Result<Self, OpmError> {
-        let (devices, interfaces, alarms) = inst
-            .store
-            .read(|c| Ok::<_, OpmError>((store::all(c)?, store::all(c)?, store::all(c)?)))?;
         Ok(Network {
-            devices,
-            interfaces,
-            alarms,
+            snap: snapshot(inst)?,
             now_ms: inst.env.clock.now_ms(),
         })
     }
@@ -44,14 +218,17 @@ impl Network {
     /// # Errors
     /// [`OpmError::UnknownDevice`].
     pub fn device(&self, name: &str) -> Result<&Device, OpmError> {
-        self.devices
-            .iter()
-            .find(|d| d.device_name == name)
+        self.by_name
+            .get(name)
+            .and_then(|&i| self.devices.get(i))
             .ok_or_else(|| OpmError::UnknownDevice(name.to_owned()))
     }
 
     /// The device's status number.
     pub fn status(&self, device: &Device) -> u8 {
+        if let Some(d) = self.derived(device) {
+            return d.status;
+        }
         if !device.managed {
             return 7;
         }
@@ -65,6 +242,9 @@ impl Network {
 
     /// When the device's status last changed (its newest alarm, else when it was added).
     pub fn status_changed_ms(&self, device: &Device) -> i64 {
+        if let Some(d) = self.derived(device) {
+            return d.changed_ms;
+        }
         self.alarms
             .iter()
             .filter(|a| a.device_name == device.device_name)
@@ -80,25 +260,47 @@ impl Network {
             .filter(move |f| f.device_name == device.device_name)
     }
 
-    /// A listDevices row (vendor sample keys).
+    /// A listDevices row, ready to serialise.
+    pub fn row<'a>(&'a self, d: &'a Device) -> DeviceRow<'a> {
+        let (status, changed, count, added, added_text) = match self.derived(d) {
+            Some(x) => (
+                x.status,
+                x.changed_ms,
+                x.interface_count,
+                x.added_ms,
+                std::borrow::Cow::Borrowed(x.added_text.as_str()),
+            ),
+            None => {
+                let added = ms(&d.added_time);
+                (
+                    self.status(d),
+                    self.status_changed_ms(d),
+                    self.interfaces_of(d).count(),
+                    added,
+                    std::borrow::Cow::Owned(wire::display_time(added)),
+                )
+            }
+        };
+        DeviceRow {
+            device_name: &d.device_name,
+            display_name: &d.display_name,
+            ipaddress: &d.ip_address,
+            device_type: &d.device_type,
+            vendor_name: &d.vendor_name,
+            category: &d.category,
+            status_str: wire::severity_name(status),
+            status_num: status_text(status),
+            is_snmp: d.is_snmp,
+            is_new: self.now_ms.saturating_sub(added) < 86_400_000,
+            interface_count: count,
+            pretty_time: wire::pretty_time(changed, self.now_ms),
+            added_time: added_text,
+        }
+    }
+
+    /// A listDevices row as a JSON value (vendor sample keys).
     pub fn device_row(&self, d: &Device) -> Value {
-        let status = self.status(d);
-        let added = ms(&d.added_time);
-        json!({
-            "deviceName": d.device_name,
-            "displayName": d.display_name,
-            "ipaddress": d.ip_address,
-            "type": d.device_type,
-            "vendorName": d.vendor_name,
-            "category": d.category,
-            "statusStr": wire::severity_name(status),
-            "statusNum": status.to_string(),
-            "isSNMP": d.is_snmp,
-            "isNew": self.now_ms.saturating_sub(added) < 86_400_000,
-            "interfaceCount": self.interfaces_of(d).count(),
-            "prettyTime": wire::pretty_time(self.status_changed_ms(d), self.now_ms),
-            "addedTime": wire::display_time(added),
-        })
+        serde_json::to_value(self.row(d)).unwrap_or(Value::Null)
     }
 }
 

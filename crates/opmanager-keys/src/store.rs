@@ -1,10 +1,11 @@
 //! The only module with SQL. Every kind of record lives in its own table as the JSON
 //! document of its fixture form, under its natural key (user name, device name, alarm
-//! entity, ...); `seq` keeps insertion order. The network is small (a few dozen devices),
-//! so filtering and sorting happen in Rust on typed records.
+//! entity, ...); `seq` keeps insertion order. Statements are prepared once per connection
+//! (`prepare_cached`). Reads of the whole network go through the cached snapshot of
+//! [`crate::network`], where filtering and sorting happen in Rust on typed records.
 
 use auth_core::store::StoreError;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -24,18 +25,30 @@ fn corrupt(table: &str, err: serde_json::Error) -> StoreError {
     ))
 }
 
+/// The `doc` column of `row`, borrowed.
+fn doc_text<'r>(row: &'r rusqlite::Row<'_>) -> Result<&'r str, StoreError> {
+    row.get_ref(0)?.as_str().map_err(|e| {
+        StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
+    })
+}
+
 /// Every record of `R`, in insertion order.
 ///
 /// # Errors
 /// SQLite errors, or a document that no longer parses.
 pub fn all<R: Record>(conn: &Connection) -> Result<Vec<R>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("SELECT doc FROM {} ORDER BY seq", R::TABLE))?;
-    let docs = stmt
-        .query_map([], |row| row.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    docs.iter()
-        .map(|doc| serde_json::from_str(doc).map_err(|e| corrupt(R::TABLE, e)))
-        .collect()
+    let mut rows = stmt.query([])?;
+    let mut records = Vec::new();
+    while let Some(row) = rows.next()? {
+        let doc = doc_text(row)?;
+        records.push(serde_json::from_str(doc).map_err(|e| corrupt(R::TABLE, e))?);
+    }
+    Ok(records)
 }
 
 /// The record of `R` under `key`, if any.
@@ -43,15 +56,15 @@ pub fn all<R: Record>(conn: &Connection) -> Result<Vec<R>, StoreError> {
 /// # Errors
 /// SQLite errors, or a document that no longer parses.
 pub fn get<R: Record>(conn: &Connection, key: &str) -> Result<Option<R>, StoreError> {
-    let doc: Option<String> = conn
-        .query_row(
-            &format!("SELECT doc FROM {} WHERE key = ?1", R::TABLE),
-            [key],
-            |row| row.get(0),
-        )
-        .optional()?;
-    doc.map(|doc| serde_json::from_str(&doc).map_err(|e| corrupt(R::TABLE, e)))
-        .transpose()
+    let mut stmt = conn.prepare_cached(&format!("SELECT doc FROM {} WHERE key = ?1", R::TABLE))?;
+    let mut rows = stmt.query([key])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let doc = doc_text(row)?;
+    serde_json::from_str(doc)
+        .map(Some)
+        .map_err(|e| corrupt(R::TABLE, e))
 }
 
 /// Insert `record`, or replace the record with the same key keeping its position.
@@ -60,14 +73,12 @@ pub fn get<R: Record>(conn: &Connection, key: &str) -> Result<Option<R>, StoreEr
 /// SQLite errors.
 pub fn put<R: Record>(conn: &Connection, record: &R) -> Result<(), StoreError> {
     let doc = serde_json::to_string(record).map_err(|e| corrupt(R::TABLE, e))?;
-    conn.execute(
-        &format!(
-            "INSERT INTO {} (key, doc) VALUES (?1, ?2) \
-             ON CONFLICT(key) DO UPDATE SET doc = excluded.doc",
-            R::TABLE
-        ),
-        params![record.key(), doc],
-    )?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO {} (key, doc) VALUES (?1, ?2) \
+         ON CONFLICT(key) DO UPDATE SET doc = excluded.doc",
+        R::TABLE
+    ))?
+    .execute(params![record.key(), doc])?;
     Ok(())
 }
 
@@ -77,13 +88,12 @@ pub fn put<R: Record>(conn: &Connection, record: &R) -> Result<(), StoreError> {
 /// SQLite errors.
 pub fn insert_new<R: Record>(conn: &Connection, record: &R) -> Result<bool, StoreError> {
     let doc = serde_json::to_string(record).map_err(|e| corrupt(R::TABLE, e))?;
-    let n = conn.execute(
-        &format!(
+    let n = conn
+        .prepare_cached(&format!(
             "INSERT INTO {} (key, doc) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
             R::TABLE
-        ),
-        params![record.key(), doc],
-    )?;
+        ))?
+        .execute(params![record.key(), doc])?;
     Ok(n == 1)
 }
 
@@ -92,6 +102,8 @@ pub fn insert_new<R: Record>(conn: &Connection, record: &R) -> Result<bool, Stor
 /// # Errors
 /// SQLite errors.
 pub fn delete<R: Record>(conn: &Connection, key: &str) -> Result<bool, StoreError> {
-    let n = conn.execute(&format!("DELETE FROM {} WHERE key = ?1", R::TABLE), [key])?;
+    let n = conn
+        .prepare_cached(&format!("DELETE FROM {} WHERE key = ?1", R::TABLE))?
+        .execute([key])?;
     Ok(n == 1)
 }

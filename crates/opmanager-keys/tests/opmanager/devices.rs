@@ -1,6 +1,7 @@
 //! Device APIs.
 
 use super::*;
+use serde_json::json;
 
 const LIST: &str = "/api/json/device/listDevices";
 
@@ -473,4 +474,65 @@ async fn list_probes_counts_the_devices_of_each_probe() {
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
+}
+
+#[actix_web::test]
+async fn list_devices_unsorted_pages_are_consecutive_slices_of_the_whole_list() {
+    // Arrange
+    let srv = Srv::start();
+    let all = srv.get(LIST).await;
+    let all_rows = all["rows"].as_array().unwrap().clone();
+    assert_eq!(all["total"], 1);
+    assert_eq!(all["records"], all_rows.len());
+
+    // Act
+    let mut paged = Vec::new();
+    for page in 1..=3 {
+        let body = srv.get(&format!("{LIST}?rows=10&page={page}")).await;
+        assert_eq!(body["total"], all_rows.len().div_ceil(10));
+        assert_eq!(body["page"], page);
+        assert_eq!(body["records"], all_rows.len());
+        paged.extend(body["rows"].as_array().unwrap().iter().cloned());
+    }
+    let beyond = srv.get(&format!("{LIST}?rows=10&page=4")).await;
+
+    // Assert
+    assert_eq!(paged, all_rows);
+    assert_eq!(beyond["rows"], json!([]));
+    assert_eq!(beyond["page"], 4);
+    assert_eq!(beyond["total"], all_rows.len().div_ceil(10));
+    assert_eq!(beyond["records"], all_rows.len());
+}
+
+#[actix_web::test]
+async fn list_devices_reflects_every_write_and_replaced_state_at_once() {
+    // Arrange
+    let srv = Srv::start();
+    let before = srv.get(LIST).await;
+    let count = before["records"].as_u64().unwrap();
+
+    // Act: a write through the API, then a whole new state.
+    srv.post("/api/json/discovery/addDevice?deviceName=10.99.0.7")
+        .await;
+    let added = srv.get(LIST).await;
+    let mut state = srv.state().await;
+    state["devices"].as_array_mut().unwrap().truncate(2);
+    for key in ["interfaces", "monitors", "alarms", "events"] {
+        state[key] = json!([]);
+    }
+    srv.put_state(&state).await;
+    let replaced = srv.get(LIST).await;
+
+    // Assert
+    assert_eq!(added["records"], count + 1);
+    assert_eq!(
+        added["rows"].as_array().unwrap().last().unwrap()["deviceName"],
+        "10.99.0.7"
+    );
+    assert_eq!(replaced["records"], 2);
+    assert!(replaced["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["statusStr"] == "Clear" || r["statusStr"] == "Unmanaged"));
 }
