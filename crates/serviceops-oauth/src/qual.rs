@@ -2,7 +2,7 @@
 //! and paging (`?offset=0&size=25`) into `{"objectList": [...], "totalCount": n}`.
 
 use crate::error::ApiError;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// Default page size when `size` is not given.
 pub const DEFAULT_SIZE: usize = 25;
@@ -339,6 +339,52 @@ fn compare(field: Option<&Value>, op: Op, value: &Value) -> bool {
     }
 }
 
+/// The top-level keys of a JSON object that a projection keeps.
+struct Keep<'f>(&'f [&'f str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Keep<'_> {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Keep<'_> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if self.0.contains(&key.as_ref()) {
+                // Last duplicate wins, as when decoding the whole object.
+                out.insert(key.into_owned(), map.next_value()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The JSON object `text` with only the keys the query names: what [`Query::matches`]
+/// needs, without decoding the rest.
+///
+/// # Errors
+/// If `text` is not a JSON object.
+pub fn projection(query: &Query, text: &str) -> Result<Value, serde_json::Error> {
+    use serde::de::DeserializeSeed as _;
+    let fields = query.fields();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let map = Keep(&fields).deserialize(&mut de)?;
+    de.end()?;
+    Ok(Value::Object(map))
+}
+
 /// Filter `objects` by `query` (whose keys must be among `fields`), then page them.
 ///
 /// # Errors
@@ -379,6 +425,16 @@ impl Pager {
             total: 0,
             list: Vec::new(),
         }
+    }
+
+    /// Whether the next matching object falls on the page (else [`Pager::skip`] it).
+    pub fn wants_next(&self) -> bool {
+        self.total >= self.page.offset && self.list.len() < self.page.size
+    }
+
+    /// Count a matching object that is not on the page.
+    pub fn skip(&mut self) {
+        self.total += 1;
     }
 
     /// The next matching object, in order.
@@ -443,6 +499,22 @@ mod tests {
         assert!(err.to_string().contains("qualDetails.quals[0].operator"));
         assert!(Query::from_body(b"[1]").is_err());
         assert!(Query::from_body(b"").unwrap().matches(&json!({})));
+    }
+
+    #[test]
+    fn a_projection_keeps_the_named_keys_and_matches_as_the_whole_object() {
+        let q = query(vec![
+            rel("request.subject", "contains", json!("down")),
+            rel("tags", "equal", json!("p1")),
+        ]);
+        let text = r#"{"id":5,"subject":"x","tags":["p1"],"customField":{"a":[1,{"b":null}]},"subject":"Server \u0064own"}"#;
+        let whole: Value = serde_json::from_str(text).unwrap();
+        let part = projection(&q, text).unwrap();
+        assert_eq!(part, json!({"subject": "Server down", "tags": ["p1"]}));
+        assert_eq!(q.matches(&part), q.matches(&whole));
+        assert!(q.matches(&part));
+        assert!(projection(&q, "[1]").is_err());
+        assert!(projection(&q, "{} x").is_err());
     }
 
     #[test]

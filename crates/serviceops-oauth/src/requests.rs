@@ -379,9 +379,14 @@ pub fn search(
         return Ok(qual::listing(list, total));
     }
     let mut pager = qual::Pager::new(page);
-    store::for_each_object(conn, kinds, requester, |object| {
-        if query.matches(&object) {
-            pager.push(object);
+    store::for_each_object(conn, kinds, requester, |text| {
+        let bad = |e: serde_json::Error| ApiError::Internal(format!("stored request: {e}"));
+        if query.matches(&qual::projection(query, text).map_err(bad)?) {
+            if pager.wants_next() {
+                pager.push(serde_json::from_str(text).map_err(bad)?);
+            } else {
+                pager.skip();
+            }
         }
         Ok::<_, ApiError>(())
     })?;

@@ -251,6 +251,15 @@ fn object_filter(kinds: &[Kind], requester: Option<&str>) -> String {
     format!("{visible} AND {}", kind_filter(kinds))
 }
 
+/// The covering index that lists the objects visible to `requester` in id order.
+fn page_index(requester: Option<&str>) -> &'static str {
+    if requester.is_some() {
+        "object_requester"
+    } else {
+        "object_order"
+    }
+}
+
 fn sql_count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -272,11 +281,7 @@ pub fn object_page(
     let count_sql = format!("SELECT COUNT(*) FROM object WHERE {filter}");
     // The page's ids from a covering index (forced: without statistics SQLite may prefer
     // `object_kind` and sort every row), then their JSON by primary key.
-    let index = if requester.is_some() {
-        "object_requester"
-    } else {
-        "object_order"
-    };
+    let index = page_index(requester);
     let page_sql = format!(
         "SELECT data FROM object WHERE id IN (SELECT id FROM object INDEXED BY {index} \
          WHERE {filter} ORDER BY id LIMIT ?2 OFFSET ?3) ORDER BY id"
@@ -295,8 +300,8 @@ pub fn object_page(
     Ok((usize::try_from(total).unwrap_or(0), list))
 }
 
-/// Call `each` with every object of `kinds` by id, only those whose `requesterEmail` is
-/// `requester` (ASCII case-insensitive) when given, decoded one at a time.
+/// Call `each` with the stored JSON of every object of `kinds` by id, only those whose
+/// `requesterEmail` is `requester` (ASCII case-insensitive) when given, one at a time.
 ///
 /// # Errors
 /// SQLite errors, or the first error of `each`.
@@ -304,20 +309,17 @@ pub fn for_each_object<E: From<rusqlite::Error>>(
     conn: &Connection,
     kinds: &[Kind],
     requester: Option<&str>,
-    mut each: impl FnMut(serde_json::Value) -> Result<(), E>,
+    mut each: impl FnMut(&str) -> Result<(), E>,
 ) -> Result<(), E> {
     let filter = object_filter(kinds, requester);
-    let index = if requester.is_some() {
-        "object_requester"
-    } else {
-        "object_order"
-    };
-    let sql = format!("SELECT data FROM object INDEXED BY {index} WHERE {filter} ORDER BY id");
+    let sql = format!(
+        "SELECT data FROM object INDEXED BY {} WHERE {filter} ORDER BY id",
+        page_index(requester)
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![requester])?;
     while let Some(row) = rows.next()? {
-        let text = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        each(serde_json::from_str(text).map_err(json_error)?)?;
+        each(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?;
     }
     Ok(())
 }
