@@ -82,7 +82,11 @@ impl Product for Pmp {
     fn routes() -> Vec<OpRoute> {
         use handlers::{accounts as a, misc, resources as r, users as u, workflow as w};
         use Method as M;
-        // Literal paths first: actix matches resources in registration order.
+        // actix tries path groups in order of first appearance and every dynamic pattern costs
+        // a regex run, so: literal paths first (a string compare; no dynamic pattern matches
+        // one of them), then the hot password path (no other pattern matches a path of its
+        // shape), then the rest in an order where overlapping patterns keep their precedence
+        // (`resourcename/{rname}` before `{rid}/accounts`).
         vec![
             op(
                 M::GET,
@@ -107,6 +111,60 @@ impl Product for Pmp {
                 "/restapi/json/v1/resources/getResourceIdAccountId",
                 "pmp.get_resource_account_id",
                 r::ids_by_query_names,
+            ),
+            op(
+                M::GET,
+                "/restapi/json/v1/accounts/passwordaccessrequests",
+                "pmp.get_password_requests",
+                w::list_requests,
+            ),
+            op(
+                M::POST,
+                "/restapi/json/v1/user",
+                "pmp.create_user",
+                u::create_user,
+            ),
+            op(
+                M::GET,
+                "/restapi/json/v1/user/getUserId",
+                "pmp.get_user_id",
+                u::get_user_id,
+            ),
+            op(
+                M::PUT,
+                "/restapi/json/v1/user/lock",
+                "pmp.lock_user",
+                u::lock_user,
+            ),
+            op(
+                M::PUT,
+                "/restapi/json/v1/user/unlock",
+                "pmp.unlock_user",
+                u::unlock_user,
+            ),
+            op(
+                M::GET,
+                "/restapi/json/v1/passwords/generate",
+                "pmp.generate_password",
+                misc::generate_password,
+            ),
+            op(
+                M::GET,
+                "/restapi/json/v1/audit",
+                "pmp.get_audit",
+                misc::get_audit,
+            ),
+            op(
+                M::GET,
+                "/restapi/json/v1/resources/{rid}/accounts/{aid}/password",
+                "pmp.get_password",
+                a::get_password,
+            ),
+            op(
+                M::PUT,
+                "/restapi/json/v1/resources/{rid}/accounts/{aid}/password",
+                "pmp.change_password",
+                a::change_password,
             ),
             op(
                 M::GET,
@@ -182,18 +240,6 @@ impl Product for Pmp {
             ),
             op(
                 M::GET,
-                "/restapi/json/v1/resources/{rid}/accounts/{aid}/password",
-                "pmp.get_password",
-                a::get_password,
-            ),
-            op(
-                M::PUT,
-                "/restapi/json/v1/resources/{rid}/accounts/{aid}/password",
-                "pmp.change_password",
-                a::change_password,
-            ),
-            op(
-                M::GET,
                 "/restapi/json/v1/resources/{rid}/accounts/{aid}/downloadfile",
                 "pmp.download_file",
                 a::download_file,
@@ -203,12 +249,6 @@ impl Product for Pmp {
                 "/restapi/json/v1/resources/{rid}/accounts/{aid}/share",
                 "pmp.share_account",
                 a::share_account,
-            ),
-            op(
-                M::GET,
-                "/restapi/json/v1/accounts/passwordaccessrequests",
-                "pmp.get_password_requests",
-                w::list_requests,
             ),
             op(
                 M::POST,
@@ -241,46 +281,10 @@ impl Product for Pmp {
                 w::checkin,
             ),
             op(
-                M::POST,
-                "/restapi/json/v1/user",
-                "pmp.create_user",
-                u::create_user,
-            ),
-            op(
-                M::GET,
-                "/restapi/json/v1/user/getUserId",
-                "pmp.get_user_id",
-                u::get_user_id,
-            ),
-            op(
-                M::PUT,
-                "/restapi/json/v1/user/lock",
-                "pmp.lock_user",
-                u::lock_user,
-            ),
-            op(
-                M::PUT,
-                "/restapi/json/v1/user/unlock",
-                "pmp.unlock_user",
-                u::unlock_user,
-            ),
-            op(
                 M::DELETE,
                 "/restapi/json/v1/user/{uid}",
                 "pmp.delete_user",
                 u::delete_user,
-            ),
-            op(
-                M::GET,
-                "/restapi/json/v1/passwords/generate",
-                "pmp.generate_password",
-                misc::generate_password,
-            ),
-            op(
-                M::GET,
-                "/restapi/json/v1/audit",
-                "pmp.get_audit",
-                misc::get_audit,
             ),
         ]
     }
@@ -324,5 +328,82 @@ impl Product for Pmp {
             })
             .ok()
             .flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::dev::ResourceDef;
+
+    /// The operation actix picks for `method path`: the first path group (in order of first
+    /// appearance) whose pattern matches, then the method within it.
+    fn operation_for(method: &Method, path: &str) -> Option<&'static str> {
+        let routes = Pmp::routes();
+        let mut groups: Vec<&'static str> = Vec::new();
+        for r in &routes {
+            if !groups.contains(&r.path) {
+                groups.push(r.path);
+            }
+        }
+        let group = groups
+            .into_iter()
+            .find(|p| ResourceDef::new(*p).is_match(path))?;
+        routes
+            .iter()
+            .find(|r| r.path == group && r.method == method)
+            .map(|r| r.operation)
+    }
+
+    #[test]
+    fn route_order_keeps_every_path_on_its_operation() {
+        let base = "/restapi/json/v1";
+        let cases = [
+            ("GET", "/resources", "pmp.get_resources"),
+            ("GET", "/resources/resourcetypes", "pmp.resource_types"),
+            (
+                "GET",
+                "/resources/1/accounts/2/password",
+                "pmp.get_password",
+            ),
+            (
+                "PUT",
+                "/resources/1/accounts/2/password",
+                "pmp.change_password",
+            ),
+            (
+                "GET",
+                "/resources/resourcename/accounts/accounts/password",
+                "pmp.get_password",
+            ),
+            (
+                "GET",
+                "/resources/resourcename/accounts",
+                "pmp.get_resource_id",
+            ),
+            (
+                "GET",
+                "/resources/resourcename/r/accounts/accountname/a",
+                "pmp.get_resource_account_name",
+            ),
+            ("GET", "/resources/1/accounts", "pmp.get_accounts"),
+            ("GET", "/resources/1/accounts/2", "pmp.get_account"),
+            ("GET", "/resources/1/accounts/2/", "pmp.get_account"),
+            (
+                "GET",
+                "/accounts/passwordaccessrequests",
+                "pmp.get_password_requests",
+            ),
+            ("GET", "/user/getUserId", "pmp.get_user_id"),
+            ("DELETE", "/user/7", "pmp.delete_user"),
+        ];
+        for (method, path, want) in cases {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            let got = operation_for(&method, &format!("{base}{path}"));
+            assert_eq!(got, Some(want), "{method} {path}");
+        }
+        // A known path with another method stays in its group (method not allowed).
+        let delete_user_id = operation_for(&Method::DELETE, &format!("{base}/user/getUserId"));
+        assert_eq!(delete_user_id, None);
     }
 }
