@@ -6,7 +6,7 @@
 //! kept literally). INPUT_DATA is parsed with the [lenient](crate::lenient) reader.
 
 use crate::error::{PmpError, MSG_INVALID_INPUT};
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{HeaderMap, CONTENT_TYPE};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt as _;
@@ -154,9 +154,16 @@ pub async fn read(
         }
         body.extend_from_slice(&chunk);
     }
-    let body = body.freeze();
-    let is_multipart = req
-        .headers()
+    parse(req.headers(), req.query_string(), body.freeze()).await
+}
+
+/// An [`Input`] from the request's headers, query string and whole body: multipart when the
+/// Content-Type says so, else a form body whatever the Content-Type.
+///
+/// # Errors
+/// `Invalid input data` for a malformed multipart body.
+pub async fn parse(headers: &HeaderMap, query: &str, body: Bytes) -> Result<Input, PmpError> {
+    let is_multipart = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| {
@@ -165,20 +172,20 @@ pub async fn read(
                 .starts_with("multipart/form-data")
         });
     if is_multipart {
-        multipart(req, body).await
+        multipart(headers, query, body).await
     } else {
-        Ok(Input::from_parts(req.query_string(), &body))
+        Ok(Input::from_parts(query, &body))
     }
 }
 
-async fn multipart(req: &HttpRequest, body: Bytes) -> Result<Input, PmpError> {
+async fn multipart(headers: &HeaderMap, query: &str, body: Bytes) -> Result<Input, PmpError> {
     let bad = || PmpError::failed(MSG_INVALID_INPUT);
     let stream =
         futures_util::stream::once(
             async move { Ok::<Bytes, actix_web::error::PayloadError>(body) },
         );
-    let mut parts = actix_multipart::Multipart::new(req.headers(), stream);
-    let mut input = Input::from_parts(req.query_string(), b"");
+    let mut parts = actix_multipart::Multipart::new(headers, stream);
+    let mut input = Input::from_parts(query, b"");
     while let Some(field) = parts.next().await {
         let mut field = field.map_err(|_| bad())?;
         let name = field.name().unwrap_or_default().to_owned();

@@ -16,6 +16,8 @@
 pub mod auth;
 pub mod control;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handlers;
 pub mod input;
 pub mod lenient;
