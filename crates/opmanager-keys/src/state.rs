@@ -456,24 +456,24 @@ pub fn valid_severity(n: u8) -> bool {
     (1..=5).contains(&n)
 }
 
-fn check_time(field: String, text: &str) -> Result<(), StateError> {
+fn check_time(field: impl FnOnce() -> String, text: &str) -> Result<(), StateError> {
     match parse_rfc3339_ms(text) {
         Some(_) => Ok(()),
-        None => Err(StateError::invalid(field, "not an RFC 3339 time")),
+        None => Err(StateError::invalid(field(), "not an RFC 3339 time")),
     }
 }
 
 fn check_unique(
     seen: &mut HashSet<String>,
-    field: String,
+    field: impl FnOnce() -> String,
     value: &str,
     what: &str,
 ) -> Result<(), StateError> {
     if value.is_empty() {
-        return Err(StateError::invalid(field, "must not be empty"));
+        return Err(StateError::invalid(field(), "must not be empty"));
     }
     if !seen.insert(value.to_owned()) {
-        return Err(StateError::invalid(field, format!("duplicate {what}")));
+        return Err(StateError::invalid(field(), format!("duplicate {what}")));
     }
     Ok(())
 }
@@ -481,19 +481,34 @@ fn check_unique(
 /// Largest id, alarm id or moid a document may hold (ids grow by one per API write).
 pub const MAX_ID: i64 = 999_999_999_999;
 
-fn check_id(field: String, id: i64) -> Result<(), StateError> {
+fn check_id(field: impl FnOnce() -> String, id: i64) -> Result<(), StateError> {
     if (1..=MAX_ID).contains(&id) {
         Ok(())
     } else {
-        Err(StateError::invalid(field, format!("must be 1..={MAX_ID}")))
+        Err(StateError::invalid(
+            field(),
+            format!("must be 1..={MAX_ID}"),
+        ))
     }
 }
 
-fn check_severity(field: String, n: u8) -> Result<(), StateError> {
+fn check_severity(field: impl FnOnce() -> String, n: u8) -> Result<(), StateError> {
     if valid_severity(n) {
         Ok(())
     } else {
-        Err(StateError::invalid(field, "severity must be 1..5"))
+        Err(StateError::invalid(field(), "severity must be 1..5"))
+    }
+}
+
+fn known(
+    devices: &HashSet<String>,
+    field: impl FnOnce() -> String,
+    name: &str,
+) -> Result<(), StateError> {
+    if devices.contains(name) {
+        Ok(())
+    } else {
+        Err(StateError::invalid(field(), "unknown device"))
     }
 }
 
@@ -501,10 +516,15 @@ fn validate(state: &State) -> Result<(), StateError> {
     let mut names = HashSet::new();
     let mut keys = HashSet::new();
     for (i, u) in state.users.iter().enumerate() {
-        check_unique(&mut names, format!("users[{i}].name"), &u.name, "user name")?;
+        check_unique(
+            &mut names,
+            || format!("users[{i}].name"),
+            &u.name,
+            "user name",
+        )?;
         check_unique(
             &mut keys,
-            format!("users[{i}].apiKey"),
+            || format!("users[{i}].apiKey"),
             &u.api_key,
             "apiKey",
         )?;
@@ -519,26 +539,31 @@ fn validate(state: &State) -> Result<(), StateError> {
     }
     let mut probes = HashSet::new();
     for (i, p) in state.probes.iter().enumerate() {
-        check_unique(&mut probes, format!("probes[{i}].name"), &p.name, "probe")?;
-        check_time(format!("probes[{i}].lastContact"), &p.last_contact)?;
+        check_unique(
+            &mut probes,
+            || format!("probes[{i}].name"),
+            &p.name,
+            "probe",
+        )?;
+        check_time(|| format!("probes[{i}].lastContact"), &p.last_contact)?;
     }
     let mut devices = HashSet::new();
     let mut moids = HashSet::new();
     for (i, d) in state.devices.iter().enumerate() {
         check_unique(
             &mut devices,
-            format!("devices[{i}].deviceName"),
+            || format!("devices[{i}].deviceName"),
             &d.device_name,
             "device",
         )?;
         check_unique(
             &mut moids,
-            format!("devices[{i}].moid"),
+            || format!("devices[{i}].moid"),
             &d.moid.to_string(),
             "moid",
         )?;
-        check_id(format!("devices[{i}].moid"), d.moid)?;
-        check_time(format!("devices[{i}].addedTime"), &d.added_time)?;
+        check_id(|| format!("devices[{i}].moid"), d.moid)?;
+        check_time(|| format!("devices[{i}].addedTime"), &d.added_time)?;
         if let Some(p) = &d.probe {
             if !probes.contains(p) {
                 return Err(StateError::invalid(
@@ -548,19 +573,16 @@ fn validate(state: &State) -> Result<(), StateError> {
             }
         }
     }
-    let known = |field: String, name: &str| {
-        if devices.contains(name) {
-            Ok(())
-        } else {
-            Err(StateError::invalid(field, "unknown device"))
-        }
-    };
     for (i, f) in state.interfaces.iter().enumerate() {
-        known(format!("interfaces[{i}].deviceName"), &f.device_name)?;
-        check_id(format!("interfaces[{i}].moid"), f.moid)?;
+        known(
+            &devices,
+            || format!("interfaces[{i}].deviceName"),
+            &f.device_name,
+        )?;
+        check_id(|| format!("interfaces[{i}].moid"), f.moid)?;
         check_unique(
             &mut moids,
-            format!("interfaces[{i}].moid"),
+            || format!("interfaces[{i}].moid"),
             &f.moid.to_string(),
             "moid",
         )?;
@@ -573,57 +595,65 @@ fn validate(state: &State) -> Result<(), StateError> {
     }
     let mut monitors = HashSet::new();
     for (i, m) in state.monitors.iter().enumerate() {
-        known(format!("monitors[{i}].deviceName"), &m.device_name)?;
+        known(
+            &devices,
+            || format!("monitors[{i}].deviceName"),
+            &m.device_name,
+        )?;
         check_unique(
             &mut monitors,
-            format!("monitors[{i}].name"),
+            || format!("monitors[{i}].name"),
             &m.key(),
             "monitor",
         )?;
-        check_severity(format!("monitors[{i}].status"), m.status)?;
-        check_time(format!("monitors[{i}].lastCollected"), &m.last_collected)?;
+        check_severity(|| format!("monitors[{i}].status"), m.status)?;
+        check_time(|| format!("monitors[{i}].lastCollected"), &m.last_collected)?;
     }
     let mut entities = HashSet::new();
     let mut alarm_ids = HashSet::new();
     for (i, a) in state.alarms.iter().enumerate() {
-        known(format!("alarms[{i}].deviceName"), &a.device_name)?;
+        known(
+            &devices,
+            || format!("alarms[{i}].deviceName"),
+            &a.device_name,
+        )?;
         check_unique(
             &mut entities,
-            format!("alarms[{i}].entity"),
+            || format!("alarms[{i}].entity"),
             &a.entity,
             "entity",
         )?;
         check_unique(
             &mut alarm_ids,
-            format!("alarms[{i}].alarmId"),
+            || format!("alarms[{i}].alarmId"),
             &a.alarm_id.to_string(),
             "alarmId",
         )?;
-        check_id(format!("alarms[{i}].alarmId"), a.alarm_id)?;
-        check_severity(format!("alarms[{i}].severity"), a.severity)?;
-        check_time(format!("alarms[{i}].modTime"), &a.mod_time)?;
+        check_id(|| format!("alarms[{i}].alarmId"), a.alarm_id)?;
+        check_severity(|| format!("alarms[{i}].severity"), a.severity)?;
+        check_time(|| format!("alarms[{i}].modTime"), &a.mod_time)?;
         for (j, n) in a.notes.iter().enumerate() {
-            check_time(format!("alarms[{i}].notes[{j}].time"), &n.time)?;
+            check_time(|| format!("alarms[{i}].notes[{j}].time"), &n.time)?;
         }
     }
     let mut event_ids = HashSet::new();
     for (i, e) in state.events.iter().enumerate() {
-        known(format!("events[{i}].source"), &e.source)?;
+        known(&devices, || format!("events[{i}].source"), &e.source)?;
         check_unique(
             &mut event_ids,
-            format!("events[{i}].id"),
+            || format!("events[{i}].id"),
             &e.id.to_string(),
             "event id",
         )?;
-        check_id(format!("events[{i}].id"), e.id)?;
-        check_severity(format!("events[{i}].severity"), e.severity)?;
-        check_time(format!("events[{i}].time"), &e.time)?;
+        check_id(|| format!("events[{i}].id"), e.id)?;
+        check_severity(|| format!("events[{i}].severity"), e.severity)?;
+        check_time(|| format!("events[{i}].time"), &e.time)?;
     }
     Ok(())
 }
 
 fn put_all<R: Record>(tx: &Transaction<'_>, records: &[R]) -> Result<(), StoreError> {
-    records.iter().try_for_each(|r| store::put(tx, r))
+    store::put_many(tx, records)
 }
 
 /// Validate `doc` and write it into the (emptied) store.

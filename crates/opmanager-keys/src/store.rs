@@ -82,6 +82,34 @@ pub fn put<R: Record>(conn: &Connection, record: &R) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// [`put`] every record of `records`, with one prepared statement and one buffer.
+///
+/// # Errors
+/// SQLite errors.
+pub fn put_many<R: Record>(conn: &Connection, records: &[R]) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT INTO {} (key, doc) VALUES (?1, ?2) \
+         ON CONFLICT(key) DO UPDATE SET doc = excluded.doc",
+        R::TABLE
+    ))?;
+    let mut doc = Vec::new();
+    for record in records {
+        doc.clear();
+        serde_json::to_writer(&mut doc, record).map_err(|e| corrupt(R::TABLE, e))?;
+        let text = std::str::from_utf8(&doc).map_err(|e| corrupt_text(R::TABLE, e))?;
+        stmt.execute(params![record.key(), text])?;
+    }
+    Ok(())
+}
+
+fn corrupt_text(table: &str, err: std::str::Utf8Error) -> StoreError {
+    StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::new(std::io::Error::other(format!("{table}: {err}"))),
+    ))
+}
+
 /// Insert `record`; `false` if its key is already taken (nothing is written then).
 ///
 /// # Errors
