@@ -316,6 +316,9 @@ pub fn read_json(
 ) -> Result<String, ApiError> {
     let (_, text) = store::find_object_json(conn, kinds, id)?
         .ok_or_else(|| not_found(scope_label(kinds), id))?;
+    if caller.sees_all() {
+        return Ok(text);
+    }
     let owner: Owner = serde_json::from_str(&text)
         .map_err(|e| ApiError::Internal(format!("stored request {id}: {e}")))?;
     if !caller.may_access(&owner.requester_email) {

@@ -444,7 +444,12 @@ pub fn find_account_by_login(
     conn: &Connection,
     login: &str,
 ) -> Result<Option<User>, rusqlite::Error> {
-    find_account_where(conn, "email = ?1 OR logon_name = ?1", &login)
+    // E-mails and logon names are unique across both columns (every writer checks with
+    // `find_user_by_login`), so two plain index lookups find the same user as the `OR`.
+    match find_account_where(conn, "email = ?1", &login)? {
+        Some(user) => Ok(Some(user)),
+        None => find_account_where(conn, "logon_name = ?1", &login),
+    }
 }
 
 /// Like [`find_user`], without reading the user's API keys (`api_keys` is empty).
