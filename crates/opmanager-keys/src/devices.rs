@@ -5,7 +5,7 @@
 use crate::call::{Call, Params};
 use crate::error::OpmError;
 use crate::network::{DeviceRow, Network};
-use crate::paging;
+use crate::paging::{self, Paging};
 use crate::state::{Alarm, Device, Event, Interface, Monitor, MonitorKind, Role};
 use crate::store::{self, Record};
 use crate::wire::{self, ms};
@@ -59,61 +59,108 @@ fn app_services(app: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-/// The devices passing listDevices' filters.
-fn filtered<'a>(
-    net: &'a Network,
-    monitors: &[Monitor],
-    params: &Params,
-) -> Result<Vec<&'a Device>, OpmError> {
-    let category = params.opt("category")?;
-    let device_type = params.opt("type")?;
-    let vendor = params.opt("vendor")?;
-    let group = params.opt("groupName")?;
-    let view = params.opt("bvName")?;
-    let severity = params
-        .opt("severity")?
-        .map(|s| wire::parse_severity(s).ok_or_else(|| OpmError::Pattern("severity".into())))
-        .transpose()?;
-    let protocol = match params.opt("protocol")? {
-        None => None,
-        Some(p) => match PROTOCOLS.iter().find(|k| k.eq_ignore_ascii_case(p)) {
-            Some(&"all") => None,
-            Some(k) => Some(*k),
-            None => return Err(OpmError::Pattern("protocol".into())),
-        },
-    };
-    let app = params
-        .opt("app")?
-        .map(|a| app_services(a).ok_or_else(|| OpmError::Pattern("app".into())))
-        .transpose()?;
-    let in_group = |d: &Device, g: Option<&str>| {
-        g.is_none_or(|g| d.groups.iter().any(|x| x.eq_ignore_ascii_case(g)))
-    };
-    let runs = |d: &Device, services: &[&str]| {
-        monitors.iter().any(|m| {
-            m.device_name == d.device_name
-                && m.kind == MonitorKind::WindowsService
-                && services.contains(&m.name.as_str())
+/// listDevices' filters, validated.
+struct Filters<'p> {
+    category: Option<&'p str>,
+    device_type: Option<&'p str>,
+    vendor: Option<&'p str>,
+    group: Option<&'p str>,
+    view: Option<&'p str>,
+    severity: Option<u8>,
+    protocol: Option<&'static str>,
+    app: Option<&'static [&'static str]>,
+}
+
+impl<'p> Filters<'p> {
+    fn parse(params: &'p Params) -> Result<Self, OpmError> {
+        Ok(Filters {
+            category: params.opt("category")?,
+            device_type: params.opt("type")?,
+            vendor: params.opt("vendor")?,
+            group: params.opt("groupName")?,
+            view: params.opt("bvName")?,
+            severity: params
+                .opt("severity")?
+                .map(|s| {
+                    wire::parse_severity(s).ok_or_else(|| OpmError::Pattern("severity".into()))
+                })
+                .transpose()?,
+            protocol: match params.opt("protocol")? {
+                None => None,
+                Some(p) => match PROTOCOLS.iter().find(|k| k.eq_ignore_ascii_case(p)) {
+                    Some(&"all") => None,
+                    Some(k) => Some(*k),
+                    None => return Err(OpmError::Pattern("protocol".into())),
+                },
+            },
+            app: params
+                .opt("app")?
+                .map(|a| app_services(a).ok_or_else(|| OpmError::Pattern("app".into())))
+                .transpose()?,
         })
-    };
-    Ok(net
-        .devices
-        .iter()
-        .filter(|d| matches(category, &d.category))
-        .filter(|d| matches(device_type, &d.device_type))
-        .filter(|d| matches(vendor, &d.vendor_name))
-        .filter(|d| in_group(d, group) && in_group(d, view))
-        .filter(|d| severity.is_none_or(|s| net.status(d) == s))
-        .filter(|d| protocol.is_none_or(|p| crate::monitors::device_protocol(d) == p))
-        .filter(|d| app.is_none_or(|services| runs(d, services)))
-        .collect())
+    }
+
+    /// Whether every device passes.
+    fn none(&self) -> bool {
+        self.category.is_none()
+            && self.device_type.is_none()
+            && self.vendor.is_none()
+            && self.group.is_none()
+            && self.view.is_none()
+            && self.severity.is_none()
+            && self.protocol.is_none()
+            && self.app.is_none()
+    }
+
+    /// The devices passing the filters.
+    fn apply<'a>(&self, net: &'a Network) -> Vec<&'a Device> {
+        let in_group = |d: &Device, g: Option<&str>| {
+            g.is_none_or(|g| d.groups.iter().any(|x| x.eq_ignore_ascii_case(g)))
+        };
+        let runs = |d: &Device, services: &[&str]| {
+            net.monitors.iter().any(|m| {
+                m.device_name == d.device_name
+                    && m.kind == MonitorKind::WindowsService
+                    && services.contains(&m.name.as_str())
+            })
+        };
+        net.devices
+            .iter()
+            .filter(|d| matches(self.category, &d.category))
+            .filter(|d| matches(self.device_type, &d.device_type))
+            .filter(|d| matches(self.vendor, &d.vendor_name))
+            .filter(|d| in_group(d, self.group) && in_group(d, self.view))
+            .filter(|d| self.severity.is_none_or(|s| net.status(d) == s))
+            .filter(|d| {
+                self.protocol
+                    .is_none_or(|p| crate::monitors::device_protocol(d) == p)
+            })
+            .filter(|d| self.app.is_none_or(|services| runs(d, services)))
+            .collect()
+    }
 }
 
 fn list_devices_body<'n>(
     net: &'n Network,
     params: &Params,
 ) -> Result<paging::Page<DeviceRow<'n>>, OpmError> {
-    let devices = filtered(net, &net.monitors, params)?;
+    let filters = Filters::parse(params)?;
+    if filters.none() {
+        // Unfiltered and unsorted: the page is a slice of the devices in insertion order.
+        let paging = Paging::parse(params, &DEVICE_COLUMNS)?;
+        if paging.sort.is_none() {
+            let records = net.devices.len();
+            let w = paging.window(records);
+            let shown = net.devices.get(w.skip.min(records)..).unwrap_or_default();
+            return Ok(paging::Page {
+                total: w.total,
+                page: paging.page,
+                records,
+                rows: shown.iter().take(w.take).map(|d| net.row(d)).collect(),
+            });
+        }
+    }
+    let devices = filters.apply(net);
     paging::page_with(
         devices,
         params,
