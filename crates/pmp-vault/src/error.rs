@@ -6,7 +6,6 @@
 
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::HttpResponse;
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// The content type PMP answers with.
@@ -65,6 +64,8 @@ pub struct Reply {
     pub total_rows: Option<usize>,
     /// A raw response instead of the envelope (file downloads).
     pub raw: Option<HttpResponse>,
+    /// `Details` already serialised as JSON (long lists); wins over `details`.
+    pub details_json: Option<Vec<u8>>,
 }
 
 impl Reply {
@@ -82,6 +83,12 @@ impl Reply {
         self
     }
 
+    /// Add `Details` already serialised as JSON.
+    pub fn details_json(mut self, json: Vec<u8>) -> Self {
+        self.details_json = Some(json);
+        self
+    }
+
     /// Add `totalRows`.
     pub fn rows(mut self, total: usize) -> Self {
         self.total_rows = Some(total);
@@ -89,27 +96,51 @@ impl Reply {
     }
 }
 
-/// The envelope's shape, serialised straight to bytes (same field order and bytes as
-/// [`envelope`]'s value, without building a map per response).
-#[derive(Serialize)]
-struct Envelope<'a> {
-    operation: Operation<'a>,
+/// `Details` of an envelope: a value, or bytes already serialised (long lists).
+#[derive(Debug, Clone, Copy)]
+pub enum DetailsRef<'a> {
+    /// A JSON value.
+    Value(&'a Value),
+    /// Serialised JSON.
+    Json(&'a [u8]),
 }
 
-#[derive(Serialize)]
-struct Operation<'a> {
-    name: &'a str,
-    result: Outcome<'a>,
-    #[serde(rename = "Details", skip_serializing_if = "Option::is_none")]
-    details: Option<&'a Value>,
-    #[serde(rename = "totalRows", skip_serializing_if = "Option::is_none")]
+/// Write the envelope straight to bytes: the same bytes as `envelope(..).to_string()`
+/// (field order `name`, `result`, `Details`, `totalRows`), without building a map.
+pub fn write_envelope(
+    out: &mut Vec<u8>,
+    name: &str,
+    ok: bool,
+    message: &str,
+    details: Option<DetailsRef<'_>>,
     total_rows: Option<usize>,
-}
-
-#[derive(Serialize)]
-struct Outcome<'a> {
-    status: &'static str,
-    message: &'a str,
+) {
+    // Writing strings and values into a Vec cannot fail.
+    out.extend_from_slice(b"{\"operation\":{\"name\":");
+    let _ = serde_json::to_writer(&mut *out, name);
+    out.extend_from_slice(if ok {
+        b",\"result\":{\"status\":\"Success\",\"message\":"
+    } else {
+        b",\"result\":{\"status\":\"Failed\",\"message\":"
+    });
+    let _ = serde_json::to_writer(&mut *out, message);
+    out.push(b'}');
+    match details {
+        Some(DetailsRef::Value(value)) => {
+            out.extend_from_slice(b",\"Details\":");
+            let _ = serde_json::to_writer(&mut *out, value);
+        }
+        Some(DetailsRef::Json(json)) => {
+            out.extend_from_slice(b",\"Details\":");
+            out.extend_from_slice(json);
+        }
+        None => {}
+    }
+    if let Some(total) = total_rows {
+        out.extend_from_slice(b",\"totalRows\":");
+        out.extend_from_slice(total.to_string().as_bytes());
+    }
+    out.extend_from_slice(b"}}");
 }
 
 /// The envelope's bytes: the same bytes as `envelope(..).to_string()`.
@@ -120,31 +151,37 @@ pub fn envelope_bytes(
     details: Option<&Value>,
     total_rows: Option<usize>,
 ) -> Vec<u8> {
-    let body = Envelope {
-        operation: Operation {
-            name,
-            result: Outcome {
-                status: if ok { "Success" } else { "Failed" },
-                message,
-            },
-            details,
-            total_rows,
-        },
-    };
-    // Serialising borrowed strings and a `Value` into a Vec cannot fail.
-    serde_json::to_vec(&body).unwrap_or_default()
+    let mut out = Vec::with_capacity(128);
+    write_envelope(
+        &mut out,
+        name,
+        ok,
+        message,
+        details.map(DetailsRef::Value),
+        total_rows,
+    );
+    out
 }
 
 impl Reply {
     /// This success for operation `name` as envelope bytes.
     pub fn to_bytes(&self, name: &str) -> Vec<u8> {
-        envelope_bytes(
+        let details = match (&self.details_json, &self.details) {
+            (Some(json), _) => Some(DetailsRef::Json(json)),
+            (None, Some(value)) => Some(DetailsRef::Value(value)),
+            (None, None) => None,
+        };
+        let extra = self.details_json.as_ref().map_or(0, Vec::len);
+        let mut out = Vec::with_capacity(128 + extra);
+        write_envelope(
+            &mut out,
             name,
             true,
             &self.message,
-            self.details.as_ref(),
+            details,
             self.total_rows,
-        )
+        );
+        out
     }
 }
 

@@ -11,6 +11,7 @@ use crate::Pmp;
 use actix_web::{web, HttpRequest, HttpResponse};
 use auth_core::Inst;
 use rusqlite::{params, Transaction};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// `GET /restapi/json/v1/resources`: owned and shared resources (`GET RESOURCES`).
@@ -50,19 +51,42 @@ fn list(ctx: &mut Ctx<'_>) -> Result<Reply, PmpError> {
     if rows.is_empty() {
         return Ok(reply);
     }
-    let details: Vec<Value> = rows
+    Ok(reply.details_json(resource_list_json(&rows)))
+}
+
+/// One entry of `GET RESOURCES`, serialised straight from its row.
+#[derive(Serialize)]
+struct ResourceEntry<'a> {
+    #[serde(rename = "RESOURCE ID", serialize_with = "as_text")]
+    id: i64,
+    #[serde(rename = "RESOURCE NAME")]
+    name: &'a str,
+    #[serde(rename = "RESOURCE DESCRIPTION")]
+    description: &'a str,
+    #[serde(rename = "RESOURCE TYPE")]
+    r#type: &'a str,
+    #[serde(rename = "NOOFACCOUNTS", serialize_with = "as_text")]
+    accounts: i64,
+}
+
+fn as_text<S: serde::Serializer>(n: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(n)
+}
+
+/// The `Details` array of `GET RESOURCES` as JSON bytes (PMP sends numbers as strings).
+fn resource_list_json(rows: &[store::ResourceRow]) -> Vec<u8> {
+    let entries: Vec<ResourceEntry<'_>> = rows
         .iter()
-        .map(|r| {
-            json!({
-                "RESOURCE ID": r.id.to_string(),
-                "RESOURCE NAME": r.name,
-                "RESOURCE DESCRIPTION": r.description,
-                "RESOURCE TYPE": r.r#type,
-                "NOOFACCOUNTS": r.accounts.to_string(),
-            })
+        .map(|r| ResourceEntry {
+            id: r.id,
+            name: &r.name,
+            description: &r.description,
+            r#type: &r.r#type,
+            accounts: r.accounts,
         })
         .collect();
-    Ok(reply.details(Value::Array(details)))
+    // Borrowed strings and integers into a Vec cannot fail.
+    serde_json::to_vec(&entries).unwrap_or_default()
 }
 
 const MANDATORY: [&str; 4] = ["RESOURCENAME", "ACCOUNTNAME", "RESOURCETYPE", "PASSWORD"];
@@ -351,4 +375,46 @@ pub async fn resource_types(inst: Inst<Pmp>, req: HttpRequest, body: web::Payloa
             .rows(total))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resource_list_serialises_as_the_json_values_did() {
+        let row = |id: i64, name: &str, accounts: i64| store::ResourceRow {
+            id,
+            name: name.into(),
+            description: "a \"quoted\" \u{e9}\\ desc".into(),
+            r#type: "Windows".into(),
+            accounts,
+            dns_name: String::new(),
+            department: String::new(),
+            location: String::new(),
+        };
+        let rows = vec![row(303, "MSSQLServer", 2), row(1_000_000, "b\u{1}", 0)];
+        let old: Vec<Value> = rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "RESOURCE ID": r.id.to_string(),
+                    "RESOURCE NAME": r.name,
+                    "RESOURCE DESCRIPTION": r.description,
+                    "RESOURCE TYPE": r.r#type,
+                    "NOOFACCOUNTS": r.accounts.to_string(),
+                })
+            })
+            .collect();
+        let reply = Reply::message("Resources fetched successfully").rows(rows.len());
+        let before = reply.details(Value::Array(old)).to_bytes("GET RESOURCES");
+        let reply = Reply::message("Resources fetched successfully").rows(rows.len());
+        let after = reply
+            .details_json(resource_list_json(&rows))
+            .to_bytes("GET RESOURCES");
+        assert_eq!(
+            String::from_utf8(after).unwrap(),
+            String::from_utf8(before).unwrap()
+        );
+    }
 }
