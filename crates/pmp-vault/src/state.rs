@@ -493,7 +493,18 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![p.name, p.min_length, p.max_length, b(p.uppercase), b(p.lowercase), b(p.digits), b(p.special)],
         )?;
     }
-    let policy_known = |name: &str| names.contains(&name.to_lowercase());
+    // Policy names are few and repeat: remember the last one found (same text, same answer).
+    let last_policy = std::cell::RefCell::new(String::new());
+    let policy_known = |name: &str| {
+        if *last_policy.borrow() == name {
+            return true;
+        }
+        let known = names.contains(&name.to_lowercase());
+        if known {
+            name.clone_into(&mut last_policy.borrow_mut());
+        }
+        known
+    };
     let mut user_ids = HashSet::new();
     let mut user_names = HashSet::new();
     // ASCII-folded user name -> id (SQLite's `COLLATE NOCASE`), for resource owners.
@@ -549,7 +560,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     }
     let mut resource_ids = HashSet::new();
     let mut resource_names = HashSet::new();
-    let mut account_ids = HashSet::new();
+    // Account id -> its resource id (also the duplicate-id check).
     let mut account_resource = std::collections::HashMap::new();
     for (i, r) in state.resources.iter().enumerate() {
         let at = |f: &str| format!("resources[{i}].{f}");
@@ -574,7 +585,9 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         if r.custom_fields.len() > MAX_CUSTOM_FIELDS {
             return Err(StateError::invalid(at("customFields"), "more than 20"));
         }
-        check_field_files(&r.custom_fields, &at("customFields"))?;
+        if !r.custom_fields.is_empty() {
+            check_field_files(&r.custom_fields, &at("customFields"))?;
+        }
         tx.prepare_cached("INSERT INTO resources (id, name, description, type, dns_name, domain_name, department,
                location, url, owner_id, password_policy, group_name, unreachable, reason_mandatory, custom_fields)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")?.execute(params![
@@ -586,7 +599,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         let mut account_names = HashSet::new();
         for (j, a) in r.accounts.iter().enumerate() {
             let at = |f: &str| format!("resources[{i}].accounts[{j}].{f}");
-            if !account_ids.insert(a.id) {
+            if account_resource.insert(a.id, r.id).is_some() {
                 return Err(StateError::invalid(at("id"), "duplicate id"));
             }
             if a.name.trim().is_empty() || !account_names.insert(a.name.to_lowercase()) {
@@ -648,7 +661,6 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 file_name,
                 file_data
             ])?;
-            account_resource.insert(a.id, r.id);
         }
     }
     for (i, s) in state.shares.iter().enumerate() {
@@ -691,7 +703,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         if !request_ids.insert(q.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
         }
-        if !account_ids.contains(&q.account_id) {
+        if !account_resource.contains_key(&q.account_id) {
             return Err(StateError::invalid(at("accountId"), "no such account"));
         }
         if !user_ids.contains(&q.user_id) {
