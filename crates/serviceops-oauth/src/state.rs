@@ -85,6 +85,22 @@ fn unique<'a>(
     Ok(value)
 }
 
+/// [`unique`] for numeric ids, without formatting each one.
+fn unique_id(
+    seen: &mut HashSet<i64>,
+    id: i64,
+    field: impl FnOnce() -> String,
+) -> Result<(), StateError> {
+    if seen.insert(id) {
+        Ok(())
+    } else {
+        Err(StateError::invalid(
+            field(),
+            format!("duplicate {:?}", id.to_string()),
+        ))
+    }
+}
+
 fn validate(doc: &StateDoc) -> Result<(), StateError> {
     let mut seen = HashSet::new();
     for (i, c) in doc.clients.iter().enumerate() {
@@ -126,9 +142,7 @@ fn validate(doc: &StateDoc) -> Result<(), StateError> {
                 .map(|(i, a)| ("assets", i, a.id)),
         );
     for (list, i, id) in ids {
-        unique(&mut object_ids, &id.to_string(), || {
-            format!("{list}[{i}].id")
-        })?;
+        unique_id(&mut object_ids, id, || format!("{list}[{i}].id"))?;
         if id >= doc.sequences.next_id {
             return Err(StateError::invalid(
                 format!("{list}[{i}].id"),
@@ -138,14 +152,14 @@ fn validate(doc: &StateDoc) -> Result<(), StateError> {
     }
     let mut conversation_ids = HashSet::new();
     for (i, c) in doc.conversations.iter().enumerate() {
-        if !object_ids.contains(&c.ticket_id.to_string().to_ascii_lowercase()) {
+        if !object_ids.contains(&c.ticket_id) {
             return Err(StateError::invalid(
                 format!("conversations[{i}].ticketId"),
                 format!("no ticket with id {}", c.ticket_id),
             ));
         }
         let id = c.conversation.id;
-        unique(&mut conversation_ids, &id.to_string(), || {
+        unique_id(&mut conversation_ids, id, || {
             format!("conversations[{i}].conversation.id")
         })?;
         if id >= doc.sequences.next_conversation_id {
@@ -163,7 +177,11 @@ fn validate(doc: &StateDoc) -> Result<(), StateError> {
 /// # Errors
 /// [`StateError::Invalid`] naming the field.
 pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
-    let doc: StateDoc = parse_state(doc)?;
+    // Only a bad document pays for tracking the path that names the bad field.
+    let doc: StateDoc = match StateDoc::deserialize(doc) {
+        Ok(parsed) => parsed,
+        Err(_) => parse_state(doc)?,
+    };
     validate(&doc)?;
     for c in &doc.clients {
         store::insert_client(tx, c)?;

@@ -226,4 +226,18 @@ async fn the_state_round_trips_and_bad_state_names_the_field() {
     let res = srv.put_state(&extra).await;
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["field"], "requests[0].colour");
+
+    let mut dup = state.clone();
+    dup["serviceRequests"][0]["id"] = json!(64);
+    let res = srv.put_state(&dup).await;
+    assert_eq!(res.status(), 400);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "serviceRequests[0].id");
+    assert!(err.to_string().contains(r#"duplicate \"64\""#), "{err}");
+
+    let mut dangling = state.clone();
+    dangling["conversations"][0]["ticketId"] = json!(999);
+    let res = srv.put_state(&dangling).await;
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "conversations[0].ticketId");
 }
