@@ -317,6 +317,50 @@ mod tests {
     }
 
     #[test]
+    fn fuzzing_entry_points_answer_like_the_api() {
+        assert_eq!(
+            fuzzing::query_params("a=1&b=%20x+y&a"),
+            [
+                ("a".into(), "1".into()),
+                ("b".into(), " x y".into()),
+                ("a".into(), String::new())
+            ]
+        );
+        assert_eq!(fuzzing::form_params(b" k=v "), [("k".into(), "v".into())]);
+        assert_eq!(
+            fuzzing::json_params(br#"{"n":1,"s":"t","z":null}"#).len(),
+            2
+        );
+        assert!(fuzzing::json_params(b"[1]").is_empty());
+        assert_eq!(
+            fuzzing::api_key_param("x=1", b"apiKey=%20k%20").as_deref(),
+            Some("k")
+        );
+        assert_eq!(fuzzing::api_key_param("apiKey=+", b""), None);
+        let [name, text, short, n] = fuzzing::validators("name=a&text=<b>&short=12345678901&n=x");
+        assert_eq!(name, Ok(Some("a".into())));
+        assert_eq!(text, Err("XSS_DETECTED"));
+        assert_eq!(short, Err("MORE_THAN_MAX_LENGTH"));
+        assert_eq!(n, Err("DATATYPE_NOT_MATCHED"));
+        assert_eq!(fuzzing::validators("")[0], Err("LESS_THAN_MIN_OCCURANCE"));
+        let (paging, window) =
+            fuzzing::paging("page=3&rows=10&sortByColumn=STATUSNUM", 25).unwrap();
+        assert_eq!(paging.sort, Some(("statusNum", false)));
+        assert_eq!((window.total, window.skip, window.take), (3, 20, 10));
+        assert_eq!(
+            fuzzing::paging("page=0", 1).unwrap_err(),
+            "RANGE_NOT_MATCHED"
+        );
+        assert_eq!(
+            fuzzing::paging("page=99999999999999999999", 1).unwrap_err(),
+            "DATATYPE_NOT_MATCHED"
+        );
+        assert!(fuzzing::markup("<svg onload=x>"));
+        assert_eq!(fuzzing::severity("Trouble"), Some(2));
+        assert!(fuzzing::day_time("2024-02-30").is_none());
+    }
+
+    #[test]
     fn clap_defaults_match_default_and_flags_parse() {
         let cli = Cli::try_parse_from(["standin"]).unwrap();
         let default = Settings::default();
