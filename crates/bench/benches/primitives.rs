@@ -1,5 +1,5 @@
-//! Micro-benchmarks of the hot primitives on every authenticated request: Digest
-//! verification, JWT sign and verify. (`cargo bench -p bench`)
+//! Micro-benchmarks of the hot primitives: Digest verification, JWT sign and verify, PMP's
+//! lenient INPUT_DATA parsing and its envelope serialisation. (`cargo bench -p bench`)
 
 use auth_core::clock::Clock;
 use auth_core::digest::DigestServer;
@@ -62,5 +62,35 @@ fn jwt(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, digest, jwt);
+fn pmp(c: &mut Criterion) {
+    use pmp_vault::fuzzing;
+    let strict = r#"{"operation":{"Details":{"RESOURCENAME":"Windows Server","ACCOUNTNAME":"admin","RESOURCETYPE":"Windows","PASSWORD":"Pa55w0Rd123","NOTES":"seed example"}}}"#;
+    let sloppy = "{'operation':{'Details':{RESOURCENAME:'Windows Server' ACCOUNTNAME:'admin','ISAPIUSER':True,'EXPIRY':None}}}";
+    c.bench_function("pmp: lenient INPUT_DATA (strict JSON)", |b| {
+        b.iter(|| black_box(fuzzing::lenient(black_box(strict)).is_ok()))
+    });
+    c.bench_function("pmp: lenient INPUT_DATA (quirky)", |b| {
+        b.iter(|| black_box(fuzzing::lenient(black_box(sloppy)).is_ok()))
+    });
+    c.bench_function("pmp: envelope of GET PASSWORD", |b| {
+        b.iter(|| black_box(fuzzing::password_reply(black_box("Sys@Passw0rd!"))))
+    });
+    let rows: Vec<Value> = (0..20)
+        .map(|i| json!({"RESOURCE ID": i.to_string(), "RESOURCE NAME": format!("r{i}"), "RESOURCE DESCRIPTION": "", "RESOURCE TYPE": "Linux", "NOOFACCOUNTS": "2"}))
+        .collect();
+    let details = Value::Array(rows);
+    c.bench_function("pmp: envelope of a 20-resource list", |b| {
+        b.iter(|| {
+            black_box(fuzzing::envelope(
+                "GET RESOURCES",
+                true,
+                "Resources fetched successfully",
+                Some(&details),
+                Some(20),
+            ))
+        })
+    });
+}
+
+criterion_group!(benches, digest, jwt, pmp);
 criterion_main!(benches);
