@@ -261,6 +261,20 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
         }
     }
     let status = res.status().as_u16();
+    if status >= 500 {
+        // A real server error (injected faults return earlier): one log line per failure,
+        // e.g. a full disk or an unwritable data dir. Never the request's secrets.
+        tracing::error!(
+            product = P::NAME,
+            tenant = instance.tenant.as_deref().unwrap_or("-"),
+            method = %res.request().method(),
+            path = res.request().path(),
+            status,
+            operation = operation.unwrap_or("-"),
+            reason = trace.reason.as_deref().unwrap_or("-"),
+            "server error"
+        );
+    }
     if let Some(bytes) = truncate {
         res = truncate_body(res, bytes).await;
     }
