@@ -661,7 +661,11 @@ fn put_all<R: Record>(tx: &Transaction<'_>, records: &[R]) -> Result<(), StoreEr
 /// # Errors
 /// [`StateError::Invalid`] naming the field.
 pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
-    let state: State = parse_state(doc)?;
+    // The path-tracking parser only when the plain one fails, for the field-naming message.
+    let state = match State::deserialize(doc) {
+        Ok(state) => state,
+        Err(_) => parse_state::<State>(doc)?,
+    };
     validate(&state)?;
     store::put(
         tx,
