@@ -727,3 +727,50 @@ impl<P: Kit> Clock<'_, P> {
         self.server.must(Method::POST, "/clock", Some(body)).await
     }
 }
+
+impl Server<serviceops_oauth::ServiceOps> {
+    /// An access token for the fixture user, from the password grant of the fixture client
+    /// (what an integration does first).
+    ///
+    /// ```
+    /// use standin_testkit::Standin;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sd = Standin::serviceops().start().await;
+    /// // Arrange
+    /// let token = sd.access_token().await;
+    /// // Act
+    /// let res = sd.client()
+    ///     .get(format!("{}/api/v1/request/1", sd.url()))
+    ///     .bearer_auth(&token)
+    ///     .send().await.unwrap();
+    /// // Assert: authenticated (the request may or may not exist).
+    /// assert_ne!(res.status(), 401);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// If the fixtures were replaced and the grant is refused.
+    pub async fn access_token(&self) -> String {
+        let creds = self.credentials();
+        let res = self
+            .control
+            .post(format!("{}/api/oauth/token", self.url))
+            .basic_auth(creds.client_id, Some(creds.client_secret))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", creds.username),
+                ("password", creds.password),
+            ])
+            .send()
+            .await;
+        let body: Value = match res {
+            Ok(res) => res.json().await.unwrap_or(Value::Null),
+            Err(err) => panic!("standin-testkit: password grant: {err}"),
+        };
+        match body["access_token"].as_str() {
+            Some(token) => token.to_owned(),
+            None => panic!("standin-testkit: password grant refused: {body}"),
+        }
+    }
+}

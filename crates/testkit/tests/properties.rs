@@ -34,28 +34,12 @@ async fn every_product_round_trips_its_fixtures_and_its_state_after_activity() {
 
     let sd = Standin::serviceops().start().await;
     round_trip(&sd).await;
-    let creds = sd.credentials();
-    let token: Value = sd
-        .client()
-        .post(format!("{}/api/oauth/token", sd.url()))
-        .basic_auth(creds.client_id, Some(creds.client_secret))
-        .form(&[
-            ("grant_type", "password"),
-            ("username", creds.username),
-            ("password", creds.password),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = token["access_token"].as_str().unwrap();
+    let bearer = sd.access_token().await;
     for i in 0..3 {
         let res = sd
             .client()
             .post(format!("{}/api/v1/request", sd.url()))
-            .bearer_auth(bearer)
+            .bearer_auth(&bearer)
             .json(&json!({"subject": format!("round trip {i}"), "requesterEmail": "tim@acme.com"}))
             .send()
             .await
