@@ -52,3 +52,24 @@ CREATE INDEX IF NOT EXISTS object_order ON object(id, kind);
 CREATE INDEX IF NOT EXISTS object_requester
     ON object(json_extract(data, '$.requesterEmail') COLLATE NOCASE, id, kind);
 CREATE INDEX IF NOT EXISTS api_key_user ON api_key(user_id, pos);
+-- How many objects of each kind, kept by triggers, so a search's `totalCount` without a
+-- qualification does not count index entries. Filled from `object` for data files made
+-- before this table existed.
+CREATE TABLE IF NOT EXISTS object_count (
+    kind TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO object_count (kind, n) SELECT kind, COUNT(*) FROM object GROUP BY kind;
+CREATE TRIGGER IF NOT EXISTS object_count_insert AFTER INSERT ON object BEGIN
+    INSERT INTO object_count (kind, n) VALUES (new.kind, 1)
+        ON CONFLICT(kind) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS object_count_delete AFTER DELETE ON object BEGIN
+    UPDATE object_count SET n = n - 1 WHERE kind = old.kind;
+END;
+CREATE TRIGGER IF NOT EXISTS object_count_kind AFTER UPDATE OF kind ON object
+    WHEN new.kind IS NOT old.kind BEGIN
+    UPDATE object_count SET n = n - 1 WHERE kind = old.kind;
+    INSERT INTO object_count (kind, n) VALUES (new.kind, 1)
+        ON CONFLICT(kind) DO UPDATE SET n = n + 1;
+END;

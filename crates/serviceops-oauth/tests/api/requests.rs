@@ -509,6 +509,29 @@ async fn search_pages_at_the_edges_and_requesters_match_their_email_in_any_case(
         (found["totalCount"].clone(), ids(&found)),
         (json!(1), vec![66])
     );
+
+    let res = srv
+        .send(Method::DELETE, "/api/v1/request/65", &tim, &json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let found = search(&srv, &tim, "", json!({})).await;
+    assert_eq!(
+        (found["totalCount"].clone(), ids(&found)),
+        (json!(2), vec![64, 66])
+    );
+    let res = create(
+        &srv,
+        &tim,
+        json!({"subject": "new", "requesterEmail": "rita@acme.com"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let found = search(&srv, &tim, "?size=0", json!({})).await;
+    assert_eq!(found["totalCount"], 3);
+    assert_eq!(srv.control("/reset", json!({})).await.status(), 200);
+    let tim = srv.bearer("tim@acme.com", "123").await;
+    let found = search(&srv, &tim, "?size=0", json!({})).await;
+    assert_eq!(found["totalCount"], 3);
 }
 
 #[actix_web::test]
