@@ -175,296 +175,13 @@ impl Product for OpsMgr {
         self.digest.clear();
     }
 
-    /// Every resource; each GET also answers HEAD (headers only), as Jersey does.
+    /// Every resource; each GET also answers HEAD (headers only), as Jersey does. The key
+    /// lists come first: actix tries resources in order, one regex search each, and no
+    /// earlier resource can match their paths (only `byName` overlaps, and stays first).
     fn routes() -> Vec<OpRoute> {
-        use Method as M;
-        const ORGS: &str = "/api/public/v1.0/orgs{slash:/?}";
-        const ORG: &str = "/api/public/v1.0/orgs/{org_id}{slash:/?}";
-        const ORG_GROUPS: &str = "/api/public/v1.0/orgs/{org_id}/groups{slash:/?}";
-        const ORG_KEYS: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys{slash:/?}";
-        const ORG_KEY: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}{slash:/?}";
-        const KEY_AL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList{slash:/?}";
-        const KEY_AL_ENTRY: &str =
-            "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList/{entry}{slash:/?}";
-        const KEY_WL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist{slash:/?}";
-        const KEY_WL_ENTRY: &str =
-            "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist/{entry}{slash:/?}";
-        const GROUPS: &str = "/api/public/v1.0/groups{slash:/?}";
-        const GROUP: &str = "/api/public/v1.0/groups/{group_id}{slash:/?}";
-        const GROUP_BY_NAME: &str = "/api/public/v1.0/groups/byName/{name}{slash:/?}";
-        const GROUP_KEYS: &str = "/api/public/v1.0/groups/{group_id}/apiKeys{slash:/?}";
-        const GROUP_KEY: &str = "/api/public/v1.0/groups/{group_id}/apiKeys/{key_id}{slash:/?}";
-        const USER_AL: &str = "/api/public/v1.0/users/{user_id}/accessList{slash:/?}";
-        const USER_AL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/accessList/{entry}{slash:/?}";
-        const USER_WL: &str = "/api/public/v1.0/users/{user_id}/whitelist{slash:/?}";
-        const USER_WL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/whitelist/{entry}{slash:/?}";
-        vec![
-            op(M::GET, ORGS, "opsmgr.list_orgs", orgs::list_orgs),
-            op(M::HEAD, ORGS, "opsmgr.list_orgs", orgs::list_orgs),
-            op(M::GET, ORG, "opsmgr.get_org", orgs::get_org),
-            op(M::HEAD, ORG, "opsmgr.get_org", orgs::get_org),
-            op(
-                M::GET,
-                ORG_GROUPS,
-                "opsmgr.list_org_projects",
-                orgs::list_org_projects,
-            ),
-            op(
-                M::HEAD,
-                ORG_GROUPS,
-                "opsmgr.list_org_projects",
-                orgs::list_org_projects,
-            ),
-            op(
-                M::GET,
-                ORG_KEYS,
-                "opsmgr.list_org_keys",
-                org_keys::list_org_keys,
-            ),
-            op(
-                M::HEAD,
-                ORG_KEYS,
-                "opsmgr.list_org_keys",
-                org_keys::list_org_keys,
-            ),
-            op(
-                M::POST,
-                ORG_KEYS,
-                "opsmgr.create_org_key",
-                org_keys::create_org_key,
-            ),
-            op(M::GET, ORG_KEY, "opsmgr.get_org_key", org_keys::get_org_key),
-            op(
-                M::HEAD,
-                ORG_KEY,
-                "opsmgr.get_org_key",
-                org_keys::get_org_key,
-            ),
-            op(
-                M::PATCH,
-                ORG_KEY,
-                "opsmgr.update_org_key",
-                org_keys::update_org_key,
-            ),
-            op(
-                M::DELETE,
-                ORG_KEY,
-                "opsmgr.delete_org_key",
-                org_keys::delete_org_key,
-            ),
-            op(
-                M::GET,
-                KEY_AL,
-                "opsmgr.list_key_access",
-                access::list_key_access,
-            ),
-            op(
-                M::HEAD,
-                KEY_AL,
-                "opsmgr.list_key_access",
-                access::list_key_access,
-            ),
-            op(
-                M::POST,
-                KEY_AL,
-                "opsmgr.add_key_access",
-                access::add_key_access,
-            ),
-            op(
-                M::GET,
-                KEY_AL_ENTRY,
-                "opsmgr.get_key_access",
-                access::get_key_access,
-            ),
-            op(
-                M::HEAD,
-                KEY_AL_ENTRY,
-                "opsmgr.get_key_access",
-                access::get_key_access,
-            ),
-            op(
-                M::DELETE,
-                KEY_AL_ENTRY,
-                "opsmgr.delete_key_access",
-                access::delete_key_access,
-            ),
-            op(
-                M::GET,
-                KEY_WL,
-                "opsmgr.list_key_access",
-                access::list_key_access,
-            ),
-            op(
-                M::HEAD,
-                KEY_WL,
-                "opsmgr.list_key_access",
-                access::list_key_access,
-            ),
-            op(
-                M::POST,
-                KEY_WL,
-                "opsmgr.add_key_access",
-                access::add_key_access,
-            ),
-            op(
-                M::GET,
-                KEY_WL_ENTRY,
-                "opsmgr.get_key_access",
-                access::get_key_access,
-            ),
-            op(
-                M::HEAD,
-                KEY_WL_ENTRY,
-                "opsmgr.get_key_access",
-                access::get_key_access,
-            ),
-            op(
-                M::DELETE,
-                KEY_WL_ENTRY,
-                "opsmgr.delete_key_access",
-                access::delete_key_access,
-            ),
-            op(
-                M::GET,
-                GROUPS,
-                "opsmgr.list_projects",
-                groups::list_projects,
-            ),
-            op(
-                M::HEAD,
-                GROUPS,
-                "opsmgr.list_projects",
-                groups::list_projects,
-            ),
-            op(
-                M::POST,
-                GROUPS,
-                "opsmgr.create_project",
-                groups::create_project,
-            ),
-            op(
-                M::GET,
-                GROUP_BY_NAME,
-                "opsmgr.get_project_by_name",
-                groups::get_project_by_name,
-            ),
-            op(
-                M::HEAD,
-                GROUP_BY_NAME,
-                "opsmgr.get_project_by_name",
-                groups::get_project_by_name,
-            ),
-            op(M::GET, GROUP, "opsmgr.get_project", groups::get_project),
-            op(M::HEAD, GROUP, "opsmgr.get_project", groups::get_project),
-            op(
-                M::GET,
-                GROUP_KEYS,
-                "opsmgr.list_project_keys",
-                project_keys::list_project_keys,
-            ),
-            op(
-                M::HEAD,
-                GROUP_KEYS,
-                "opsmgr.list_project_keys",
-                project_keys::list_project_keys,
-            ),
-            op(
-                M::POST,
-                GROUP_KEYS,
-                "opsmgr.create_project_key",
-                project_keys::create_project_key,
-            ),
-            op(
-                M::PATCH,
-                GROUP_KEY,
-                "opsmgr.update_project_key",
-                project_keys::update_project_key,
-            ),
-            op(
-                M::POST,
-                GROUP_KEY,
-                "opsmgr.assign_project_key",
-                project_keys::assign_project_key,
-            ),
-            op(
-                M::DELETE,
-                GROUP_KEY,
-                "opsmgr.unassign_project_key",
-                project_keys::unassign_project_key,
-            ),
-            op(
-                M::GET,
-                USER_AL,
-                "opsmgr.list_user_access",
-                access::list_user_access,
-            ),
-            op(
-                M::HEAD,
-                USER_AL,
-                "opsmgr.list_user_access",
-                access::list_user_access,
-            ),
-            op(
-                M::POST,
-                USER_AL,
-                "opsmgr.add_user_access",
-                access::add_user_access,
-            ),
-            op(
-                M::GET,
-                USER_AL_ENTRY,
-                "opsmgr.get_user_access",
-                access::get_user_access,
-            ),
-            op(
-                M::HEAD,
-                USER_AL_ENTRY,
-                "opsmgr.get_user_access",
-                access::get_user_access,
-            ),
-            op(
-                M::DELETE,
-                USER_AL_ENTRY,
-                "opsmgr.delete_user_access",
-                access::delete_user_access,
-            ),
-            op(
-                M::GET,
-                USER_WL,
-                "opsmgr.list_user_access",
-                access::list_user_access,
-            ),
-            op(
-                M::HEAD,
-                USER_WL,
-                "opsmgr.list_user_access",
-                access::list_user_access,
-            ),
-            op(
-                M::POST,
-                USER_WL,
-                "opsmgr.add_user_access",
-                access::add_user_access,
-            ),
-            op(
-                M::GET,
-                USER_WL_ENTRY,
-                "opsmgr.get_user_access",
-                access::get_user_access,
-            ),
-            op(
-                M::HEAD,
-                USER_WL_ENTRY,
-                "opsmgr.get_user_access",
-                access::get_user_access,
-            ),
-            op(
-                M::DELETE,
-                USER_WL_ENTRY,
-                "opsmgr.delete_user_access",
-                access::delete_user_access,
-            ),
-        ]
+        let mut routes = declared_routes();
+        routes.sort_by_key(|r| !HOT_PATHS.contains(&r.path));
+        routes
     }
 
     fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
@@ -494,6 +211,306 @@ impl Product for OpsMgr {
             .ok()
             .map(|p| p.username)
     }
+}
+
+/// The busiest resources, tried first (in declaration order among themselves).
+const HOT_PATHS: [&str; 4] = [
+    "/api/public/v1.0/orgs/{org_id}/apiKeys{slash:/?}",
+    "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}{slash:/?}",
+    "/api/public/v1.0/groups/byName/{name}{slash:/?}",
+    "/api/public/v1.0/groups/{group_id}/apiKeys{slash:/?}",
+];
+
+/// The routes in declaration order (the order of precedence between overlapping paths).
+fn declared_routes() -> Vec<OpRoute> {
+    use Method as M;
+    const ORGS: &str = "/api/public/v1.0/orgs{slash:/?}";
+    const ORG: &str = "/api/public/v1.0/orgs/{org_id}{slash:/?}";
+    const ORG_GROUPS: &str = "/api/public/v1.0/orgs/{org_id}/groups{slash:/?}";
+    const ORG_KEYS: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys{slash:/?}";
+    const ORG_KEY: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}{slash:/?}";
+    const KEY_AL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList{slash:/?}";
+    const KEY_AL_ENTRY: &str =
+        "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList/{entry}{slash:/?}";
+    const KEY_WL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist{slash:/?}";
+    const KEY_WL_ENTRY: &str =
+        "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist/{entry}{slash:/?}";
+    const GROUPS: &str = "/api/public/v1.0/groups{slash:/?}";
+    const GROUP: &str = "/api/public/v1.0/groups/{group_id}{slash:/?}";
+    const GROUP_BY_NAME: &str = "/api/public/v1.0/groups/byName/{name}{slash:/?}";
+    const GROUP_KEYS: &str = "/api/public/v1.0/groups/{group_id}/apiKeys{slash:/?}";
+    const GROUP_KEY: &str = "/api/public/v1.0/groups/{group_id}/apiKeys/{key_id}{slash:/?}";
+    const USER_AL: &str = "/api/public/v1.0/users/{user_id}/accessList{slash:/?}";
+    const USER_AL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/accessList/{entry}{slash:/?}";
+    const USER_WL: &str = "/api/public/v1.0/users/{user_id}/whitelist{slash:/?}";
+    const USER_WL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/whitelist/{entry}{slash:/?}";
+    vec![
+        op(M::GET, ORGS, "opsmgr.list_orgs", orgs::list_orgs),
+        op(M::HEAD, ORGS, "opsmgr.list_orgs", orgs::list_orgs),
+        op(M::GET, ORG, "opsmgr.get_org", orgs::get_org),
+        op(M::HEAD, ORG, "opsmgr.get_org", orgs::get_org),
+        op(
+            M::GET,
+            ORG_GROUPS,
+            "opsmgr.list_org_projects",
+            orgs::list_org_projects,
+        ),
+        op(
+            M::HEAD,
+            ORG_GROUPS,
+            "opsmgr.list_org_projects",
+            orgs::list_org_projects,
+        ),
+        op(
+            M::GET,
+            ORG_KEYS,
+            "opsmgr.list_org_keys",
+            org_keys::list_org_keys,
+        ),
+        op(
+            M::HEAD,
+            ORG_KEYS,
+            "opsmgr.list_org_keys",
+            org_keys::list_org_keys,
+        ),
+        op(
+            M::POST,
+            ORG_KEYS,
+            "opsmgr.create_org_key",
+            org_keys::create_org_key,
+        ),
+        op(M::GET, ORG_KEY, "opsmgr.get_org_key", org_keys::get_org_key),
+        op(
+            M::HEAD,
+            ORG_KEY,
+            "opsmgr.get_org_key",
+            org_keys::get_org_key,
+        ),
+        op(
+            M::PATCH,
+            ORG_KEY,
+            "opsmgr.update_org_key",
+            org_keys::update_org_key,
+        ),
+        op(
+            M::DELETE,
+            ORG_KEY,
+            "opsmgr.delete_org_key",
+            org_keys::delete_org_key,
+        ),
+        op(
+            M::GET,
+            KEY_AL,
+            "opsmgr.list_key_access",
+            access::list_key_access,
+        ),
+        op(
+            M::HEAD,
+            KEY_AL,
+            "opsmgr.list_key_access",
+            access::list_key_access,
+        ),
+        op(
+            M::POST,
+            KEY_AL,
+            "opsmgr.add_key_access",
+            access::add_key_access,
+        ),
+        op(
+            M::GET,
+            KEY_AL_ENTRY,
+            "opsmgr.get_key_access",
+            access::get_key_access,
+        ),
+        op(
+            M::HEAD,
+            KEY_AL_ENTRY,
+            "opsmgr.get_key_access",
+            access::get_key_access,
+        ),
+        op(
+            M::DELETE,
+            KEY_AL_ENTRY,
+            "opsmgr.delete_key_access",
+            access::delete_key_access,
+        ),
+        op(
+            M::GET,
+            KEY_WL,
+            "opsmgr.list_key_access",
+            access::list_key_access,
+        ),
+        op(
+            M::HEAD,
+            KEY_WL,
+            "opsmgr.list_key_access",
+            access::list_key_access,
+        ),
+        op(
+            M::POST,
+            KEY_WL,
+            "opsmgr.add_key_access",
+            access::add_key_access,
+        ),
+        op(
+            M::GET,
+            KEY_WL_ENTRY,
+            "opsmgr.get_key_access",
+            access::get_key_access,
+        ),
+        op(
+            M::HEAD,
+            KEY_WL_ENTRY,
+            "opsmgr.get_key_access",
+            access::get_key_access,
+        ),
+        op(
+            M::DELETE,
+            KEY_WL_ENTRY,
+            "opsmgr.delete_key_access",
+            access::delete_key_access,
+        ),
+        op(
+            M::GET,
+            GROUPS,
+            "opsmgr.list_projects",
+            groups::list_projects,
+        ),
+        op(
+            M::HEAD,
+            GROUPS,
+            "opsmgr.list_projects",
+            groups::list_projects,
+        ),
+        op(
+            M::POST,
+            GROUPS,
+            "opsmgr.create_project",
+            groups::create_project,
+        ),
+        op(
+            M::GET,
+            GROUP_BY_NAME,
+            "opsmgr.get_project_by_name",
+            groups::get_project_by_name,
+        ),
+        op(
+            M::HEAD,
+            GROUP_BY_NAME,
+            "opsmgr.get_project_by_name",
+            groups::get_project_by_name,
+        ),
+        op(M::GET, GROUP, "opsmgr.get_project", groups::get_project),
+        op(M::HEAD, GROUP, "opsmgr.get_project", groups::get_project),
+        op(
+            M::GET,
+            GROUP_KEYS,
+            "opsmgr.list_project_keys",
+            project_keys::list_project_keys,
+        ),
+        op(
+            M::HEAD,
+            GROUP_KEYS,
+            "opsmgr.list_project_keys",
+            project_keys::list_project_keys,
+        ),
+        op(
+            M::POST,
+            GROUP_KEYS,
+            "opsmgr.create_project_key",
+            project_keys::create_project_key,
+        ),
+        op(
+            M::PATCH,
+            GROUP_KEY,
+            "opsmgr.update_project_key",
+            project_keys::update_project_key,
+        ),
+        op(
+            M::POST,
+            GROUP_KEY,
+            "opsmgr.assign_project_key",
+            project_keys::assign_project_key,
+        ),
+        op(
+            M::DELETE,
+            GROUP_KEY,
+            "opsmgr.unassign_project_key",
+            project_keys::unassign_project_key,
+        ),
+        op(
+            M::GET,
+            USER_AL,
+            "opsmgr.list_user_access",
+            access::list_user_access,
+        ),
+        op(
+            M::HEAD,
+            USER_AL,
+            "opsmgr.list_user_access",
+            access::list_user_access,
+        ),
+        op(
+            M::POST,
+            USER_AL,
+            "opsmgr.add_user_access",
+            access::add_user_access,
+        ),
+        op(
+            M::GET,
+            USER_AL_ENTRY,
+            "opsmgr.get_user_access",
+            access::get_user_access,
+        ),
+        op(
+            M::HEAD,
+            USER_AL_ENTRY,
+            "opsmgr.get_user_access",
+            access::get_user_access,
+        ),
+        op(
+            M::DELETE,
+            USER_AL_ENTRY,
+            "opsmgr.delete_user_access",
+            access::delete_user_access,
+        ),
+        op(
+            M::GET,
+            USER_WL,
+            "opsmgr.list_user_access",
+            access::list_user_access,
+        ),
+        op(
+            M::HEAD,
+            USER_WL,
+            "opsmgr.list_user_access",
+            access::list_user_access,
+        ),
+        op(
+            M::POST,
+            USER_WL,
+            "opsmgr.add_user_access",
+            access::add_user_access,
+        ),
+        op(
+            M::GET,
+            USER_WL_ENTRY,
+            "opsmgr.get_user_access",
+            access::get_user_access,
+        ),
+        op(
+            M::HEAD,
+            USER_WL_ENTRY,
+            "opsmgr.get_user_access",
+            access::get_user_access,
+        ),
+        op(
+            M::DELETE,
+            USER_WL_ENTRY,
+            "opsmgr.delete_user_access",
+            access::delete_user_access,
+        ),
+    ]
 }
 
 /// Entry points for fuzzing the parsers of client bytes: thin wrappers over the real
@@ -662,6 +679,60 @@ mod tests {
         );
         assert!(wire::Paging::of_query("itemsPerPage=%20501").is_err());
         assert!(wire::Paging::of_query("pageNum=4294967296").is_err());
+    }
+
+    #[test]
+    fn the_hot_routes_first_order_matches_every_path_as_the_declared_order_does() {
+        use actix_web::dev::ResourceDef;
+        let defs = |routes: Vec<OpRoute>| -> Vec<(ResourceDef, &'static str)> {
+            let mut out: Vec<(ResourceDef, &'static str)> = Vec::new();
+            for r in routes {
+                if !out.iter().any(|(_, p)| *p == r.path) {
+                    out.push((ResourceDef::new(r.path), r.path));
+                }
+            }
+            out
+        };
+        let first = |defs: &[(ResourceDef, &'static str)], path: &str| {
+            defs.iter()
+                .find(|(def, _)| def.is_match(path))
+                .map(|(_, p)| *p)
+        };
+        let declared = defs(declared_routes());
+        let mounted = defs(OpsMgr::routes());
+        assert_eq!(declared.len(), mounted.len());
+        assert!(HOT_PATHS
+            .iter()
+            .all(|p| declared.iter().any(|(_, r)| r == p)));
+        let base = "/api/public/v1.0";
+        let ids = [
+            "byName",
+            "apiKeys",
+            "groups",
+            "accessList",
+            "whitelist",
+            "x",
+            "5953c5f380eef53887615f99",
+        ];
+        let mut paths = Vec::new();
+        for top in ["orgs", "groups", "users"] {
+            paths.push(format!("{base}/{top}"));
+            for a in ids {
+                paths.push(format!("{base}/{top}/{a}"));
+                for b in ids {
+                    paths.push(format!("{base}/{top}/{a}/{b}"));
+                    // Deeper paths cannot reach a hot resource, and the others keep
+                    // their order.
+                    for c in ids {
+                        paths.push(format!("{base}/{top}/{a}/{b}/{c}"));
+                    }
+                }
+            }
+        }
+        let with_slash: Vec<String> = paths.iter().map(|p| format!("{p}/")).collect();
+        for path in paths.iter().chain(&with_slash) {
+            assert_eq!(first(&declared, path), first(&mounted, path), "{path}");
+        }
     }
 
     #[test]
