@@ -5,8 +5,10 @@
 //! cargo test --release -p standin --test soak -- --ignored --nocapture
 //! ```
 //!
-//! Checks at the end: no 5xx and no unexpected status, no lost write (every acknowledged
-//! ServiceOps request is counted by a search), RSS flat after warm-up, journals at their cap.
+//! Checks at the end: no 5xx and no unexpected status (a used-up Digest nonce's `stale=true`
+//! is answered by re-challenging, as real clients do), no lost write (every acknowledged
+//! ServiceOps create is counted by a search, every request holds its last acknowledged
+//! update, and each read-back saw its own write), RSS flat after warm-up, journals at their cap.
 
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -85,16 +87,18 @@ async fn request_count(client: &reqwest::Client, url: &str, bearer: &str) -> u64
     body["totalCount"].as_u64().unwrap()
 }
 
+/// One connection's loop; a ServiceOps worker returns its request and last acknowledged subject.
 async fn worker(
     product: &'static str,
     standin_urls: Arc<Value>,
     bearer: Arc<String>,
     tally: Arc<Tally>,
     stop: Arc<AtomicBool>,
-) {
+) -> Option<(u64, String)> {
     let client = client();
     let url = standin_urls[product].as_str().unwrap().to_owned();
     let mut digest: Option<digest_auth::WwwAuthenticateHeader> = None;
+    let mut own: Option<(u64, String)> = None;
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
@@ -115,21 +119,41 @@ async fn worker(
                 let _ = res.bytes().await;
             }
             "serviceops" => {
+                // Each worker owns one request: created once, then updated and read back
+                // in a loop. The data set stays the same size, so RSS must stay flat.
+                let id = match own {
+                    Some((id, _)) => id,
+                    None => {
+                        let res = client
+                            .post(format!("{url}/api/v1/request"))
+                            .bearer_auth(bearer.as_str())
+                            .json(&json!({"subject": "soak 0", "requesterEmail": "tim@acme.com"}))
+                            .send()
+                            .await
+                            .unwrap();
+                        tally.status(res.status().as_u16(), 200);
+                        let body: Value = res.json().await.unwrap_or(Value::Null);
+                        let Some(id) = body["id"].as_u64() else {
+                            continue;
+                        };
+                        tally.created.fetch_add(1, Ordering::Relaxed);
+                        own = Some((id, "soak 0".to_owned()));
+                        id
+                    }
+                };
+                let subject = format!("soak {n}");
                 let res = client
-                    .post(format!("{url}/api/v1/request"))
+                    .patch(format!("{url}/api/v1/request/{id}"))
                     .bearer_auth(bearer.as_str())
-                    .json(
-                        &json!({"subject": format!("soak {n}"), "requesterEmail": "tim@acme.com"}),
-                    )
+                    .json(&json!({ "subject": subject }))
                     .send()
                     .await
                     .unwrap();
                 let status = res.status().as_u16();
                 tally.status(status, 200);
-                let body: Value = res.json().await.unwrap_or(Value::Null);
+                let _ = res.bytes().await;
                 if status == 200 {
-                    tally.created.fetch_add(1, Ordering::Relaxed);
-                    let id = &body["id"];
+                    own = Some((id, subject.clone()));
                     let res = client
                         .get(format!("{url}/api/v1/request/{id}"))
                         .bearer_auth(bearer.as_str())
@@ -137,7 +161,10 @@ async fn worker(
                         .await
                         .unwrap();
                     tally.status(res.status().as_u16(), 200);
-                    let _ = res.bytes().await;
+                    let body: Value = res.json().await.unwrap_or(Value::Null);
+                    if body["subject"] != subject.as_str() {
+                        tally.unexpected.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
             }
             "pmp" => {
@@ -190,11 +217,22 @@ async fn worker(
                     .send()
                     .await
                     .unwrap();
-                tally.status(res.status().as_u16(), 200);
+                let stale = res
+                    .headers()
+                    .get("www-authenticate")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.ends_with("stale=true"));
+                if res.status() == 401 && stale {
+                    // A nonce used up: a real client takes the new challenge and retries.
+                    digest = None;
+                } else {
+                    tally.status(res.status().as_u16(), 200);
+                }
                 let _ = res.bytes().await;
             }
         }
     }
+    own
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -232,8 +270,9 @@ async fn sixty_four_connections_of_mixed_traffic_lose_nothing_and_stay_flat() {
     let rss_warm = rss_kb(pid);
     tokio::time::sleep(Duration::from_secs(secs).saturating_sub(began.elapsed())).await;
     stop.store(true, Ordering::Relaxed);
+    let mut owned = Vec::new();
     for t in tasks {
-        t.await.unwrap();
+        owned.extend(t.await.unwrap());
     }
     let rss_end = rss_kb(pid);
     let ok = tally.ok.load(Ordering::Relaxed);
