@@ -535,9 +535,14 @@ pub mod fuzzing {
         net.is_some()
     }
 
-    /// The body of `POST …/accessList` for a key (`user == false`) or a user.
-    pub fn access_list_body(body: &[u8], user: bool) -> bool {
-        access::additions(body, user).is_ok()
+    /// The body of `POST /orgs/{ORG-ID}/apiKeys/{ID}/accessList` (a key's list).
+    pub fn key_access_list_body(body: &[u8]) -> bool {
+        access::additions(body, false).is_ok()
+    }
+
+    /// The body of `POST /users/{USER-ID}/accessList` (a user's list: CIDR in `ipAddress`).
+    pub fn user_access_list_body(body: &[u8]) -> bool {
+        access::additions(body, true).is_ok()
     }
 
     /// `pageNum`, `itemsPerPage`, `includeCount` (and `pretty`, `envelope`) of a raw query
@@ -635,13 +640,17 @@ mod tests {
         assert!(fuzzing::access_entry("192.0.2.0/24"));
         assert!(fuzzing::access_entry("::1"));
         assert!(!fuzzing::access_entry("300.1.1.1"));
-        assert!(fuzzing::access_list_body(
-            br#"[{"cidrBlock":"10.0.0.0/8"}]"#,
-            false
+        assert!(fuzzing::key_access_list_body(
+            br#"[{"cidrBlock":"10.0.0.0/8"}]"#
         ));
-        assert!(!fuzzing::access_list_body(
-            br#"{"cidrBlock":"10.0.0.0/8"}"#,
-            false
+        assert!(!fuzzing::key_access_list_body(
+            br#"{"cidrBlock":"10.0.0.0/8"}"#
+        ));
+        assert!(fuzzing::user_access_list_body(
+            br#"[{"ipAddress":"10.0.0.0/8"}]"#
+        ));
+        assert!(!fuzzing::key_access_list_body(
+            br#"[{"ipAddress":"10.0.0.0/8"}]"#
         ));
         assert!(fuzzing::paging_query(
             "pageNum=2&itemsPerPage=500&pretty=true"
