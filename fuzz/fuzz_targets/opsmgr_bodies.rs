@@ -6,8 +6,8 @@ use libfuzzer_sys::fuzz_target;
 use opsmgr_apikeys::fuzzing as ops;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = ops::access_list_body(data, false);
-    let _ = ops::access_list_body(data, true);
+    let _ = ops::key_access_list_body(data);
+    let _ = ops::user_access_list_body(data);
     let _ = ops::org_key_create_body(data);
     let _ = ops::org_key_update_body(data);
     let _ = ops::project_key_create_body(data);
