@@ -53,3 +53,25 @@ CREATE TABLE IF NOT EXISTS access_entry (
 );
 -- Paging an org's keys in creation order without reading the table (`LIMIT/OFFSET`).
 CREATE INDEX IF NOT EXISTS api_key_org ON api_key (org_id, seq);
+-- Keys per org, kept by triggers, so `totalCount` of a key list does not count the index
+-- (a COUNT(*) walks every entry: ~60 ms at 10^6 keys). Filled once for data files written
+-- before this table existed; later opens find it complete and insert nothing.
+CREATE TABLE IF NOT EXISTS org_key_count (
+    org_id TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS api_key_count_insert AFTER INSERT ON api_key BEGIN
+    INSERT INTO org_key_count (org_id, n) VALUES (NEW.org_id, 1)
+        ON CONFLICT (org_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS api_key_count_delete AFTER DELETE ON api_key BEGIN
+    UPDATE org_key_count SET n = n - 1 WHERE org_id = OLD.org_id;
+END;
+CREATE TRIGGER IF NOT EXISTS api_key_count_move AFTER UPDATE OF org_id ON api_key
+    WHEN NEW.org_id IS NOT OLD.org_id BEGIN
+    UPDATE org_key_count SET n = n - 1 WHERE org_id = OLD.org_id;
+    INSERT INTO org_key_count (org_id, n) VALUES (NEW.org_id, 1)
+        ON CONFLICT (org_id) DO UPDATE SET n = n + 1;
+END;
+INSERT OR IGNORE INTO org_key_count (org_id, n)
+    SELECT org_id, COUNT(*) FROM api_key GROUP BY org_id;

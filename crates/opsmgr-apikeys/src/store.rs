@@ -245,8 +245,11 @@ pub fn keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<Vec<KeyR
 /// # Errors
 /// SQLite errors.
 pub fn count_keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<u64> {
-    conn.prepare_cached("SELECT COUNT(*) FROM api_key WHERE org_id = ?1")?
+    // Kept by the schema's triggers on `api_key`.
+    conn.prepare_cached("SELECT n FROM org_key_count WHERE org_id = ?1")?
         .query_row([org_id], |r| r.get(0))
+        .optional()
+        .map(Option::unwrap_or_default)
 }
 
 /// Keys with at least one role on a project, in creation order.
