@@ -5,7 +5,8 @@
 //! cargo test --release -p standin --test soak -- --ignored --nocapture
 //! ```
 //!
-//! Checks at the end: no 5xx and no unexpected status (a used-up Digest nonce's `stale=true`
+//! PMP is reset every 2 s meanwhile, as test suites do between tests.
+//! Checks at the end: every reset succeeded, no 5xx and no unexpected status (a used-up Digest nonce's `stale=true`
 //! is answered by re-challenging, as real clients do), no lost write (every acknowledged
 //! ServiceOps create is counted by a search, every request holds its last acknowledged
 //! update, and each read-back saw its own write), RSS flat after warm-up, journals at their cap.
@@ -264,6 +265,25 @@ async fn sixty_four_connections_of_mixed_traffic_lose_nothing_and_stay_flat() {
             )));
         }
     }
+    // Test suites reset between tests: reset PMP every 2 s under load. This also bounds its
+    // audit trail, which records every read (real data, not a leak) and would otherwise grow
+    // the store by ~100 bytes per PMP request.
+    let resets = {
+        let (client, pmp, stop) = (client.clone(), standin.url("pmp"), stop.clone());
+        tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                let res = client
+                    .post(format!("{pmp}/_standin/reset"))
+                    .send()
+                    .await
+                    .unwrap();
+                statuses.push(res.status().as_u16());
+            }
+            statuses
+        })
+    };
     let began = Instant::now();
     let warm = Duration::from_secs(secs / 4);
     tokio::time::sleep(warm).await;
@@ -275,6 +295,11 @@ async fn sixty_four_connections_of_mixed_traffic_lose_nothing_and_stay_flat() {
         owned.extend(t.await.unwrap());
     }
     let rss_end = rss_kb(pid);
+    let resets = resets.await.unwrap();
+    assert!(
+        resets.iter().all(|s| *s == 200),
+        "resets under load: {resets:?}"
+    );
     let ok = tally.ok.load(Ordering::Relaxed);
     println!(
         "soak: {ok} ok in {:?} ({:.0}/s), RSS after warm-up {rss_warm} KiB, at end {rss_end} KiB",
