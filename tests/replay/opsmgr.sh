@@ -1,0 +1,50 @@
+# Replay corpus for opsmgr: recorded from docs/opsmgr.md at af0decb (its shell examples, in page order),
+# then refusals. Run by scripts/replay; $STANDIN_URL is the instance's base URL.
+
+U=qzvhwmtx:9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3
+B=$STANDIN_URL/api/public/v1.0
+curl --digest --user qzvhwmtx:9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3 \
+  "$STANDIN_URL/api/public/v1.0/groups/5953c5f380eef53887615f9a/apiKeys?pretty=true"
+
+curl --digest -u "$U" "$B/orgs?pretty=true"
+curl --digest -u "$U" "$B/orgs/5953c5f380eef53887615f99/groups"
+
+curl --digest -u "$U" "$B/groups/byName/Acme%20Production"
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST "$B/groups" \
+  -d '{"name":"Staging","orgId":"5953c5f380eef53887615f99"}'
+
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST \
+  "$B/orgs/5953c5f380eef53887615f99/apiKeys" -d '{"desc":"CI","roles":["ORG_MEMBER"]}'
+curl --digest -u "$U" -H 'Content-Type: application/json' -X PATCH \
+  "$B/orgs/5953c5f380eef53887615f99/apiKeys/{ID}" -d '{"desc":"renamed"}'
+curl --digest -u "$U" -X DELETE "$B/orgs/5953c5f380eef53887615f99/apiKeys/{ID}"
+
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST \
+  "$B/groups/5953c5f380eef53887615f9a/apiKeys" -d '{"desc":"deployer","roles":["GROUP_OWNER"]}'
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST --include \
+  "$B/groups/5953c5f380eef53887615f9a/apiKeys/5d1d12c087d9d63e6d682438" -d '{"roles":["GROUP_OWNER"]}'
+curl --digest -u "$U" -X DELETE "$B/groups/5953c5f380eef53887615f9a/apiKeys/{ID}"
+
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST \
+  "$B/orgs/5953c5f380eef53887615f99/apiKeys/5d1d12c087d9d63e6d682438/accessList" \
+  -d '[{"ipAddress":"77.54.32.11"},{"cidrBlock":"192.0.2.0/24"}]'
+curl --digest -u "$U" "$B/orgs/5953c5f380eef53887615f99/apiKeys/5d1d12c087d9d63e6d682438/accessList/192.0.2.0%2F24"
+curl --digest -u "$U" -X DELETE "$B/orgs/5953c5f380eef53887615f99/apiKeys/5d1d12c087d9d63e6d682438/whitelist/77.54.32.11"
+
+curl --digest -u "owner@acme.example:1f6e2d3c-4b5a-4968-8776-a5b4c3d2e1f0" \
+  "$B/users/5953c5f380eef53887615f9b/accessList"
+
+# Refusals
+curl -i "$B/groups/5953c5f380eef53887615f9a/apiKeys"
+curl --digest -u qzvhwmtx:wrong-private-key "$B/groups/5953c5f380eef53887615f9a/apiKeys"
+curl --digest -u nobody:9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3 "$B/orgs"
+curl --digest -u "$U" "$B/groups/000000000000000000000000"
+curl --digest -u "$U" "$B/groups/not-an-id"
+curl --digest -u "$U" "$B/orgs/5953c5f380eef53887615f99/apiKeys?itemsPerPage=0"
+curl --digest -u "$U" "$B/orgs/5953c5f380eef53887615f99/apiKeys?pageNum=abc"
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST "$B/orgs/5953c5f380eef53887615f99/apiKeys" -d '{not json'
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST "$B/orgs/5953c5f380eef53887615f99/apiKeys" -d '{"desc":"x","roles":["NOT_A_ROLE"]}'
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST "$B/orgs/5953c5f380eef53887615f99/apiKeys/5d1d12c087d9d63e6d682438/accessList" -d '[{"cidrBlock":"300.1.1.1/99"}]'
+curl --digest -u "$U" -X PUT "$B/orgs"
+curl --digest -u "$U" "$B/nothing/here"
+curl --digest -u "$U" "$B/orgs/5953c5f380eef53887615f99/apiKeys?pretty=true&envelope=true"
