@@ -1,11 +1,12 @@
-//! Assets: `/api/v1/asset` (spec §3, S6).
+//! Assets: `/api/v1/asset` (Motadata docs "POST Create an Asset",
+//! <https://motadata.com/documentation_category/serviceops/>).
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::fields::{invalid, set_name, set_optional_name, set_user, Body, Lookups};
-use crate::model::Asset;
 use crate::objects::Resource;
+use crate::request::{invalid, set_name, set_optional_name, set_user, Body, Lookups};
 use crate::store::{self, Kind};
+use crate::wire::Asset;
 use rusqlite::Transaction;
 use serde_json::Map;
 
@@ -170,7 +171,7 @@ impl Resource for Asset {
             ("productName", &mut self.product_name),
             ("hostName", &mut self.host_name),
         ] {
-            crate::fields::set_text(body, key, slot)?;
+            crate::request::set_text(body, key, slot)?;
         }
         if body.has("ipAddress") {
             let ip = body.string("ipAddress")?;
@@ -211,44 +212,6 @@ impl Resource for Asset {
         self.updated_time = now;
         by.clone_into(&mut self.updated_by_name);
     }
-}
-
-/// The routes of this module.
-pub fn routes() -> Vec<auth_core::OpRoute> {
-    use actix_web::http::Method;
-    use auth_core::op;
-    vec![
-        op(
-            Method::POST,
-            "/api/v1/asset",
-            "serviceops.create_asset",
-            crate::objects::create::<Asset>,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/asset/search/byqual",
-            "serviceops.search_assets",
-            crate::objects::search::<Asset>,
-        ),
-        op(
-            Method::GET,
-            "/api/v1/asset/{id}",
-            "serviceops.get_asset",
-            crate::objects::get::<Asset>,
-        ),
-        op(
-            Method::PATCH,
-            "/api/v1/asset/{id}",
-            "serviceops.update_asset",
-            crate::objects::update::<Asset>,
-        ),
-        op(
-            Method::DELETE,
-            "/api/v1/asset/{id}",
-            "serviceops.delete_asset",
-            crate::objects::delete::<Asset>,
-        ),
-    ]
 }
 
 #[cfg(test)]

@@ -1,22 +1,18 @@
 //! The resource server: `Authorization: Bearer <jwt>` (RFC 6750 §2.1) or
-//! `Authorization: Apikey <portal key>`, and the product control routes for API keys.
+//! `Authorization: Apikey <portal key>`.
 
 use crate::error::ApiError;
-use crate::model::{Role, User};
 use crate::token::Claims;
+use crate::wire::{Role, User};
 use crate::{store, ServiceOps};
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::web::{self, Bytes};
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
-use auth_core::control::{error_response, parse_body, ControlError};
+use actix_web::{FromRequest, HttpRequest};
 use auth_core::credentials::{bearer, percent_decode, query_param, scheme_token, AuthError};
 use auth_core::jwt::JwtKeys;
 use auth_core::secret::ct_eq_str;
 use auth_core::{trace, Inst, Instance};
 use base64::Engine as _;
-use serde::Deserialize;
-use serde_json::json;
 use std::future::{ready, Ready};
 
 /// The authenticated caller of an API route.
@@ -43,7 +39,7 @@ const BAD_JWT: &str = "Cannot convert access token to JSON";
 /// Authenticate `req` against `inst`: Bearer, Apikey, or an `access_token` parameter.
 ///
 /// # Errors
-/// The resource server's refusals (spec §1.4).
+/// The resource server's refusals, in Spring Security OAuth2's resource-server format.
 pub fn authenticate(inst: &Instance<ServiceOps>, req: &HttpRequest) -> Result<Caller, ApiError> {
     let header = req
         .headers()
@@ -65,7 +61,7 @@ pub fn authenticate(inst: &Instance<ServiceOps>, req: &HttpRequest) -> Result<Ca
 }
 
 fn user_for_jwt(inst: &Instance<ServiceOps>, token: &str) -> Result<User, ApiError> {
-    let keys = inst.product.keys(&inst.store);
+    let keys = inst.product.signing.keys(&inst.store);
     let claims = access_claims(keys, token, inst.env.clock.now_secs())?;
     inst.store
         .read(|c| crate::token::find_principal(c, &claims.user_name))?
@@ -150,70 +146,4 @@ pub fn header_hint(header: &str) -> Option<String> {
             .map(str::to_owned);
     }
     scheme_token(header, "Apikey").map(|_| "apikey".to_owned())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewKey {
-    user: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RevokeKey {
-    key: String,
-}
-
-/// Mount `/_standin/serviceops/apikeys` (create) and `/_standin/serviceops/apikeys/revoke`.
-pub fn control_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/apikeys", web::post().to(create_api_key))
-        .route("/apikeys/revoke", web::post().to(revoke_api_key));
-}
-
-/// `POST /_standin/serviceops/apikeys` `{"user": "<email or logon>"}`: a new portal key,
-/// URL-encoded as the portal shows it.
-async fn create_api_key(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
-    let result = (|| {
-        let NewKey { user } = parse_body(&body)?;
-        let raw = inst.env.ids.base64(33);
-        let key: String =
-            percent_encoding::utf8_percent_encode(&raw, percent_encoding::NON_ALPHANUMERIC)
-                .collect();
-        let found = inst
-            .store
-            .write(|tx| {
-                let found = store::find_user_by_login(tx, &user)?;
-                if let Some(found) = &found {
-                    store::add_api_key(tx, found.id, &key)?;
-                }
-                Ok::<_, rusqlite::Error>(found)
-            })
-            .map_err(|e| ControlError::Internal(e.to_string()))?;
-        let found = found.ok_or_else(|| ControlError::NotFound(format!("no user {user:?}")))?;
-        Ok::<_, ControlError>(json!({"key": key, "user": found.email}))
-    })();
-    match result {
-        Ok(body) => HttpResponse::Created().json(body),
-        Err(err) => error_response(err),
-    }
-}
-
-/// `POST /_standin/serviceops/apikeys/revoke` `{"key": "..."}`: the key stops working at once.
-async fn revoke_api_key(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
-    let result = (|| {
-        let RevokeKey { key } = parse_body(&body)?;
-        let revoked = inst
-            .store
-            .write(|tx| store::revoke_api_key(tx, &key))
-            .map_err(|e| ControlError::Internal(e.to_string()))?;
-        if revoked {
-            Ok(json!({"revoked": true}))
-        } else {
-            Err(ControlError::NotFound("no such API key".into()))
-        }
-    })();
-    match result {
-        Ok(body) => HttpResponse::Ok().json(body),
-        Err(err) => error_response(err),
-    }
 }

@@ -1,13 +1,14 @@
-//! Changes (`CHG-n`): `/api/v1/change` (spec §3, S5).
+//! Changes (`CHG-n`): `/api/v1/change` (Motadata docs "POST Create Change" and "Search
+//! Change", <https://docs.motadata.com/serviceops-docs/8.4/integration-docs/change-management-with-apis/change-apis/search-change>).
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::fields::{
+use crate::objects::Resource;
+use crate::request::{
     invalid, plain_text, required, set_name, set_optional_name, set_user, Body, Lookups,
 };
-use crate::model::Change;
-use crate::objects::Resource;
 use crate::store::{self, Kind};
+use crate::wire::Change;
 use rusqlite::Transaction;
 use serde_json::Map;
 
@@ -204,42 +205,4 @@ impl Resource for Change {
         self.updated_time = now;
         by.clone_into(&mut self.updated_by_name);
     }
-}
-
-/// The routes of this module.
-pub fn routes() -> Vec<auth_core::OpRoute> {
-    use actix_web::http::Method;
-    use auth_core::op;
-    vec![
-        op(
-            Method::POST,
-            "/api/v1/change",
-            "serviceops.create_change",
-            crate::objects::create::<Change>,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/change/search/byqual",
-            "serviceops.search_changes",
-            crate::objects::search::<Change>,
-        ),
-        op(
-            Method::GET,
-            "/api/v1/change/{id}",
-            "serviceops.get_change",
-            crate::objects::get::<Change>,
-        ),
-        op(
-            Method::PATCH,
-            "/api/v1/change/{id}",
-            "serviceops.update_change",
-            crate::objects::update::<Change>,
-        ),
-        op(
-            Method::DELETE,
-            "/api/v1/change/{id}",
-            "serviceops.delete_change",
-            crate::objects::delete::<Change>,
-        ),
-    ]
 }

@@ -1,8 +1,9 @@
-//! Product control routes for users and OAuth clients, under `/_standin/serviceops/`
+//! Product control routes for portal API keys, users and OAuth clients, under
+//! `/_standin/serviceops/`
 //! (auth-core gates them: loopback or the control token).
 
-use crate::model::{Client, Role, User};
 use crate::store;
+use crate::wire::{Client, Role, User};
 use crate::ServiceOps;
 use actix_web::web::{self, Bytes, Path};
 use actix_web::HttpResponse;
@@ -11,9 +12,11 @@ use auth_core::Inst;
 use serde::Deserialize;
 use serde_json::json;
 
-/// Mount the user and client routes.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/users", web::post().to(create_user))
+/// Mount the product's control routes.
+pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/apikeys", web::post().to(create_api_key))
+        .route("/apikeys/revoke", web::post().to(revoke_api_key))
+        .route("/users", web::post().to(create_user))
         .route("/users/{login}", web::patch().to(update_user))
         .route("/clients", web::post().to(create_client))
         .route("/clients/{id}", web::delete().to(delete_client));
@@ -143,4 +146,64 @@ async fn delete_client(inst: Inst<ServiceOps>, id: Path<String>) -> HttpResponse
             }
         });
     respond(actix_web::http::StatusCode::OK, result)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKey {
+    user: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeKey {
+    key: String,
+}
+
+/// `POST /_standin/serviceops/apikeys` `{"user": "<email or logon>"}`: a new portal key,
+/// URL-encoded as the portal shows it.
+async fn create_api_key(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
+    let result = (|| {
+        let NewKey { user } = parse_body(&body)?;
+        let raw = inst.env.ids.base64(33);
+        let key: String =
+            percent_encoding::utf8_percent_encode(&raw, percent_encoding::NON_ALPHANUMERIC)
+                .collect();
+        let found = inst
+            .store
+            .write(|tx| {
+                let found = store::find_user_by_login(tx, &user)?;
+                if let Some(found) = &found {
+                    store::add_api_key(tx, found.id, &key)?;
+                }
+                Ok::<_, rusqlite::Error>(found)
+            })
+            .map_err(|e| ControlError::Internal(e.to_string()))?;
+        let found = found.ok_or_else(|| ControlError::NotFound(format!("no user {user:?}")))?;
+        Ok::<_, ControlError>(json!({"key": key, "user": found.email}))
+    })();
+    match result {
+        Ok(body) => HttpResponse::Created().json(body),
+        Err(err) => error_response(err),
+    }
+}
+
+/// `POST /_standin/serviceops/apikeys/revoke` `{"key": "..."}`: the key stops working at once.
+async fn revoke_api_key(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
+    let result = (|| {
+        let RevokeKey { key } = parse_body(&body)?;
+        let revoked = inst
+            .store
+            .write(|tx| store::revoke_api_key(tx, &key))
+            .map_err(|e| ControlError::Internal(e.to_string()))?;
+        if revoked {
+            Ok(json!({"revoked": true}))
+        } else {
+            Err(ControlError::NotFound("no such API key".into()))
+        }
+    })();
+    match result {
+        Ok(body) => HttpResponse::Ok().json(body),
+        Err(err) => error_response(err),
+    }
 }

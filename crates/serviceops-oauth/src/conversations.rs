@@ -2,14 +2,14 @@
 //! and `POST /api/v1/{request|change}/{id}/conversation/search/byqual`.
 
 use crate::auth::Caller;
-use crate::body;
 use crate::error::ApiError;
-use crate::fields::{invalid, Body};
-use crate::model::{Change, Conversation};
 use crate::objects;
 use crate::qual::{self, Page};
+use crate::request;
+use crate::request::{invalid, Body};
 use crate::requests::{parse_id, read, traced, REQUESTS};
 use crate::store;
+use crate::wire::{Change, Conversation};
 use crate::ServiceOps;
 use actix_web::web::{Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -273,7 +273,7 @@ async fn create_on(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = traced(&req, parse_id(parent.label(), &id))?;
-    let map = traced(&req, body::json_object(payload).await)?;
+    let map = traced(&req, request::json_object(payload).await)?;
     let now = inst.env.clock.now_ms();
     let created = traced(
         &req,
@@ -293,7 +293,7 @@ async fn search_on(
 ) -> Result<HttpResponse, ApiError> {
     let id = traced(&req, parse_id(parent.label(), &id))?;
     let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, body::read(payload).await)?;
+    let bytes = traced(&req, request::read(payload).await)?;
     let query = traced(&req, qual::Query::from_body(&bytes))?;
     let found = traced(
         &req,
@@ -318,7 +318,7 @@ async fn update_on(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ids = traced(&req, parse_ids(parent, &ids))?;
-    let map = traced(&req, body::json_object(payload).await)?;
+    let map = traced(&req, request::json_object(payload).await)?;
     let now = inst.env.clock.now_ms();
     let updated = traced(
         &req,
@@ -434,62 +434,6 @@ pub async fn search_change_conversations(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     search_on(Parent::Change, inst, caller, req, id, payload).await
-}
-
-/// The routes of this module.
-pub fn routes() -> Vec<auth_core::OpRoute> {
-    use actix_web::http::Method;
-    use auth_core::op;
-    vec![
-        op(
-            Method::POST,
-            "/api/v1/request/{id}/conversation",
-            "serviceops.create_conversation",
-            create_conversation,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/request/{id}/conversation/search/byqual",
-            "serviceops.search_conversations",
-            search_conversations,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/change/{id}/conversation",
-            "serviceops.create_change_conversation",
-            create_change_conversation,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/change/{id}/conversation/search/byqual",
-            "serviceops.search_change_conversations",
-            search_change_conversations,
-        ),
-        op(
-            Method::PATCH,
-            "/api/v1/request/{id}/conversation/{conversationId}",
-            "serviceops.update_conversation",
-            update_conversation,
-        ),
-        op(
-            Method::DELETE,
-            "/api/v1/request/{id}/conversation/{conversationId}",
-            "serviceops.delete_conversation",
-            delete_conversation,
-        ),
-        op(
-            Method::PATCH,
-            "/api/v1/change/{id}/conversation/{conversationId}",
-            "serviceops.update_change_conversation",
-            update_change_conversation,
-        ),
-        op(
-            Method::DELETE,
-            "/api/v1/change/{id}/conversation/{conversationId}",
-            "serviceops.delete_change_conversation",
-            delete_change_conversation,
-        ),
-    ]
 }
 
 #[cfg(test)]

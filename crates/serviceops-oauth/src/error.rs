@@ -219,3 +219,19 @@ impl ResponseError for ApiError {
         }
     }
 }
+
+/// Spring Boot's default error body (`BasicErrorController`) for unknown paths and methods.
+pub(crate) fn spring_error(
+    inst: &auth_core::Instance<crate::ServiceOps>,
+    req: &actix_web::HttpRequest,
+    status: StatusCode,
+    message: &str,
+) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "timestamp": inst.env.clock.now_ms(),
+        "status": status.as_u16(),
+        "error": status.canonical_reason().unwrap_or(""),
+        "message": message,
+        "path": req.path(),
+    }))
+}

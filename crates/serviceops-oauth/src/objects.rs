@@ -5,10 +5,10 @@
 //! the objects that are its own ([`Resource::owner`]) and may not write (403).
 
 use crate::auth::Caller;
-use crate::body;
 use crate::error::ApiError;
-use crate::fields::{Body, Lookups};
 use crate::qual::{self, Page};
+use crate::request;
+use crate::request::{Body, Lookups};
 use crate::requests::{parse_id, traced};
 use crate::store::{self, Kind};
 use crate::ServiceOps;
@@ -142,7 +142,7 @@ pub async fn create<R: Resource>(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let map = traced(&req, body::json_object(payload).await)?;
+    let map = traced(&req, request::json_object(payload).await)?;
     let now = inst.env.clock.now_ms();
     let created: R = traced(
         &req,
@@ -172,7 +172,7 @@ pub async fn update<R: Resource>(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = traced(&req, parse_id(R::KIND.label(), &id))?;
-    let map = traced(&req, body::json_object(payload).await)?;
+    let map = traced(&req, request::json_object(payload).await)?;
     let now = inst.env.clock.now_ms();
     let updated: R = traced(
         &req,
@@ -201,7 +201,7 @@ pub async fn search<R: Resource>(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, body::read(payload).await)?;
+    let bytes = traced(&req, request::read(payload).await)?;
     let query = traced(&req, qual::Query::from_body(&bytes))?;
     let found = traced(
         &req,

@@ -2,12 +2,12 @@
 //! delete and search by qualification.
 
 use crate::auth::Caller;
-use crate::body;
 use crate::error::ApiError;
-use crate::fields::{plain_text, set_name, set_optional_name, set_user, Body, Lookups};
-use crate::model::Request;
 use crate::qual::{self, Page};
+use crate::request;
+use crate::request::{plain_text, set_name, set_optional_name, set_user, Body, Lookups};
 use crate::store::{self, Kind};
+use crate::wire::Request;
 use crate::ServiceOps;
 use actix_web::web::{Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -167,7 +167,7 @@ fn apply(
     if body.has("ccEmailSet") {
         let emails = body.strings("ccEmailSet")?;
         if let Some(bad) = emails.iter().flatten().find(|e| !e.contains('@')) {
-            return Err(crate::fields::invalid(
+            return Err(crate::request::invalid(
                 "ccEmailSet",
                 &format!("{bad:?} is not an e-mail address"),
             ));
@@ -218,12 +218,13 @@ pub fn create(
     let lookups = Lookups::load(tx)?;
     let mut map = map.clone();
     if kind == Kind::ServiceRequest {
-        // The service catalog API names the requester `requester` (S7); the subject comes
+        // The service catalog API names the requester `requester` (captured from a
+        // real 2025 server); the subject comes
         // from the service form and is "---" when the form has none.
         if let Some(requester) = map.remove("requester") {
             map.entry("requesterEmail").or_insert(requester);
         } else if !map.contains_key("requesterEmail") {
-            return Err(crate::fields::required("requester"));
+            return Err(crate::request::required("requester"));
         }
         map.entry("subject").or_insert_with(|| Value::from("---"));
         Body(&map).required("serviceName")?;
@@ -403,7 +404,7 @@ async fn create_of(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let map = traced(&req, body::json_object(payload).await)?;
+    let map = traced(&req, request::json_object(payload).await)?;
     let now = inst.env.clock.now_ms();
     let created = traced(
         &req,
@@ -435,7 +436,7 @@ async fn update_of(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = traced(&req, parse_id(scope_label(kinds), &id))?;
-    let map = traced(&req, body::json_object(payload).await)?;
+    let map = traced(&req, request::json_object(payload).await)?;
     let now = inst.env.clock.now_ms();
     let updated = traced(
         &req,
@@ -465,7 +466,7 @@ async fn search_of(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, body::read(payload).await)?;
+    let bytes = traced(&req, request::read(payload).await)?;
     let query = traced(&req, qual::Query::from_body(&bytes))?;
     let found = traced(
         &req,
@@ -574,72 +575,4 @@ pub async fn search_service_requests(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     search_of(SERVICE_REQUESTS, inst, caller, req, payload).await
-}
-
-/// The routes of this module.
-pub fn routes() -> Vec<auth_core::OpRoute> {
-    use actix_web::http::Method;
-    use auth_core::op;
-    vec![
-        op(
-            Method::POST,
-            "/api/v1/request",
-            "serviceops.create_request",
-            create_request,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/request/search/byqual",
-            "serviceops.search_requests",
-            search_requests,
-        ),
-        op(
-            Method::GET,
-            "/api/v1/request/{id}",
-            "serviceops.get_request",
-            get_request,
-        ),
-        op(
-            Method::PATCH,
-            "/api/v1/request/{id}",
-            "serviceops.update_request",
-            update_request,
-        ),
-        op(
-            Method::DELETE,
-            "/api/v1/request/{id}",
-            "serviceops.delete_request",
-            delete_request,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/service_catalog/servicerequest",
-            "serviceops.create_service_request",
-            create_service_request,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/service_catalog/servicerequest/search/byqual",
-            "serviceops.search_service_requests",
-            search_service_requests,
-        ),
-        op(
-            Method::GET,
-            "/api/v1/service_catalog/servicerequest/{id}",
-            "serviceops.get_service_request",
-            get_service_request,
-        ),
-        op(
-            Method::PATCH,
-            "/api/v1/service_catalog/servicerequest/{id}",
-            "serviceops.update_service_request",
-            update_service_request,
-        ),
-        op(
-            Method::DELETE,
-            "/api/v1/service_catalog/servicerequest/{id}",
-            "serviceops.delete_service_request",
-            delete_service_request,
-        ),
-    ]
 }

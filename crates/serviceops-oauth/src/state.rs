@@ -1,7 +1,7 @@
 //! The fixture/state document: validation on load (naming the bad field) and dump.
 
-use crate::model::{Asset, Change, Client, Conversation, CustomFieldDef, Reference, Request, User};
 use crate::store::{self, Kind};
+use crate::wire::{Asset, Change, Client, Conversation, CustomFieldDef, Reference, Request, User};
 use auth_core::store::StoreError;
 use auth_core::{parse_state, StateError};
 use rusqlite::{params, Connection, Transaction};

@@ -1,6 +1,6 @@
 //! The only place with SQL.
 
-use crate::model::{Client, Conversation, Role, User};
+use crate::wire::{Client, Conversation, Role, User};
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::de::DeserializeOwned;

@@ -2,9 +2,9 @@
 //! (RFC 6749 §4.3) and the refresh_token grant (RFC 6749 §6), JWT tokens signed HS256 with
 //! the instance's secret (the legacy claim set of the vendor's own example).
 
-use crate::body::{self, Params};
 use crate::error::{ApiError, FULL_AUTH};
-use crate::model::{Client, User};
+use crate::request::{self, Params};
+use crate::wire::{Client, User};
 use crate::{store, ServiceOps, TokenProfile};
 use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use actix_web::http::StatusCode;
@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// The claims of access and refresh tokens, in the vendor's order. The legacy profile
-/// (seed, S0) sets `grant_type` and `authorities`; the 2025 profile (S7) sets the `login_*`
+/// (the vendor's "Getting Started with REST API" example) sets `grant_type` and `authorities`; the 2025 profile (captured from a
+/// real server) sets the `login_*`
 /// claims and `tenantIdentifier` instead.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -182,7 +183,7 @@ pub async fn post_token(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let result = match body::params(&req, payload).await {
+    let result = match request::params(&req, payload).await {
         Ok(params) => issue(&inst, &req, &params),
         Err(err) => Err(err),
     };
@@ -331,6 +332,7 @@ fn refresh_grant(
     };
     let claims: Claims = match inst
         .product
+        .signing
         .keys(&inst.store)
         .verify(token, inst.env.clock.now_secs())
     {
@@ -380,7 +382,7 @@ fn respond(
     access: &Claims,
     refresh: &Claims,
 ) -> Result<HttpResponse, ApiError> {
-    let keys = inst.product.keys(&inst.store);
+    let keys = inst.product.signing.keys(&inst.store);
     let sign = |claims: &Claims| {
         // Without the 2026 order the struct's own order is the wire order: sign it directly
         // rather than through a `Value` (same bytes).
@@ -413,18 +415,6 @@ fn respond(
         .body(body.to_string()))
 }
 
-/// The routes of this module.
-pub fn routes() -> Vec<auth_core::OpRoute> {
-    use actix_web::http::Method;
-    use auth_core::op;
-    vec![op(
-        Method::POST,
-        "/api/oauth/token",
-        "serviceops.token",
-        post_token,
-    )]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,7 +428,7 @@ mod tests {
             email: "tim@acme.com".into(),
             logon_name: None,
             password: String::new(),
-            role: crate::model::Role::Technician,
+            role: crate::wire::Role::Technician,
             enabled: true,
             api_keys: Vec::new(),
             contact_no: None,

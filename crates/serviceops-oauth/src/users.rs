@@ -1,14 +1,15 @@
-//! Requesters and technicians: `/api/v1/requester` and `/api/v1/technician` (spec §3, S4).
+//! Requesters and technicians: `/api/v1/requester` and `/api/v1/technician` (Motadata docs
+//! "Requester REST API", <https://docs.motadata.com/serviceops-docs/integration-docs/request-management-with-apis/requester-rest-api>).
 //! Technicians and admins manage them; a requester gets 403.
 
 use crate::auth::Caller;
-use crate::body;
 use crate::error::ApiError;
-use crate::fields::{invalid, set_optional_name, set_text, Body, Lookups};
-use crate::model::{Role, User};
 use crate::qual::{self, Page};
+use crate::request;
+use crate::request::{invalid, set_optional_name, set_text, Body, Lookups};
 use crate::requests::{parse_id, traced};
 use crate::store;
+use crate::wire::{Role, User};
 use crate::ServiceOps;
 use actix_web::web::{Path, Payload};
 use actix_web::{HttpRequest, HttpResponse};
@@ -209,7 +210,7 @@ async fn create(
     req: HttpRequest,
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let map = traced(&req, body::json_object(payload).await)?;
+    let map = traced(&req, request::json_object(payload).await)?;
     let created = traced(
         &req,
         inst.store.write(|tx| create_in(tx, kind, &caller, &map)),
@@ -239,7 +240,7 @@ async fn update(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let id = traced(&req, parse_id(kind.label(), &id))?;
-    let map = traced(&req, body::json_object(payload).await)?;
+    let map = traced(&req, request::json_object(payload).await)?;
     let updated = traced(
         &req,
         inst.store
@@ -276,7 +277,7 @@ async fn search(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, body::read(payload).await)?;
+    let bytes = traced(&req, request::read(payload).await)?;
     let query = traced(&req, qual::Query::from_body(&bytes))?;
     let found = traced(
         &req,
@@ -386,72 +387,4 @@ pub async fn search_technicians(
     payload: Payload,
 ) -> Result<HttpResponse, ApiError> {
     search(UserKind::Technician, inst, caller, req, payload).await
-}
-
-/// The routes of this module.
-pub fn routes() -> Vec<auth_core::OpRoute> {
-    use actix_web::http::Method;
-    use auth_core::op;
-    vec![
-        op(
-            Method::POST,
-            "/api/v1/requester",
-            "serviceops.create_requester",
-            create_requester,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/requester/search/byqual",
-            "serviceops.search_requesters",
-            search_requesters,
-        ),
-        op(
-            Method::GET,
-            "/api/v1/requester/{id}",
-            "serviceops.get_requester",
-            get_requester,
-        ),
-        op(
-            Method::PATCH,
-            "/api/v1/requester/{id}",
-            "serviceops.update_requester",
-            update_requester,
-        ),
-        op(
-            Method::DELETE,
-            "/api/v1/requester/{id}",
-            "serviceops.delete_requester",
-            delete_requester,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/technician",
-            "serviceops.create_technician",
-            create_technician,
-        ),
-        op(
-            Method::POST,
-            "/api/v1/technician/search/byqual",
-            "serviceops.search_technicians",
-            search_technicians,
-        ),
-        op(
-            Method::GET,
-            "/api/v1/technician/{id}",
-            "serviceops.get_technician",
-            get_technician,
-        ),
-        op(
-            Method::PATCH,
-            "/api/v1/technician/{id}",
-            "serviceops.update_technician",
-            update_technician,
-        ),
-        op(
-            Method::DELETE,
-            "/api/v1/technician/{id}",
-            "serviceops.delete_technician",
-            delete_technician,
-        ),
-    ]
 }

@@ -21,7 +21,7 @@ impl Srv {
         format!("{}{}", self.running.url, path)
     }
 
-    /// Password grant as x-www-form-urlencoded with the seed's Basic client.
+    /// Password grant as x-www-form-urlencoded with the vendor example's Basic client.
     pub async fn login(&self, user: &str, password: &str) -> reqwest::Response {
         self.http
             .post(self.url("/api/oauth/token"))

@@ -1,4 +1,4 @@
-//! The resource server: Bearer and Apikey, every refusal of spec §1.4, API-key revocation.
+//! The resource server: Bearer and Apikey, every refusal of the resource server, API-key revocation.
 
 use crate::common::*;
 use auth_core::credentials::percent_decode;

@@ -1,9 +1,9 @@
-//! `POST /api/oauth/token`: the seed's exchange, body encodings, refresh, every error row.
+//! `POST /api/oauth/token`: the exchange of the vendor's "Getting Started with REST API" page, body encodings, refresh, every error row.
 
 use crate::common::*;
 use serde_json::{json, Value};
 
-/// The body curl 7.88 sends for the seed's command: the header carries the example's
+/// The body curl 7.88 sends for the vendor page's command: the header carries the example's
 /// boundary *and* curl's own, and the body uses curl's.
 const CURL_CONTENT_TYPE: &str = "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW; boundary=------------------------08fe9ab5b31d7dac";
 const CURL_BODY: &str = "--------------------------08fe9ab5b31d7dac\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\ntim@acme.com\r\n--------------------------08fe9ab5b31d7dac\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n123\r\n--------------------------08fe9ab5b31d7dac\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\npassword\r\n--------------------------08fe9ab5b31d7dac--\r\n";
@@ -99,7 +99,7 @@ async fn the_seeds_curl_command_gets_the_seeds_response_shape() {
     let lifetime = refresh["exp"].as_i64().unwrap() - access["exp"].as_i64().unwrap();
     assert_eq!(
         lifetime, 2_584_800,
-        "the seed's refresh exp minus access exp"
+        "the vendor example's refresh exp minus access exp"
     );
 }
 
