@@ -2,13 +2,14 @@
 //! unAcknowledgeAlarm, clearAlarm, deleteAlarm, addNotes. Alarms are addressed by their
 //! `entity` (`3_CPUUSAGE`), never by `alarmId`.
 
-use crate::call::Call;
+use crate::auth::Caller;
 use crate::error::OpmError;
-use crate::network::Network;
+use crate::request::Params;
+use crate::state::network::Network;
 use crate::state::{Alarm, AlarmSource, Device, Event, Note, Role, User};
+use crate::wire::Reply;
 use crate::wire::{self, ms};
 use crate::{store, OpManager};
-use actix_web::HttpResponse;
 use auth_core::clock::rfc3339_ms;
 use auth_core::Instance;
 use rusqlite::Transaction;
@@ -85,8 +86,8 @@ fn in_family(family: &str, alarm: &Alarm, device: Option<&Device>) -> bool {
     }
 }
 
-fn list_alarms_body(call: &Call) -> Result<Value, OpmError> {
-    let p = &call.params;
+fn list_alarms_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
+    let p = &params;
     let device_name = p.opt("deviceName")?;
     let category = p.opt("category")?;
     let entity = p.opt("entity")?;
@@ -134,13 +135,13 @@ fn list_alarms_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `GET /api/json/alarm/listAlarms`.
-pub async fn list_alarms(call: Call) -> HttpResponse {
-    call.reply(list_alarms_body(&call))
+pub(crate) async fn list_alarms(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(list_alarms_body(&caller, &params)?)
 }
 
-fn alarm_properties_body(call: &Call) -> Result<Value, OpmError> {
+fn alarm_properties_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     // `deviceID` (a moid) addresses the device's own status alarm, whose entity is the moid.
-    let entity = match (call.params.opt("entity")?, call.params.int("deviceID")?) {
+    let entity = match (params.opt("entity")?, params.int("deviceID")?) {
         (Some(entity), _) => entity.to_owned(),
         (None, Some(moid)) => moid.to_string(),
         (None, None) => return Err(OpmError::Mandatory("entity".into())),
@@ -216,8 +217,8 @@ pub fn properties_of(alarm: &Alarm, device: Option<&Device>, events: &[Event]) -
     })
 }
 
-fn annotations_body(call: &Call) -> Result<Value, OpmError> {
-    let entity = call.params.required("entity")?;
+fn annotations_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
+    let entity = params.required("entity")?;
     let alarm: Alarm = call
         .inst
         .store
@@ -243,13 +244,13 @@ fn annotations_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `GET /api/json/alarm/getAnnotation` (`entity`*): the alarm's notes, oldest first.
-pub async fn get_annotation(call: Call) -> HttpResponse {
-    call.reply(annotations_body(&call))
+pub(crate) async fn get_annotation(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(annotations_body(&caller, &params)?)
 }
 
 /// `GET /api/json/alarm/alarmProperties`.
-pub async fn alarm_properties(call: Call) -> HttpResponse {
-    call.reply(alarm_properties_body(&call))
+pub(crate) async fn alarm_properties(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(alarm_properties_body(&caller, &params)?)
 }
 
 /// Operators and administrators may act on alarms; read-only users may not.
@@ -261,8 +262,8 @@ pub fn may_act_on_alarms(user: &User) -> Result<(), OpmError> {
 }
 
 /// The optional `type` of alarm actions: `single` or `multiple` selection.
-fn check_selection_type(call: &Call) -> Result<(), OpmError> {
-    match call.params.opt("type")? {
+fn check_selection_type(params: &Params) -> Result<(), OpmError> {
+    match params.opt("type")? {
         None => Ok(()),
         Some(t) if t.eq_ignore_ascii_case("single") || t.eq_ignore_ascii_case("multiple") => Ok(()),
         Some(_) => Err(OpmError::Pattern("type".into())),
@@ -294,14 +295,14 @@ fn update_alarms(
 }
 
 fn act(
-    call: &Call,
+    call: &Caller,
+    params: &Params,
     done: &str,
     change: impl Fn(&Transaction<'_>, &mut Alarm) -> Result<(), OpmError>,
 ) -> Result<Value, OpmError> {
     may_act_on_alarms(&call.user)?;
-    check_selection_type(call)?;
-    let entities = call
-        .params
+    check_selection_type(params)?;
+    let entities = params
         .text("entity", 4000)?
         .ok_or_else(|| OpmError::Mandatory("entity".into()))?;
     update_alarms(&call.inst, entities, change)?;
@@ -309,37 +310,40 @@ fn act(
 }
 
 /// `POST /api/json/alarm/acknowledgeAlarm`: `who` becomes the caller.
-pub async fn acknowledge_alarm(call: Call) -> HttpResponse {
-    let who = call.user.name.clone();
-    call.reply(act(
-        &call,
+pub(crate) async fn acknowledge_alarm(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    let who = caller.user.name.clone();
+    Reply::json(act(
+        &caller,
+        &params,
         "Alarm has been successfully Acknowledged",
         |_, a| {
             a.acknowledged_by = Some(who.clone());
             Ok(())
         },
-    ))
+    )?)
 }
 
 /// `POST /api/json/alarm/unAcknowledgeAlarm`.
-pub async fn unacknowledge_alarm(call: Call) -> HttpResponse {
-    call.reply(act(
-        &call,
+pub(crate) async fn unacknowledge_alarm(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(act(
+        &caller,
+        &params,
         "Alarm has been successfully UnAcknowledged",
         |_, a| {
             a.acknowledged_by = None;
             Ok(())
         },
-    ))
+    )?)
 }
 
 /// `POST /api/json/alarm/clearAlarm`: severity Clear at the instance's "now", leaves
 /// ActiveAlarms, and logs a Clear event.
-pub async fn clear_alarm(call: Call) -> HttpResponse {
-    let now = rfc3339_ms(call.inst.env.clock.now_ms());
-    let who = call.user.name.clone();
-    call.reply(act(
-        &call,
+pub(crate) async fn clear_alarm(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    let now = rfc3339_ms(caller.inst.env.clock.now_ms());
+    let who = caller.user.name.clone();
+    Reply::json(act(
+        &caller,
+        &params,
         "Alarm has been successfully Cleared!",
         |tx, a| {
             a.severity = 5;
@@ -357,51 +361,43 @@ pub async fn clear_alarm(call: Call) -> HttpResponse {
             store::put(tx, &event)?;
             Ok(())
         },
-    ))
+    )?)
 }
 
 /// `POST /api/json/alarm/deleteAlarm`.
-pub async fn delete_alarm(call: Call) -> HttpResponse {
-    let result = (|| {
-        may_act_on_alarms(&call.user)?;
-        check_selection_type(&call)?;
-        let entities = call
-            .params
-            .text("entity", 4000)?
-            .ok_or_else(|| OpmError::Mandatory("entity".into()))?;
-        call.inst.store.write(|tx| {
-            for entity in entities.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-                if !store::delete::<Alarm>(tx, entity)? {
-                    return Err(OpmError::UnknownAlarm(entity.to_owned()));
-                }
+pub(crate) async fn delete_alarm(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    may_act_on_alarms(&caller.user)?;
+    check_selection_type(&params)?;
+    let entities = params
+        .text("entity", 4000)?
+        .ok_or_else(|| OpmError::Mandatory("entity".into()))?;
+    caller.inst.store.write(|tx| {
+        for entity in entities.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            if !store::delete::<Alarm>(tx, entity)? {
+                return Err(OpmError::UnknownAlarm(entity.to_owned()));
             }
-            Ok(())
-        })?;
-        Ok(json!({"result": {"message": "Alarm has been successfully Deleted!"}}))
-    })();
-    call.reply(result)
+        }
+        Ok(())
+    })?;
+    Reply::json(json!({"result": {"message": "Alarm has been successfully Deleted!"}}))
 }
 
 /// `POST /api/json/alarm/addNotes`.
-pub async fn add_notes(call: Call) -> HttpResponse {
-    let result = (|| {
-        may_act_on_alarms(&call.user)?;
-        check_selection_type(&call)?;
-        let entity = call.params.required("entity")?;
-        let text = call
-            .params
-            .text("notes", MAX_NOTE_LEN)?
-            .ok_or_else(|| OpmError::Mandatory("notes".into()))?;
-        let note = Note {
-            by: call.user.name.clone(),
-            time: rfc3339_ms(call.inst.env.clock.now_ms()),
-            text: text.to_owned(),
-        };
-        update_alarms(&call.inst, entity, |_, a| {
-            a.notes.push(note.clone());
-            Ok(())
-        })?;
-        Ok(json!({"result": {"message": "Successfully Added"}}))
-    })();
-    call.reply(result)
+pub(crate) async fn add_notes(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    may_act_on_alarms(&caller.user)?;
+    check_selection_type(&params)?;
+    let entity = params.required("entity")?;
+    let text = params
+        .text("notes", MAX_NOTE_LEN)?
+        .ok_or_else(|| OpmError::Mandatory("notes".into()))?;
+    let note = Note {
+        by: caller.user.name.clone(),
+        time: rfc3339_ms(caller.inst.env.clock.now_ms()),
+        text: text.to_owned(),
+    };
+    update_alarms(&caller.inst, entity, |_, a| {
+        a.notes.push(note.clone());
+        Ok(())
+    })?;
+    Reply::json(json!({"result": {"message": "Successfully Added"}}))
 }

@@ -1,26 +1,34 @@
-//! OpManager's `apiKey` rules (vendor help "REST API", seed 000):
+//! OpManager's `apiKey` rules (vendor help page "REST API",
+//! <https://www.manageengine.com/network-monitoring/help/rest-api-opmanager.html>):
 //! - the key travels in the `apiKey` request header (any case) or, deprecated since build
 //!   128100, as the `apiKey` request parameter (query string or form body);
 //! - the URLs of [`HEADER_ONLY_URLS`] ignore a parameter key (it counts as no key);
 //! - `--opmanager-param-auth` emulates the builds: `allowed` (parameter keys work
 //!   everywhere), `header-only-list` (128100 and later), `disabled` (the announced end);
 //! - the key's user must have REST API access enabled (build 127131 and later).
+//!
+//! Every API handler takes a [`Caller`]: the instance addressed and the user whose key was
+//! accepted.
 
-use crate::call::Params;
+pub(crate) mod totp;
+
 use crate::error::OpmError;
+use crate::request::Params;
 use crate::state::User;
 use crate::{OpManager, ParamAuth};
-use actix_web::HttpRequest;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
 use auth_core::credentials::header;
 use auth_core::secret::ct_eq_str;
-use auth_core::Instance;
+use auth_core::{Inst, Instance};
+use futures_util::future::LocalBoxFuture;
 
 /// Name of the header and of the parameter.
 pub const KEY_NAME: &str = "apiKey";
 
 /// URLs that accept the key only in the header (vendor help, "should be called with apiKey
 /// only via the request header").
-pub const HEADER_ONLY_URLS: [&str; 16] = [
+pub(crate) const HEADER_ONLY_URLS: [&str; 16] = [
     "/api/json/alarm/listAlarms",
     "/api/json/admin/addLinuxCredential",
     "/api/json/discovery/addDiscoveryProfile",
@@ -78,7 +86,7 @@ fn presented_key<'a>(
 /// # Errors
 /// Store errors.
 pub fn user_by_key(inst: &Instance<OpManager>, key: &str) -> Result<Option<User>, OpmError> {
-    let snap = crate::network::snapshot(inst)?;
+    let snap = crate::state::network::snapshot(inst)?;
     let mut found = None;
     for user in &snap.users {
         if ct_eq_str(&user.api_key, key) && found.is_none() {
@@ -106,4 +114,40 @@ pub fn authenticate(
         return Err(OpmError::RestAccessDisabled(user.name, status));
     }
     Ok(user)
+}
+
+/// An authenticated OpManager API call: the instance addressed and the user whose `apiKey`
+/// was accepted. Refusals are noted as the request's refusal reason.
+pub(crate) struct Caller {
+    /// The instance addressed.
+    pub inst: Inst<OpManager>,
+    /// The authenticated user.
+    pub user: User,
+}
+
+impl FromRequest for Caller {
+    type Error = OpmError;
+    type Future = LocalBoxFuture<'static, Result<Self, OpmError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let inst = Inst::<OpManager>::extract(&req);
+        let params = Params::of_request(&req, payload);
+        Box::pin(async move {
+            let inst = inst
+                .await
+                .map_err(|e| OpmError::NotFound(format!("instance: {e}")))?;
+            let params = params.await;
+            match authenticate(&inst, &req, &params) {
+                Ok(user) => {
+                    auth_core::trace::set_principal(&req, user.name.clone());
+                    Ok(Caller { inst, user })
+                }
+                Err(err) => {
+                    auth_core::trace::refuse(&req, err.to_string());
+                    Err(err)
+                }
+            }
+        })
+    }
 }

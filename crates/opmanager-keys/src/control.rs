@@ -125,13 +125,13 @@ async fn create_user(inst: Inst<OpManager>, body: web::Bytes) -> HttpResponse {
     let result = (|| {
         let new: NewUser = parse(&body)?;
         let name = new.name.trim().to_owned();
-        if name.is_empty() || name.len() > 100 || crate::call::looks_like_markup(&name) {
+        if name.is_empty() || name.len() > 100 || crate::request::looks_like_markup(&name) {
             return Err(bad("name: 1 to 100 characters, no markup"));
         }
         if new
             .totp_secret
             .as_deref()
-            .is_some_and(|s| crate::totp::base32_decode(s).is_none())
+            .is_some_and(|s| crate::auth::totp::base32_decode(s).is_none())
         {
             return Err(bad("totpSecret: not base32"));
         }
@@ -190,7 +190,7 @@ async fn set_rest_access(
                 let valid = actor
                     .totp_secret
                     .as_deref()
-                    .is_some_and(|secret| crate::totp::verify(secret, otp, now));
+                    .is_some_and(|secret| crate::auth::totp::verify(secret, otp, now));
                 if !valid {
                     return Err(forbidden(
                         "TFA is configured: a valid OTP of the administrator is required",

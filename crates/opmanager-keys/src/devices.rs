@@ -2,14 +2,15 @@
 //! getDeviceCompleteDetails, getInterfaces, listInterfaces, getDeviceAssociatedMonitors,
 //! setManaged, addDevice, deleteDevice.
 
-use crate::call::{Call, Params};
+use crate::auth::Caller;
 use crate::error::OpmError;
-use crate::network::{DeviceRow, Network};
-use crate::paging::{self, Paging};
+use crate::request::paging::{self, Paging};
+use crate::request::Params;
+use crate::state::network::{DeviceRow, Network};
 use crate::state::{Alarm, Device, Event, Interface, Monitor, MonitorKind, Role};
 use crate::store::{self, Record};
+use crate::wire::Reply;
 use crate::wire::{self, ms};
-use actix_web::HttpResponse;
 use auth_core::clock::rfc3339_ms;
 use rusqlite::Transaction;
 use serde_json::{json, Value};
@@ -171,25 +172,22 @@ fn list_devices_body<'n>(
 }
 
 /// `GET /api/json/device/listDevices` and `/api/json/v2/device/listDevices`.
-pub async fn list_devices(call: Call) -> HttpResponse {
-    let net = match Network::read(&call.inst) {
-        Ok(net) => net,
-        Err(err) => return call.reply::<Value>(Err(err)),
-    };
-    call.reply(list_devices_body(&net, &call.params))
+pub(crate) async fn list_devices(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    let net = Network::read(&caller.inst)?;
+    Reply::json(list_devices_body(&net, &params)?)
 }
 
 /// Only administrators change the device inventory.
-fn may_change_inventory(call: &Call) -> Result<(), OpmError> {
+fn may_change_inventory(call: &Caller) -> Result<(), OpmError> {
     match call.user.role {
         Role::Administrator => Ok(()),
         Role::Operator | Role::ReadOnly => Err(OpmError::NotAuthorized(call.user.name.clone())),
     }
 }
 
-fn device_summary_body(call: &Call) -> Result<Value, OpmError> {
+fn device_summary_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     let net = Network::read(&call.inst)?;
-    let d = net.device(call.params.required("name")?)?;
+    let d = net.device(params.required("name")?)?;
     let status = net.status(d);
     Ok(json!({
         "displayName": d.display_name,
@@ -212,12 +210,12 @@ fn round2(x: f64) -> f64 {
 }
 
 /// `GET /api/json/device/getDeviceSummary` (`name`*).
-pub async fn get_device_summary(call: Call) -> HttpResponse {
-    call.reply(device_summary_body(&call))
+pub(crate) async fn get_device_summary(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(device_summary_body(&caller, &params)?)
 }
 
-fn device_info_body(call: &Call) -> Result<Value, OpmError> {
-    let p = &call.params;
+fn device_info_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
+    let p = &params;
     let net = Network::read(&call.inst)?;
     let device = if let Some(name) = p.opt("deviceName")? {
         net.device(name)?
@@ -249,8 +247,8 @@ fn device_info_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `GET /api/json/device/getDeviceInfo` (`deviceName`, `ipAddress` or `dnsName`).
-pub async fn get_device_info(call: Call) -> HttpResponse {
-    call.reply(device_info_body(&call))
+pub(crate) async fn get_device_info(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(device_info_body(&caller, &params)?)
 }
 
 /// The seven availability buckets of the vendor's `availdata` (percent of today).
@@ -297,9 +295,9 @@ fn timeline(net: &Network, d: &Device, today_start: i64) -> Vec<String> {
     }
 }
 
-fn complete_details_body(call: &Call) -> Result<Value, OpmError> {
+fn complete_details_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     let net = Network::read(&call.inst)?;
-    let d = net.device(call.params.required("name")?)?;
+    let d = net.device(params.required("name")?)?;
     let status = net.status(d);
     let today_start = net.now_ms - net.now_ms.rem_euclid(86_400_000);
     let h = &d.hardware;
@@ -355,14 +353,17 @@ fn number_text(v: f64) -> String {
 }
 
 /// `GET /api/json/v2/device/getDeviceCompleteDetails` (`name`*).
-pub async fn get_device_complete_details(call: Call) -> HttpResponse {
-    call.reply(complete_details_body(&call))
+pub(crate) async fn get_device_complete_details(
+    caller: Caller,
+    params: Params,
+) -> Result<Reply, OpmError> {
+    Reply::json(complete_details_body(&caller, &params)?)
 }
 
-fn set_managed_body(call: &Call) -> Result<Value, OpmError> {
+fn set_managed_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     may_change_inventory(call)?;
-    let name = call.params.required("name")?;
-    let manage = match call.params.required("manage")? {
+    let name = params.required("name")?;
+    let manage = match params.required("manage")? {
         m if m.eq_ignore_ascii_case("true") => true,
         m if m.eq_ignore_ascii_case("false") => false,
         _ => return Err(OpmError::Pattern("manage".into())),
@@ -383,13 +384,13 @@ fn set_managed_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `POST /api/json/device/setManaged` (`name`*, `manage`* `true`/`false`).
-pub async fn set_managed(call: Call) -> HttpResponse {
-    call.reply(set_managed_body(&call))
+pub(crate) async fn set_managed(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(set_managed_body(&caller, &params)?)
 }
 
-fn add_device_body(call: &Call) -> Result<Value, OpmError> {
+fn add_device_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     may_change_inventory(call)?;
-    let p = &call.params;
+    let p = &params;
     let name = p
         .text("deviceName", 100)?
         .ok_or_else(|| OpmError::Mandatory("deviceName".into()))?;
@@ -435,14 +436,13 @@ fn add_device_body(call: &Call) -> Result<Value, OpmError> {
 
 /// `POST /api/json/discovery/addDevice` (`deviceName`* as an IP address; `netmask`,
 /// `credentialName`).
-pub async fn add_device(call: Call) -> HttpResponse {
-    call.reply(add_device_body(&call))
+pub(crate) async fn add_device(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(add_device_body(&caller, &params)?)
 }
 
-fn delete_device_body(call: &Call) -> Result<Value, OpmError> {
+fn delete_device_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     may_change_inventory(call)?;
-    let names = call
-        .params
+    let names = params
         .text("name", 4000)?
         .ok_or_else(|| OpmError::Mandatory("name".into()))?;
     call.inst.store.write(|tx| {
@@ -474,6 +474,6 @@ fn delete_where<R: Record>(
 
 /// `POST /api/json/device/deleteDevice` (`name`*, a comma list allowed): the device goes
 /// with its interfaces, monitors, alarms and events.
-pub async fn delete_device(call: Call) -> HttpResponse {
-    call.reply(delete_device_body(&call))
+pub(crate) async fn delete_device(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(delete_device_body(&caller, &params)?)
 }

@@ -61,6 +61,9 @@ pub enum OpmError {
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] StoreError),
+    /// A result did not serialise.
+    #[error("render: {0}")]
+    Render(String),
 }
 
 impl OpmError {
@@ -123,7 +126,9 @@ impl OpmError {
                 format!("Request method '{m}' is not supported for this URL."),
                 "METHOD_NOT_ALLOWED",
             ),
-            OpmError::Store(_) => ("Internal server error.".into(), "INTERNAL_SERVER_ERROR"),
+            OpmError::Store(_) | OpmError::Render(_) => {
+                ("Internal server error.".into(), "INTERNAL_SERVER_ERROR")
+            }
         }
     }
 }
@@ -136,7 +141,7 @@ impl ResponseError for OpmError {
             | OpmError::RestAccessDisabled(_, s) => *s,
             OpmError::NotFound(_) => StatusCode::NOT_FOUND,
             OpmError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            OpmError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            OpmError::Store(_) | OpmError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::OK,
         }
     }

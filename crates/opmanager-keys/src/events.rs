@@ -3,12 +3,13 @@
 //! event clears it.
 
 use crate::alarms::{may_act_on_alarms, next_event_id};
-use crate::call::Call;
+use crate::auth::Caller;
 use crate::error::OpmError;
+use crate::request::Params;
 use crate::state::{Alarm, AlarmSource, Device, Event};
+use crate::wire::Reply;
 use crate::wire::{self, ms};
 use crate::{store, OpManager};
-use actix_web::HttpResponse;
 use auth_core::clock::rfc3339_ms;
 use auth_core::Instance;
 use serde_json::{json, Value};
@@ -33,7 +34,7 @@ const DAY: i64 = 86_400_000;
 
 /// The `[from, to)` window of a listEvents `period`, seen from `now_ms` (UTC), with the
 /// period names of the vendor's report APIs; `custom` takes `startDate`/`endDate`.
-fn period_window(call: &Call, period: &str, now_ms: i64) -> Result<(i64, i64), OpmError> {
+fn period_window(params: &Params, period: &str, now_ms: i64) -> Result<(i64, i64), OpmError> {
     let midnight = now_ms - now_ms.rem_euclid(DAY);
     let date = wire::datetime(now_ms);
     let monday = midnight - i64::from(date.weekday().number_days_from_monday()) * DAY;
@@ -53,7 +54,7 @@ fn period_window(call: &Call, period: &str, now_ms: i64) -> Result<(i64, i64), O
         "Last_Month" => (first_of_last_month, first_of_month),
         "custom" => {
             let bound = |name: &str| {
-                let text = call.params.required(name)?;
+                let text = params.required(name)?;
                 wire::parse_day_time(text).ok_or_else(|| OpmError::Pattern(name.to_owned()))
             };
             (bound("startDate")?, bound("endDate")?)
@@ -94,8 +95,8 @@ fn summaries(list: &[(&Event, Option<&Device>)]) -> (Value, Value) {
     (Value::Object(counts), Value::Object(details))
 }
 
-fn list_events_body(call: &Call) -> Result<Value, OpmError> {
-    let p = &call.params;
+fn list_events_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
+    let p = &params;
     let device_name = p.opt("deviceName")?;
     let entity = p.opt("entity")?;
     let category = p.opt("category")?;
@@ -107,7 +108,7 @@ fn list_events_body(call: &Call) -> Result<Value, OpmError> {
     let now = call.inst.env.clock.now_ms();
     let window = p
         .opt("period")?
-        .map(|period| period_window(call, period, now))
+        .map(|period| period_window(params, period, now))
         .transpose()?;
     let (events, devices) = call
         .inst
@@ -135,8 +136,8 @@ fn list_events_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `GET /api/json/events/listEvents`.
-pub async fn list_events(call: Call) -> HttpResponse {
-    call.reply(list_events_body(&call))
+pub(crate) async fn list_events(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(list_events_body(&caller, &params)?)
 }
 
 /// A validated addEvent request.
@@ -149,8 +150,8 @@ struct NewEvent {
     event_type: String,
 }
 
-fn parse_new_event(call: &Call) -> Result<NewEvent, OpmError> {
-    let p = &call.params;
+fn parse_new_event(params: &Params) -> Result<NewEvent, OpmError> {
+    let p = &params;
     let source = p.required("source")?.to_owned();
     let severity = wire::parse_severity(p.required("severity")?)
         .filter(|s| *s != 7)
@@ -217,15 +218,15 @@ fn record_event(inst: &Instance<OpManager>, new: NewEvent) -> Result<(), OpmErro
     })
 }
 
-fn add_event_body(call: &Call) -> Result<Value, OpmError> {
+fn add_event_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     may_act_on_alarms(&call.user)?;
-    let new = parse_new_event(call)?;
+    let new = parse_new_event(params)?;
     record_event(&call.inst, new)?;
     Ok(json!({"result": {"message": "Event has been successfully generated."}}))
 }
 
 /// `POST /api/json/events/addEvent` (`source`*, `severity`*, `message`*, `alarmCode`*,
 /// `entity`*, `eventType`*).
-pub async fn add_event(call: Call) -> HttpResponse {
-    call.reply(add_event_body(&call))
+pub(crate) async fn add_event(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(add_event_body(&caller, &params)?)
 }

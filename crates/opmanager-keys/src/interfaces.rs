@@ -2,13 +2,14 @@
 //! paged), in the vendor's shapes. standin models no traffic counters, so traffic and error
 //! figures are zero.
 
-use crate::call::Call;
+use crate::auth::Caller;
 use crate::error::OpmError;
-use crate::network::Network;
-use crate::paging;
+use crate::request::paging;
+use crate::request::Params;
+use crate::state::network::Network;
 use crate::state::{Device, Interface};
 use crate::wire;
-use actix_web::HttpResponse;
+use crate::wire::Reply;
 use serde_json::{json, Value};
 
 /// The IANA ifType number of an interface type name (for the vendor's image paths).
@@ -103,9 +104,9 @@ fn get_interfaces_row(f: &Interface) -> Value {
     })
 }
 
-fn get_interfaces_body(call: &Call) -> Result<Value, OpmError> {
+fn get_interfaces_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     let net = Network::read(&call.inst)?;
-    let d = net.device(call.params.required("name")?)?;
+    let d = net.device(params.required("name")?)?;
     let list: Vec<&Interface> = net.interfaces_of(d).collect();
     let down = list.iter().filter(|f| oper_status(f) == 2).count();
     Ok(json!({
@@ -116,8 +117,8 @@ fn get_interfaces_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `GET /api/json/device/getInterfaces` (`name`*).
-pub async fn get_interfaces(call: Call) -> HttpResponse {
-    call.reply(get_interfaces_body(&call))
+pub(crate) async fn get_interfaces(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(get_interfaces_body(&caller, &params)?)
 }
 
 /// The extra properties listInterfaces' `intfProps` may ask for.
@@ -170,8 +171,8 @@ const LIST_COLUMNS: [&str; 10] = [
     "deviceName",
 ];
 
-fn list_interfaces_body(call: &Call) -> Result<Value, OpmError> {
-    let p = &call.params;
+fn list_interfaces_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
+    let p = &params;
     let severity = p
         .opt("severity")?
         .map(|s| wire::parse_severity(s).ok_or_else(|| OpmError::Pattern("severity".into())))
@@ -212,8 +213,8 @@ fn list_interfaces_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `GET /api/json/device/listInterfaces`.
-pub async fn list_interfaces(call: Call) -> HttpResponse {
-    call.reply(list_interfaces_body(&call))
+pub(crate) async fn list_interfaces(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(list_interfaces_body(&caller, &params)?)
 }
 
 #[cfg(test)]

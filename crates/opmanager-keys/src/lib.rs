@@ -6,27 +6,30 @@
 //! regenerated keys, TFA, probe users) and the device, interface, alarm and event APIs that
 //! service-desk and monitoring integrations use. See `docs/opmanager.md`.
 
-pub mod alarms;
-pub mod auth;
-pub mod call;
-pub mod control;
-pub mod devices;
-pub mod error;
-pub mod events;
-pub mod interfaces;
-pub mod monitors;
-pub mod network;
-pub mod paging;
-pub mod probes;
-pub mod state;
-pub mod store;
-pub mod totp;
-pub mod wire;
+mod alarms;
+mod auth;
+mod control;
+mod devices;
+mod error;
+mod events;
+#[doc(hidden)]
+pub mod fuzzing;
+mod interfaces;
+mod monitors;
+mod probes;
+mod request;
+mod routes;
+mod state;
+mod store;
+mod wire;
 
-use actix_web::http::{Method, StatusCode};
+/// The current TOTP code of a base32 secret (for tests that enable REST access under TFA).
+pub use auth::totp::totp_at;
+
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use auth_core::store::StoreError;
-use auth_core::{op, Env, Instance, OpRoute, Product, StateError};
+use auth_core::{Env, Instance, OpRoute, Product, StateError};
 use error::OpmError;
 use rusqlite::{Connection, Transaction};
 use serde_json::Value;
@@ -98,8 +101,8 @@ impl Default for Settings {
 /// The OpManager product: its runtime state is the cached read snapshot of the store.
 #[derive(Debug, Default)]
 pub struct OpManager {
-    /// The parsed store state, reused until the store changes ([`network::snapshot`]).
-    pub(crate) cache: network::SnapshotCache,
+    /// The parsed store state, reused until the store changes ([`state::network::snapshot`]).
+    cache: state::network::SnapshotCache,
 }
 
 impl Product for OpManager {
@@ -128,140 +131,7 @@ impl Product for OpManager {
     }
 
     fn routes() -> Vec<OpRoute> {
-        vec![
-            op(
-                Method::GET,
-                "/api/json/device/listDevices",
-                "opmanager.list_devices",
-                devices::list_devices,
-            ),
-            op(
-                Method::GET,
-                "/api/json/v2/device/listDevices",
-                "opmanager.list_devices_v2",
-                devices::list_devices,
-            ),
-            op(
-                Method::GET,
-                "/api/json/device/getDeviceSummary",
-                "opmanager.get_device_summary",
-                devices::get_device_summary,
-            ),
-            op(
-                Method::GET,
-                "/api/json/device/getDeviceInfo",
-                "opmanager.get_device_info",
-                devices::get_device_info,
-            ),
-            op(
-                Method::GET,
-                "/api/json/v2/device/getDeviceCompleteDetails",
-                "opmanager.get_device_complete_details",
-                devices::get_device_complete_details,
-            ),
-            op(
-                Method::GET,
-                "/api/json/device/getInterfaces",
-                "opmanager.get_interfaces",
-                interfaces::get_interfaces,
-            ),
-            op(
-                Method::GET,
-                "/api/json/device/listInterfaces",
-                "opmanager.list_interfaces",
-                interfaces::list_interfaces,
-            ),
-            op(
-                Method::GET,
-                "/api/json/device/getDeviceAssociatedMonitors",
-                "opmanager.get_device_associated_monitors",
-                monitors::get_device_associated_monitors,
-            ),
-            op(
-                Method::POST,
-                "/api/json/device/setManaged",
-                "opmanager.set_managed",
-                devices::set_managed,
-            ),
-            op(
-                Method::POST,
-                "/api/json/discovery/addDevice",
-                "opmanager.add_device",
-                devices::add_device,
-            ),
-            op(
-                Method::POST,
-                "/api/json/device/deleteDevice",
-                "opmanager.delete_device",
-                devices::delete_device,
-            ),
-            op(
-                Method::GET,
-                "/api/json/admin/listProbes",
-                "opmanager.list_probes",
-                probes::list_probes,
-            ),
-            op(
-                Method::GET,
-                "/api/json/events/listEvents",
-                "opmanager.list_events",
-                events::list_events,
-            ),
-            op(
-                Method::POST,
-                "/api/json/events/addEvent",
-                "opmanager.add_event",
-                events::add_event,
-            ),
-            op(
-                Method::GET,
-                "/api/json/alarm/listAlarms",
-                "opmanager.list_alarms",
-                alarms::list_alarms,
-            ),
-            op(
-                Method::GET,
-                "/api/json/alarm/alarmProperties",
-                "opmanager.alarm_properties",
-                alarms::alarm_properties,
-            ),
-            op(
-                Method::GET,
-                "/api/json/alarm/getAnnotation",
-                "opmanager.get_annotation",
-                alarms::get_annotation,
-            ),
-            op(
-                Method::POST,
-                "/api/json/alarm/acknowledgeAlarm",
-                "opmanager.acknowledge_alarm",
-                alarms::acknowledge_alarm,
-            ),
-            op(
-                Method::POST,
-                "/api/json/alarm/unAcknowledgeAlarm",
-                "opmanager.unacknowledge_alarm",
-                alarms::unacknowledge_alarm,
-            ),
-            op(
-                Method::POST,
-                "/api/json/alarm/clearAlarm",
-                "opmanager.clear_alarm",
-                alarms::clear_alarm,
-            ),
-            op(
-                Method::POST,
-                "/api/json/alarm/deleteAlarm",
-                "opmanager.delete_alarm",
-                alarms::delete_alarm,
-            ),
-            op(
-                Method::POST,
-                "/api/json/alarm/addNotes",
-                "opmanager.add_notes",
-                alarms::add_notes,
-            ),
-        ]
+        routes::routes()
     }
 
     fn configure(cfg: &mut web::ServiceConfig) {
@@ -317,50 +187,6 @@ mod tests {
     }
 
     #[test]
-    fn fuzzing_entry_points_answer_like_the_api() {
-        assert_eq!(
-            fuzzing::query_params("a=1&b=%20x+y&a"),
-            [
-                ("a".into(), "1".into()),
-                ("b".into(), " x y".into()),
-                ("a".into(), String::new())
-            ]
-        );
-        assert_eq!(fuzzing::form_params(b" k=v "), [("k".into(), "v".into())]);
-        assert_eq!(
-            fuzzing::json_params(br#"{"n":1,"s":"t","z":null}"#).len(),
-            2
-        );
-        assert!(fuzzing::json_params(b"[1]").is_empty());
-        assert_eq!(
-            fuzzing::api_key_param("x=1", b"apiKey=%20k%20").as_deref(),
-            Some("k")
-        );
-        assert_eq!(fuzzing::api_key_param("apiKey=+", b""), None);
-        let [name, text, short, n] = fuzzing::validators("name=a&text=<b>&short=12345678901&n=x");
-        assert_eq!(name, Ok(Some("a".into())));
-        assert_eq!(text, Err("XSS_DETECTED"));
-        assert_eq!(short, Err("MORE_THAN_MAX_LENGTH"));
-        assert_eq!(n, Err("DATATYPE_NOT_MATCHED"));
-        assert_eq!(fuzzing::validators("")[0], Err("LESS_THAN_MIN_OCCURANCE"));
-        let (paging, window) =
-            fuzzing::paging("page=3&rows=10&sortByColumn=STATUSNUM", 25).unwrap();
-        assert_eq!(paging.sort, Some(("statusNum", false)));
-        assert_eq!((window.total, window.skip, window.take), (3, 20, 10));
-        assert_eq!(
-            fuzzing::paging("page=0", 1).unwrap_err(),
-            "RANGE_NOT_MATCHED"
-        );
-        assert_eq!(
-            fuzzing::paging("page=99999999999999999999", 1).unwrap_err(),
-            "DATATYPE_NOT_MATCHED"
-        );
-        assert!(fuzzing::markup("<svg onload=x>"));
-        assert_eq!(fuzzing::severity("Trouble"), Some(2));
-        assert!(fuzzing::day_time("2024-02-30").is_none());
-    }
-
-    #[test]
     fn clap_defaults_match_default_and_flags_parse() {
         let cli = Cli::try_parse_from(["standin"]).unwrap();
         let default = Settings::default();
@@ -378,82 +204,5 @@ mod tests {
         assert_eq!(cli.opmanager.auth_status.status(), StatusCode::UNAUTHORIZED);
         assert!(Cli::try_parse_from(["standin", "--opmanager-auth-status", "403"]).is_err());
         assert!(Cli::try_parse_from(["standin", "--opmanager-param-auth", "sometimes"]).is_err());
-    }
-}
-
-/// Entry points for fuzzing the parsers of client bytes (thin wrappers, no behaviour of
-/// their own). Not part of the API.
-#[doc(hidden)]
-pub mod fuzzing {
-    use crate::call::{looks_like_markup, Params};
-    use crate::error::OpmError;
-    use crate::paging::{Paging, Window};
-
-    /// Parameters of a query string (`a=1&b=%20x`).
-    pub fn query_params(query: &str) -> Vec<(String, String)> {
-        Params::from_parts(query, "", b"").pairs().to_vec()
-    }
-
-    /// Parameters of an `application/x-www-form-urlencoded` body.
-    pub fn form_params(body: &[u8]) -> Vec<(String, String)> {
-        Params::from_parts("", "application/x-www-form-urlencoded", body)
-            .pairs()
-            .to_vec()
-    }
-
-    /// Parameters of a JSON object body (any other body gives none).
-    pub fn json_params(body: &[u8]) -> Vec<(String, String)> {
-        Params::from_parts("", "application/json", body)
-            .pairs()
-            .to_vec()
-    }
-
-    /// The `apiKey` parameter as authentication reads it (first value, trimmed, non-empty)
-    /// from a query string and a form body.
-    pub fn api_key_param(query: &str, form_body: &[u8]) -> Option<String> {
-        Params::from_parts(query, "application/x-www-form-urlencoded", form_body)
-            .get(crate::auth::KEY_NAME)
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .map(str::to_owned)
-    }
-
-    /// The XSS filter.
-    pub fn markup(value: &str) -> bool {
-        looks_like_markup(value)
-    }
-
-    /// The validators over the parameters of `query`: mandatory `name`, optional `text`
-    /// (default length), `short` of at most 10 characters, integer `n`; each answer is the
-    /// value or the vendor's error code.
-    pub fn validators(query: &str) -> [Result<Option<String>, &'static str>; 4] {
-        let p = Params::from_parts(query, "", b"");
-        let code = |e: OpmError| e.message_and_code().1;
-        let own = |r: Result<Option<&str>, OpmError>| r.map(|v| v.map(str::to_owned)).map_err(code);
-        [
-            own(p.required("name").map(Some)),
-            own(p.opt("text")),
-            own(p.text("short", 10)),
-            p.int("n").map(|n| n.map(|n| n.to_string())).map_err(code),
-        ]
-    }
-
-    /// Paging and sorting parameters of `query` (listDevices' columns) and the window over
-    /// `records` rows; `Err` is the vendor's error code.
-    pub fn paging(query: &str, records: usize) -> Result<(Paging<'static>, Window), &'static str> {
-        const COLUMNS: [&str; 3] = ["deviceName", "statusNum", "addedTime"];
-        let p = Params::from_parts(query, "", b"");
-        let paging = Paging::parse(&p, &COLUMNS).map_err(|e| e.message_and_code().1)?;
-        Ok((paging, paging.window(records)))
-    }
-
-    /// A severity as clients pass it (`1`, `Critical`).
-    pub fn severity(text: &str) -> Option<u8> {
-        crate::wire::parse_severity(text)
-    }
-
-    /// listAlarms' `fromTime`/`toTime` (`yyyy-mm-dd[ hh:mm:ss]`).
-    pub fn day_time(text: &str) -> Option<i64> {
-        crate::wire::parse_day_time(text)
     }
 }

@@ -2,12 +2,13 @@
 //! sample's shape (`performanceMonitors`, `ntServiceMonitors`, `serverMonitors`,
 //! `processMonitors`, `urlMonitors`, and the families standin has no data for, empty).
 
-use crate::call::Call;
+use crate::auth::Caller;
 use crate::error::OpmError;
+use crate::request::Params;
 use crate::state::{Device, Monitor, MonitorKind};
 use crate::store;
+use crate::wire::Reply;
 use crate::wire::{self, ms};
-use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 
 /// The value as the vendor prints numbers: no trailing `.0`.
@@ -142,8 +143,8 @@ pub fn device_protocol(d: &Device) -> &'static str {
     }
 }
 
-fn monitors_body(call: &Call) -> Result<Value, OpmError> {
-    let name = call.params.required("name")?.to_owned();
+fn monitors_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
+    let name = params.required("name")?.to_owned();
     let (device, monitors) = call.inst.store.read(|c| {
         Ok::<_, OpmError>((store::get::<Device>(c, &name)?, store::all::<Monitor>(c)?))
     })?;
@@ -187,6 +188,9 @@ fn monitors_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `GET /api/json/device/getDeviceAssociatedMonitors` (`name`*).
-pub async fn get_device_associated_monitors(call: Call) -> HttpResponse {
-    call.reply(monitors_body(&call))
+pub(crate) async fn get_device_associated_monitors(
+    caller: Caller,
+    params: Params,
+) -> Result<Reply, OpmError> {
+    Reply::json(monitors_body(&caller, &params)?)
 }

@@ -1,12 +1,13 @@
 //! listProbes: the probe servers of an Enterprise-edition central server, in the vendor
 //! sample's shape; `deviceCount` is counted from the devices' `probe`.
 
-use crate::call::Call;
+use crate::auth::Caller;
 use crate::error::OpmError;
+use crate::request::Params;
 use crate::state::{Device, Probe};
 use crate::store;
+use crate::wire::Reply;
 use crate::wire::{self, ms};
-use actix_web::HttpResponse;
 use serde_json::{json, Value};
 
 /// A listProbes entry (vendor sample keys).
@@ -39,7 +40,7 @@ fn probe_row(p: &Probe, device_count: usize) -> Value {
     })
 }
 
-fn list_probes_body(call: &Call) -> Result<Value, OpmError> {
+fn list_probes_body(call: &Caller, _params: &Params) -> Result<Value, OpmError> {
     let (probes, devices) = call
         .inst
         .store
@@ -59,6 +60,6 @@ fn list_probes_body(call: &Call) -> Result<Value, OpmError> {
 }
 
 /// `GET /api/json/admin/listProbes`.
-pub async fn list_probes(call: Call) -> HttpResponse {
-    call.reply(list_probes_body(&call))
+pub(crate) async fn list_probes(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    Reply::json(list_probes_body(&caller, &params)?)
 }

@@ -1,8 +1,40 @@
-//! Small pieces of OpManager's wire format: severity names, its date format
-//! (`8 Mar 2024 06:17:07 PM IST`; standin's server zone is UTC) and "10 minutes ago".
+//! OpManager's wire format: the [`Reply`] every API handler answers with (the result as
+//! JSON, HTTP 200), severity names, its date format (`8 Mar 2024 06:17:07 PM IST`;
+//! standin's server zone is UTC) and "10 minutes ago".
 
+use crate::error::OpmError;
+use actix_web::body::BoxBody;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, Responder};
 use auth_core::clock::{datetime_from_ms, parse_rfc3339_ms};
+use serde::Serialize;
 use time::macros::format_description;
+
+/// A successful API answer: the result document as JSON with HTTP 200. Errors are
+/// [`OpmError`], which renders the vendor's error envelope.
+pub(crate) struct Reply(Vec<u8>);
+
+impl Reply {
+    /// The JSON of `body`.
+    ///
+    /// # Errors
+    /// [`OpmError::Render`] if `body` does not serialise (never for the types used here).
+    pub(crate) fn json(body: impl Serialize) -> Result<Reply, OpmError> {
+        serde_json::to_vec(&body)
+            .map(Reply)
+            .map_err(|e| OpmError::Render(e.to_string()))
+    }
+}
+
+impl Responder for Reply {
+    type Body = BoxBody;
+
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(self.0)
+    }
+}
 
 /// The status text of a severity number (1 Critical, 2 Trouble, 3 Attention,
 /// 4 Service Down, 5 Clear, 7 Unmanaged).

@@ -129,8 +129,8 @@ async fn with_tfa_configured_enabling_needs_a_valid_otp_on_the_instance_clock() 
     let (status, body) = srv.cpost("/tfa", json!({"enabled": true})).await;
     assert_eq!((status, body), (200, json!({"tfaEnabled": true})));
     let now = auth_core::clock::parse_rfc3339_ms("2026-11-23T12:00:00Z").unwrap() / 1000;
-    let otp = opmanager_keys::totp::totp_at(TOTP_SECRET, now).unwrap();
-    let stale = opmanager_keys::totp::totp_at(TOTP_SECRET, now - 300).unwrap();
+    let otp = opmanager_keys::totp_at(TOTP_SECRET, now).unwrap();
+    let stale = opmanager_keys::totp_at(TOTP_SECRET, now - 300).unwrap();
 
     for body in [
         enable_by("admin"),

@@ -1,37 +1,30 @@
-//! The [`Call`] extractor: every OpManager API handler takes one. It gathers the request
-//! parameters the way the servlet container does (query string, then a form body; a JSON
-//! object body is accepted too, and an empty body declared as JSON is fine), then
-//! authenticates the `apiKey` ([`crate::auth`]).
+//! Reading client input: [`Params`] gathers the request parameters the way OpManager's
+//! servlet container does (query string, then a form body; a JSON object body is accepted
+//! too, and an empty body declared as JSON is fine) and checks them with the vendor's
+//! validators (mandatory, single occurrence, length, integer, the XSS filter). It is an
+//! extractor: the body is read once per request and shared with [`crate::auth::Caller`],
+//! which needs the `apiKey` parameter.
 
-use crate::auth;
+pub(crate) mod paging;
+
 use crate::error::OpmError;
-use crate::state::User;
-use crate::OpManager;
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
-use auth_core::Inst;
-use futures_util::future::LocalBoxFuture;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde_json::Value;
+use std::future::Future;
+use std::rc::Rc;
 
 /// Request parameters, in order of appearance (query first, then body).
+/// Cloning is cheap (the pairs are shared).
 #[derive(Debug, Default, Clone)]
-pub struct Params(Vec<(String, String)>);
+pub struct Params(Rc<Vec<(String, String)>>);
 
 /// Longest parameter value accepted unless a parameter says otherwise.
 pub const DEFAULT_MAX_LEN: usize = 250;
 
 impl Params {
-    /// Parse the query string and the body.
-    pub fn parse(req: &HttpRequest, body: &[u8]) -> Self {
-        let content_type = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        Self::from_parts(req.query_string(), content_type, body)
-    }
-
     /// Parse a raw query string and a body declared as `content_type`: a form body when it
     /// is `application/x-www-form-urlencoded`, else a JSON object body if it is one (other
     /// bodies add no parameters).
@@ -41,7 +34,7 @@ impl Params {
             .collect();
         let trimmed = body.trim_ascii();
         if trimmed.is_empty() {
-            return Params(pairs);
+            return Params(Rc::new(pairs));
         }
         let is_form = content_type
             .get(..33)
@@ -60,7 +53,7 @@ impl Params {
                 pairs.push((k, text));
             }
         }
-        Params(pairs)
+        Params(Rc::new(pairs))
     }
 
     /// The parameters as `(name, value)` pairs, in order of appearance.
@@ -138,6 +131,52 @@ impl Params {
     }
 }
 
+/// The request's parameters as one shared future: actix creates every extractor of a
+/// handler before polling any, so [`Params`] and [`crate::auth::Caller`] must share the one
+/// read of the body rather than each take the payload.
+#[derive(Clone)]
+struct SharedParams(Shared<LocalBoxFuture<'static, Params>>);
+
+impl Params {
+    /// The request's parameters, parsed once from the query and the body and shared by
+    /// every extractor of the request (kept in its extensions; the future holds no
+    /// reference to the request).
+    pub(crate) fn of_request(
+        req: &HttpRequest,
+        payload: &mut Payload,
+    ) -> impl Future<Output = Params> {
+        if let Some(shared) = req.extensions().get::<SharedParams>() {
+            return shared.0.clone();
+        }
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let query = req.query_string().to_owned();
+        let body = web::Bytes::from_request(req, payload);
+        let fut: LocalBoxFuture<'static, Params> = Box::pin(async move {
+            // An unreadable body (too large, broken) counts as no body parameters.
+            let body = body.await.unwrap_or_default();
+            Params::from_parts(&query, &content_type, &body)
+        });
+        let shared = fut.shared();
+        req.extensions_mut().insert(SharedParams(shared.clone()));
+        shared
+    }
+}
+
+impl FromRequest for Params {
+    type Error = OpmError;
+    type Future = LocalBoxFuture<'static, Result<Self, OpmError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let params = Params::of_request(req, payload);
+        Box::pin(params.map(Ok))
+    }
+}
+
 /// What the security filter treats as an XSS attempt: an HTML tag, a `javascript:` URL,
 /// an inline event handler or a CSS expression.
 pub fn looks_like_markup(value: &str) -> bool {
@@ -165,67 +204,6 @@ pub fn looks_like_markup(value: &str) -> bool {
         || lower.contains("javascript:")
         || lower.contains("vbscript:")
         || lower.contains("expression(")
-}
-
-/// An authenticated OpManager API call: the instance, the request, its parameters and the
-/// user whose `apiKey` was accepted.
-pub struct Call {
-    /// The instance addressed.
-    pub inst: Inst<OpManager>,
-    /// The request.
-    pub req: HttpRequest,
-    /// The parameters.
-    pub params: Params,
-    /// The authenticated user.
-    pub user: User,
-}
-
-impl Call {
-    /// Render a handler result: JSON on success, the vendor's error (noted as the refusal
-    /// reason) otherwise.
-    pub fn reply<T: serde::Serialize>(&self, result: Result<T, OpmError>) -> HttpResponse {
-        match result {
-            Ok(body) => HttpResponse::Ok().json(body),
-            Err(err) => {
-                auth_core::trace::refuse(&self.req, err.to_string());
-                err.error_response()
-            }
-        }
-    }
-}
-
-impl FromRequest for Call {
-    type Error = OpmError;
-    type Future = LocalBoxFuture<'static, Result<Self, OpmError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let inst = Inst::<OpManager>::extract(&req);
-        let body = web::Bytes::from_request(&req, payload);
-        Box::pin(async move {
-            let inst = inst
-                .await
-                .map_err(|e| OpmError::NotFound(format!("instance: {e}")))?;
-            // An unreadable body (too large, broken) counts as no body parameters.
-            let body = body.await.unwrap_or_default();
-            let params = Params::parse(&req, &body);
-            match auth::authenticate(&inst, &req, &params) {
-                Ok(user) => {
-                    auth_core::trace::set_principal(&req, user.name.clone());
-                    Ok(Call {
-                        inst,
-                        req,
-                        params,
-                        user,
-                    })
-                }
-                Err(err) => {
-                    auth_core::trace::refuse(&req, err.to_string());
-                    Err(err)
-                }
-            }
-        })
-    }
 }
 
 #[cfg(test)]

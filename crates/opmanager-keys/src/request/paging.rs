@@ -6,9 +6,9 @@
 //! `page`, `rows`, `sortByType`, `sortByColumn`); [`Paging::window`] says which rows a page
 //! shows, so a list that needs no sorting renders only those.
 
-use crate::call::Params;
 use crate::error::OpmError;
-use crate::network::compare_cells;
+use crate::request::Params;
+use crate::state::network::compare_cells;
 use serde::Serialize;
 use serde_json::Value;
 

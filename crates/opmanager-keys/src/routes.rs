@@ -1,0 +1,67 @@
+//! The whole OpManager route table, one line per operation (vendor page "OpManager Plus
+//! REST API"). Each handler takes the [`crate::auth::Caller`] (the `apiKey` rules) and its
+//! input, and answers `Result<Reply, OpmError>`.
+
+use crate::{alarms, devices, events, interfaces, monitors, probes};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{FromRequest, Handler, Responder};
+use auth_core::OpRoute;
+
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+
+/// Every API operation: method, path, operation name (journal, faults), handler.
+#[rustfmt::skip]
+pub(crate) fn routes() -> Vec<OpRoute> {
+    vec![
+        op(GET, "/api/json/device/listDevices", "opmanager.list_devices", devices::list_devices),
+        op(GET, "/api/json/v2/device/listDevices", "opmanager.list_devices_v2", devices::list_devices),
+        op(GET, "/api/json/device/getDeviceSummary", "opmanager.get_device_summary", devices::get_device_summary),
+        op(GET, "/api/json/device/getDeviceInfo", "opmanager.get_device_info", devices::get_device_info),
+        op(GET, "/api/json/v2/device/getDeviceCompleteDetails", "opmanager.get_device_complete_details", devices::get_device_complete_details),
+        op(GET, "/api/json/device/getInterfaces", "opmanager.get_interfaces", interfaces::get_interfaces),
+        op(GET, "/api/json/device/listInterfaces", "opmanager.list_interfaces", interfaces::list_interfaces),
+        op(GET, "/api/json/device/getDeviceAssociatedMonitors", "opmanager.get_device_associated_monitors", monitors::get_device_associated_monitors),
+        op(POST, "/api/json/device/setManaged", "opmanager.set_managed", devices::set_managed),
+        op(POST, "/api/json/discovery/addDevice", "opmanager.add_device", devices::add_device),
+        op(POST, "/api/json/device/deleteDevice", "opmanager.delete_device", devices::delete_device),
+        op(GET, "/api/json/admin/listProbes", "opmanager.list_probes", probes::list_probes),
+        op(GET, "/api/json/events/listEvents", "opmanager.list_events", events::list_events),
+        op(POST, "/api/json/events/addEvent", "opmanager.add_event", events::add_event),
+        op(GET, "/api/json/alarm/listAlarms", "opmanager.list_alarms", alarms::list_alarms),
+        op(GET, "/api/json/alarm/alarmProperties", "opmanager.alarm_properties", alarms::alarm_properties),
+        op(GET, "/api/json/alarm/getAnnotation", "opmanager.get_annotation", alarms::get_annotation),
+        op(POST, "/api/json/alarm/acknowledgeAlarm", "opmanager.acknowledge_alarm", alarms::acknowledge_alarm),
+        op(POST, "/api/json/alarm/unAcknowledgeAlarm", "opmanager.unacknowledge_alarm", alarms::unacknowledge_alarm),
+        op(POST, "/api/json/alarm/clearAlarm", "opmanager.clear_alarm", alarms::clear_alarm),
+        op(POST, "/api/json/alarm/deleteAlarm", "opmanager.delete_alarm", alarms::delete_alarm),
+        op(POST, "/api/json/alarm/addNotes", "opmanager.add_notes", alarms::add_notes),
+    ]
+}
+
+/// [`auth_core::op`], with the handler's error (its log text) noted as the request's
+/// refusal reason for the journal.
+fn op<F, Args>(method: Method, path: &'static str, operation: &'static str, handler: F) -> OpRoute
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    let mut route = auth_core::op(method, path, operation, handler);
+    route.route = route.route.wrap(from_fn(note_refusal));
+    route
+}
+
+async fn note_refusal(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    if let Some(err) = res.response().error() {
+        auth_core::trace::refuse(res.request(), err.to_string());
+    }
+    Ok(res)
+}

@@ -1,0 +1,313 @@
+//! The fixture / state document (`fixtures/opmanager.json`, `PUT /_standin/state`): typed
+//! records with `deny_unknown_fields`, validation naming the bad field, load and dump.
+//!
+//! Times are RFC 3339 text in the document (`2026-11-20T08:15:00Z`); the wire renders them
+//! the OpManager way (`8 Mar 2024 06:17:07 PM UTC`, epoch milliseconds).
+
+pub(crate) mod network;
+mod records;
+
+pub(crate) use records::*;
+
+use crate::store::{self, Record};
+use auth_core::clock::parse_rfc3339_ms;
+use auth_core::store::StoreError;
+use auth_core::{parse_state, StateError};
+use rusqlite::{Connection, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// The whole document.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct State {
+    /// Edition.
+    pub edition: Edition,
+    /// TFA configured.
+    pub tfa_enabled: bool,
+    /// Users.
+    pub users: Vec<User>,
+    /// Probes (Enterprise edition).
+    #[serde(default)]
+    pub probes: Vec<Probe>,
+    /// Devices.
+    pub devices: Vec<Device>,
+    /// Interfaces.
+    #[serde(default)]
+    pub interfaces: Vec<Interface>,
+    /// Monitors.
+    #[serde(default)]
+    pub monitors: Vec<Monitor>,
+    /// Alarms.
+    #[serde(default)]
+    pub alarms: Vec<Alarm>,
+    /// Events.
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+/// Severity numbers OpManager uses (7 = unmanaged is derived, never stored).
+pub fn valid_severity(n: u8) -> bool {
+    (1..=5).contains(&n)
+}
+
+fn check_time(field: impl FnOnce() -> String, text: &str) -> Result<(), StateError> {
+    match parse_rfc3339_ms(text) {
+        Some(_) => Ok(()),
+        None => Err(StateError::invalid(field(), "not an RFC 3339 time")),
+    }
+}
+
+fn check_unique(
+    seen: &mut HashSet<String>,
+    field: impl FnOnce() -> String,
+    value: &str,
+    what: &str,
+) -> Result<(), StateError> {
+    if value.is_empty() {
+        return Err(StateError::invalid(field(), "must not be empty"));
+    }
+    if !seen.insert(value.to_owned()) {
+        return Err(StateError::invalid(field(), format!("duplicate {what}")));
+    }
+    Ok(())
+}
+
+/// Largest id, alarm id or moid a document may hold (ids grow by one per API write).
+pub const MAX_ID: i64 = 999_999_999_999;
+
+fn check_id(field: impl FnOnce() -> String, id: i64) -> Result<(), StateError> {
+    if (1..=MAX_ID).contains(&id) {
+        Ok(())
+    } else {
+        Err(StateError::invalid(
+            field(),
+            format!("must be 1..={MAX_ID}"),
+        ))
+    }
+}
+
+fn check_severity(field: impl FnOnce() -> String, n: u8) -> Result<(), StateError> {
+    if valid_severity(n) {
+        Ok(())
+    } else {
+        Err(StateError::invalid(field(), "severity must be 1..5"))
+    }
+}
+
+fn known(
+    devices: &HashSet<String>,
+    field: impl FnOnce() -> String,
+    name: &str,
+) -> Result<(), StateError> {
+    if devices.contains(name) {
+        Ok(())
+    } else {
+        Err(StateError::invalid(field(), "unknown device"))
+    }
+}
+
+fn validate(state: &State) -> Result<(), StateError> {
+    let mut names = HashSet::new();
+    let mut keys = HashSet::new();
+    for (i, u) in state.users.iter().enumerate() {
+        check_unique(
+            &mut names,
+            || format!("users[{i}].name"),
+            &u.name,
+            "user name",
+        )?;
+        check_unique(
+            &mut keys,
+            || format!("users[{i}].apiKey"),
+            &u.api_key,
+            "apiKey",
+        )?;
+        if let Some(secret) = &u.totp_secret {
+            if crate::auth::totp::base32_decode(secret).is_none() {
+                return Err(StateError::invalid(
+                    format!("users[{i}].totpSecret"),
+                    "not base32",
+                ));
+            }
+        }
+    }
+    let mut probes = HashSet::new();
+    for (i, p) in state.probes.iter().enumerate() {
+        check_unique(
+            &mut probes,
+            || format!("probes[{i}].name"),
+            &p.name,
+            "probe",
+        )?;
+        check_time(|| format!("probes[{i}].lastContact"), &p.last_contact)?;
+    }
+    let mut devices = HashSet::new();
+    let mut moids = HashSet::new();
+    for (i, d) in state.devices.iter().enumerate() {
+        check_unique(
+            &mut devices,
+            || format!("devices[{i}].deviceName"),
+            &d.device_name,
+            "device",
+        )?;
+        check_unique(
+            &mut moids,
+            || format!("devices[{i}].moid"),
+            &d.moid.to_string(),
+            "moid",
+        )?;
+        check_id(|| format!("devices[{i}].moid"), d.moid)?;
+        check_time(|| format!("devices[{i}].addedTime"), &d.added_time)?;
+        if let Some(p) = &d.probe {
+            if !probes.contains(p) {
+                return Err(StateError::invalid(
+                    format!("devices[{i}].probe"),
+                    "unknown probe",
+                ));
+            }
+        }
+    }
+    for (i, f) in state.interfaces.iter().enumerate() {
+        known(
+            &devices,
+            || format!("interfaces[{i}].deviceName"),
+            &f.device_name,
+        )?;
+        check_id(|| format!("interfaces[{i}].moid"), f.moid)?;
+        check_unique(
+            &mut moids,
+            || format!("interfaces[{i}].moid"),
+            &f.moid.to_string(),
+            "moid",
+        )?;
+        if !valid_severity(f.status) && f.status != 7 {
+            return Err(StateError::invalid(
+                format!("interfaces[{i}].status"),
+                "severity must be 1..5 or 7",
+            ));
+        }
+    }
+    let mut monitors = HashSet::new();
+    for (i, m) in state.monitors.iter().enumerate() {
+        known(
+            &devices,
+            || format!("monitors[{i}].deviceName"),
+            &m.device_name,
+        )?;
+        check_unique(
+            &mut monitors,
+            || format!("monitors[{i}].name"),
+            &m.key(),
+            "monitor",
+        )?;
+        check_severity(|| format!("monitors[{i}].status"), m.status)?;
+        check_time(|| format!("monitors[{i}].lastCollected"), &m.last_collected)?;
+    }
+    let mut entities = HashSet::new();
+    let mut alarm_ids = HashSet::new();
+    for (i, a) in state.alarms.iter().enumerate() {
+        known(
+            &devices,
+            || format!("alarms[{i}].deviceName"),
+            &a.device_name,
+        )?;
+        check_unique(
+            &mut entities,
+            || format!("alarms[{i}].entity"),
+            &a.entity,
+            "entity",
+        )?;
+        check_unique(
+            &mut alarm_ids,
+            || format!("alarms[{i}].alarmId"),
+            &a.alarm_id.to_string(),
+            "alarmId",
+        )?;
+        check_id(|| format!("alarms[{i}].alarmId"), a.alarm_id)?;
+        check_severity(|| format!("alarms[{i}].severity"), a.severity)?;
+        check_time(|| format!("alarms[{i}].modTime"), &a.mod_time)?;
+        for (j, n) in a.notes.iter().enumerate() {
+            check_time(|| format!("alarms[{i}].notes[{j}].time"), &n.time)?;
+        }
+    }
+    let mut event_ids = HashSet::new();
+    for (i, e) in state.events.iter().enumerate() {
+        known(&devices, || format!("events[{i}].source"), &e.source)?;
+        check_unique(
+            &mut event_ids,
+            || format!("events[{i}].id"),
+            &e.id.to_string(),
+            "event id",
+        )?;
+        check_id(|| format!("events[{i}].id"), e.id)?;
+        check_severity(|| format!("events[{i}].severity"), e.severity)?;
+        check_time(|| format!("events[{i}].time"), &e.time)?;
+    }
+    Ok(())
+}
+
+fn put_all<R: Record>(tx: &Transaction<'_>, records: &[R]) -> Result<(), StoreError> {
+    store::put_many(tx, records)
+}
+
+/// Validate `doc` and write it into the (emptied) store.
+///
+/// # Errors
+/// [`StateError::Invalid`] naming the field.
+pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
+    // The path-tracking parser only when the plain one fails, for the field-naming message.
+    let state = match State::deserialize(doc) {
+        Ok(state) => state,
+        Err(_) => parse_state::<State>(doc)?,
+    };
+    validate(&state)?;
+    store::put(
+        tx,
+        &Meta {
+            edition: state.edition,
+            tfa_enabled: state.tfa_enabled,
+        },
+    )?;
+    put_all(tx, &state.users)?;
+    put_all(tx, &state.probes)?;
+    put_all(tx, &state.devices)?;
+    put_all(tx, &state.interfaces)?;
+    put_all(tx, &state.monitors)?;
+    put_all(tx, &state.alarms)?;
+    put_all(tx, &state.events)?;
+    Ok(())
+}
+
+/// The instance settings (edition, TFA).
+///
+/// # Errors
+/// Store errors.
+pub fn meta(conn: &Connection) -> Result<Meta, StoreError> {
+    Ok(store::get::<Meta>(conn, "instance")?.unwrap_or(Meta {
+        edition: Edition::default(),
+        tfa_enabled: false,
+    }))
+}
+
+/// The whole state as a document.
+///
+/// # Errors
+/// Store errors.
+pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
+    let meta = meta(conn)?;
+    let state = State {
+        edition: meta.edition,
+        tfa_enabled: meta.tfa_enabled,
+        users: store::all(conn)?,
+        probes: store::all(conn)?,
+        devices: store::all(conn)?,
+        interfaces: store::all(conn)?,
+        monitors: store::all(conn)?,
+        alarms: store::all(conn)?,
+        events: store::all(conn)?,
+    };
+    serde_json::to_value(&state)
+        .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
+}
