@@ -1,12 +1,13 @@
-//! The front door (spec §2): HTTP Digest (RFC 7616, MD5, `qop=auth`) with a programmatic
+//! The front door ("Public API Principles", Authentication): HTTP Digest (RFC 7616, MD5, `qop=auth`) with a programmatic
 //! key (`{PUBLIC-KEY}:{PRIVATE-KEY}`) or a legacy user (`{USERNAME}:{APIKEY}`), then the
-//! key's API access list on the socket peer address (§2.5).
+//! key's API access list on the socket peer address ("Require an API Access List for Your
+//! Organization").
 //!
 //! [`Caller`] is the extractor every API handler takes: a request that fails here never
 //! reaches a handler, even with a body.
 
-use crate::error::ApiError;
-use crate::model::{canonical_ip, Address, Role, RoleKind};
+use crate::error::OpsMgrError;
+use crate::model::{canonical_ip, Address, Role};
 use crate::store::{self, KeyRow, ProjectRow, UserRow};
 use crate::{wire, OpsMgr};
 use actix_web::dev::Payload;
@@ -18,7 +19,8 @@ use std::future::{ready, Ready};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-/// The 401 body as captured from a real server (G3): key order reason, error, detail.
+/// The 401 body as captured from a real server (issue
+/// `mongodb/go-client-mongodb-ops-manager#29`): key order reason, error, detail.
 pub const UNAUTHORIZED_BODY: &str =
     r#"{"reason":"Unauthorized","error":401,"detail":"You are not authorized for this resource."}"#;
 /// The same body with `pretty=true` (106 bytes, as captured).
@@ -112,16 +114,6 @@ impl Caller {
                     && matches!(r.name.as_str(), "GROUP_OWNER" | "GROUP_USER_ADMIN")
             })
     }
-
-    /// Whether a role is a project role on `group_id`.
-    pub fn project_role_names(&self, group_id: &str) -> Vec<&str> {
-        self.roles
-            .iter()
-            .filter(|r| r.group_id.as_deref() == Some(group_id))
-            .filter(|r| crate::model::role_kind(&r.name) == RoleKind::Group)
-            .map(|r| r.name.as_str())
-            .collect()
-    }
 }
 
 /// The instance a request is addressed to.
@@ -210,7 +202,7 @@ pub fn authenticate(
     // One lock for the access list (and its usage counters) and the roles.
     let checked = inst.store.read(|conn| {
         let listed = check_access_list(inst, conn, &principal, &holder, ip)?;
-        Ok::<_, ApiError>((listed, store::roles_of(conn, &holder)?))
+        Ok::<_, OpsMgrError>((listed, store::roles_of(conn, &holder)?))
     });
     let (access_listed, roles) = match checked {
         Ok(checked) => checked,
@@ -241,7 +233,7 @@ fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
         .map(canonical_ip)
 }
 
-/// A key with a non-empty access list must call from a listed address (§2.5); a match
+/// A key with a non-empty access list must call from a listed address; a match
 /// updates the entry's usage counters. Returns whether an entry matched.
 fn check_access_list(
     inst: &Instance<OpsMgr>,
@@ -249,7 +241,7 @@ fn check_access_list(
     principal: &Principal,
     holder: &str,
     ip: Option<IpAddr>,
-) -> Result<bool, ApiError> {
+) -> Result<bool, OpsMgrError> {
     let entries = store::access_of(conn, holder)?;
     let matched = ip.and_then(|ip| {
         entries
@@ -264,7 +256,7 @@ fn check_access_list(
             Ok(true)
         }
         _ if entries.is_empty() || matches!(principal, Principal::User(_)) => Ok(false),
-        _ => Err(ApiError::IpNotOnAccessList(
+        _ => Err(OpsMgrError::IpNotOnAccessList(
             ip.map(|ip| ip.to_string()).unwrap_or_default(),
         )),
     }

@@ -1,17 +1,18 @@
-//! Ops Manager's error body (spec §3): five fields, alphabetical,
+//! Ops Manager's error body ("Public API Principles", Errors): five fields, alphabetical,
 //! `{"detail","error","errorCode","parameters","reason"}`, with the codes, statuses and
-//! detail templates of the vendor's error-code table.
+//! detail templates of the reference page "Ops Manager API Error Codes"
+//! (<https://www.mongodb.com/docs/ops-manager/current/reference/api-error-codes/>).
 
 use actix_web::http::StatusCode;
 use serde_json::{json, Value};
 
 /// Every error this product answers with (after authentication).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApiError {
+pub enum OpsMgrError {
     /// `RESOURCE_NOT_FOUND` 404: unknown path, malformed org or key id.
     #[error("no resource {0}")]
     ResourceNotFound(String),
-    /// 405 on a known path (code invented, marked UNCONFIRMED in the spec).
+    /// 405 on a known path (the code is ours: the error-code page lists none for 405).
     #[error("method not allowed")]
     MethodNotAllowed,
     /// `INVALID_GROUP_ID` 404.
@@ -98,7 +99,7 @@ pub enum ApiError {
     /// `INVALID_QUERY_PARAMETER` 400.
     #[error("invalid query parameter {0}")]
     InvalidQueryParameter(&'static str),
-    /// `TOO_MANY_API_KEYS` 409 (code invented: the spec marks it UNCONFIRMED).
+    /// `TOO_MANY_API_KEYS` 409 (the code is ours: the docs give the limit, not its error).
     #[error("organization already has 500 API keys")]
     TooManyApiKeys,
     /// `RATE_LIMITED` 429.
@@ -109,10 +110,10 @@ pub enum ApiError {
     Unexpected(StatusCode),
 }
 
-impl From<rusqlite::Error> for ApiError {
+impl From<rusqlite::Error> for OpsMgrError {
     fn from(err: rusqlite::Error) -> Self {
         tracing::error!("opsmgr store: {err}");
-        ApiError::Unexpected(StatusCode::INTERNAL_SERVER_ERROR)
+        OpsMgrError::Unexpected(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 
@@ -124,14 +125,14 @@ struct Parts {
     parameters: Vec<String>,
 }
 
-impl ApiError {
+impl OpsMgrError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.parts(false).status
     }
 
     fn parts(&self, legacy: bool) -> Parts {
-        use ApiError as E;
+        use OpsMgrError as E;
         let p = |status: u16, code: &'static str, detail: String, parameters: Vec<String>| Parts {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code,
@@ -146,7 +147,7 @@ impl ApiError {
                 format!("Cannot find resource {path}."),
                 vec![path.clone()],
             ),
-            // UNCONFIRMED: no errorCode is known for 405 (spec §3, open point 10).
+            // Not documented: the error-code page lists no errorCode for 405.
             E::MethodNotAllowed => p(
                 405,
                 "METHOD_NOT_ALLOWED",
@@ -321,7 +322,7 @@ impl ApiError {
                 format!("Invalid query parameter {name} specified."),
                 vec![(*name).to_owned()],
             ),
-            // UNCONFIRMED: the real code for the 501st key is unknown (spec §6.3).
+            // Not documented: the real code for the 501st key is unknown.
             E::TooManyApiKeys => p(
                 409,
                 "TOO_MANY_API_KEYS",
@@ -360,13 +361,27 @@ impl ApiError {
     }
 }
 
+/// Without a request at hand (no route middleware): the compact body with the 5.0+ codes.
+/// Every route renders its errors through [`crate::wire::render_errors`] instead, which
+/// honours `pretty`, `envelope` and the legacy-codes setting.
+impl actix_web::ResponseError for OpsMgrError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> actix_web::HttpResponse {
+        let (status, body) = self.body(false);
+        crate::wire::json_response(status, crate::wire::to_text(&body, false))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_body_has_five_fields_with_the_template_filled_in() {
-        let (status, body) = ApiError::IpNotOnAccessList("203.0.113.9".into()).body(false);
+        let (status, body) = OpsMgrError::IpNotOnAccessList("203.0.113.9".into()).body(false);
         assert_eq!(status, 403);
         assert_eq!(
             body,
@@ -374,7 +389,7 @@ mod tests {
                    "error":403,"errorCode":"IP_ADDRESS_NOT_ON_ACCESS_LIST",
                    "parameters":["203.0.113.9"],"reason":"Forbidden"})
         );
-        let (_, legacy) = ApiError::IpNotOnAccessList("1.2.3.4".into()).body(true);
+        let (_, legacy) = OpsMgrError::IpNotOnAccessList("1.2.3.4".into()).body(true);
         assert_eq!(legacy["errorCode"], "IP_ADDRESS_NOT_ON_WHITELIST");
     }
 }

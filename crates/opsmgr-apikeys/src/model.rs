@@ -1,10 +1,11 @@
 //! Ops Manager's vocabulary: identifiers, role names, key material and access-list
-//! addresses, with the validation rules of the spec (§1.2, §4.1).
+//! addresses, with the rules of the reference pages (ObjectId ids, 8-letter public keys, the
+//! role lists of "Organization Roles" and "Project Roles").
 
 use ipnet::IpNet;
 use std::net::IpAddr;
 
-/// Organization roles valid in Ops Manager (S21).
+/// Organization roles valid in Ops Manager (reference list "Organization Roles").
 pub const ORG_ROLES: [&str; 4] = [
     "ORG_OWNER",
     "ORG_MEMBER",
@@ -12,7 +13,8 @@ pub const ORG_ROLES: [&str; 4] = [
     "ORG_READ_ONLY",
 ];
 
-/// Project roles valid in Ops Manager (S21; `GROUP_CHARTS_ADMIN` is in the on-prem list).
+/// Project roles valid in Ops Manager (reference list "Project Roles"; `GROUP_CHARTS_ADMIN` is
+/// in the on-prem list, not in `pyomsdk`'s `GroupRole` enum).
 pub const GROUP_ROLES: [&str; 10] = [
     "GROUP_OWNER",
     "GROUP_READ_ONLY",

@@ -3,7 +3,7 @@
 
 use crate::model::{self, Address, RoleKind};
 use auth_core::{parse_state, StateError, StoreError};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -489,17 +489,18 @@ fn dump_access(conn: &Connection, holder: &str) -> Result<Vec<AccessDoc>, rusqli
         .collect())
 }
 
-/// Whether an id is taken by any org, project, key or user.
-///
-/// # Errors
-/// Store errors.
-pub fn id_taken(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
-    conn.query_row(
-        "SELECT 1 FROM org WHERE id = ?1 UNION ALL SELECT 1 FROM project WHERE id = ?1 \
-         UNION ALL SELECT 1 FROM api_key WHERE id = ?1 UNION ALL SELECT 1 FROM user_account WHERE id = ?1",
-        [id],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|found| found.is_some())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OpsMgr;
+    use auth_core::Product;
+
+    #[test]
+    fn the_embedded_fixtures_load() {
+        let store = auth_core::Store::memory(OpsMgr::SCHEMA).unwrap();
+        let doc: Value = serde_json::from_str(OpsMgr::FIXTURES).unwrap();
+        store.write(|tx| load(tx, &doc)).unwrap();
+        let dumped = store.read(dump).unwrap();
+        assert_eq!(dumped["apiKeys"][0]["publicKey"], "qzvhwmtx");
+    }
 }

@@ -54,8 +54,6 @@ pub struct KeyRow {
 pub struct UserRow {
     /// ObjectId.
     pub id: String,
-    /// Username.
-    pub username: String,
     /// Personal API key.
     pub api_key: String,
 }
@@ -226,20 +224,6 @@ pub fn key_by_public(conn: &Connection, public_key: &str) -> rusqlite::Result<Op
     .optional()
 }
 
-/// Keys of an org, in creation order.
-///
-/// # Errors
-/// SQLite errors.
-pub fn keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<Vec<KeyRow>> {
-    let mut stmt = conn.prepare_cached(concat!(
-        "SELECT ",
-        key_cols!(),
-        " FROM api_key WHERE org_id = ?1 ORDER BY seq"
-    ))?;
-    let rows = stmt.query_map([org_id], key_row)?;
-    rows.collect()
-}
-
 /// How many keys an org has.
 ///
 /// # Errors
@@ -250,21 +234,6 @@ pub fn count_keys_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<u6
         .query_row([org_id], |r| r.get(0))
         .optional()
         .map(Option::unwrap_or_default)
-}
-
-/// Keys with at least one role on a project, in creation order.
-///
-/// # Errors
-/// SQLite errors.
-pub fn keys_on_project(conn: &Connection, group_id: &str) -> rusqlite::Result<Vec<KeyRow>> {
-    let mut stmt = conn.prepare_cached(concat!(
-        "SELECT ",
-        key_cols!(),
-        " FROM api_key WHERE id IN \
-         (SELECT holder FROM grant_role WHERE group_id = ?1) ORDER BY seq"
-    ))?;
-    let rows = stmt.query_map([group_id], key_row)?;
-    rows.collect()
 }
 
 /// One page of an org's keys, in creation order: `limit` keys after the first `offset`
@@ -374,26 +343,14 @@ pub fn public_key_taken(conn: &Connection, public_key: &str) -> rusqlite::Result
 /// # Errors
 /// SQLite errors.
 pub fn user_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>> {
-    conn.prepare_cached("SELECT id, username, api_key FROM user_account WHERE username = ?1")?
+    conn.prepare_cached("SELECT id, api_key FROM user_account WHERE username = ?1")?
         .query_row([username], |r| {
             Ok(UserRow {
                 id: r.get(0)?,
-                username: r.get(1)?,
-                api_key: r.get(2)?,
+                api_key: r.get(1)?,
             })
         })
         .optional()
-}
-
-/// Whether a user id exists.
-///
-/// # Errors
-/// SQLite errors.
-pub fn user_exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM user_account WHERE id = ?1")?
-        .query_row([id], |_| Ok(()))
-        .optional()
-        .map(|o| o.is_some())
 }
 
 /// The roles of a key or user, in the order they were granted.
@@ -519,4 +476,135 @@ pub fn record_use(
     )?
     .execute(params![holder, cidr_block, when, address])?;
     Ok(())
+}
+
+/// Whether an id is taken by any org, project, key or user.
+///
+/// # Errors
+/// Store errors.
+pub fn id_taken(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
+    conn.query_row(
+        "SELECT 1 FROM org WHERE id = ?1 UNION ALL SELECT 1 FROM project WHERE id = ?1 \
+         UNION ALL SELECT 1 FROM api_key WHERE id = ?1 UNION ALL SELECT 1 FROM user_account WHERE id = ?1",
+        [id],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|found| found.is_some())
+}
+
+/// A fresh ObjectId for `now` that no org, project, key or user has.
+///
+/// # Errors
+/// Store errors.
+pub fn new_object_id(
+    conn: &Connection,
+    ids: &auth_core::ids::Ids,
+    now: i64,
+) -> Result<String, rusqlite::Error> {
+    let mut id = ids.object_id(now);
+    while id_taken(conn, &id)? {
+        id = ids.object_id(now);
+    }
+    Ok(id)
+}
+
+/// The per-org key count behind `totalCount` follows every way keys come and go: inserts,
+/// deletes, a state load, a reset, and a data file written before the count table existed.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OpsMgr;
+    use auth_core::store::clear;
+    use auth_core::{Product, Store};
+
+    const ORG: &str = "5953c5f380eef53887615f99";
+
+    fn count_by_scan(store: &Store, org: &str) -> u64 {
+        store
+            .read(|c| {
+                c.query_row(
+                    "SELECT COUNT(*) FROM api_key WHERE org_id = ?1",
+                    [org],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap()
+    }
+
+    fn add_key(store: &Store, n: u32) {
+        store
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO api_key (id, org_id, descr, public_key, private_key) VALUES (?1, ?2, 'k', ?3, 'p')",
+                    rusqlite::params![format!("6000000000000000{n:08x}"), ORG, format!("k{n:07}")],
+                )
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn the_count_follows_inserts_deletes_loads_and_resets() {
+        let store = Store::memory(OpsMgr::SCHEMA).unwrap();
+        let fixtures: serde_json::Value = serde_json::from_str(OpsMgr::FIXTURES).unwrap();
+        let env = auth_core::Env::new(Some(1), "opsmgr");
+        let product = OpsMgr::new(&env, &Default::default());
+        store
+            .write(|tx| {
+                product
+                    .load_state(tx, &fixtures, &env)
+                    .map_err(|e| rusqlite::Error::InvalidParameterName(e.to_string()))
+            })
+            .unwrap();
+        let counted = |store: &Store| store.read(|c| count_keys_of_org(c, ORG)).unwrap();
+        assert_eq!(counted(&store), count_by_scan(&store, ORG));
+        let base = counted(&store);
+        for n in 0..5 {
+            add_key(&store, n);
+        }
+        assert_eq!(counted(&store), base + 5);
+        store
+            .write(|tx| tx.execute("DELETE FROM api_key WHERE public_key = 'k0000002'", []))
+            .unwrap();
+        assert_eq!(counted(&store), base + 4);
+        assert_eq!(counted(&store), count_by_scan(&store, ORG));
+        assert_eq!(
+            store
+                .read(|c| count_keys_of_org(c, "000000000000000000000000"))
+                .unwrap(),
+            0
+        );
+        store.write(clear).unwrap();
+        assert_eq!(counted(&store), 0);
+        assert!(store.is_empty().unwrap());
+    }
+
+    #[test]
+    fn a_data_file_from_before_the_count_table_is_counted_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("opsmgr.sqlite3");
+        let store = Store::file(&path, OpsMgr::SCHEMA).unwrap();
+        store
+            .write(|tx| tx.execute("INSERT INTO org (id, name) VALUES (?1, 'o')", [ORG]))
+            .unwrap();
+        for n in 0..3 {
+            add_key(&store, n);
+        }
+        // An older schema: no count table, no triggers.
+        store
+            .write(|tx| {
+                tx.execute_batch(
+                    "DROP TRIGGER api_key_count_insert; DROP TRIGGER api_key_count_delete;
+                     DROP TRIGGER api_key_count_move; DROP TABLE org_key_count;",
+                )
+            })
+            .unwrap();
+        drop(store);
+        let store = Store::file(&path, OpsMgr::SCHEMA).unwrap();
+        assert_eq!(store.read(|c| count_keys_of_org(c, ORG)).unwrap(), 3);
+        drop(store);
+        // Reopening a current file adds nothing.
+        let store = Store::file(&path, OpsMgr::SCHEMA).unwrap();
+        assert_eq!(store.read(|c| count_keys_of_org(c, ORG)).unwrap(), 3);
+    }
 }

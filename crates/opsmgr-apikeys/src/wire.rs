@@ -1,44 +1,24 @@
-//! The wire conventions of the public API (spec §1): query parameters, Jackson-style JSON
+//! The wire conventions of the public API ("Public API Principles"): query parameters, Jackson-style JSON
 //! (alphabetical keys, compact by default, `pretty=true` in `DefaultPrettyPrinter` style),
 //! `envelope=true`, the list envelope with its `links`, and the response headers.
 
-use crate::error::ApiError;
+use crate::error::OpsMgrError;
+use crate::model::{entry_segment, redact, Role};
+use crate::request::Paging;
+use crate::store::{AccessRow, KeyRow, OrgRow, ProjectRow};
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, Responder};
 use serde_json::{json, Map, Value};
 
 /// Base path of the public API.
 pub const BASE: &str = "/api/public/v1.0";
-/// The service-version header Ops Manager adds to its responses (S3b).
+/// The service-version header Ops Manager adds to its responses (the example response
+/// headers of the reference page "Delete One Organization API Key", 6.0).
 pub const SERVICE_VERSION_HEADER: &str = "x-mongodb-service-version";
-/// Default `itemsPerPage`.
-pub const DEFAULT_ITEMS_PER_PAGE: u64 = 100;
-/// Largest `itemsPerPage` (current docs).
-pub const MAX_ITEMS_PER_PAGE: u64 = 500;
-
-/// The raw query as `(name, value)` pairs, decoded, in order.
-pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    form_urlencoded::parse(req.query_string().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-/// The last value of query parameter `name`.
-pub fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
-    form_urlencoded::parse(req.query_string().as_bytes())
-        .filter(|(k, _)| k == name)
-        .last()
-        .map(|(_, v)| v.into_owned())
-}
-
-/// Every value of query parameter `name`, in order.
-pub fn query_values(req: &HttpRequest, name: &str) -> Vec<String> {
-    form_urlencoded::parse(req.query_string().as_bytes())
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .collect()
-}
 
 /// How the response body is written.
 #[derive(Debug, Clone, Copy, Default)]
@@ -72,61 +52,6 @@ impl Format {
     }
 }
 
-/// `pageNum`, `itemsPerPage` and `includeCount` of a list request.
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    /// 1-based page.
-    pub page_num: u64,
-    /// Page size, 1..=500.
-    pub items_per_page: u64,
-    /// Whether `totalCount` is sent.
-    pub include_count: bool,
-}
-
-impl Paging {
-    /// Read and validate the paging parameters.
-    ///
-    /// # Errors
-    /// `INVALID_QUERY_PARAMETER` for a non-number, `pageNum < 1` or `itemsPerPage`
-    /// outside 1..=500 (UNCONFIRMED: the real server's answer is not documented).
-    pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
-        Self::of_query(req.query_string())
-    }
-
-    /// [`Paging::of`] for a raw query string (the last value of each parameter counts).
-    ///
-    /// # Errors
-    /// As [`Paging::of`].
-    pub fn of_query(query: &str) -> Result<Self, ApiError> {
-        let (mut page_num, mut items_per_page, mut include_count) = (None, None, None);
-        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            match &*k {
-                "pageNum" => page_num = Some(v),
-                "itemsPerPage" => items_per_page = Some(v),
-                "includeCount" => include_count = Some(v),
-                _ => {}
-            }
-        }
-        let number = |name: &'static str, value: Option<&str>, default: u64, max: u64| match value {
-            None => Ok(default),
-            Some(text) => match text.trim().parse::<u64>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(ApiError::InvalidQueryParameter(name)),
-            },
-        };
-        Ok(Paging {
-            page_num: number("pageNum", page_num.as_deref(), 1, u64::from(u32::MAX))?,
-            items_per_page: number(
-                "itemsPerPage",
-                items_per_page.as_deref(),
-                DEFAULT_ITEMS_PER_PAGE,
-                MAX_ITEMS_PER_PAGE,
-            )?,
-            include_count: include_count.is_none_or(|v| !v.eq_ignore_ascii_case("false")),
-        })
-    }
-}
-
 /// Where links point: the configured central URL, else `{scheme}://{Host}`.
 pub fn central_url(req: &HttpRequest, configured: Option<&str>) -> String {
     match configured {
@@ -143,16 +68,7 @@ pub fn self_link(href: String) -> Value {
     json!({"href": href, "rel": "self"})
 }
 
-impl Paging {
-    /// How many items come before this page.
-    pub fn offset(&self) -> u64 {
-        self.page_num
-            .saturating_sub(1)
-            .saturating_mul(self.items_per_page)
-    }
-}
-
-/// Build the list object (§1.4) for one page of `items` (every item of the list).
+/// Build the list object (`links`, `results`, `totalCount`) for one page of `items` (every item of the list).
 pub fn list(req: &HttpRequest, central: &str, paging: Paging, items: Vec<Value>) -> Value {
     let total = items.len() as u64;
     let results: Vec<Value> = items
@@ -163,7 +79,7 @@ pub fn list(req: &HttpRequest, central: &str, paging: Paging, items: Vec<Value>)
     page(req, central, paging, total, results)
 }
 
-/// Build the list object (§1.4) from one page already cut out by the store (`results`)
+/// Build the list object from one page already cut out by the store (`results`)
 /// and the size of the whole list (`total`).
 pub fn page(
     req: &HttpRequest,
@@ -325,34 +241,44 @@ pub fn json_response(status: StatusCode, body: String) -> HttpResponse {
     resp
 }
 
-/// What a handler produced.
+/// What a handler answers: Ops Manager's JSON (in the requested format and envelope), or
+/// no body.
 #[derive(Debug)]
-pub enum Out {
+pub(crate) enum Reply {
     /// A JSON body with a status.
     Json(StatusCode, Value),
     /// No body (200 or 204).
     Empty(StatusCode),
 }
 
-/// Render a handler's result in the requested format.
-pub fn render(req: &HttpRequest, result: Result<Out, ApiError>, legacy: bool) -> HttpResponse {
-    let format = Format::of(req);
-    match result {
-        Ok(Out::Json(status, value)) => {
-            let value = if format.envelope {
-                envelope(value, status)
-            } else {
-                value
-            };
-            json_response(status, to_text(&value, format.pretty))
-        }
-        Ok(Out::Empty(status)) => {
-            if format.envelope {
-                // UNCONFIRMED (spec §1.5): a 204 cannot carry a body, so the envelope of
-                // an empty answer goes out with HTTP 200 and says the real status inside.
+impl Reply {
+    /// `200 OK` with `value`.
+    pub fn ok(value: Value) -> Self {
+        Reply::Json(StatusCode::OK, value)
+    }
+}
+
+impl Responder for Reply {
+    type Body = BoxBody;
+
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        let format = Format::of(req);
+        match self {
+            Reply::Json(status, value) => {
+                let value = if format.envelope {
+                    envelope(value, status)
+                } else {
+                    value
+                };
+                json_response(status, to_text(&value, format.pretty))
+            }
+            Reply::Empty(status) if format.envelope => {
+                // Not documented: a 204 cannot carry a body, so the envelope of an empty
+                // answer goes out with HTTP 200 and says the real status inside.
                 let value = json!({"content": {}, "status": status.as_u16()});
                 json_response(StatusCode::OK, to_text(&value, format.pretty))
-            } else {
+            }
+            Reply::Empty(status) => {
                 let mut resp = HttpResponse::build(status).finish();
                 resp.headers_mut().insert(
                     HeaderName::from_static(SERVICE_VERSION_HEADER),
@@ -361,15 +287,34 @@ pub fn render(req: &HttpRequest, result: Result<Out, ApiError>, legacy: bool) ->
                 resp
             }
         }
-        Err(err) => {
-            auth_core::trace::refuse(req, err.to_string());
-            error_response(req, &err, legacy)
-        }
     }
 }
 
+/// Middleware on every route: an [`OpsMgrError`] a handler or extractor returned is written
+/// in the format the request asks for (`pretty`, `envelope`) and with the configured error
+/// codes (`--opsmgr-legacy-whitelist-codes`); its log text goes to the journal's reason.
+pub(crate) async fn render_errors(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let Some(err) = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<OpsMgrError>())
+        .cloned()
+    else {
+        return Ok(res);
+    };
+    let (req, _) = res.into_parts();
+    auth_core::trace::refuse(&req, err.to_string());
+    let legacy = crate::auth::instance(&req).is_some_and(|i| i.settings.legacy_whitelist_codes);
+    let resp = error_response(&req, &err, legacy);
+    Ok(ServiceResponse::new(req, resp))
+}
+
 /// An error in Ops Manager's format (and envelope, if asked for).
-pub fn error_response(req: &HttpRequest, err: &ApiError, legacy: bool) -> HttpResponse {
+pub fn error_response(req: &HttpRequest, err: &OpsMgrError, legacy: bool) -> HttpResponse {
     let format = Format::of(req);
     let (status, body) = err.body(legacy);
     let body = if format.envelope {
@@ -388,6 +333,91 @@ fn envelope(value: Value, status: StatusCode) -> Value {
         }
         other => json!({"content": other, "status": status.as_u16()}),
     }
+}
+
+// Entities as Ops Manager writes them, with their `self` links.
+
+/// A role object: exactly one of `orgId`/`groupId`, plus `roleName`.
+pub fn role(role: &Role) -> Value {
+    let mut out = Map::new();
+    if let Some(org) = &role.org_id {
+        out.insert("orgId".into(), json!(org));
+    }
+    if let Some(group) = &role.group_id {
+        out.insert("groupId".into(), json!(group));
+    }
+    out.insert("roleName".into(), json!(role.name));
+    Value::Object(out)
+}
+
+/// The URL of a key (always under its org, even in `/groups/…` answers).
+pub fn key_href(central: &str, key: &KeyRow) -> String {
+    format!("{central}{BASE}/orgs/{}/apiKeys/{}", key.org_id, key.id)
+}
+
+/// An API key; the private key in full only when `reveal` (the creating response).
+pub fn api_key(central: &str, key: &KeyRow, roles: &[Role], reveal: bool) -> Value {
+    json!({
+        "desc": key.desc,
+        "id": key.id,
+        "links": [self_link(key_href(central, key))],
+        "privateKey": if reveal { key.private_key.clone() } else { redact(&key.private_key) },
+        "publicKey": key.public_key,
+        "roles": roles.iter().map(role).collect::<Vec<_>>(),
+    })
+}
+
+/// An access-list entry of a key (or user) whose base URL is `base_href`
+/// (`…/apiKeys/{ID}/accessList`); `get_one` adds the link back to the key.
+pub fn access_entry(base_href: &str, key_href: Option<&str>, entry: &AccessRow) -> Value {
+    let mut links = vec![self_link(format!(
+        "{base_href}/{}",
+        entry_segment(&entry.cidr_block)
+    ))];
+    if let Some(href) = key_href {
+        links.push(json!({"href": href, "rel": "http://mms.mongodb.com/apiKeys"}));
+    }
+    let mut out = Map::new();
+    out.insert("cidrBlock".into(), json!(entry.cidr_block));
+    out.insert("count".into(), json!(entry.count));
+    out.insert("created".into(), json!(entry.created));
+    out.insert("ipAddress".into(), json!(entry.ip_address));
+    if let Some(t) = &entry.last_used {
+        out.insert("lastUsed".into(), json!(t));
+    }
+    if let Some(a) = &entry.last_used_address {
+        out.insert("lastUsedAddress".into(), json!(a));
+    }
+    out.insert("links".into(), Value::Array(links));
+    Value::Object(out)
+}
+
+/// An organization.
+pub fn org(central: &str, org: &OrgRow) -> Value {
+    json!({
+        "id": org.id,
+        "isDeleted": org.is_deleted,
+        "links": [self_link(format!("{central}{BASE}/orgs/{}", org.id))],
+        "name": org.name,
+    })
+}
+
+/// A project.
+pub fn project(central: &str, p: &ProjectRow) -> Value {
+    json!({
+        "activeAgentCount": 0,
+        "agentApiKey": p.agent_api_key,
+        "created": p.created,
+        "hostCounts": {"arbiter": 0, "config": 0, "master": 0, "mongos": 0, "primary": 0, "secondary": 0, "slave": 0},
+        "id": p.id,
+        "links": [self_link(format!("{central}{BASE}/groups/{}", p.id))],
+        "name": p.name,
+        "orgId": p.org_id,
+        "publicApiEnabled": true,
+        "replicaSetCount": 0,
+        "shardCount": 0,
+        "tags": p.tags,
+    })
 }
 
 #[cfg(test)]

@@ -1,10 +1,8 @@
 //! API key access lists (and their `whitelist` aliases) and the user access list.
 
-mod support;
-
+use crate::support::*;
 use reqwest::Method;
 use serde_json::json;
-use support::*;
 
 fn al_uri() -> String {
     format!("/api/public/v1.0/orgs/{ORG}/apiKeys/{KEY_ID}/accessList")

@@ -1,8 +1,6 @@
 //! Test helpers: a server on port 0 and a Digest client that computes RFC 7616 responses
 //! itself (MD5, qop=auth), caching the nonce like requests and httpx do.
 
-#![allow(dead_code)]
-
 use auth_core::server::{spawn, Running};
 use auth_core::CommonOptions;
 use opsmgr_apikeys::{OpsMgr, Settings};

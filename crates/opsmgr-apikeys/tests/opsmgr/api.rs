@@ -1,10 +1,8 @@
 //! The endpoints behind the front door, the wire conventions and the state document.
 
-mod support;
-
+use crate::support::*;
 use reqwest::Method;
 use serde_json::json;
-use support::*;
 
 #[actix_web::test]
 async fn the_state_round_trips_and_a_bad_document_names_the_field() {

@@ -1,10 +1,8 @@
 //! The front door: Digest challenge, credentials, nonces, replay, uri check, access lists.
 
-mod support;
-
+use crate::support::*;
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::*;
 
 fn keys_uri() -> String {
     format!("/api/public/v1.0/groups/{GROUP}/apiKeys")

@@ -1,0 +1,218 @@
+//! The whole route table of the Ops Manager public API, one line per operation: method
+//! helper, path, the operation's name (journal, fault rules), handler. `get` also answers
+//! HEAD with the same headers, as the real server (Jersey) does.
+//!
+//! Order matters twice. Between overlapping paths a literal segment beats a variable one
+//! (`/groups/byName/apiKeys` is the project named `apiKeys`): the earlier resource wins.
+//! And actix tries resources in order, one regex search each, so the busiest resources
+//! (the key lists and `byName`) come first; no earlier resource can match their paths. The
+//! test below checks both for every path shape.
+
+use crate::wire::render_errors;
+use crate::{access, groups, org_keys, orgs, project_keys};
+use actix_web::http::Method;
+use actix_web::middleware::from_fn;
+use actix_web::{FromRequest, Handler, Responder};
+use auth_core::OpRoute;
+
+const ORGS: &str = "/api/public/v1.0/orgs{slash:/?}";
+const ORG: &str = "/api/public/v1.0/orgs/{org_id}{slash:/?}";
+const ORG_GROUPS: &str = "/api/public/v1.0/orgs/{org_id}/groups{slash:/?}";
+const ORG_KEYS: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys{slash:/?}";
+const ORG_KEY: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}{slash:/?}";
+const KEY_AL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList{slash:/?}";
+const KEY_AL_ENTRY: &str =
+    "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/accessList/{entry}{slash:/?}";
+const KEY_WL: &str = "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist{slash:/?}";
+const KEY_WL_ENTRY: &str =
+    "/api/public/v1.0/orgs/{org_id}/apiKeys/{key_id}/whitelist/{entry}{slash:/?}";
+const GROUPS: &str = "/api/public/v1.0/groups{slash:/?}";
+const GROUP: &str = "/api/public/v1.0/groups/{group_id}{slash:/?}";
+const GROUP_BY_NAME: &str = "/api/public/v1.0/groups/byName/{name}{slash:/?}";
+const GROUP_KEYS: &str = "/api/public/v1.0/groups/{group_id}/apiKeys{slash:/?}";
+const GROUP_KEY: &str = "/api/public/v1.0/groups/{group_id}/apiKeys/{key_id}{slash:/?}";
+const USER_AL: &str = "/api/public/v1.0/users/{user_id}/accessList{slash:/?}";
+const USER_AL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/accessList/{entry}{slash:/?}";
+const USER_WL: &str = "/api/public/v1.0/users/{user_id}/whitelist{slash:/?}";
+const USER_WL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/whitelist/{entry}{slash:/?}";
+
+/// Every operation, in the order the router tries them.
+#[rustfmt::skip]
+pub(crate) fn table() -> Vec<OpRoute> {
+    [
+        // The busiest resources first.
+        get(ORG_KEYS, "opsmgr.list_org_keys", org_keys::list_org_keys),
+        post(ORG_KEYS, "opsmgr.create_org_key", org_keys::create_org_key),
+        get(ORG_KEY, "opsmgr.get_org_key", org_keys::get_org_key),
+        patch(ORG_KEY, "opsmgr.update_org_key", org_keys::update_org_key),
+        delete(ORG_KEY, "opsmgr.delete_org_key", org_keys::delete_org_key),
+        get(GROUP_BY_NAME, "opsmgr.get_project_by_name", groups::get_project_by_name),
+        get(GROUP_KEYS, "opsmgr.list_project_keys", project_keys::list_project_keys),
+        post(GROUP_KEYS, "opsmgr.create_project_key", project_keys::create_project_key),
+        // Organizations.
+        get(ORGS, "opsmgr.list_orgs", orgs::list_orgs),
+        get(ORG, "opsmgr.get_org", orgs::get_org),
+        get(ORG_GROUPS, "opsmgr.list_org_projects", orgs::list_org_projects),
+        // Access lists of organization keys (and their 4.x `whitelist` spelling).
+        get(KEY_AL, "opsmgr.list_key_access", access::list_key_access),
+        post(KEY_AL, "opsmgr.add_key_access", access::add_key_access),
+        get(KEY_AL_ENTRY, "opsmgr.get_key_access", access::get_key_access),
+        delete(KEY_AL_ENTRY, "opsmgr.delete_key_access", access::delete_key_access),
+        get(KEY_WL, "opsmgr.list_key_access", access::list_key_access),
+        post(KEY_WL, "opsmgr.add_key_access", access::add_key_access),
+        get(KEY_WL_ENTRY, "opsmgr.get_key_access", access::get_key_access),
+        delete(KEY_WL_ENTRY, "opsmgr.delete_key_access", access::delete_key_access),
+        // Projects and the organization keys assigned to them.
+        get(GROUPS, "opsmgr.list_projects", groups::list_projects),
+        post(GROUPS, "opsmgr.create_project", groups::create_project),
+        get(GROUP, "opsmgr.get_project", groups::get_project),
+        patch(GROUP_KEY, "opsmgr.update_project_key", project_keys::update_project_key),
+        post(GROUP_KEY, "opsmgr.assign_project_key", project_keys::assign_project_key),
+        delete(GROUP_KEY, "opsmgr.unassign_project_key", project_keys::unassign_project_key),
+        // A user's own API access list (and its 4.x `whitelist` spelling).
+        get(USER_AL, "opsmgr.list_user_access", access::list_user_access),
+        post(USER_AL, "opsmgr.add_user_access", access::add_user_access),
+        get(USER_AL_ENTRY, "opsmgr.get_user_access", access::get_user_access),
+        delete(USER_AL_ENTRY, "opsmgr.delete_user_access", access::delete_user_access),
+        get(USER_WL, "opsmgr.list_user_access", access::list_user_access),
+        post(USER_WL, "opsmgr.add_user_access", access::add_user_access),
+        get(USER_WL_ENTRY, "opsmgr.get_user_access", access::get_user_access),
+        delete(USER_WL_ENTRY, "opsmgr.delete_user_access", access::delete_user_access),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// One route whose errors are written in Ops Manager's format for this request.
+fn route<F, Args>(method: Method, path: &'static str, name: &'static str, handler: F) -> OpRoute
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    let mut op = auth_core::op(method, path, name, handler);
+    op.route = op.route.wrap(from_fn(render_errors));
+    op
+}
+
+/// GET, and HEAD with the same headers and no body.
+fn get<F, Args>(path: &'static str, name: &'static str, handler: F) -> Vec<OpRoute>
+where
+    F: Handler<Args> + Clone,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    vec![
+        route(Method::GET, path, name, handler.clone()),
+        route(Method::HEAD, path, name, handler),
+    ]
+}
+
+fn post<F, Args>(path: &'static str, name: &'static str, handler: F) -> Vec<OpRoute>
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    vec![route(Method::POST, path, name, handler)]
+}
+
+fn patch<F, Args>(path: &'static str, name: &'static str, handler: F) -> Vec<OpRoute>
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    vec![route(Method::PATCH, path, name, handler)]
+}
+
+fn delete<F, Args>(path: &'static str, name: &'static str, handler: F) -> Vec<OpRoute>
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    vec![route(Method::DELETE, path, name, handler)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::dev::ResourceDef;
+
+    /// The path's segments after the base, without the optional trailing slash.
+    fn segments(pattern: &str) -> Vec<&str> {
+        pattern
+            .trim_start_matches(crate::wire::BASE)
+            .trim_end_matches("{slash:/?}")
+            .split('/')
+            .collect()
+    }
+
+    /// Whether `a` should win over `b` when both match: at the first segment where one
+    /// is literal and the other a variable, the literal one.
+    fn beats(a: &str, b: &str) -> bool {
+        for (x, y) in segments(a).iter().zip(segments(b).iter()) {
+            match (x.starts_with('{'), y.starts_with('{')) {
+                (false, true) => return true,
+                (true, false) => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn every_path_reaches_the_resource_with_the_leftmost_literal_segment() {
+        let mut defs: Vec<(ResourceDef, &'static str)> = Vec::new();
+        for r in table() {
+            if !defs.iter().any(|(_, p)| *p == r.path) {
+                defs.push((ResourceDef::new(r.path), r.path));
+            }
+        }
+        let words = [
+            "byName",
+            "apiKeys",
+            "groups",
+            "accessList",
+            "whitelist",
+            "users",
+            "x",
+            "5953c5f380eef53887615f99",
+        ];
+        let mut paths = Vec::new();
+        for top in ["orgs", "groups", "users", "x"] {
+            let base = format!("{}/{top}", crate::wire::BASE);
+            paths.push(base.clone());
+            for a in words {
+                paths.push(format!("{base}/{a}"));
+                for b in words {
+                    paths.push(format!("{base}/{a}/{b}"));
+                    for c in words {
+                        paths.push(format!("{base}/{a}/{b}/{c}"));
+                        for d in &words[..4] {
+                            paths.push(format!("{base}/{a}/{b}/{c}/{d}"));
+                        }
+                    }
+                }
+            }
+        }
+        let with_slash: Vec<String> = paths.iter().map(|p| format!("{p}/")).collect();
+        let mut overlaps = 0;
+        for path in paths.iter().chain(&with_slash) {
+            let matching: Vec<&str> = defs
+                .iter()
+                .filter(|(def, _)| def.is_match(path))
+                .map(|(_, p)| *p)
+                .collect();
+            if let Some((first, rest)) = matching.split_first() {
+                for other in rest {
+                    overlaps += 1;
+                    assert!(beats(first, other), "{path}: {first} tried before {other}");
+                }
+            }
+        }
+        assert!(overlaps > 0, "the byName overlap is exercised");
+    }
+}

@@ -1,0 +1,7 @@
+//! The Ops Manager fake driven through its real HTTP server with a real Digest client:
+//! one test binary, a module per area.
+
+mod access;
+mod api;
+mod digest;
+mod support;
