@@ -1,20 +1,35 @@
-//! The control scope `/_standin/` on every product port: health, readiness, reset, the
-//! instance clock and the whole state. It answers loopback callers only, unless
-//! `--control-token` is set, in which case it requires `Authorization: Bearer <token>`
-//! from anyone. Product credentials never open it. Errors are JSON:
-//! `{"error":"bad_request","message":"...","field":"..."}`.
+//! The vocabulary of the control API `/_standin/...`: its error type ([`ControlError`],
+//! rendered as `{"error":"bad_request","message":"...","field":"..."}`), its body parser
+//! ([`parse_body`]) and its access rule ([`gate`], applied by [`guard`] on the `/_standin`
+//! scope of every listener, tenants included).
+//!
+//! The access rule, the same on every port:
+//! - a loopback caller (127.0.0.0/8, ::1, IPv4-mapped loopback) needs no token;
+//! - a caller whose address is inside a network of `--control-allow` needs no token;
+//! - anyone else needs `Authorization: Bearer <--control-token>`, compared in constant time;
+//!   without `--control-token` remote callers are refused.
+//!
+//! Refusals are 403 with a JSON body saying why. Product credentials never open the scope.
+//! The rule is attached where the control routes are matched (the scope's middleware), so
+//! every spelling the router decodes to `/_standin/...` (`/%5Fstandin`, `/_st%61ndin`, ...)
+//! passes through it; spellings that only normalise to it (`//_standin`, `/./_standin`,
+//! `/_standin%2F...`) are caught before routing by the engine ([`is_control_spelling`]).
+//!
+//! The handlers live in [`crate::control_router`]; this module imports none of them, so
+//! engine, observe, snapshots and tenants can use it without an import circle.
 
-use crate::clock::parse_rfc3339_ms;
 use crate::credentials::bearer;
-use crate::instance::{CommonOptions, Inst};
+use crate::instance::{CommonOptions, Host};
 use crate::product::{Product, StateError};
 use crate::secret::ct_eq_str;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use serde_json::json;
 use std::net::IpAddr;
-use std::time::Instant;
 
 /// The version reported by health.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -109,33 +124,137 @@ pub fn is_loopback(ip: IpAddr) -> bool {
     }
 }
 
-/// Decide whether `req` may use the control scope.
+/// Whether `ip` is inside one of the `--control-allow` networks (IPv4-mapped IPv6
+/// addresses are compared as IPv4).
+pub fn is_allowed_network(options: &CommonOptions, ip: IpAddr) -> bool {
+    let ip = ip.to_canonical();
+    options.control_allow.iter().any(|net| net.contains(&ip))
+}
+
+/// The control token, if one is configured (an empty token counts as none, so an empty
+/// `Authorization: Bearer ` never opens the scope).
+fn configured_token(options: &CommonOptions) -> Option<&str> {
+    options.control_token.as_deref().filter(|t| !t.is_empty())
+}
+
+/// Decide whether `req` may use the control scope (the rule in the module docs).
 ///
 /// # Errors
 /// [`ControlError::Forbidden`] saying why.
 pub fn gate(options: &CommonOptions, req: &HttpRequest) -> Result<(), ControlError> {
-    match &options.control_token {
-        Some(token) => {
-            let given = req
-                .headers()
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .and_then(bearer);
-            match given {
-                Some(given) if ct_eq_str(given, token) => Ok(()),
-                _ => Err(ControlError::Forbidden(
-                    "the control scope requires Authorization: Bearer <control token>".into(),
-                )),
+    let peer = req.peer_addr().map(|a| a.ip());
+    if let Some(ip) = peer {
+        if is_loopback(ip) || is_allowed_network(options, ip) {
+            return Ok(());
+        }
+    }
+    let who = match peer {
+        Some(ip) => format!("caller {}", ip.to_canonical()),
+        None => "a caller without a peer address".to_owned(),
+    };
+    let Some(token) = configured_token(options) else {
+        return Err(ControlError::Forbidden(format!(
+            "the control API answers loopback callers only and {who} is not one: \
+             start standin with --control-token <token> and send Authorization: Bearer <token>, \
+             or allow the caller's network with --control-allow <cidr>"
+        )));
+    };
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().ok().and_then(bearer));
+    match header {
+        Some(Some(given)) if ct_eq_str(given, token) => Ok(()),
+        Some(Some(_)) => Err(ControlError::Forbidden(format!(
+            "{who}: the Bearer token is not the control token"
+        ))),
+        Some(None) => Err(ControlError::Forbidden(format!(
+            "{who}: the control API needs Authorization: Bearer <control token>; \
+             the Authorization header sent is not a Bearer token"
+        ))),
+        None => Err(ControlError::Forbidden(format!(
+            "{who} is not loopback: the control API needs Authorization: Bearer <control token>"
+        ))),
+    }
+}
+
+/// The scope middleware applying [`gate`] to everything routed into `/_standin`.
+pub(crate) async fn guard<P: Product, B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let verdict = match req.app_data::<web::Data<Host<P>>>() {
+        Some(host) => gate(&host.options, req.request()),
+        None => Err(ControlError::Internal("control scope not mounted".into())),
+    };
+    match verdict {
+        Ok(()) => Ok(next.call(req).await?.map_into_boxed_body()),
+        Err(err) => Ok(req.into_response(err.error_response())),
+    }
+}
+
+/// One startup line for a listener bound to a non-loopback address without a control token:
+/// remote callers will be refused, and how to allow them. `None` when nothing needs saying.
+pub fn remote_refusal_notice(options: &CommonOptions) -> Option<String> {
+    if is_loopback(options.bind) || configured_token(options).is_some() {
+        return None;
+    }
+    let allowed = if options.control_allow.is_empty() {
+        String::new()
+    } else {
+        let nets: Vec<String> = options
+            .control_allow
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        format!(" except from {}", nets.join(", "))
+    };
+    Some(format!(
+        "control API /_standin: bound to {} without --control-token, so remote callers will be \
+         refused{allowed}; set --control-token <token> (callers send Authorization: Bearer <token>) \
+         or --control-allow <cidr> to allow them",
+        options.bind
+    ))
+}
+
+/// Whether `path` is the control scope spelled canonically (`/_standin` or `/_standin/...`).
+pub fn is_control_path(path: &str) -> bool {
+    path == "/_standin" || path.starts_with("/_standin/")
+}
+
+/// Whether `raw` (a request path as received) means the control scope once normalised:
+/// every `%XX` decoded (`%2F` included), `//` collapsed, `.` and `..` segments resolved,
+/// compared without regard to ASCII case. Linear in the length of `raw`.
+pub fn is_control_spelling(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                decoded.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
             }
         }
-        None => match req.peer_addr() {
-            Some(addr) if is_loopback(addr.ip()) => Ok(()),
-            _ => Err(ControlError::Forbidden(
-                "the control scope answers loopback callers only (set --control-token to open it)"
-                    .into(),
-            )),
-        },
+        decoded.push(bytes[i]);
+        i += 1;
     }
+    // Resolve segments; only the first surviving one matters.
+    let mut stack: Vec<&[u8]> = Vec::new();
+    for segment in decoded.split(|&b| b == b'/') {
+        match segment {
+            b"" | b"." => {}
+            b".." => {
+                stack.pop();
+            }
+            s => stack.push(s),
+        }
+    }
+    stack
+        .first()
+        .is_some_and(|first| first.eq_ignore_ascii_case(b"_standin"))
 }
 
 /// Parse a JSON control body with a clear error.
@@ -155,184 +274,4 @@ pub fn parse_body<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Contro
     de.end()
         .map_err(|e| ControlError::BadRequest(format!("invalid JSON body: {e}")))?;
     Ok(value)
-}
-
-/// The `/_standin` scope for product `P`.
-pub(crate) fn scope<P: Product>() -> actix_web::Scope {
-    web::scope("/_standin")
-        .app_data(web::PayloadConfig::new(MAX_CONTROL_BODY))
-        .route("/health", web::get().to(health::<P>))
-        .route("/ready", web::get().to(ready::<P>))
-        .route("/reset", web::post().to(reset::<P>))
-        .route("/clock", web::get().to(get_clock::<P>))
-        .route("/clock", web::post().to(set_clock::<P>))
-        .route("/state", web::get().to(get_state::<P>))
-        .route("/state", web::put().to(put_state::<P>))
-        .route("/snapshots", web::get().to(crate::snapshots::list::<P>))
-        .route(
-            "/snapshots/{name}",
-            web::post().to(crate::snapshots::save::<P>),
-        )
-        .route(
-            "/snapshots/{name}",
-            web::delete().to(crate::snapshots::delete::<P>),
-        )
-        .route(
-            "/snapshots/{name}/restore",
-            web::post().to(crate::snapshots::restore::<P>),
-        )
-        .route(
-            "/requests",
-            web::get().to(crate::observe::list_requests::<P>),
-        )
-        .route(
-            "/requests",
-            web::delete().to(crate::observe::clear_requests::<P>),
-        )
-        .route(
-            "/requests/wait",
-            web::post().to(crate::observe::wait_requests::<P>),
-        )
-        .route("/faults", web::get().to(crate::observe::list_faults::<P>))
-        .route("/faults", web::post().to(crate::observe::add_fault::<P>))
-        .route(
-            "/faults",
-            web::delete().to(crate::observe::clear_faults::<P>),
-        )
-        .route(
-            "/faults/{id}",
-            web::delete().to(crate::observe::delete_fault::<P>),
-        )
-        .route(
-            "/rate-limits",
-            web::get().to(crate::observe::list_limits::<P>),
-        )
-        .route(
-            "/rate-limits",
-            web::post().to(crate::observe::add_limit::<P>),
-        )
-        .route(
-            "/rate-limits",
-            web::delete().to(crate::observe::clear_limits::<P>),
-        )
-        .route(
-            "/rate-limits/{id}",
-            web::delete().to(crate::observe::delete_limit::<P>),
-        )
-        .route("/tenants", web::get().to(crate::tenants::list::<P>))
-        .route("/tenants", web::post().to(crate::tenants::create::<P>))
-        .route("/tenants/{id}", web::get().to(crate::tenants::get::<P>))
-        .route(
-            "/tenants/{id}",
-            web::delete().to(crate::tenants::delete::<P>),
-        )
-        .service(web::scope(&format!("/{}", P::NAME)).configure(P::control_routes))
-        .default_service(web::to(control_not_found))
-}
-
-async fn control_not_found(req: HttpRequest) -> HttpResponse {
-    error_response(ControlError::NotFound(format!(
-        "no control endpoint {} {}",
-        req.method(),
-        req.path()
-    )))
-}
-
-async fn health<P: Product>(inst: Inst<P>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "status": "ok",
-        "product": P::NAME,
-        "title": P::TITLE,
-        "version": VERSION,
-        "tenant": inst.tenant,
-    }))
-}
-
-async fn ready<P: Product>(inst: Inst<P>) -> HttpResponse {
-    // An instance exists only once its fixtures are loaded, so reaching it means ready.
-    HttpResponse::Ok().json(json!({"ready": true, "product": P::NAME, "tenant": inst.tenant}))
-}
-
-async fn reset<P: Product>(
-    inst: Inst<P>,
-    host: web::Data<crate::instance::Host<P>>,
-) -> Result<HttpResponse, ControlError> {
-    let started = Instant::now();
-    host.reset(&inst)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "reset": true,
-        "product": P::NAME,
-        "tenant": inst.tenant,
-        "elapsed_us": started.elapsed().as_micros() as u64,
-    })))
-}
-
-async fn get_clock<P: Product>(inst: Inst<P>) -> HttpResponse {
-    HttpResponse::Ok().json(inst.env.clock.state())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ClockCommand {
-    freeze: Option<bool>,
-    advance_secs: Option<i64>,
-    advance_ms: Option<i64>,
-    set: Option<String>,
-}
-
-async fn set_clock<P: Product>(
-    inst: Inst<P>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ControlError> {
-    let cmd: ClockCommand = parse_body(&body)?;
-    if cmd.freeze.is_none()
-        && cmd.advance_secs.is_none()
-        && cmd.advance_ms.is_none()
-        && cmd.set.is_none()
-    {
-        return Err(ControlError::BadRequest(
-            "expected one of \"freeze\", \"advance_secs\", \"advance_ms\" or \"set\"".into(),
-        ));
-    }
-    let set_ms = match &cmd.set {
-        Some(text) => Some(parse_rfc3339_ms(text).ok_or_else(|| {
-            ControlError::BadRequest(format!(
-                "set: {text:?} is not an RFC 3339 date-time such as 2027-01-01T00:00:00Z"
-            ))
-        })?),
-        None => None,
-    };
-    let advance_ms = cmd
-        .advance_secs
-        .unwrap_or(0)
-        .checked_mul(1000)
-        .and_then(|ms| ms.checked_add(cmd.advance_ms.unwrap_or(0)))
-        .ok_or_else(|| ControlError::BadRequest("advance is out of range".into()))?;
-    let clock = &inst.env.clock;
-    if let Some(at) = set_ms {
-        clock.set_ms(at);
-    }
-    if advance_ms != 0 {
-        clock.advance_ms(advance_ms);
-    }
-    match cmd.freeze {
-        Some(true) => clock.freeze(),
-        Some(false) => clock.unfreeze(),
-        None => {}
-    }
-    Ok(HttpResponse::Ok().json(clock.state()))
-}
-
-async fn get_state<P: Product>(inst: Inst<P>) -> Result<HttpResponse, ControlError> {
-    Ok(HttpResponse::Ok().json(inst.export_state()?))
-}
-
-async fn put_state<P: Product>(
-    inst: Inst<P>,
-    body: web::Bytes,
-) -> Result<HttpResponse, ControlError> {
-    let doc: serde_json::Value = parse_body(&body)?;
-    inst.replace_state(&doc)?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"replaced": true, "product": P::NAME, "tenant": inst.tenant})))
 }

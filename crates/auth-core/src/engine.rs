@@ -1,6 +1,9 @@
 //! The request pipeline every product shares:
 //! 1. pick the instance (main, a tenant's own listener, or `X-Standin-Tenant` on the main port);
-//! 2. guard the control scope (loopback or control token);
+//! 2. leave the control scope to its own gate ([`crate::control::guard`], on the `/_standin`
+//!    scope where the router matches it), and refuse spellings that only normalise to it
+//!    (`//_standin`, `/./_standin`, `/_standin%2F...`) after the same gate, so no product
+//!    route or default service ever answers them;
 //! 3. apply rate limits and fault rules (only evaluated when some are set);
 //! 4. run the product;
 //! 5. record the request in the instance's journal and, with `--explain`, add
@@ -26,10 +29,7 @@ pub const TENANT_HEADER: &str = "x-standin-tenant";
 /// Response header carrying the refusal reason with `--explain`.
 pub const REASON_HEADER: &str = "x-standin-reason";
 
-/// Whether `path` belongs to the control scope.
-pub fn is_control_path(path: &str) -> bool {
-    path == "/_standin" || path.starts_with("/_standin/")
-}
+pub use crate::control::is_control_path;
 
 /// A duplicate of the connection's socket, kept so a `reset` fault can drop it.
 #[cfg(unix)]
@@ -153,6 +153,20 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
     let Some(host) = req.app_data::<web::Data<Host<P>>>().cloned() else {
         return Ok(req.into_response(HttpResponse::InternalServerError().finish()));
     };
+    let control_spelling = control::is_control_spelling(req.path());
+    // What the router matches is the path with %XX decoded (except %2F, %25, %2B): spellings
+    // it sends into the `/_standin` scope meet the scope's own gate; the others that still
+    // normalise to the control scope are refused here, after the same gate.
+    if control_spelling && !control::is_control_path(req.match_info().as_str()) {
+        let err = match control::gate(&host.options, req.request()) {
+            Err(err) => err,
+            Ok(()) => control::ControlError::NotFound(format!(
+                "{:?} is not a control path: spell it /_standin/... (no //, /./, .. or %2F)",
+                req.path()
+            )),
+        };
+        return Ok(req.into_response(control::error_response(err)));
+    }
     let bound = req.app_data::<Bound<P>>().and_then(|b| b.0.clone());
     let instance = match bound {
         Some(instance) => instance,
@@ -162,20 +176,25 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
                 match host.tenant(id) {
                     Some(instance) => instance,
                     None => {
-                        let resp = control::error_response(control::ControlError::NotFound(
-                            format!("no tenant {id:?} (header X-Standin-Tenant)"),
-                        ));
-                        return Ok(req.into_response(resp));
+                        // A refused control caller learns nothing about tenants.
+                        let err = match control_spelling {
+                            true => control::gate(&host.options, req.request()).err(),
+                            false => None,
+                        };
+                        let err = err.unwrap_or_else(|| {
+                            control::ControlError::NotFound(format!(
+                                "no tenant {id:?} (header X-Standin-Tenant)"
+                            ))
+                        });
+                        return Ok(req.into_response(control::error_response(err)));
                     }
                 }
             }
             None => host.main.clone(),
         },
     };
-    if is_control_path(req.path()) {
-        if let Err(err) = control::gate(&host.options, req.request()) {
-            return Ok(req.into_response(control::error_response(err)));
-        }
+    if control_spelling {
+        // The scope's own guard ([`control::guard`]) applies the access rule.
         req.extensions_mut().insert(instance);
         return Ok(next.call(req).await?.map_into_boxed_body());
     }

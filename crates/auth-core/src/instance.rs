@@ -30,8 +30,12 @@ pub struct CommonOptions {
     pub data_dir: Option<PathBuf>,
     /// `--fixtures`: a directory with `<product>.json` files replacing the embedded ones.
     pub fixtures_dir: Option<PathBuf>,
-    /// `--control-token`: when set, `/_standin/` requires `Authorization: Bearer <token>`.
+    /// `--control-token`: non-loopback callers of `/_standin/` outside `control_allow` must
+    /// send `Authorization: Bearer <token>`; without it they are refused.
     pub control_token: Option<String>,
+    /// `--control-allow`: networks whose callers may use `/_standin/` without a token
+    /// (loopback always may).
+    pub control_allow: Vec<ipnet::IpNet>,
     /// `--explain`: add `X-Standin-Reason` to refusals.
     pub explain: bool,
     /// HTTP worker threads per product listener (`None`: actix's default).
@@ -48,6 +52,7 @@ impl Default for CommonOptions {
             data_dir: None,
             fixtures_dir: None,
             control_token: None,
+            control_allow: Vec::new(),
             explain: false,
             workers: None,
             journal_size: crate::journal::DEFAULT_CAPACITY,

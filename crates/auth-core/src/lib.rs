@@ -8,11 +8,13 @@
 //!   clock ([`clock`]);
 //! - SQLite store plumbing ([`store`]);
 //! - the [`Product`] contract, instances and tenants ([`instance`]), the request pipeline
-//!   ([`engine`]), the control scope `/_standin/` ([`control`]), TLS ([`tls`]) and mounting
+//!   ([`engine`]), the control scope `/_standin/` (its vocabulary and access rule in [`control`], its
+//!   routes in [`control_router`]), TLS ([`tls`]) and mounting
 //!   a product on a port ([`server`]).
 
 pub mod clock;
 pub mod control;
+pub mod control_router;
 pub mod credentials;
 pub mod digest;
 pub mod engine;

@@ -325,7 +325,7 @@ pub(crate) fn build_server<P: Product>(
             .app_data(Bound::<P>(bound.clone()))
             .wrap(from_fn(engine::<P, _>))
             .configure(P::configure)
-            .service(crate::control::scope::<P>())
+            .service(crate::control_router::scope::<P>())
             .configure(register_routes::<P>)
             .default_service(web::to(not_found::<P>))
     };

@@ -278,7 +278,7 @@ async fn the_control_scope_resets_sets_the_clock_and_replaces_state() {
 }
 
 #[actix_web::test]
-async fn a_control_token_is_required_when_configured_and_product_credentials_do_not_open_it() {
+async fn loopback_callers_need_no_control_token_even_when_one_is_configured() {
     let srv = spawn::<Toy>(
         CommonOptions {
             control_token: Some("s3cret".into()),
@@ -289,26 +289,283 @@ async fn a_control_token_is_required_when_configured_and_product_credentials_do_
     .unwrap();
     let client = reqwest::Client::new();
     let url = format!("{}/_standin/health", srv.url);
-    let res = client.get(&url).send().await.unwrap();
-    assert_eq!(res.status(), 403);
-    let res = client
-        .get(&url)
-        .header("x-key", "k")
-        .bearer_auth("wrong")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
-    let res = client.get(&url).bearer_auth("s3cret").send().await.unwrap();
-    assert_eq!(res.status(), 200);
+    for bearer in [None, Some("wrong"), Some("s3cret")] {
+        let mut req = client.get(&url);
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        assert_eq!(req.send().await.unwrap().status(), 200, "{bearer:?}");
+    }
     let res = client
         .get(format!("{}/_standin/nothing", srv.url))
-        .bearer_auth("s3cret")
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "not_found");
     let _ = ControlError::NotFound(String::new());
+}
+
+/// Runs `test` (this binary's test of that name) again inside a fresh network namespace
+/// where loopback is up and also carries 192.0.2.1 (TEST-NET-1), so a server bound to
+/// 0.0.0.0 and called on 192.0.2.1 sees a non-loopback peer while no packet leaves the
+/// namespace. Returns true in that child; false in the parent after the child passed (or
+/// when namespaces are unavailable, saying why).
+fn in_fresh_netns(test: &str) -> bool {
+    if std::env::var_os("STANDIN_IN_NETNS").is_some() {
+        return true;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let script = "ip link set lo up && ip addr add 192.0.2.1/32 dev lo && exec \"$0\" \"$@\"";
+    let probe = std::process::Command::new("unshare")
+        .args(["--net", "true"])
+        .output();
+    match probe {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => {
+            eprintln!(
+                "SKIPPED {test}: cannot create a network namespace here (unshare --net: {})",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            return false;
+        }
+        Err(e) => {
+            eprintln!("SKIPPED {test}: cannot run unshare ({e})");
+            return false;
+        }
+    }
+    let status = std::process::Command::new("unshare")
+        .args(["--net", "sh", "-c", script])
+        .arg(&exe)
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("STANDIN_IN_NETNS", "1")
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "{test} failed inside its network namespace"
+    );
+    false
+}
+
+/// The peer address tests in a namespace call (and are seen as).
+const REMOTE: &str = "192.0.2.1";
+
+/// Send `method path` with optional extra header lines over a raw socket; return the status
+/// and the body.
+async fn raw(addr: std::net::SocketAddr, method: &str, path: &str, headers: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n{headers}Connection: close\r\n\r\n"
+    );
+    sock.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    sock.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The spellings of `/_standin/<rest>` a client can send.
+fn spellings(rest: &str) -> Vec<(String, bool)> {
+    // (path, routes to the scope as the router decodes it)
+    vec![
+        (format!("/_standin/{rest}"), true),
+        (format!("/%5Fstandin/{rest}"), true),
+        (format!("/%5fstandin/{rest}"), true),
+        (format!("/_st%61ndin/{rest}"), true),
+        (format!("/_%73tandin/{rest}"), true),
+        (format!("//_standin/{rest}"), false),
+        (format!("/./_standin/{rest}"), false),
+        (format!("/items/../_standin/{rest}"), false),
+        (format!("/_standin%2F{rest}"), false),
+        (format!("/_STANDIN/{rest}"), false),
+    ]
+}
+
+#[actix_web::test]
+async fn every_spelling_of_the_control_scope_meets_the_same_gate_on_main_and_tenant_ports() {
+    if !in_fresh_netns(
+        "every_spelling_of_the_control_scope_meets_the_same_gate_on_main_and_tenant_ports",
+    ) {
+        return;
+    }
+    let srv = spawn::<Toy>(
+        CommonOptions {
+            bind: "0.0.0.0".parse().unwrap(),
+            control_token: Some("s3cret".into()),
+            ..CommonOptions::default()
+        },
+        (),
+    )
+    .unwrap();
+    let local = std::net::SocketAddr::from(([127, 0, 0, 1], srv.addr.port()));
+    let (status, body) = raw(local, "POST", "/_standin/tenants", "").await;
+    assert_eq!(status, 201, "{body}");
+    let tenant: Value = serde_json::from_str(&body).unwrap();
+    let tenant_port: u16 = tenant["url"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut checked = 0;
+    for port in [srv.addr.port(), tenant_port] {
+        let remote: std::net::SocketAddr = format!("{REMOTE}:{port}").parse().unwrap();
+        for (method, rest) in [("GET", "state"), ("GET", "health"), ("POST", "reset")] {
+            for (path, routes) in spellings(rest) {
+                for (auth, right) in [
+                    ("", false),
+                    ("Authorization: Bearer wrong\r\n", false),
+                    ("Authorization: Bearer \r\n", false),
+                    ("Authorization: Basic czNjcmV0\r\n", false),
+                    ("Authorization: Bearer s3cret\r\n", true),
+                ] {
+                    let (status, body) = raw(remote, method, &path, auth).await;
+                    let want = match (right, routes) {
+                        (false, _) => 403,
+                        (true, true) => 200,
+                        (true, false) => 404,
+                    };
+                    assert_eq!(status, want, "{method} {path} {auth:?} port {port}: {body}");
+                    let body: Value = serde_json::from_str(&body).unwrap();
+                    if status != 200 {
+                        assert!(
+                            body["error"].is_string() && body["message"].is_string(),
+                            "{body}"
+                        );
+                        assert!(
+                            body.get("toy_error").is_none(),
+                            "{path}: product answered {body}"
+                        );
+                    }
+                    checked += 1;
+                }
+                // Loopback passes the gate without a token, whatever the spelling.
+                let local = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+                let (status, _) = raw(local, method, &path, "").await;
+                assert_eq!(status, if routes { 200 } else { 404 }, "loopback {path}");
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 3 * 10 * 5);
+    srv.stop().await;
+}
+
+#[actix_web::test]
+async fn a_caller_inside_an_allowed_network_needs_no_token_and_others_are_told_why() {
+    if !in_fresh_netns("a_caller_inside_an_allowed_network_needs_no_token_and_others_are_told_why")
+    {
+        return;
+    }
+    let open = spawn::<Toy>(
+        CommonOptions {
+            bind: "0.0.0.0".parse().unwrap(),
+            control_allow: vec!["192.0.2.0/24".parse().unwrap()],
+            ..CommonOptions::default()
+        },
+        (),
+    )
+    .unwrap();
+    let remote: std::net::SocketAddr = format!("{REMOTE}:{}", open.addr.port()).parse().unwrap();
+    let (status, body) = raw(remote, "GET", "/%5Fstandin/state", "").await;
+    assert_eq!(status, 200, "{body}");
+
+    let closed = spawn::<Toy>(
+        CommonOptions {
+            bind: "0.0.0.0".parse().unwrap(),
+            control_allow: vec!["198.51.100.0/24".parse().unwrap()],
+            ..CommonOptions::default()
+        },
+        (),
+    )
+    .unwrap();
+    let remote: std::net::SocketAddr = format!("{REMOTE}:{}", closed.addr.port()).parse().unwrap();
+    let (status, body) = raw(
+        remote,
+        "GET",
+        "/_standin/state",
+        "Authorization: Bearer x\r\n",
+    )
+    .await;
+    assert_eq!(status, 403);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"], "forbidden");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("192.0.2.1")
+            && message.contains("--control-token")
+            && message.contains("--control-allow"),
+        "{message}"
+    );
+    open.stop().await;
+    closed.stop().await;
+}
+
+#[test]
+fn the_startup_notice_names_remote_refusal_only_when_it_applies() {
+    use auth_core::control::remote_refusal_notice;
+    assert_eq!(remote_refusal_notice(&CommonOptions::default()), None);
+    let wide = CommonOptions {
+        bind: "0.0.0.0".parse().unwrap(),
+        ..CommonOptions::default()
+    };
+    let notice = remote_refusal_notice(&wide).unwrap();
+    assert!(
+        notice.contains("remote callers will be refused") && notice.contains("--control-token"),
+        "{notice}"
+    );
+    let with_token = CommonOptions {
+        control_token: Some("t".into()),
+        ..wide.clone()
+    };
+    assert_eq!(remote_refusal_notice(&with_token), None);
+    let empty_token = CommonOptions {
+        control_token: Some(String::new()),
+        ..wide
+    };
+    assert!(
+        remote_refusal_notice(&empty_token).is_some(),
+        "an empty token opens nothing"
+    );
+}
+
+#[test]
+fn control_spellings_are_recognised_after_decoding_collapsing_and_resolving() {
+    use auth_core::control::is_control_spelling;
+    for yes in [
+        "/_standin",
+        "/_standin/state",
+        "/%5Fstandin/state",
+        "/%5fSTANDIN",
+        "//_standin/x",
+        "/./_standin",
+        "/a/../_standin/reset",
+        "/_standin%2Fstate",
+        "/%2F_standin",
+    ] {
+        assert!(is_control_spelling(yes), "{yes}");
+    }
+    for no in [
+        "/",
+        "/items",
+        "/_standinx",
+        "/x/_standin",
+        "/_standin/../items",
+        "%",
+        "/%5",
+        "/%zz",
+    ] {
+        assert!(!is_control_spelling(no), "{no}");
+    }
 }
 
 #[actix_web::test]

@@ -102,6 +102,7 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         data_dir: args.data_dir.clone(),
         fixtures_dir: args.fixtures.clone(),
         control_token: args.control_token.clone(),
+        control_allow: Vec::new(),
         explain: args.explain,
         workers: Some(
             args.workers

@@ -1,0 +1,202 @@
+//! The control router: the `/_standin` scope of every listener (main port and tenant
+//! ports), naming the handlers of health, readiness, reset, clock, state, snapshots, the
+//! journal, faults, rate limits, tenants and the product's own control routes. Every route
+//! passes through [`crate::control::guard`] first.
+//!
+//! Import structure: this router names the handlers of [`crate::observe`],
+//! [`crate::snapshots`] and [`crate::tenants`], which use only the vocabulary in
+//! [`crate::control`]. One recursion is real and intended: a tenant is a mounted server, so
+//! [`crate::tenants`] calls [`crate::server::build_server`], which mounts this router, which
+//! routes `POST /_standin/tenants` back to [`crate::tenants`].
+
+use crate::clock::parse_rfc3339_ms;
+use crate::control::{error_response, guard, parse_body, ControlError, MAX_CONTROL_BODY, VERSION};
+use crate::instance::Inst;
+use crate::product::Product;
+use actix_web::middleware::from_fn;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use std::time::Instant;
+
+/// The `/_standin` scope for product `P`.
+pub(crate) fn scope<P: Product>() -> impl actix_web::dev::HttpServiceFactory {
+    web::scope("/_standin")
+        .app_data(web::PayloadConfig::new(MAX_CONTROL_BODY))
+        .route("/health", web::get().to(health::<P>))
+        .route("/ready", web::get().to(ready::<P>))
+        .route("/reset", web::post().to(reset::<P>))
+        .route("/clock", web::get().to(get_clock::<P>))
+        .route("/clock", web::post().to(set_clock::<P>))
+        .route("/state", web::get().to(get_state::<P>))
+        .route("/state", web::put().to(put_state::<P>))
+        .route("/snapshots", web::get().to(crate::snapshots::list::<P>))
+        .route(
+            "/snapshots/{name}",
+            web::post().to(crate::snapshots::save::<P>),
+        )
+        .route(
+            "/snapshots/{name}",
+            web::delete().to(crate::snapshots::delete::<P>),
+        )
+        .route(
+            "/snapshots/{name}/restore",
+            web::post().to(crate::snapshots::restore::<P>),
+        )
+        .route(
+            "/requests",
+            web::get().to(crate::observe::list_requests::<P>),
+        )
+        .route(
+            "/requests",
+            web::delete().to(crate::observe::clear_requests::<P>),
+        )
+        .route(
+            "/requests/wait",
+            web::post().to(crate::observe::wait_requests::<P>),
+        )
+        .route("/faults", web::get().to(crate::observe::list_faults::<P>))
+        .route("/faults", web::post().to(crate::observe::add_fault::<P>))
+        .route(
+            "/faults",
+            web::delete().to(crate::observe::clear_faults::<P>),
+        )
+        .route(
+            "/faults/{id}",
+            web::delete().to(crate::observe::delete_fault::<P>),
+        )
+        .route(
+            "/rate-limits",
+            web::get().to(crate::observe::list_limits::<P>),
+        )
+        .route(
+            "/rate-limits",
+            web::post().to(crate::observe::add_limit::<P>),
+        )
+        .route(
+            "/rate-limits",
+            web::delete().to(crate::observe::clear_limits::<P>),
+        )
+        .route(
+            "/rate-limits/{id}",
+            web::delete().to(crate::observe::delete_limit::<P>),
+        )
+        .route("/tenants", web::get().to(crate::tenants::list::<P>))
+        .route("/tenants", web::post().to(crate::tenants::create::<P>))
+        .route("/tenants/{id}", web::get().to(crate::tenants::get::<P>))
+        .route(
+            "/tenants/{id}",
+            web::delete().to(crate::tenants::delete::<P>),
+        )
+        .service(web::scope(&format!("/{}", P::NAME)).configure(P::control_routes))
+        .default_service(web::to(control_not_found))
+        // The access rule, on everything the router sends into this scope.
+        .wrap(from_fn(guard::<P, _>))
+}
+
+async fn control_not_found(req: HttpRequest) -> HttpResponse {
+    error_response(ControlError::NotFound(format!(
+        "no control endpoint {} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+async fn health<P: Product>(inst: Inst<P>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "product": P::NAME,
+        "title": P::TITLE,
+        "version": VERSION,
+        "tenant": inst.tenant,
+    }))
+}
+
+async fn ready<P: Product>(inst: Inst<P>) -> HttpResponse {
+    // An instance exists only once its fixtures are loaded, so reaching it means ready.
+    HttpResponse::Ok().json(json!({"ready": true, "product": P::NAME, "tenant": inst.tenant}))
+}
+
+async fn reset<P: Product>(
+    inst: Inst<P>,
+    host: web::Data<crate::instance::Host<P>>,
+) -> Result<HttpResponse, ControlError> {
+    let started = Instant::now();
+    host.reset(&inst)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "reset": true,
+        "product": P::NAME,
+        "tenant": inst.tenant,
+        "elapsed_us": started.elapsed().as_micros() as u64,
+    })))
+}
+
+async fn get_clock<P: Product>(inst: Inst<P>) -> HttpResponse {
+    HttpResponse::Ok().json(inst.env.clock.state())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockCommand {
+    freeze: Option<bool>,
+    advance_secs: Option<i64>,
+    advance_ms: Option<i64>,
+    set: Option<String>,
+}
+
+async fn set_clock<P: Product>(
+    inst: Inst<P>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ControlError> {
+    let cmd: ClockCommand = parse_body(&body)?;
+    if cmd.freeze.is_none()
+        && cmd.advance_secs.is_none()
+        && cmd.advance_ms.is_none()
+        && cmd.set.is_none()
+    {
+        return Err(ControlError::BadRequest(
+            "expected one of \"freeze\", \"advance_secs\", \"advance_ms\" or \"set\"".into(),
+        ));
+    }
+    let set_ms = match &cmd.set {
+        Some(text) => Some(parse_rfc3339_ms(text).ok_or_else(|| {
+            ControlError::BadRequest(format!(
+                "set: {text:?} is not an RFC 3339 date-time such as 2027-01-01T00:00:00Z"
+            ))
+        })?),
+        None => None,
+    };
+    let advance_ms = cmd
+        .advance_secs
+        .unwrap_or(0)
+        .checked_mul(1000)
+        .and_then(|ms| ms.checked_add(cmd.advance_ms.unwrap_or(0)))
+        .ok_or_else(|| ControlError::BadRequest("advance is out of range".into()))?;
+    let clock = &inst.env.clock;
+    if let Some(at) = set_ms {
+        clock.set_ms(at);
+    }
+    if advance_ms != 0 {
+        clock.advance_ms(advance_ms);
+    }
+    match cmd.freeze {
+        Some(true) => clock.freeze(),
+        Some(false) => clock.unfreeze(),
+        None => {}
+    }
+    Ok(HttpResponse::Ok().json(clock.state()))
+}
+
+async fn get_state<P: Product>(inst: Inst<P>) -> Result<HttpResponse, ControlError> {
+    Ok(HttpResponse::Ok().json(inst.export_state()?))
+}
+
+async fn put_state<P: Product>(
+    inst: Inst<P>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ControlError> {
+    let doc: serde_json::Value = parse_body(&body)?;
+    inst.replace_state(&doc)?;
+    Ok(HttpResponse::Ok()
+        .json(json!({"replaced": true, "product": P::NAME, "tenant": inst.tenant})))
+}
