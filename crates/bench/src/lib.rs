@@ -9,7 +9,7 @@ mod load;
 mod proc;
 mod sweep;
 
-pub use load::{Workload, WORKLOADS};
+pub use load::{measure_floor, Workload, WORKLOADS};
 pub use proc::{cpu_ms, rss_kb, StandinProcess};
 
 use serde_json::{json, Value};
@@ -31,6 +31,8 @@ pub struct Options {
     pub sweep: Vec<usize>,
     /// Run only workloads and sweep targets whose name contains this (the control always runs).
     pub filter: Option<String>,
+    /// The bare actix-web floor server (`standin-floor`); `None` skips the floor rows.
+    pub floor: Option<PathBuf>,
 }
 
 impl Options {
@@ -50,6 +52,7 @@ impl Options {
             starts: 5,
             sweep: vec![1_000, 10_000, 100_000, 1_000_000],
             filter: None,
+            floor: None,
         }
     }
 
@@ -62,6 +65,7 @@ impl Options {
             starts: 2,
             sweep: vec![1_000],
             filter: None,
+            floor: None,
         }
     }
 }
@@ -69,6 +73,13 @@ impl Options {
 /// One workload's measurements.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// The workload.
+    pub workload: Workload,
+    /// Server CPU per HTTP request as a multiple of the floor's (the mean of the two floor
+    /// rows of the sitting); `None` without a floor.
+    pub cpu_x_floor: Option<f64>,
+    /// HTTP requests per second relative to the floor's.
+    pub rate_vs_floor: Option<f64>,
     /// Workload name.
     pub name: &'static str,
     /// Completed operations.
@@ -131,6 +142,8 @@ impl Report {
                 "name": r.name, "requests": r.requests, "per_sec": r.per_sec, "ratio": r.ratio,
                 "p50_us": r.p50_us, "p99_us": r.p99_us, "p999_us": r.p999_us,
                 "cpu_ms_per_1000": r.cpu_ms_per_1000, "rss_kb": r.rss_kb, "unexpected": r.unexpected,
+                "cpu_x_floor": r.cpu_x_floor, "rate_vs_floor": r.rate_vs_floor,
+                "cpu_target_x_floor": r.workload.cpu_target(),
             })).collect::<Vec<_>>(),
             "sweep": self.sweep.iter().map(sweep::SweepRow::to_json).collect::<Vec<_>>(),
             "unexpected": self.unexpected(),
@@ -147,15 +160,25 @@ impl Report {
             self.rss_idle_kb as f64 / 1024.0,
             self.rss_second_pass_kb as f64 / 1024.0,
         ));
-        out.push_str("| workload | ops | ops/s | ratio to control | p50 ms | p99 ms | p99.9 ms | server CPU ms/1000 | RSS MB | unexpected |\n");
-        out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        out.push_str("| workload | ops | ops/s | ratio to control | req/s vs floor | CPU/request x floor | target | p50 ms | p99 ms | p99.9 ms | server CPU ms/1000 | RSS MB | unexpected |\n");
+        out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        let fmt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
         for r in &self.rows {
+            let target = match (r.workload.cpu_target(), r.cpu_x_floor) {
+                (Some(t), Some(x)) if x <= t => format!("<= {t}x: met"),
+                (Some(t), Some(_)) => format!("<= {t}x: missed"),
+                (Some(t), None) => format!("<= {t}x"),
+                (None, _) => "-".to_owned(),
+            };
             out.push_str(&format!(
-                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} |\n",
+                "| {} | {} | {:.0} | {:.2} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {:.1} | {} |\n",
                 r.name,
                 r.requests,
                 r.per_sec,
                 r.ratio,
+                fmt(r.rate_vs_floor),
+                fmt(r.cpu_x_floor),
+                target,
                 r.p50_us as f64 / 1000.0,
                 r.p99_us as f64 / 1000.0,
                 r.p999_us as f64 / 1000.0,
@@ -184,12 +207,16 @@ pub async fn run(options: &Options) -> Result<Report, String> {
         started.stop();
     }
     let server = StandinProcess::start(&options.standin, &[])?;
+    let floor = match &options.floor {
+        Some(bin) => Some(StandinProcess::start_floor(bin)?),
+        None => None,
+    };
     // Let the allocator settle before reading the idle figure.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let rss_idle_kb = rss_kb(server.pid()).unwrap_or(0);
-    let rows = load::run_all(&server, options).await?;
+    let rows = load::run_all(&server, floor.as_ref(), options).await?;
     // A second identical pass: memory must not grow between the two.
-    load::run_all(&server, options).await?;
+    load::run_all(&server, None, options).await?;
     let rss_second_pass_kb = rss_kb(server.pid()).unwrap_or(0);
     server.stop();
     let mut sweep_rows = Vec::new();

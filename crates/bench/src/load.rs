@@ -19,10 +19,15 @@ const OPS_GROUP: &str = "5953c5f380eef53887615f9a";
 /// One kind of operation the harness repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
+    /// The floor: `GET /` on a bare actix-web hello server (`standin-floor`), measured at the
+    /// start and the end of the sitting.
+    Floor,
     /// The control: `GET /_standin/health` on the OpManager port.
     Control,
     /// OpManager listDevices with the admin's apiKey header.
     ApiKeyGet,
+    /// OpManager listAlarms with the admin's apiKey header.
+    AlarmList,
     /// The same with a wrong key (refused in OpManager's format).
     ApiKeyWrong,
     /// ServiceOps password grant (HS256 JWT issued).
@@ -31,6 +36,8 @@ pub enum Workload {
     BearerGet,
     /// PMP password read with AUTHTOKEN (HTTPS).
     PmpPasswordRead,
+    /// PMP resource list with AUTHTOKEN (HTTPS).
+    PmpResourceList,
     /// Ops Manager: challenge, then the authorised request on the fresh nonce.
     DigestHandshake,
     /// Ops Manager: an authorised request on a reused nonce (growing nc).
@@ -43,14 +50,16 @@ pub enum Workload {
     TenantCycle,
 }
 
-/// Every workload in report order (the control first).
-pub const WORKLOADS: [Workload; 11] = [
+/// Every standin workload in report order (the control first; the floor runs around them).
+pub const WORKLOADS: [Workload; 13] = [
     Workload::Control,
     Workload::ApiKeyGet,
+    Workload::AlarmList,
     Workload::ApiKeyWrong,
     Workload::PasswordGrant,
     Workload::BearerGet,
     Workload::PmpPasswordRead,
+    Workload::PmpResourceList,
     Workload::DigestHandshake,
     Workload::DigestReuse,
     Workload::OpsKeyListPage,
@@ -62,17 +71,45 @@ impl Workload {
     /// Name in the table.
     pub fn name(self) -> &'static str {
         match self {
+            Workload::Floor => "floor: bare actix-web hello",
             Workload::Control => "control: GET /_standin/health",
             Workload::ApiKeyGet => "opmanager listDevices (apiKey header)",
+            Workload::AlarmList => "opmanager listAlarms (apiKey header)",
             Workload::ApiKeyWrong => "opmanager listDevices (wrong key)",
             Workload::PasswordGrant => "serviceops password grant",
             Workload::BearerGet => "serviceops GET request (Bearer)",
             Workload::PmpPasswordRead => "pmp password read (AUTHTOKEN, TLS)",
+            Workload::PmpResourceList => "pmp resource list (AUTHTOKEN, TLS)",
             Workload::DigestHandshake => "opsmgr Digest full handshake",
             Workload::DigestReuse => "opsmgr Digest reused nonce",
             Workload::OpsKeyListPage => "opsmgr org apiKeys page",
             Workload::Reset => "control-plane reset (serviceops)",
             Workload::TenantCycle => "tenant create+delete (opsmgr)",
+        }
+    }
+
+    /// The issue-18 target: server CPU per request at most this many times the floor's.
+    pub fn cpu_target(self) -> Option<f64> {
+        match self {
+            Workload::ApiKeyGet
+            | Workload::AlarmList
+            | Workload::BearerGet
+            | Workload::OpsKeyListPage => Some(2.0),
+            Workload::PmpPasswordRead
+            | Workload::PasswordGrant
+            | Workload::DigestHandshake
+            | Workload::DigestReuse => Some(3.0),
+            _ => None,
+        }
+    }
+
+    /// HTTP requests one operation makes (a full Digest handshake is two: the challenge and
+    /// the authorised request), so CPU can be compared per request.
+    pub fn requests_per_op(self) -> f64 {
+        if self == Workload::DigestHandshake {
+            2.0
+        } else {
+            1.0
         }
     }
 
@@ -84,6 +121,7 @@ impl Workload {
 
 /// URLs and credentials prepared once per pass.
 pub(crate) struct Context {
+    floor: String,
     opmanager: String,
     serviceops: String,
     pmp: String,
@@ -148,6 +186,7 @@ impl Context {
             _ => return Err(format!("no request id in {created}")),
         };
         Ok(Context {
+            floor: String::new(),
             opmanager: server.url("opmanager"),
             serviceops,
             pmp: server.url("pmp"),
@@ -215,6 +254,30 @@ async fn once(
     conn: &mut Conn,
 ) -> Result<(StatusCode, bool), reqwest::Error> {
     let (status, body_ok) = match w {
+        Workload::Floor => {
+            let res = client.get(format!("{}/", ctx.floor)).send().await?;
+            (res.status(), !res.bytes().await?.is_empty())
+        }
+        Workload::AlarmList => {
+            let res = client
+                .get(format!("{}/api/json/alarm/listAlarms", ctx.opmanager))
+                .header("apiKey", OPMANAGER_KEY)
+                .send()
+                .await?;
+            let status = res.status();
+            let body = res.bytes().await?;
+            (status, !body.windows(7).any(|w| w == b"\"error\""))
+        }
+        Workload::PmpResourceList => {
+            let res = client
+                .get(format!("{}/restapi/json/v1/resources", ctx.pmp))
+                .header("AUTHTOKEN", PMP_TOKEN)
+                .send()
+                .await?;
+            let status = res.status();
+            let body = res.bytes().await?;
+            (status, body.windows(9).any(|w| w == b"\"Success\""))
+        }
         Workload::Control => {
             let res = client
                 .get(format!("{}/_standin/health", ctx.opmanager))
@@ -371,6 +434,9 @@ async fn measure(
     let cpu = cpu_ms(server.pid()).unwrap_or(0).saturating_sub(cpu_before);
     let total = ok + unexpected;
     Ok(Row {
+        workload: w,
+        cpu_x_floor: None,
+        rate_vs_floor: None,
         name: w.name(),
         requests: total,
         per_sec: total as f64 / elapsed,
@@ -388,27 +454,78 @@ async fn measure(
     })
 }
 
-/// Run every workload once, the control first; ratios are to the control.
+/// Measure the floor server alone (`Workload::Floor`).
+///
+/// # Errors
+/// If the load client cannot be built.
+pub async fn measure_floor(floor: &StandinProcess, options: &Options) -> Result<Row, String> {
+    let ctx = Arc::new(Context {
+        floor: floor.url("floor"),
+        opmanager: String::new(),
+        serviceops: String::new(),
+        pmp: String::new(),
+        opsmgr: String::new(),
+        bearer: String::new(),
+        request_id: String::new(),
+    });
+    measure(floor, &ctx, Workload::Floor, options).await
+}
+
+/// Run every workload once, the control first, between two floor measurements (when a floor
+/// server is given); ratios are to the control, floor figures to the mean of the two floor rows.
 /// The context is prepared afresh, since the reset workload wipes what an earlier pass made.
 pub(crate) async fn run_all(
     server: &StandinProcess,
+    floor: Option<&StandinProcess>,
     options: &Options,
 ) -> Result<Vec<Row>, String> {
-    let ctx = Arc::new(Context::prepare(server).await?);
+    let mut ctx = Context::prepare(server).await?;
+    if let Some(floor) = floor {
+        ctx.floor = floor.url("floor");
+    }
+    let ctx = Arc::new(ctx);
     let mut rows = Vec::new();
+    if let Some(floor) = floor {
+        rows.push(measure(floor, &ctx, Workload::Floor, options).await?);
+    }
     for w in WORKLOADS {
         if w != Workload::Control && !options.selects(w.name()) {
             continue;
         }
         rows.push(measure(server, &ctx, w, options).await?);
     }
-    let control = rows.first().map(|r| r.per_sec).unwrap_or(0.0);
+    if let Some(floor) = floor {
+        rows.push(measure(floor, &ctx, Workload::Floor, options).await?);
+    }
+    let control = rows
+        .iter()
+        .find(|r| r.workload == Workload::Control)
+        .map(|r| r.per_sec)
+        .unwrap_or(0.0);
+    let floors: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.workload == Workload::Floor)
+        .collect();
+    let n = floors.len() as f64;
+    let (floor_rate, floor_cpu) = if floors.is_empty() {
+        (0.0, 0.0)
+    } else {
+        (
+            floors.iter().map(|r| r.per_sec).sum::<f64>() / n,
+            floors.iter().map(|r| r.cpu_ms_per_1000).sum::<f64>() / n,
+        )
+    };
     for row in &mut rows {
         row.ratio = if control > 0.0 {
             row.per_sec / control
         } else {
             0.0
         };
+        if floor_cpu > 0.0 && floor_rate > 0.0 {
+            let per_request = row.cpu_ms_per_1000 / row.workload.requests_per_op();
+            row.cpu_x_floor = Some(per_request / floor_cpu);
+            row.rate_vs_floor = Some(row.per_sec * row.workload.requests_per_op() / floor_rate);
+        }
     }
     Ok(rows)
 }

@@ -33,6 +33,10 @@ struct Args {
     /// always runs).
     #[arg(long)]
     filter: Option<String>,
+    /// The bare actix-web floor server (default: `standin-floor` next to this binary);
+    /// `none` skips the floor rows.
+    #[arg(long)]
+    floor: Option<PathBuf>,
     /// Write the report as JSON here.
     #[arg(long, default_value = "target/standin-bench.json")]
     json: PathBuf,
@@ -40,7 +44,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let standin = match args.standin.clone().or_else(sibling_standin) {
+    let standin = match args.standin.clone().or_else(|| sibling("standin")) {
         Some(path) => path,
         None => {
             eprintln!("standin-bench: cannot find the standin binary; build it (cargo build --release) or pass --standin");
@@ -59,6 +63,11 @@ fn main() -> ExitCode {
         options.duration = Duration::from_secs_f64(s.max(0.05));
     }
     options.filter = args.filter.clone();
+    options.floor = match &args.floor {
+        Some(p) if p.as_os_str() == "none" => None,
+        Some(p) => Some(p.clone()),
+        None => sibling("standin-floor"),
+    };
     if let Some(sweep) = &args.sweep {
         options.sweep = sweep.iter().filter_map(|n| n.trim().parse().ok()).collect();
     }
@@ -95,8 +104,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn sibling_standin() -> Option<PathBuf> {
+fn sibling(name: &str) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.join("standin");
+    let path = exe.parent()?.join(name);
     path.exists().then_some(path)
 }

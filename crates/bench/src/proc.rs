@@ -27,6 +27,33 @@ impl StandinProcess {
     /// # Errors
     /// If it cannot be spawned or does not become ready within 20 s.
     pub fn start(bin: &Path, extra: &[&str]) -> Result<Self, String> {
+        let mut args = vec![
+            "--port-opmanager",
+            "0",
+            "--port-serviceops",
+            "0",
+            "--port-pmp",
+            "0",
+            "--port-opsmgr",
+            "0",
+            "--seed",
+            "1",
+            "--journal-size",
+            "10000",
+        ];
+        args.extend_from_slice(extra);
+        Self::spawn(bin, &args)
+    }
+
+    /// Start the bare actix-web floor server (`standin-floor`); its URL is `url("floor")`.
+    ///
+    /// # Errors
+    /// If it cannot be spawned or does not become ready within 20 s.
+    pub fn start_floor(bin: &Path) -> Result<Self, String> {
+        Self::spawn(bin, &[])
+    }
+
+    fn spawn(bin: &Path, args: &[&str]) -> Result<Self, String> {
         let dir = std::env::temp_dir().join(format!(
             "standin-bench-{}-{}",
             std::process::id(),
@@ -36,32 +63,20 @@ impl StandinProcess {
         let ready_path = dir.join("ready.json");
         let began = Instant::now();
         let mut child = Command::new(bin)
-            .args([
-                "--port-opmanager",
-                "0",
-                "--port-serviceops",
-                "0",
-                "--port-pmp",
-                "0",
-                "--port-opsmgr",
-                "0",
-                "--seed",
-                "1",
-                "--journal-size",
-                "10000",
-            ])
+            .args(args)
             .arg("--ready-file")
             .arg(&ready_path)
-            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
         let deadline = began + Duration::from_secs(20);
         loop {
-            if let Ok(text) = std::fs::read_to_string(&ready_path) {
+            if let Some(ready) = std::fs::read_to_string(&ready_path)
+                .ok()
+                .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            {
                 let startup = began.elapsed();
-                let ready = serde_json::from_str(&text).map_err(|e| format!("ready file: {e}"))?;
                 return Ok(StandinProcess {
                     child,
                     dir,
@@ -70,11 +85,14 @@ impl StandinProcess {
                 });
             }
             if let Ok(Some(status)) = child.try_wait() {
-                return Err(format!("standin exited early: {status}"));
+                return Err(format!("{} exited early: {status}", bin.display()));
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
-                return Err("standin did not write its ready file within 20 s".into());
+                return Err(format!(
+                    "{} did not write its ready file within 20 s",
+                    bin.display()
+                ));
             }
             std::thread::sleep(Duration::from_micros(200));
         }
