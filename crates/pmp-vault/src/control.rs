@@ -5,16 +5,16 @@
 //! - `PATCH /_standin/pmp/accounts/{aid}` `{"reasonRequired":true,"ticketRequired":true,"accessControl":true,"checkoutMinutes":30}`
 //! - `POST /_standin/pmp/tickets` `{"id":"8"}` · `DELETE /_standin/pmp/tickets/{id}`
 
+use crate::store;
 use crate::Pmp;
 use actix_web::{web, HttpResponse};
 use auth_core::control::{error_response, ControlError};
 use auth_core::Inst;
-use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use serde_json::json;
 
 /// Mount the routes.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/resources/{rid}", web::patch().to(patch_resource))
         .route("/accounts/{aid}", web::patch().to(patch_account))
         .route("/tickets", web::post().to(add_ticket))
@@ -59,24 +59,13 @@ async fn patch_resource(inst: Inst<Pmp>, rid: web::Path<String>, body: web::Byte
     let Ok(rid) = rid.parse::<i64>() else {
         return error_response(ControlError::NotFound(format!("no resource {rid}")));
     };
-    let result = inst.store.write(|tx| {
-        let n = tx.execute(
-            "UPDATE resources SET unreachable = COALESCE(?2, unreachable),
-               reason_mandatory = COALESCE(?3, reason_mandatory) WHERE id = ?1",
-            params![rid, patch.unreachable, patch.reason_mandatory],
-        )?;
-        if n == 0 {
-            return Ok(None);
-        }
-        tx.query_row(
-            "SELECT unreachable, reason_mandatory FROM resources WHERE id = ?1",
-            [rid],
-            |r| Ok(json!({"id": rid, "unreachable": r.get::<_, bool>(0)?, "reasonMandatory": r.get::<_, bool>(1)?})),
-        )
-        .optional()
-    });
+    let result = inst
+        .store
+        .write(|tx| store::patch_resource(tx, rid, patch.unreachable, patch.reason_mandatory));
     match result {
-        Ok(Some(v)) => HttpResponse::Ok().json(v),
+        Ok(Some((unreachable, reason_mandatory))) => HttpResponse::Ok().json(
+            json!({"id": rid, "unreachable": unreachable, "reasonMandatory": reason_mandatory}),
+        ),
         Ok(None) => error_response(ControlError::NotFound(format!("no resource {rid}"))),
         Err(e) => store_error(e),
     }
@@ -96,29 +85,21 @@ async fn patch_account(inst: Inst<Pmp>, aid: web::Path<String>, body: web::Bytes
         return error_response(ControlError::NotFound(format!("no account {aid}")));
     };
     let result = inst.store.write(|tx| {
-        let n = tx.execute(
-            "UPDATE accounts SET reason_required = COALESCE(?2, reason_required),
-               ticket_required = COALESCE(?3, ticket_required),
-               access_control = COALESCE(?4, access_control),
-               checkout_minutes = COALESCE(?5, checkout_minutes) WHERE id = ?1",
-            params![aid, patch.reason_required, patch.ticket_required, patch.access_control, patch.checkout_minutes],
-        )?;
-        if n == 0 {
-            return Ok(None);
-        }
-        tx.query_row(
-            "SELECT reason_required, ticket_required, access_control, checkout_minutes FROM accounts WHERE id = ?1",
-            [aid],
-            |r| {
-                Ok(json!({"id": aid, "reasonRequired": r.get::<_, bool>(0)?,
-                    "ticketRequired": r.get::<_, bool>(1)?, "accessControl": r.get::<_, bool>(2)?,
-                    "checkoutMinutes": r.get::<_, i64>(3)?}))
-            },
+        store::patch_account(
+            tx,
+            aid,
+            patch.reason_required,
+            patch.ticket_required,
+            patch.access_control,
+            patch.checkout_minutes,
         )
-        .optional()
     });
     match result {
-        Ok(Some(v)) => HttpResponse::Ok().json(v),
+        Ok(Some(a)) => {
+            HttpResponse::Ok().json(json!({"id": aid, "reasonRequired": a.reason_required,
+            "ticketRequired": a.ticket_required, "accessControl": a.access_control,
+            "checkoutMinutes": a.checkout_minutes}))
+        }
         Ok(None) => error_response(ControlError::NotFound(format!("no account {aid}"))),
         Err(e) => store_error(e),
     }
@@ -132,25 +113,16 @@ async fn add_ticket(inst: Inst<Pmp>, body: web::Bytes) -> HttpResponse {
     if ticket.id.trim().is_empty() {
         return error_response(ControlError::BadRequest("id must not be empty".into()));
     }
-    let result = inst.store.write(|tx| {
-        tx.execute(
-            "INSERT OR IGNORE INTO tickets (id) VALUES (?1)",
-            [&ticket.id],
-        )
-    });
-    match result {
-        Ok(_) => HttpResponse::Ok().json(json!({"id": ticket.id})),
+    match inst.store.write(|tx| store::add_ticket(tx, &ticket.id)) {
+        Ok(()) => HttpResponse::Ok().json(json!({"id": ticket.id})),
         Err(e) => store_error(e),
     }
 }
 
 async fn delete_ticket(inst: Inst<Pmp>, id: web::Path<String>) -> HttpResponse {
-    match inst
-        .store
-        .write(|tx| tx.execute("DELETE FROM tickets WHERE id = ?1", [id.as_str()]))
-    {
-        Ok(0) => error_response(ControlError::NotFound(format!("no ticket {id}"))),
-        Ok(_) => HttpResponse::NoContent().finish(),
+    match inst.store.write(|tx| store::delete_ticket(tx, id.as_str())) {
+        Ok(false) => error_response(ControlError::NotFound(format!("no ticket {id}"))),
+        Ok(true) => HttpResponse::NoContent().finish(),
         Err(e) => store_error(e),
     }
 }

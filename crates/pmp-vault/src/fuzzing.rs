@@ -3,9 +3,10 @@
 //!
 //! Not an API: names and signatures follow the fuzz targets' needs.
 
-use crate::error::{envelope_bytes, PmpError, Reply};
+use crate::error::PmpError;
 use crate::input::Input;
 use crate::lenient::ParseError;
+use crate::wire::{envelope_bytes, Reply};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use actix_web::http::Uri;
 use actix_web::test::TestRequest;
@@ -35,7 +36,7 @@ pub fn query(text: &str) -> Input {
     Input::from_parts(text, b"")
 }
 
-/// Parameters of a form body, read whatever the Content-Type (spec §1.2).
+/// Parameters of a form body, read whatever the Content-Type.
 pub fn form(body: &[u8]) -> Input {
     Input::from_parts("", body)
 }
@@ -59,7 +60,7 @@ pub fn body(data: &[u8]) -> Result<Input, PmpError> {
         .unwrap_or_else(|| Err(PmpError::failed(crate::error::MSG_INVALID_INPUT)))
 }
 
-/// The AUTHTOKEN a request presents ([`crate::auth::token`], spec §1.1 order) and the cheap
+/// The AUTHTOKEN a request presents ([`crate::auth::token`]: header, query, form, then `APP_AUTHTOKEN`) and the cheap
 /// principal hint ([`crate::auth::token_hint`]). `data` is three lines: the raw `AUTHTOKEN`
 /// header value (no header when empty), the query string, then the form body.
 pub fn authtoken(data: &[u8]) -> (Option<String>, Option<String>) {
@@ -84,12 +85,12 @@ pub fn authtoken(data: &[u8]) -> (Option<String>, Option<String>) {
     )
 }
 
-/// A numeric id from path text ([`crate::handlers::parse_id`]).
+/// A numeric id from path text ([`crate::request::parse_id`]).
 pub fn path_id(text: &str) -> Option<i64> {
-    crate::handlers::parse_id(text)
+    crate::request::parse_id(text)
 }
 
-/// The envelope's bytes ([`crate::error::envelope_bytes`]).
+/// The envelope's bytes ([`crate::wire::envelope_bytes`]).
 pub fn envelope(
     name: &str,
     ok: bool,

@@ -1,0 +1,136 @@
+//! The whole route table: one line per operation, with the journal's operation id
+//! (`pmp.get_password`), the vendor's operation name as the envelope reports it
+//! (`GET PASSWORD`) and the handler.
+//!
+//! actix tries path groups in order of first appearance and every dynamic pattern costs a
+//! regex run, so: literal paths first (a string compare; no dynamic pattern matches one of
+//! them), then the hot password path (no other pattern matches a path of its shape), then the
+//! rest in an order where overlapping patterns keep their precedence (`resourcename/{rname}`
+//! before `{rid}/accounts`).
+
+use crate::wire::api;
+use crate::{accounts, audit, passwords, resources, users, workflow};
+use actix_web::http::Method;
+use auth_core::OpRoute;
+
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+const PUT: Method = Method::PUT;
+const DELETE: Method = Method::DELETE;
+
+/// Every API route of the product.
+#[rustfmt::skip]
+pub(crate) fn table() -> Vec<OpRoute> {
+    vec![
+        api(GET, "/restapi/json/v1/resources", "pmp.get_resources", "GET RESOURCES", resources::list_resources),
+        api(POST, "/restapi/json/v1/resources", "pmp.create_resource", "CREATE RESOURCE", resources::create_resource),
+        api(GET, "/restapi/json/v1/resources/resourcetypes", "pmp.resource_types", "GET RESOURCETYPES", resources::list_resource_types),
+        api(GET, "/restapi/json/v1/resources/getResourceIdAccountId", "pmp.get_resource_account_id", "GET_RESOURCEACCOUNTID", resources::get_ids_by_query),
+        api(GET, "/restapi/json/v1/accounts/passwordaccessrequests", "pmp.get_password_requests", "GET_PASSWORDREQUEST", workflow::list_requests),
+        api(POST, "/restapi/json/v1/user", "pmp.create_user", "CREATE_USER", users::create_user),
+        api(GET, "/restapi/json/v1/user/getUserId", "pmp.get_user_id", "GET_USERID", users::get_user_id),
+        api(PUT, "/restapi/json/v1/user/lock", "pmp.lock_user", "LOCK_USER", users::lock_user),
+        api(PUT, "/restapi/json/v1/user/unlock", "pmp.unlock_user", "UNLOCK_USER", users::unlock_user),
+        api(GET, "/restapi/json/v1/passwords/generate", "pmp.generate_password", "GENERATE_PASSWORD", passwords::generate_password),
+        api(GET, "/restapi/json/v1/audit", "pmp.get_audit", "GET_AUDIT", audit::list_audit),
+        api(GET, "/restapi/json/v1/resources/{rid}/accounts/{aid}/password", "pmp.get_password", "GET PASSWORD", accounts::get_password),
+        api(PUT, "/restapi/json/v1/resources/{rid}/accounts/{aid}/password", "pmp.change_password", "CHANGE PASSWORD", accounts::change_password),
+        api(GET, "/restapi/json/v1/resources/resourcename/{rname}/accounts/accountname/{aname}", "pmp.get_resource_account_name", "GET_RESOURCEACCOUNTNAME", resources::get_ids_by_path),
+        api(GET, "/restapi/json/v1/resources/resourcename/{rname}", "pmp.get_resource_id", "GET_RESOURCEID", resources::get_resource_id),
+        api(PUT, "/restapi/json/v1/resources/{rid}", "pmp.edit_resource", "EDIT RESOURCE", resources::edit_resource),
+        api(DELETE, "/restapi/json/v1/resources/{rid}", "pmp.delete_resource", "DELETE RESOURCE", resources::delete_resource),
+        api(GET, "/restapi/json/v1/resources/{rid}/accounts", "pmp.get_accounts", "GET RESOURCE ACCOUNTLIST", accounts::list_accounts),
+        api(POST, "/restapi/json/v1/resources/{rid}/accounts", "pmp.add_accounts", "ADD ACCOUNTS", accounts::add_accounts),
+        api(GET, "/restapi/json/v1/resources/{rid}/accounts/{aid}", "pmp.get_account", "GET RESOURCE ACCOUNT DETAILS", accounts::get_account),
+        api(PUT, "/restapi/json/v1/resources/{rid}/accounts/{aid}", "pmp.edit_account", "EDIT ACCOUNT", accounts::edit_account),
+        api(DELETE, "/restapi/json/v1/resources/{rid}/accounts/{aid}", "pmp.delete_account", "DELETE ACCOUNT", accounts::delete_account),
+        api(GET, "/restapi/json/v1/resources/{rid}/accounts/{aid}/", "pmp.get_account", "GET RESOURCE ACCOUNT DETAILS", accounts::get_account),
+        api(PUT, "/restapi/json/v1/resources/{rid}/accounts/{aid}/", "pmp.edit_account", "EDIT ACCOUNT", accounts::edit_account),
+        api(DELETE, "/restapi/json/v1/resources/{rid}/accounts/{aid}/", "pmp.delete_account", "DELETE ACCOUNT", accounts::delete_account),
+        api(GET, "/restapi/json/v1/resources/{rid}/accounts/{aid}/downloadfile", "pmp.download_file", "DOWNLOAD FILE", accounts::download_file),
+        api(PUT, "/restapi/json/v1/resources/{rid}/accounts/{aid}/share", "pmp.share_account", "SHARE ACCOUNT", accounts::share_account),
+        api(POST, "/restapi/json/v1/accounts/{aid}/requestpassword", "pmp.request_password", "REQUEST_PASSWORD", workflow::request_password),
+        api(POST, "/restapi/json/v1/accounts/{aid}/checkout", "pmp.checkout", "REQUEST_CHECKOUT", workflow::checkout_password),
+        api(POST, "/restapi/json/v1/accounts/{aid}/requester/{uid}/approve", "pmp.approve", "ADMIN_REQUEST_APPROVE", workflow::approve_request),
+        api(POST, "/restapi/json/v1/accounts/{aid}/requester/{uid}/reject", "pmp.reject", "ADMIN_REQUEST_REJECT", workflow::reject_request),
+        api(POST, "/restapi/json/v1/accounts/{aid}/requester/{uid}/checkin", "pmp.checkin", "ADMIN_REQUEST_CHECKIN", workflow::checkin_password),
+        api(DELETE, "/restapi/json/v1/user/{uid}", "pmp.delete_user", "DELETE USER", users::delete_user),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::dev::ResourceDef;
+
+    /// The operation actix picks for `method path`: the first path group (in order of first
+    /// appearance) whose pattern matches, then the method within it.
+    fn operation_for(method: &Method, path: &str) -> Option<&'static str> {
+        let routes = table();
+        let mut groups: Vec<&'static str> = Vec::new();
+        for r in &routes {
+            if !groups.contains(&r.path) {
+                groups.push(r.path);
+            }
+        }
+        let group = groups
+            .into_iter()
+            .find(|p| ResourceDef::new(*p).is_match(path))?;
+        routes
+            .iter()
+            .find(|r| r.path == group && r.method == method)
+            .map(|r| r.operation)
+    }
+
+    #[test]
+    fn route_order_keeps_every_path_on_its_operation() {
+        let base = "/restapi/json/v1";
+        let cases = [
+            ("GET", "/resources", "pmp.get_resources"),
+            ("GET", "/resources/resourcetypes", "pmp.resource_types"),
+            (
+                "GET",
+                "/resources/1/accounts/2/password",
+                "pmp.get_password",
+            ),
+            (
+                "PUT",
+                "/resources/1/accounts/2/password",
+                "pmp.change_password",
+            ),
+            (
+                "GET",
+                "/resources/resourcename/accounts/accounts/password",
+                "pmp.get_password",
+            ),
+            (
+                "GET",
+                "/resources/resourcename/accounts",
+                "pmp.get_resource_id",
+            ),
+            (
+                "GET",
+                "/resources/resourcename/r/accounts/accountname/a",
+                "pmp.get_resource_account_name",
+            ),
+            ("GET", "/resources/1/accounts", "pmp.get_accounts"),
+            ("GET", "/resources/1/accounts/2", "pmp.get_account"),
+            ("GET", "/resources/1/accounts/2/", "pmp.get_account"),
+            (
+                "GET",
+                "/accounts/passwordaccessrequests",
+                "pmp.get_password_requests",
+            ),
+            ("GET", "/user/getUserId", "pmp.get_user_id"),
+            ("DELETE", "/user/7", "pmp.delete_user"),
+        ];
+        for (method, path, want) in cases {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            let got = operation_for(&method, &format!("{base}{path}"));
+            assert_eq!(got, Some(want), "{method} {path}");
+        }
+        // A known path with another method stays in its group (method not allowed).
+        let delete_user_id = operation_for(&Method::DELETE, &format!("{base}/user/getUserId"));
+        assert_eq!(delete_user_id, None);
+    }
+}
