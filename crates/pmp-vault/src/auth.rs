@@ -281,7 +281,7 @@ impl FromRequest for ApiUser {
         Box::pin(async move {
             let payload = payload.await?;
             let Inst(inst) = Inst::<Pmp>::extract(&req).await?;
-            Ok(ApiUser::admit(inst, req, payload).await?)
+            ApiUser::admit(inst, req, payload).await
         })
     }
 }
