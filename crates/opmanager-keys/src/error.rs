@@ -49,6 +49,15 @@ pub enum OpmError {
     /// No such alarm entity.
     #[error("unknown alarm {0}")]
     UnknownAlarm(String),
+    /// No such interface.
+    #[error("unknown interface {0}")]
+    UnknownInterface(String),
+    /// No such object of another kind (schedule, group, profile, rule, ...): what, name.
+    #[error("unknown {0} {1}")]
+    Unknown(&'static str, String),
+    /// An object of that kind and name exists already: what, name.
+    #[error("{0} {1} exists already")]
+    Exists(&'static str, String),
     /// A device with this name exists already.
     #[error("device {0} exists already")]
     DeviceExists(String),
@@ -116,6 +125,16 @@ impl OpmError {
             }
             OpmError::UnknownAlarm(entity) => {
                 (format!("Alarm {entity} does not exist."), "INVALID_ALARM")
+            }
+            OpmError::UnknownInterface(name) => (
+                format!("Interface {name} does not exist."),
+                "INVALID_INTERFACE",
+            ),
+            OpmError::Unknown(what, name) => {
+                (format!("{what} {name} does not exist."), "INVALID_INPUT")
+            }
+            OpmError::Exists(what, name) => {
+                (format!("{what} {name} already exists."), "ALREADY_EXISTS")
             }
             OpmError::DeviceExists(name) => (
                 format!("Device {name} already exists."),

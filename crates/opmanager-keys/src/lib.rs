@@ -8,6 +8,7 @@
 
 mod alarms;
 mod auth;
+mod availability;
 mod control;
 mod devices;
 mod error;

@@ -2,7 +2,7 @@
 //! REST API"). Each handler takes the [`crate::auth::Caller`] (the `apiKey` rules) and its
 //! input, and answers `Result<Reply, OpmError>`.
 
-use crate::{alarms, devices, events, interfaces, monitors, probes};
+use crate::{alarms, availability, devices, events, interfaces, monitors, probes};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -39,6 +39,15 @@ pub(crate) fn routes() -> Vec<OpRoute> {
         op(POST, "/api/json/alarm/clearAlarm", "opmanager.clear_alarm", alarms::clear_alarm),
         op(POST, "/api/json/alarm/deleteAlarm", "opmanager.delete_alarm", alarms::delete_alarm),
         op(POST, "/api/json/alarm/addNotes", "opmanager.add_notes", alarms::add_notes),
+        op(GET, "/api/json/alarm/getTopDevicesByAlarms", "opmanager.get_top_devices_by_alarms", availability::get_top_devices_by_alarms),
+        op(POST, "/api/json/device/getPingResponse", "opmanager.get_ping_response", availability::get_ping_response),
+        op(POST, "/api/json/device/getTraceResponse", "opmanager.get_trace_response", availability::get_trace_response),
+        op(GET, "/api/json/discovery/getDownDevices", "opmanager.get_down_devices", availability::get_down_devices),
+        op(GET, "/api/json/device/getAvailabilityGraphData", "opmanager.get_availability_graph_data", availability::get_availability_graph_data),
+        op(GET, "/api/json/admin/listDownTimeSchedules", "opmanager.list_downtime_schedules", availability::list_downtime_schedules),
+        op(GET, "/api/json/admin/getDowntimeSchedule", "opmanager.get_downtime_schedule", availability::get_downtime_schedule),
+        op(POST, "/api/json/admin/updateDowntimeSchedule", "opmanager.update_downtime_schedule", availability::update_downtime_schedule),
+        op(POST, "/api/json/device/getCategoryList", "opmanager.get_category_list", availability::get_category_list),
     ]
 }
 

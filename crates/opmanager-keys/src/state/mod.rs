@@ -45,6 +45,9 @@ pub struct State {
     /// Events.
     #[serde(default)]
     pub events: Vec<Event>,
+    /// Downtime schedules.
+    #[serde(default)]
+    pub downtime_schedules: Vec<DowntimeSchedule>,
 }
 
 /// Severity numbers OpManager uses (7 = unmanaged is derived, never stored).
@@ -245,6 +248,25 @@ fn validate(state: &State) -> Result<(), StateError> {
         check_severity(|| format!("events[{i}].severity"), e.severity)?;
         check_time(|| format!("events[{i}].time"), &e.time)?;
     }
+    let mut schedule_ids = HashSet::new();
+    for (i, d) in state.downtime_schedules.iter().enumerate() {
+        check_id(|| format!("downtimeSchedules[{i}].id"), d.id)?;
+        check_unique(
+            &mut schedule_ids,
+            || format!("downtimeSchedules[{i}].id"),
+            &d.id.to_string(),
+            "schedule id",
+        )?;
+        check_time(|| format!("downtimeSchedules[{i}].start"), &d.start)?;
+        check_time(|| format!("downtimeSchedules[{i}].end"), &d.end)?;
+        for (j, name) in d.devices.iter().enumerate() {
+            known(
+                &devices,
+                || format!("downtimeSchedules[{i}].devices[{j}]"),
+                name,
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -277,6 +299,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     put_all(tx, &state.monitors)?;
     put_all(tx, &state.alarms)?;
     put_all(tx, &state.events)?;
+    put_all(tx, &state.downtime_schedules)?;
     Ok(())
 }
 
@@ -307,6 +330,7 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         monitors: store::all(conn)?,
         alarms: store::all(conn)?,
         events: store::all(conn)?,
+        downtime_schedules: store::all(conn)?,
     };
     serde_json::to_value(&state)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))

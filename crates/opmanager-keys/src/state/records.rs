@@ -411,3 +411,47 @@ impl Record for Event {
         format!("{:012}", self.id)
     }
 }
+
+/// How often a downtime schedule recurs (updateDowntimeSchedule `recurrence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Recurrence {
+    /// Once, from `start` to `end`.
+    OnceOnly,
+    /// Every day, at the times of `start` and `end`.
+    Daily,
+    /// Every week, on the weekdays and times of `start` and `end`.
+    Weekly,
+    /// Every month, on the days and times of `start` and `end`.
+    Monthly,
+}
+
+/// A downtime schedule: its devices are "On Maintenance" while it runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DowntimeSchedule {
+    /// Schedule id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Whether it is enabled.
+    pub enabled: bool,
+    /// Recurrence.
+    pub recurrence: Recurrence,
+    /// The devices it covers.
+    #[serde(default)]
+    pub devices: Vec<String>,
+    /// First start (RFC 3339).
+    pub start: String,
+    /// First end (RFC 3339).
+    pub end: String,
+}
+
+impl Record for DowntimeSchedule {
+    const TABLE: &'static str = "downtime_schedules";
+    fn key(&self) -> String {
+        format!("{:012}", self.id)
+    }
+}

@@ -517,7 +517,13 @@ async fn list_devices_reflects_every_write_and_replaced_state_at_once() {
     let added = srv.get(LIST).await;
     let mut state = srv.state().await;
     state["devices"].as_array_mut().unwrap().truncate(2);
-    for key in ["interfaces", "monitors", "alarms", "events"] {
+    for key in [
+        "interfaces",
+        "monitors",
+        "alarms",
+        "events",
+        "downtimeSchedules",
+    ] {
         state[key] = json!([]);
     }
     srv.put_state(&state).await;

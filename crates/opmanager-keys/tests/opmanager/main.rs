@@ -3,6 +3,7 @@
 
 mod alarms;
 mod auth;
+mod availability;
 mod control;
 mod devices;
 mod events;
@@ -128,5 +129,73 @@ impl Srv {
         body.as_array()
             .unwrap_or_else(|| panic!("not an array: {body}"))
             .clone()
+    }
+}
+
+/// The sorted keys of a JSON object (panics if `v` is not one).
+pub fn keys(v: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// Whether `v` has every one of `expected` among its keys.
+pub fn assert_has_keys(v: &Value, expected: &[&str]) {
+    let have = keys(v);
+    for k in expected {
+        assert!(have.contains(k), "missing {k} in {v}");
+    }
+}
+
+impl Srv {
+    /// Send `method` to `path_and_query` with `key` in the header (none if `None`); the
+    /// status must be 200; the JSON body.
+    pub async fn call(&self, method: &str, path_and_query: &str, key: Option<&str>) -> Value {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.client.request(method, self.url(path_and_query));
+        if let Some(key) = key {
+            req = req.header("apiKey", key);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path_and_query}");
+        res.json().await.unwrap()
+    }
+
+    /// The refusals every operation shares: a wrong key is `INVALID_API_KEY`, no key is
+    /// `API_KEY_MISSING`, and leaving out each of `required` (the parameters of `query`
+    /// named so) is `LESS_THAN_MIN_OCCURANCE` naming it.
+    pub async fn assert_refusals(&self, method: &str, path: &str, query: &str, required: &[&str]) {
+        let full = format!("{path}?{query}");
+        let wrong = self
+            .call(method, &full, Some("0123456789abcdef0123456789abcdef"))
+            .await;
+        assert_eq!(errorcode(&wrong), "INVALID_API_KEY", "{path}");
+        let none = self.call(method, &full, None).await;
+        assert_eq!(errorcode(&none), "API_KEY_MISSING", "{path}");
+        for name in required {
+            let rest: Vec<&str> = query
+                .split('&')
+                .filter(|p| p.split('=').next() != Some(name))
+                .collect();
+            let body = self
+                .call(
+                    method,
+                    &format!("{path}?{}", rest.join("&")),
+                    Some(ADMIN_KEY),
+                )
+                .await;
+            assert_eq!(
+                errorcode(&body),
+                "LESS_THAN_MIN_OCCURANCE",
+                "{path} without {name}"
+            );
+            let message = body["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(&format!("'{name}'")), "{message}");
+        }
     }
 }
