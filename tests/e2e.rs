@@ -54,6 +54,7 @@ fn a_bad_flag_exits_non_zero_with_one_clear_line() {
         vec!["--only", "jira"],
         vec!["--port-pmp", "99999"],
         vec!["--tls", "nothing"],
+        vec!["--workers", "0"],
     ] {
         let output = Command::new(BIN).args(&args).output().unwrap();
         assert!(!output.status.success(), "{args:?}");
@@ -314,4 +315,180 @@ fn an_unusable_data_dir_is_refused_with_one_line_naming_it() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("not-a-dir"), "{stderr}");
     assert!(String::from_utf8_lossy(&output.stdout).trim().is_empty());
+}
+
+fn one_line_error(output: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("standin: "), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_misnamed_file_or_an_unreadable_fixtures_folder_is_refused_with_one_line_naming_it() {
+    for bad in ["pmpp.json", "pmp.jsn", "README.md"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(bad), "{}").unwrap();
+        let output = Command::new(BIN)
+            .args(all_ports_zero())
+            .arg("--fixtures")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{bad}");
+        let stderr = one_line_error(&output);
+        assert!(stderr.contains(bad), "{stderr}");
+        assert!(
+            stderr.contains("opmanager, serviceops, pmp or opsmgr"),
+            "{stderr}"
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).trim().is_empty());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fixtures.json");
+    std::fs::write(&file, "{}").unwrap();
+    for folder in [dir.path().join("missing"), file] {
+        let output = Command::new(BIN)
+            .args(all_ports_zero())
+            .arg("--fixtures")
+            .arg(&folder)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", folder.display());
+        let stderr = one_line_error(&output);
+        assert!(stderr.contains(&folder.display().to_string()), "{stderr}");
+        assert!(stderr.contains("cannot read"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn a_fixtures_folder_with_known_names_only_is_used_and_dot_files_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture_path("opsmgr.json")).unwrap())
+            .unwrap();
+    std::fs::write(dir.path().join("opsmgr.json"), state.to_string()).unwrap();
+    std::fs::write(dir.path().join(".gitkeep"), "").unwrap();
+    let folder = dir.path().display().to_string();
+    let standin = Standin::start(&["--only", "opsmgr", "--fixtures", &folder]);
+    let res = client()
+        .get(format!("{}/_standin/health", standin.url("opsmgr")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
+}
+
+#[test]
+fn zero_workers_or_a_bad_log_filter_are_refused_with_one_line() {
+    for args in [
+        vec!["--workers", "0"],
+        vec!["--log-level", "info,=nonsense=["],
+    ] {
+        let output = Command::new(BIN)
+            .args(all_ports_zero())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = one_line_error(&output);
+        assert!(stderr.contains(args[0]), "{stderr}");
+    }
+}
+
+#[test]
+fn startup_prints_the_version_the_products_then_exactly_one_ready_line_and_sigterm_removes_the_ready_file(
+) {
+    let standin = Standin::start(&["--only", "pmp,opsmgr"]);
+    let ready = standin.ready_path();
+    assert!(ready.exists());
+    let output = standin.terminate();
+    assert!(output.status.success(), "{:?}", output.status);
+    assert!(!ready.exists(), "the ready file is removed on a clean stop");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("standin {}", env!("CARGO_PKG_VERSION")),
+        "{stdout}"
+    );
+    let ready_lines: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("standin: ready"))
+        .collect();
+    assert_eq!(ready_lines.len(), 1, "{stdout}");
+    let pmp = lines.iter().position(|l| l.starts_with("pmp ")).unwrap();
+    let opsmgr = lines.iter().position(|l| l.starts_with("opsmgr ")).unwrap();
+    assert!(pmp < ready_lines[0] && opsmgr < ready_lines[0], "{stdout}");
+    assert!(!stdout.contains("opmanager"), "{stdout}");
+}
+
+#[test]
+fn ctrl_c_also_removes_the_ready_file() {
+    let standin = Standin::start(&["--only", "opmanager"]);
+    let ready = standin.ready_path();
+    let output = standin.signal("INT");
+    assert!(output.status.success(), "{:?}", output.status);
+    assert!(!ready.exists());
+}
+
+#[tokio::test]
+async fn binding_all_interfaces_prints_a_local_url_that_works_and_warns_about_remote_control() {
+    let standin = Standin::start(&["--only", "opsmgr", "--bind", "0.0.0.0"]);
+    let url = standin.url("opsmgr");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let res = client()
+        .get(format!("{url}/_standin/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let output = standin.terminate();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("all interfaces"), "{stdout}");
+    let warning: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("remote control callers will be refused"))
+        .collect();
+    assert_eq!(warning.len(), 1, "{stdout}");
+    assert!(warning[0].contains("--control-token"), "{stdout}");
+}
+
+#[test]
+fn startup_says_how_the_control_api_is_protected_without_printing_the_token() {
+    let standin = Standin::start(&["--only", "opsmgr", "--control-token", "s3cr3t-t0ken"]);
+    let output = standin.terminate();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stdout.contains("Authorization: Bearer <control token>"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("s3cr3t") && !stderr.contains("s3cr3t"));
+
+    let standin = Standin::start(&["--only", "opsmgr"]);
+    let stdout = String::from_utf8_lossy(&standin.terminate().stdout).into_owned();
+    assert!(stdout.contains("loopback callers only"), "{stdout}");
+    assert!(!stdout.contains("will be refused"), "{stdout}");
+}
+
+#[test]
+fn rust_log_is_honoured_and_no_colour_is_written_to_a_pipe() {
+    let standin = Standin::start_with_env(&["--only", "opsmgr"], &[("RUST_LOG", "info")]);
+    let output = standin.terminate();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("INFO"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "no ANSI escapes: {stderr:?}");
+
+    let standin = Standin::start(&["--only", "opsmgr"]);
+    let output = standin.terminate();
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("INFO"),
+        "warn by default"
+    );
 }

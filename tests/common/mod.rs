@@ -43,6 +43,10 @@ pub fn wait_for_file(path: &Path, child: &mut Child) -> Option<String> {
 
 impl Standin {
     pub fn start(extra: &[&str]) -> Standin {
+        Self::spawn(extra, &[], Stdio::piped())
+    }
+
+    fn spawn(extra: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Standin {
         let dir = tempfile::tempdir().unwrap();
         let ready_path = dir.path().join("ready.json");
         let mut child = Command::new(BIN)
@@ -50,8 +54,9 @@ impl Standin {
             .arg("--ready-file")
             .arg(&ready_path)
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let text = wait_for_file(&ready_path, &mut child).expect("standin wrote its ready file");
@@ -60,6 +65,35 @@ impl Standin {
             ready: serde_json::from_str(&text).unwrap(),
             _dir: dir,
         }
+    }
+
+    /// Start with extra environment variables.
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Standin {
+        Self::spawn(extra, env, Stdio::piped())
+    }
+
+    /// Where the ready file is (it exists while standin serves).
+    pub fn ready_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("ready.json")
+    }
+
+    /// Send `signal` (`INT`, `TERM`) and collect the output once it exits.
+    pub fn signal(mut self, signal: &str) -> Output {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap()
+            .success());
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let child = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap());
+        child.wait_with_output().unwrap()
     }
 
     pub fn url(&self, product: &str) -> String {
@@ -76,22 +110,8 @@ impl Standin {
         let _ = self.child.wait();
     }
 
-    pub fn terminate(mut self) -> Output {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let child = std::mem::replace(&mut self.child, Command::new("true").spawn().unwrap());
-        child.wait_with_output().unwrap()
+    pub fn terminate(self) -> Output {
+        self.signal("TERM")
     }
 }
 

@@ -1,11 +1,9 @@
 //! Command-line flags. Every flag can also be given as a `STANDIN_*` environment variable.
 
-use clap::{Args, Parser, Subcommand};
+use crate::products::{self, PRODUCTS};
+use clap::{Arg, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::IpAddr;
 use std::path::PathBuf;
-
-/// The products, in the order they are started and reported.
-pub const PRODUCTS: [&str; 4] = ["opmanager", "serviceops", "pmp", "opsmgr"];
 
 /// standin: fast, faithful stand-ins for the OpManager, ServiceOps, Password Manager Pro and
 /// Ops Manager REST APIs.
@@ -24,6 +22,44 @@ pub struct Cli {
     /// Serving options.
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+impl Cli {
+    /// The command with the help of `--only` and `--tls` listing the products of the table.
+    pub fn command_with_products() -> clap::Command {
+        let names: Vec<&str> = PRODUCTS.iter().map(|e| e.name).collect();
+        let https: Vec<&str> = PRODUCTS
+            .iter()
+            .filter(|e| e.default_tls)
+            .map(|e| e.name)
+            .collect();
+        Cli::command()
+            .mut_arg("only", |a| {
+                a.help(format!(
+                    "Serve only these products (comma-separated: {})",
+                    names.join(",")
+                ))
+            })
+            .mut_arg("tls", |a| {
+                a.help(format!(
+                    "Serve these products over HTTPS too ({} always do unless --no-tls)",
+                    https.join(", ")
+                ))
+            })
+    }
+
+    /// Parse `args` (the first is the program name).
+    ///
+    /// # Errors
+    /// clap's error for bad flags, `--help` and `--version`.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut matches = Cli::command_with_products().try_get_matches_from(args)?;
+        Cli::from_arg_matches_mut(&mut matches)
+    }
 }
 
 /// Subcommands.
@@ -54,37 +90,29 @@ pub struct HealthcheckArgs {
 /// Flags for serving.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Serve only these products (comma-separated: opmanager,serviceops,pmp,opsmgr).
+    /// Serve only these products (the help lists them, from the product table).
     #[arg(long, env = "STANDIN_ONLY", value_delimiter = ',')]
     pub only: Option<Vec<String>>,
-    /// OpManager port (default 8060; 0 = ephemeral).
-    #[arg(long, env = "STANDIN_PORT_OPMANAGER")]
-    pub port_opmanager: Option<u16>,
-    /// ServiceOps port (default 8090; 0 = ephemeral).
-    #[arg(long, env = "STANDIN_PORT_SERVICEOPS")]
-    pub port_serviceops: Option<u16>,
-    /// Password Manager Pro port (default 7272, HTTPS; 0 = ephemeral).
-    #[arg(long, env = "STANDIN_PORT_PMP")]
-    pub port_pmp: Option<u16>,
-    /// Ops Manager port (default 8080; 0 = ephemeral).
-    #[arg(long, env = "STANDIN_PORT_OPSMGR")]
-    pub port_opsmgr: Option<u16>,
-    /// Address to listen on.
-    #[arg(long, env = "STANDIN_BIND", default_value = "127.0.0.1")]
+    /// One `--port-<product>` flag per product of the table.
+    #[command(flatten)]
+    pub ports: Ports,
+    /// Address to listen on (0.0.0.0 or :: for every interface).
+    #[arg(long, env = "STANDIN_BIND", default_value_t = auth_core::CommonOptions::default().bind)]
     pub bind: IpAddr,
     /// Keep state in SQLite files here (one per product) instead of in memory.
     #[arg(long, env = "STANDIN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Load `<product>.json` fixtures from this directory instead of the built-in ones.
+    /// Load `<product>.json` fixtures from this directory instead of the built-in ones (any
+    /// other file in it is refused; names starting with a dot are ignored).
     #[arg(long, env = "STANDIN_FIXTURES")]
     pub fixtures: Option<PathBuf>,
     /// Make every generated key, token, id and nonce reproducible.
     #[arg(long, env = "STANDIN_SEED")]
     pub seed: Option<u64>,
-    /// Write `{"product":"url",...}` here once every listener is bound.
+    /// Write `{"product":"url",...}` here once every listener is bound (removed on a clean stop).
     #[arg(long, env = "STANDIN_READY_FILE")]
     pub ready_file: Option<PathBuf>,
-    /// Serve these products over HTTPS too (PMP always does unless --no-tls).
+    /// Serve these products over HTTPS too (the help lists which are HTTPS by default).
     #[arg(long, env = "STANDIN_TLS", value_delimiter = ',')]
     pub tls: Option<Vec<String>>,
     /// Plain HTTP everywhere, PMP included.
@@ -99,19 +127,27 @@ pub struct ServeArgs {
     /// Write the served certificate (PEM) here, for clients to trust.
     #[arg(long, env = "STANDIN_TLS_CERT_OUT")]
     pub tls_cert_out: Option<PathBuf>,
-    /// Require `Authorization: Bearer <token>` on /_standin/ (then callers need not be local).
+    /// Let non-local callers use /_standin/ with `Authorization: Bearer <token>`.
     #[arg(long, env = "STANDIN_CONTROL_TOKEN", hide_env_values = true)]
     pub control_token: Option<String>,
     /// Add the refusal reason as an X-Standin-Reason response header.
     #[arg(long, env = "STANDIN_EXPLAIN")]
     pub explain: bool,
     /// Request journal entries kept per instance.
-    #[arg(long, env = "STANDIN_JOURNAL_SIZE", default_value_t = 10_000)]
+    #[arg(long, env = "STANDIN_JOURNAL_SIZE", default_value_t = auth_core::journal::DEFAULT_CAPACITY)]
     pub journal_size: usize,
     /// HTTP worker threads per product (default: the cores shared among the products served,
     /// at least one).
-    #[arg(long, env = "STANDIN_WORKERS")]
+    #[arg(long, env = "STANDIN_WORKERS", value_parser = parse_workers)]
     pub workers: Option<usize>,
+    /// Log filter: a level (error, warn, info, debug, trace) or tracing directives such as
+    /// `standin::request=info`. Without it `RUST_LOG` is honoured, else `warn`.
+    #[arg(long, env = "STANDIN_LOG")]
+    pub log_level: Option<String>,
+    /// Log one line per request (product, method, path, status, latency, operation,
+    /// principal and refusal reason; secrets redacted as in the journal) on stderr.
+    #[arg(long, short = 'v', env = "STANDIN_VERBOSE")]
+    pub verbose: bool,
     #[command(flatten)]
     pub opmanager: opmanager_keys::Settings,
     #[command(flatten)]
@@ -122,81 +158,184 @@ pub struct ServeArgs {
     pub opsmgr: opsmgr_apikeys::Settings,
 }
 
+/// A worker count: 1 or more.
+fn parse_workers(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("0 workers would serve nothing: give 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a number of threads")),
+    }
+}
+
+/// The port flags, one per row of the product table (`--port-<name>`, `STANDIN_PORT_<NAME>`).
+#[derive(Debug, Clone, Default)]
+pub struct Ports {
+    given: Vec<(&'static str, u16)>,
+}
+
+impl Ports {
+    /// The port given for `product`, if any.
+    pub fn given(&self, product: &str) -> Option<u16> {
+        self.given
+            .iter()
+            .find(|(name, _)| *name == product)
+            .map(|(_, port)| *port)
+    }
+}
+
+impl FromArgMatches for Ports {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut ports = Ports::default();
+        ports.update_from_arg_matches(matches)?;
+        Ok(ports)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        for entry in &PRODUCTS {
+            if let Some(port) = matches.get_one::<u16>(entry.port_flag) {
+                self.given.retain(|(name, _)| *name != entry.name);
+                self.given.push((entry.name, *port));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Args for Ports {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        PRODUCTS.iter().fold(cmd, |cmd, entry| {
+            let https = if entry.default_tls { ", HTTPS" } else { "" };
+            cmd.arg(
+                Arg::new(entry.port_flag)
+                    .long(entry.port_flag)
+                    .env(entry.port_env)
+                    .value_name("PORT")
+                    .value_parser(clap::value_parser!(u16))
+                    .help(format!(
+                        "{} port (default {}{https}; 0 = ephemeral)",
+                        entry.title, entry.default_port
+                    )),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
 impl ServeArgs {
-    /// The products to serve, in canonical order.
+    /// The products to serve, in table order.
     ///
     /// # Errors
     /// A message naming an unknown product.
-    pub fn selected_products(&self) -> Result<Vec<&'static str>, String> {
+    pub fn selected_products(&self) -> Result<Vec<&'static products::Entry>, String> {
+        let unknown = |flag: &str, name: &str| {
+            format!(
+                "{flag}: unknown product {name:?} (expected {})",
+                products::names_for_message()
+            )
+        };
         for name in self.tls.iter().flatten() {
-            if !PRODUCTS.contains(&name.trim()) {
-                return Err(format!(
-                    "--tls: unknown product {name:?} (expected opmanager, serviceops, pmp or opsmgr)"
-                ));
+            if products::find(name.trim()).is_none() {
+                return Err(unknown("--tls", name));
             }
         }
-        match &self.only {
-            None => Ok(PRODUCTS.to_vec()),
-            Some(names) => {
-                for name in names {
-                    if !PRODUCTS.contains(&name.trim()) {
-                        return Err(format!(
-                            "--only: unknown product {name:?} (expected opmanager, serviceops, pmp or opsmgr)"
-                        ));
-                    }
-                }
-                let chosen: Vec<&'static str> = PRODUCTS
-                    .iter()
-                    .copied()
-                    .filter(|p| names.iter().any(|n| n.trim() == *p))
-                    .collect();
-                if chosen.is_empty() {
-                    return Err("--only: no product selected".into());
-                }
-                Ok(chosen)
+        let Some(names) = &self.only else {
+            return Ok(PRODUCTS.iter().collect());
+        };
+        for name in names {
+            if products::find(name.trim()).is_none() {
+                return Err(unknown("--only", name));
             }
         }
-    }
-
-    /// The port flag for `product`, if given.
-    pub fn port_for(&self, product: &str) -> Option<u16> {
-        match product {
-            "opmanager" => self.port_opmanager,
-            "serviceops" => self.port_serviceops,
-            "pmp" => self.port_pmp,
-            _ => self.port_opsmgr,
+        let chosen: Vec<&'static products::Entry> = PRODUCTS
+            .iter()
+            .filter(|e| names.iter().any(|n| n.trim() == e.name))
+            .collect();
+        if chosen.is_empty() {
+            return Err("--only: no product selected".into());
         }
+        Ok(chosen)
     }
 
-    /// Whether `product` serves HTTPS.
-    pub fn tls_for(&self, product: &str) -> bool {
+    /// The port `product` listens on: its flag, else its default.
+    pub fn port_for(&self, product: &products::Entry) -> u16 {
+        self.ports
+            .given(product.name)
+            .unwrap_or(product.default_port)
+    }
+
+    /// Whether `product` serves HTTPS: its default unless `--no-tls`, or named in `--tls`.
+    pub fn tls_for(&self, product: &products::Entry) -> bool {
         if self.no_tls {
             return false;
         }
-        product == "pmp" || self.tls.iter().flatten().any(|n| n.trim() == product)
+        product.default_tls || self.tls.iter().flatten().any(|n| n.trim() == product.name)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_args(std::iter::once("standin").chain(args.iter().copied()))
+    }
+
+    fn names(entries: Vec<&products::Entry>) -> Vec<&str> {
+        entries.iter().map(|e| e.name).collect()
+    }
 
     #[test]
     fn the_flags_of_all_four_products_fit_in_one_command_line() {
-        Cli::command().debug_assert();
+        Cli::command_with_products().debug_assert();
     }
 
     #[test]
     fn only_and_tls_name_products_and_pmp_is_https_by_default() {
-        let cli =
-            Cli::try_parse_from(["standin", "--only", "opsmgr,pmp", "--tls", "opsmgr"]).unwrap();
-        assert_eq!(cli.serve.selected_products().unwrap(), ["pmp", "opsmgr"]);
-        assert!(cli.serve.tls_for("pmp") && cli.serve.tls_for("opsmgr"));
-        assert!(!cli.serve.tls_for("serviceops"));
-        let cli = Cli::try_parse_from(["standin", "--no-tls"]).unwrap();
-        assert!(!cli.serve.tls_for("pmp"));
-        let cli = Cli::try_parse_from(["standin", "--only", "jira"]).unwrap();
-        assert!(cli.serve.selected_products().is_err());
+        let cli = parse(&["--only", "opsmgr,pmp", "--tls", "opsmgr"]).unwrap();
+        let chosen = cli.serve.selected_products().unwrap();
+        assert_eq!(names(chosen), ["pmp", "opsmgr"]);
+        let [_, serviceops, pmp, opsmgr] = &PRODUCTS;
+        assert!(cli.serve.tls_for(pmp) && cli.serve.tls_for(opsmgr));
+        assert!(!cli.serve.tls_for(serviceops));
+        let cli = parse(&["--no-tls"]).unwrap();
+        assert!(!cli.serve.tls_for(pmp));
+        let cli = parse(&["--only", "jira"]).unwrap();
+        let err = cli.serve.selected_products().unwrap_err();
+        assert!(
+            err.contains("opmanager, serviceops, pmp or opsmgr"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_product_gets_a_port_flag_from_the_table_and_its_default_otherwise() {
+        let cli = parse(&["--port-pmp", "0", "--port-opmanager", "9000"]).unwrap();
+        let [opmanager, serviceops, pmp, _] = &PRODUCTS;
+        assert_eq!(cli.serve.port_for(pmp), 0);
+        assert_eq!(cli.serve.port_for(opmanager), 9000);
+        assert_eq!(cli.serve.port_for(serviceops), 8090);
+        let help = Cli::command_with_products().render_long_help().to_string();
+        for entry in &PRODUCTS {
+            assert!(help.contains(&format!("--{}", entry.port_flag)), "{help}");
+            assert!(help.contains(entry.port_env), "{help}");
+        }
+        assert!(help.contains("opmanager,serviceops,pmp,opsmgr"), "{help}");
+    }
+
+    #[test]
+    fn zero_workers_are_refused() {
+        assert!(parse(&["--workers", "0"]).is_err());
+        assert_eq!(parse(&["--workers", "3"]).unwrap().serve.workers, Some(3));
+    }
+
+    #[test]
+    fn defaults_come_from_auth_core() {
+        let cli = parse(&[]).unwrap();
+        let defaults = auth_core::CommonOptions::default();
+        assert_eq!(cli.serve.bind, defaults.bind);
+        assert_eq!(cli.serve.journal_size, defaults.journal_size);
     }
 }

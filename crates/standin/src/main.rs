@@ -4,52 +4,19 @@
 //! everything product-specific lives in the product crates.
 
 mod cli;
+mod products;
 
-use auth_core::server::{self, MountError, Prepared};
 use auth_core::tls::TlsMaterial;
-use auth_core::{CommonOptions, Product};
-use clap::Parser;
+use auth_core::CommonOptions;
 use cli::{Cli, Command, HealthcheckArgs, ServeArgs};
-use std::future::Future;
+use products::Mount;
+use std::io::IsTerminal;
 use std::path::Path;
-use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-type StopFuture = Pin<Box<dyn Future<Output = ()>>>;
-
-/// A product whose listener is bound, not yet serving.
-struct Pending {
-    name: &'static str,
-    title: &'static str,
-    url: String,
-    start: Box<dyn FnOnce() -> std::io::Result<Started>>,
-}
-
-/// A serving product.
-struct Started {
-    server: actix_web::dev::Server,
-    stop: Box<dyn FnOnce() -> StopFuture>,
-}
-
-fn pending<P: Product>(prepared: Prepared<P>) -> Pending {
-    let url = prepared.url.clone();
-    Pending {
-        name: P::NAME,
-        title: P::TITLE,
-        url,
-        start: Box::new(move || {
-            let (running, server) = prepared.start()?;
-            Ok(Started {
-                server,
-                stop: Box::new(move || Box::pin(async move { running.stop().await })),
-            })
-        }),
-    }
-}
-
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => {
             use clap::error::ErrorKind;
@@ -66,17 +33,56 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let log_filter = tracing_subscriber::EnvFilter::try_from_env("STANDIN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let (level, verbose) = match &cli.command {
+        Some(Command::Healthcheck(_)) => (std::env::var("STANDIN_LOG").ok(), false),
+        None => (cli.serve.log_level.clone(), cli.serve.verbose),
+    };
+    let filter = match log_filter(level.as_deref(), verbose) {
+        Ok(filter) => filter,
+        Err(message) => {
+            eprintln!("standin: {message}");
+            return ExitCode::from(2);
+        }
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(log_filter)
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = actix_web::rt::System::new();
     match cli.command {
         Some(Command::Healthcheck(args)) => runtime.block_on(healthcheck(args)),
         None => runtime.block_on(serve(cli.serve)),
     }
+}
+
+/// The log filter: `--log-level` (or `STANDIN_LOG`), else `RUST_LOG`, else `warn`; with
+/// `--verbose` the request lines (target `standin::request`, INFO) are shown whatever the level.
+///
+/// # Errors
+/// A one-line message naming the bad filter.
+fn log_filter(level: Option<&str>, verbose: bool) -> Result<tracing_subscriber::EnvFilter, String> {
+    use tracing_subscriber::EnvFilter;
+    let rust_log = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let filter = match (level, rust_log) {
+        (Some(level), _) => {
+            EnvFilter::try_new(level).map_err(|e| format!("--log-level {level:?}: {e}"))?
+        }
+        (None, Some(rust_log)) => {
+            EnvFilter::try_new(&rust_log).map_err(|e| format!("RUST_LOG {rust_log:?}: {e}"))?
+        }
+        (None, None) => EnvFilter::new("warn"),
+    };
+    Ok(if verbose {
+        match "standin::request=info".parse() {
+            Ok(directive) => filter.add_directive(directive),
+            Err(_) => filter,
+        }
+    } else {
+        filter
+    })
 }
 
 /// Serve the selected products until SIGINT or SIGTERM.
@@ -90,10 +96,60 @@ async fn serve(args: ServeArgs) -> ExitCode {
     }
 }
 
+/// Refuse a fixtures folder that cannot be read, or that holds anything but
+/// `<product>.json` files of known products (a misspelt name would otherwise silently leave
+/// the built-in fixtures in place). Names starting with a dot are ignored.
+fn check_fixtures_dir(dir: &Path) -> Result<(), String> {
+    let shown = dir.display();
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("--fixtures {shown}: cannot read it: {e}"))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("--fixtures {shown}: cannot read it: {e}"))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let known = name
+            .strip_suffix(".json")
+            .and_then(products::find)
+            .is_some();
+        let is_dir = entry.path().is_dir();
+        if !known || is_dir {
+            return Err(format!(
+                "--fixtures {shown}: {name} is not <product>.json for a known product ({})",
+                products::names_for_message()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How `/_standin/` is protected, in one startup line.
+fn control_notice(args: &ServeArgs) -> String {
+    let token = args.control_token.as_deref().is_some_and(|t| !t.is_empty());
+    if token {
+        "standin: control API /_standin/ answers loopback callers, and others with \
+         Authorization: Bearer <control token>"
+            .to_owned()
+    } else if auth_core::control::is_loopback(args.bind) {
+        "standin: control API /_standin/ answers loopback callers only".to_owned()
+    } else {
+        format!(
+            "standin: listening on {} without a control token: remote control callers will \
+             be refused; allow them with --control-token <token>",
+            args.bind
+        )
+    }
+}
+
 async fn try_serve(args: ServeArgs) -> Result<(), String> {
     let selected = args.selected_products()?;
+    if let Some(dir) = &args.fixtures {
+        check_fixtures_dir(dir)?;
+    }
     let _lock = match &args.data_dir {
-        Some(dir) => Some(server::lock_data_dir(dir).map_err(|e| e.to_string())?),
+        Some(dir) => Some(auth_core::server::lock_data_dir(dir).map_err(|e| e.to_string())?),
         None => None,
     };
     let options = Arc::new(CommonOptions {
@@ -110,7 +166,7 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         ),
         journal_size: args.journal_size,
     });
-    let needs_tls = selected.iter().any(|name| args.tls_for(name));
+    let needs_tls = selected.iter().any(|entry| args.tls_for(entry));
     let tls = if needs_tls {
         Some(tls_material(&args)?)
     } else {
@@ -120,53 +176,32 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         write_atomically(path, material.cert_pem.as_bytes())
             .map_err(|e| format!("--tls-cert-out {}: {e}", path.display()))?;
     }
-    let tls_for = |name: &str| {
-        if args.tls_for(name) {
-            tls.as_ref().map(|m| m.config.clone())
-        } else {
-            None
-        }
-    };
 
     // Bind every listener and load every fixture before anything starts serving, so a
     // failure leaves no product half-started.
     let mut pendings = Vec::new();
-    for name in &selected {
-        let opts = options.clone();
-        let port = args.port_for(name);
-        let prepared: Result<Pending, MountError> = match *name {
-            "opmanager" => server::prepare::<opmanager_keys::OpManager>(
-                opts,
-                port.unwrap_or(opmanager_keys::OpManager::DEFAULT_PORT),
-                tls_for(name),
-                args.opmanager.clone(),
-            )
-            .map(pending),
-            "serviceops" => server::prepare::<serviceops_oauth::ServiceOps>(
-                opts,
-                port.unwrap_or(serviceops_oauth::ServiceOps::DEFAULT_PORT),
-                tls_for(name),
-                args.serviceops.clone(),
-            )
-            .map(pending),
-            "pmp" => server::prepare::<pmp_vault::Pmp>(
-                opts,
-                port.unwrap_or(pmp_vault::Pmp::DEFAULT_PORT),
-                tls_for(name),
-                args.pmp.clone(),
-            )
-            .map(pending),
-            _ => server::prepare::<opsmgr_apikeys::OpsMgr>(
-                opts,
-                port.unwrap_or(opsmgr_apikeys::OpsMgr::DEFAULT_PORT),
-                tls_for(name),
-                args.opsmgr.clone(),
-            )
-            .map(pending),
+    for entry in &selected {
+        let mount = Mount {
+            args: &args,
+            options: options.clone(),
+            tls: if args.tls_for(entry) {
+                tls.as_ref().map(|m| m.config.clone())
+            } else {
+                None
+            },
         };
-        pendings.push(prepared.map_err(|e| e.to_string())?);
+        let pending = (entry.prepare)(&mount, args.port_for(entry)).map_err(|e| e.to_string())?;
+        pendings.push(pending);
     }
 
+    println!("standin {}", env!("CARGO_PKG_VERSION"));
+    if args.bind.is_unspecified() {
+        println!(
+            "standin: listening on all interfaces ({}); from this machine use the URLs below",
+            args.bind
+        );
+    }
+    println!("{}", control_notice(&args));
     let mut servers = Vec::new();
     let mut stops = Vec::new();
     let mut ready = serde_json::Map::new();
@@ -178,13 +213,18 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         servers.push(started.server);
         stops.push(started.stop);
     }
+    let handles: Vec<_> = servers.iter().map(|s| s.handle()).collect();
+    let all_servers = futures_join_all(servers);
+    println!(
+        "standin: ready ({} product{} serving)",
+        ready.len(),
+        if ready.len() == 1 { "" } else { "s" }
+    );
     if let Some(path) = &args.ready_file {
         let text = serde_json::Value::Object(ready).to_string();
         write_atomically(path, text.as_bytes())
             .map_err(|e| format!("--ready-file {}: {e}", path.display()))?;
     }
-    let handles: Vec<_> = servers.iter().map(|s| s.handle()).collect();
-    let all_servers = futures_join_all(servers);
     tokio::select! {
         _ = shutdown_signal() => {}
         _ = all_servers => {}
@@ -194,6 +234,17 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
     }
     for handle in handles {
         handle.stop(true).await;
+    }
+    if let Some(path) = &args.ready_file {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!(
+                    "--ready-file {}: cannot remove it: {e}",
+                    path.display()
+                ));
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
