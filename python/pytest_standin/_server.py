@@ -81,12 +81,14 @@ def find_binary(explicit: Optional[str] = None) -> str:
                 raise StandinError(f"standin binary {given!r} does not exist")
             return str(path.resolve())
     exe = "standin.exe" if sys.platform == "win32" else "standin"
-    schemes = [sysconfig.get_default_scheme()]
+    # Where pip put the wheel's binary: this interpreter's scripts directory, or the user
+    # scheme's for `pip install --user`.
+    dirs = [sysconfig.get_path("scripts")]
     user = f"{os.name}_user"
     if user in sysconfig.get_scheme_names():
-        schemes.append(user)
-    for scheme in schemes:
-        candidate = Path(sysconfig.get_path("scripts", scheme)) / exe
+        dirs.append(sysconfig.get_path("scripts", user))
+    for directory in dirs:
+        candidate = Path(directory) / exe
         if candidate.is_file():
             return str(candidate)
     on_path = shutil.which(exe)
@@ -410,6 +412,13 @@ class Process:
                 self.stop()
                 raise StandinError(f"standin did not become ready within {timeout:.0f} s")
             time.sleep(0.01)
+
+    def exited(self) -> Optional[str]:
+        """None while the process runs, else its last error line."""
+        if self._proc is None:
+            return "standin never started"
+        code = self._proc.poll()
+        return None if code is None else self._failure_line(code)
 
     def _failure_line(self, code: int) -> str:
         text = self.log_file.read_text(encoding="utf-8", errors="replace")

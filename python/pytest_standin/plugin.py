@@ -35,7 +35,10 @@ class StandinSession(Standin):
     """The main instance of the session's standin process, with the process's details."""
 
     def __init__(self, process: Process) -> None:
-        super().__init__(process.urls, str(process.cert_file), {}, _Control(str(process.cert_file)))
+        cert = process.cert_file
+        # No certificate is written when nothing is served over TLS (STANDIN_NO_TLS=1).
+        control = _Control(str(cert) if cert.is_file() else None)
+        super().__init__(process.urls, str(cert), {}, control)
         self.process = process
         self.binary = process.binary
         """The binary that is running."""
@@ -94,6 +97,9 @@ def standin_session(
 @pytest.fixture
 def standin(request: pytest.FixtureRequest, standin_session: StandinSession) -> Standin:
     """The session's standin, clean for this test (see the module docstring)."""
+    gone = standin_session.process.exited()
+    if gone is not None:
+        pytest.fail(f"standin is no longer running: {gone}", pytrace=False)
     try:
         return standin_session.clean(_fixtures_for(request.node))
     except StandinError as err:

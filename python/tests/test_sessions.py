@@ -162,3 +162,23 @@ def test_uses(standin):
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*standin: PUT http*/_standin/state: 400*"])
 
+
+
+def test_a_standin_that_died_mid_session_fails_the_next_test_saying_so(inner):
+    inner.makepyfile(
+        test_dies='''
+import os, signal
+
+def test_kills_it(standin_session):
+    os.kill(standin_session.process.pid, signal.SIGKILL)
+    standin_session.process._proc.wait()
+
+def test_next(standin):
+    pass
+'''
+    )
+
+    result = inner.runpytest_subprocess("-p", "no:xdist")
+
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*standin is no longer running*"])
