@@ -41,7 +41,7 @@ pub(crate) async fn get_down_devices(caller: Caller, _params: Params) -> Result<
 
 /// The `[from, to)` intervals in which `entity` (a device, or with `instance` an interface
 /// or monitor) was down: from its oldest active down alarm until now.
-fn down_since(net: &Network, name: &str, instance: Option<&str>) -> Option<i64> {
+pub(crate) fn down_since(net: &Network, name: &str, instance: Option<&str>) -> Option<i64> {
     net.alarms
         .iter()
         .filter(|a| a.severity != 5)
@@ -54,7 +54,7 @@ fn down_since(net: &Network, name: &str, instance: Option<&str>) -> Option<i64> 
 }
 
 /// Percent of `[from, to)` not covered by "down since `since`", rounded to 2 places.
-fn uptime(from: i64, to: i64, since: Option<i64>) -> f64 {
+pub(crate) fn uptime(from: i64, to: i64, since: Option<i64>) -> f64 {
     let span = (to - from).max(1);
     let down = since.map_or(0, |s| (to - s.max(from)).clamp(0, span));
     let pct = 100.0 * (span - down) as f64 / span as f64;

@@ -7,7 +7,9 @@ use crate::error::OpmError;
 use crate::request::paging::{self, Paging};
 use crate::request::Params;
 use crate::state::network::{DeviceRow, Network};
-use crate::state::{Alarm, Device, DowntimeSchedule, Event, Interface, Monitor, MonitorKind, Role};
+use crate::state::{
+    Alarm, Device, DowntimeSchedule, Event, Interface, LogicalGroup, Monitor, MonitorKind, Role,
+};
 use crate::store::{self, Record};
 use crate::wire::Reply;
 use crate::wire::{self, ms};
@@ -454,6 +456,12 @@ fn delete_device_body(call: &Caller, params: &Params) -> Result<Value, OpmError>
             delete_where::<Monitor>(tx, |m| m.device_name == name)?;
             delete_where::<Alarm>(tx, |a| a.device_name == name)?;
             delete_where::<Event>(tx, |e| e.source == name)?;
+            for mut group in store::all::<LogicalGroup>(tx)? {
+                if group.members.iter().any(|m| m == name) {
+                    group.members.retain(|m| m != name);
+                    store::put(tx, &group)?;
+                }
+            }
             for mut schedule in store::all::<DowntimeSchedule>(tx)? {
                 if schedule.devices.iter().any(|d| d == name) {
                     schedule.devices.retain(|d| d != name);

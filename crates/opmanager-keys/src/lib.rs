@@ -10,11 +10,13 @@ mod alarms;
 mod auth;
 mod availability;
 mod control;
+mod dashboards;
 mod devices;
 mod error;
 mod events;
 #[doc(hidden)]
 pub mod fuzzing;
+mod groups;
 mod interfaces;
 mod monitors;
 mod probes;

@@ -2,7 +2,9 @@
 //! REST API"). Each handler takes the [`crate::auth::Caller`] (the `apiKey` rules) and its
 //! input, and answers `Result<Reply, OpmError>`.
 
-use crate::{alarms, availability, devices, events, interfaces, monitors, probes};
+use crate::{
+    alarms, availability, dashboards, devices, events, groups, interfaces, monitors, probes,
+};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -48,6 +50,15 @@ pub(crate) fn routes() -> Vec<OpRoute> {
         op(GET, "/api/json/admin/getDowntimeSchedule", "opmanager.get_downtime_schedule", availability::get_downtime_schedule),
         op(POST, "/api/json/admin/updateDowntimeSchedule", "opmanager.update_downtime_schedule", availability::update_downtime_schedule),
         op(POST, "/api/json/device/getCategoryList", "opmanager.get_category_list", availability::get_category_list),
+        op(GET, "/api/json/businessview/getBusinessView", "opmanager.get_business_view", groups::get_business_view),
+        op(GET, "/api/json/businessview/getBusinessDetailsView", "opmanager.get_business_details_view", groups::get_business_details_view),
+        op(GET, "/api/json/dashboard/getWidgetsList", "opmanager.get_widgets_list", dashboards::get_widgets_list),
+        op(GET, "/api/json/v2/dashboard/getWidgetData", "opmanager.get_widget_data", dashboards::get_widget_data),
+        op(GET, "/api/json/admin/listAllLogicalGroups", "opmanager.list_all_logical_groups", groups::list_all_logical_groups),
+        op(GET, "/api/json/admin/getLogicalGroupInfo", "opmanager.get_logical_group_info", groups::get_logical_group_info),
+        op(GET, "/api/json/admin/getLogicalGroupAlerts", "opmanager.get_logical_group_alerts", groups::get_logical_group_alerts),
+        op(GET, "/api/json/admin/listLogicalGroupMembers", "opmanager.list_logical_group_members", groups::list_logical_group_members),
+        op(POST, "/api/json/device/addToGroup", "opmanager.add_to_group", groups::add_to_group),
     ]
 }
 

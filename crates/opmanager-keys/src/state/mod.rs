@@ -48,6 +48,15 @@ pub struct State {
     /// Downtime schedules.
     #[serde(default)]
     pub downtime_schedules: Vec<DowntimeSchedule>,
+    /// Business views.
+    #[serde(default)]
+    pub business_views: Vec<BusinessView>,
+    /// Logical groups.
+    #[serde(default)]
+    pub logical_groups: Vec<LogicalGroup>,
+    /// Dashboards.
+    #[serde(default)]
+    pub dashboards: Vec<Dashboard>,
 }
 
 /// Severity numbers OpManager uses (7 = unmanaged is derived, never stored).
@@ -267,6 +276,56 @@ fn validate(state: &State) -> Result<(), StateError> {
             )?;
         }
     }
+    let mut views = HashSet::new();
+    for (i, v) in state.business_views.iter().enumerate() {
+        check_unique(
+            &mut views,
+            || format!("businessViews[{i}].name"),
+            &v.name,
+            "business view",
+        )?;
+    }
+    let interface_names: HashSet<&str> = state.interfaces.iter().map(|f| f.name.as_str()).collect();
+    let mut group_ids = HashSet::new();
+    for (i, g) in state.logical_groups.iter().enumerate() {
+        check_id(|| format!("logicalGroups[{i}].id"), g.id)?;
+        check_unique(
+            &mut group_ids,
+            || format!("logicalGroups[{i}].id"),
+            &g.id.to_string(),
+            "group id",
+        )?;
+        for (j, m) in g.members.iter().enumerate() {
+            let ok = match g.group_type {
+                GroupType::Device => devices.contains(m),
+                GroupType::Interface => interface_names.contains(m.as_str()),
+            };
+            if !ok {
+                return Err(StateError::invalid(
+                    format!("logicalGroups[{i}].members[{j}]"),
+                    "unknown member",
+                ));
+            }
+        }
+    }
+    let mut dashboards = HashSet::new();
+    let mut widget_ids = HashSet::new();
+    for (i, d) in state.dashboards.iter().enumerate() {
+        check_unique(
+            &mut dashboards,
+            || format!("dashboards[{i}].name"),
+            &d.name,
+            "dashboard",
+        )?;
+        for (j, w) in d.widgets.iter().enumerate() {
+            check_unique(
+                &mut widget_ids,
+                || format!("dashboards[{i}].widgets[{j}].id"),
+                &w.id.to_string(),
+                "widget id",
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -300,6 +359,9 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     put_all(tx, &state.alarms)?;
     put_all(tx, &state.events)?;
     put_all(tx, &state.downtime_schedules)?;
+    put_all(tx, &state.business_views)?;
+    put_all(tx, &state.logical_groups)?;
+    put_all(tx, &state.dashboards)?;
     Ok(())
 }
 
@@ -331,6 +393,9 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         alarms: store::all(conn)?,
         events: store::all(conn)?,
         downtime_schedules: store::all(conn)?,
+        business_views: store::all(conn)?,
+        logical_groups: store::all(conn)?,
+        dashboards: store::all(conn)?,
     };
     serde_json::to_value(&state)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))

@@ -455,3 +455,117 @@ impl Record for DowntimeSchedule {
         format!("{:012}", self.id)
     }
 }
+
+/// A business view: the devices whose `groups` hold its name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BusinessView {
+    /// Name (as in the devices' `groups` and listDevices' `bvName`).
+    pub name: String,
+}
+
+impl Record for BusinessView {
+    const TABLE: &'static str = "business_views";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+}
+
+/// What a logical group holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupType {
+    /// Devices (by device name).
+    Device,
+    /// Interfaces (by interface name).
+    Interface,
+}
+
+/// A logical group (Settings > Configuration > Groups).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LogicalGroup {
+    /// Group id (the MOID suffix of its `groupName`).
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// What it holds.
+    pub group_type: GroupType,
+    /// Device or interface names.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+impl Record for LogicalGroup {
+    const TABLE: &'static str = "logical_groups";
+    fn key(&self) -> String {
+        format!("{:012}", self.id)
+    }
+}
+
+/// What a dashboard widget shows (its `widgetUniqueName`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WidgetKind {
+    /// `widget.name.topnavail`: devices by availability (last 24 hours).
+    #[serde(rename = "widget.name.topnavail")]
+    DevicesByAvailability,
+    /// `widget.name.infrasnap`: devices per category and status.
+    #[serde(rename = "widget.name.infrasnap")]
+    InfrastructureSnapshot,
+    /// `widget.name.downdevices`: the down (Critical) devices.
+    #[serde(rename = "widget.name.downdevices")]
+    DownDevices,
+    /// `widget.name.recentalarms`: the newest active alarms.
+    #[serde(rename = "widget.name.recentalarms")]
+    RecentAlarms,
+}
+
+/// A widget placed on a dashboard.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Widget {
+    /// The placed widget's id (getWidgetData's `widgetID`).
+    pub id: i64,
+    /// The widget type's id.
+    pub widget_id: i64,
+    /// Name.
+    pub name: String,
+    /// What it shows.
+    pub kind: WidgetKind,
+    /// Column, row, width, height on the dashboard grid.
+    pub x: i64,
+    /// Row.
+    pub y: i64,
+    /// Width in columns.
+    pub width: i64,
+    /// Height in rows.
+    pub height: i64,
+}
+
+/// A dashboard.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Dashboard {
+    /// Dashboard id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Whether it is the default dashboard.
+    #[serde(default)]
+    pub is_default: bool,
+    /// Its widgets.
+    #[serde(default)]
+    pub widgets: Vec<Widget>,
+}
+
+impl Record for Dashboard {
+    const TABLE: &'static str = "dashboards";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+}

@@ -523,6 +523,7 @@ async fn list_devices_reflects_every_write_and_replaced_state_at_once() {
         "alarms",
         "events",
         "downtimeSchedules",
+        "logicalGroups",
     ] {
         state[key] = json!([]);
     }

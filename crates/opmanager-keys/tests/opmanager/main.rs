@@ -7,6 +7,7 @@ mod availability;
 mod control;
 mod devices;
 mod events;
+mod groups;
 
 use auth_core::server::{spawn, Running};
 use auth_core::CommonOptions;
