@@ -42,6 +42,12 @@ pub enum OpsMgrError {
     /// `USER_UNAUTHORIZED` 401.
     #[error("caller lacks the role for this action")]
     UserUnauthorized,
+    /// `USER_NOT_FOUND` 404.
+    #[error("no user {0}")]
+    UserNotFound(String),
+    /// `USERNAME_NOT_FOUND` 404.
+    #[error("no user named {0}")]
+    UsernameNotFound(String),
     /// `API_KEY_NOT_FOUND` 400.
     #[error("no API key {0}")]
     ApiKeyNotFound(String),
@@ -207,6 +213,18 @@ impl OpsMgrError {
                 "USER_UNAUTHORIZED",
                 "Current user is not authorized to perform this action.".into(),
                 vec![],
+            ),
+            E::UserNotFound(id) => p(
+                404,
+                "USER_NOT_FOUND",
+                format!("No user with ID {id} exists."),
+                vec![id.clone()],
+            ),
+            E::UsernameNotFound(name) => p(
+                404,
+                "USERNAME_NOT_FOUND",
+                format!("No user with username {name} exists."),
+                vec![name.clone()],
             ),
             E::ApiKeyNotFound(id) => p(
                 400,

@@ -18,17 +18,21 @@
 
 mod access;
 mod auth;
+mod deployments;
 mod error;
 pub mod fuzzing;
 mod groups;
+mod measurements;
 mod model;
 mod org_keys;
 mod orgs;
 mod project_keys;
 mod request;
+mod root;
 mod routes;
 mod state;
 mod store;
+mod users;
 mod wire;
 
 use actix_web::http::StatusCode;

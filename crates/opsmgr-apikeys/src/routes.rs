@@ -9,7 +9,7 @@
 //! test below checks both for every path shape.
 
 use crate::wire::render_errors;
-use crate::{access, groups, org_keys, orgs, project_keys};
+use crate::{access, deployments, groups, measurements, org_keys, orgs, project_keys, root, users};
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::{FromRequest, Handler, Responder};
@@ -31,6 +31,27 @@ const GROUP: &str = "/api/public/v1.0/groups/{group_id}{slash:/?}";
 const GROUP_BY_NAME: &str = "/api/public/v1.0/groups/byName/{name}{slash:/?}";
 const GROUP_KEYS: &str = "/api/public/v1.0/groups/{group_id}/apiKeys{slash:/?}";
 const GROUP_KEY: &str = "/api/public/v1.0/groups/{group_id}/apiKeys/{key_id}{slash:/?}";
+const CLUSTERS: &str = "/api/public/v1.0/clusters{slash:/?}";
+const GROUP_CLUSTERS: &str = "/api/public/v1.0/groups/{group_id}/clusters{slash:/?}";
+const GROUP_CLUSTER: &str = "/api/public/v1.0/groups/{group_id}/clusters/{cluster_id}{slash:/?}";
+const HOSTS: &str = "/api/public/v1.0/groups/{group_id}/hosts{slash:/?}";
+const HOST_BY_NAME: &str =
+    "/api/public/v1.0/groups/{group_id}/hosts/byName/{host_and_port}{slash:/?}";
+const HOST: &str = "/api/public/v1.0/groups/{group_id}/hosts/{host_id}{slash:/?}";
+const HOST_MEASUREMENTS: &str =
+    "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/measurements{slash:/?}";
+const DISKS: &str = "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/disks{slash:/?}";
+const DISK: &str = "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/disks/{partition}{slash:/?}";
+const DISK_MEASUREMENTS: &str =
+    "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/disks/{partition}/measurements{slash:/?}";
+const DATABASES: &str = "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/databases{slash:/?}";
+const DATABASE: &str =
+    "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/databases/{database}{slash:/?}";
+const DATABASE_MEASUREMENTS: &str =
+    "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/databases/{database}/measurements{slash:/?}";
+const ROOT: &str = "/api/public/v1.0{slash:/?}";
+const USER_BY_NAME: &str = "/api/public/v1.0/users/byName/{name}{slash:/?}";
+const USER: &str = "/api/public/v1.0/users/{user_id}{slash:/?}";
 const USER_AL: &str = "/api/public/v1.0/users/{user_id}/accessList{slash:/?}";
 const USER_AL_ENTRY: &str = "/api/public/v1.0/users/{user_id}/accessList/{entry}{slash:/?}";
 const USER_WL: &str = "/api/public/v1.0/users/{user_id}/whitelist{slash:/?}";
@@ -69,6 +90,24 @@ pub(crate) fn table() -> Vec<OpRoute> {
         patch(GROUP_KEY, "opsmgr.update_project_key", project_keys::update_project_key),
         post(GROUP_KEY, "opsmgr.assign_project_key", project_keys::assign_project_key),
         delete(GROUP_KEY, "opsmgr.unassign_project_key", project_keys::unassign_project_key),
+        // What a project monitors: clusters, hosts, their disks and databases.
+        get(CLUSTERS, "opsmgr.list_all_clusters", deployments::list_all_clusters),
+        get(GROUP_CLUSTERS, "opsmgr.list_clusters", deployments::list_clusters),
+        get(GROUP_CLUSTER, "opsmgr.get_cluster", deployments::get_cluster),
+        get(HOSTS, "opsmgr.list_hosts", deployments::list_hosts),
+        get(HOST_BY_NAME, "opsmgr.get_host_by_name", deployments::get_host_by_name),
+        get(HOST, "opsmgr.get_host", deployments::get_host),
+        get(HOST_MEASUREMENTS, "opsmgr.get_host_measurements", measurements::get_host_measurements),
+        get(DISKS, "opsmgr.list_disks", deployments::list_disks),
+        get(DISK, "opsmgr.get_disk", deployments::get_disk),
+        get(DISK_MEASUREMENTS, "opsmgr.get_disk_measurements", measurements::get_disk_measurements),
+        get(DATABASES, "opsmgr.list_databases", deployments::list_databases),
+        get(DATABASE, "opsmgr.get_database", deployments::get_database),
+        get(DATABASE_MEASUREMENTS, "opsmgr.get_database_measurements", measurements::get_database_measurements),
+        // The API root and users.
+        get(ROOT, "opsmgr.get_root", root::get_root),
+        get(USER_BY_NAME, "opsmgr.get_user_by_name", users::get_user_by_name),
+        get(USER, "opsmgr.get_user", users::get_user),
         // A user's own API access list (and its 4.x `whitelist` spelling).
         get(USER_AL, "opsmgr.list_user_access", access::list_user_access),
         post(USER_AL, "opsmgr.add_user_access", access::add_user_access),
@@ -171,31 +210,42 @@ mod tests {
                 defs.push((ResourceDef::new(r.path), r.path));
             }
         }
-        let words = [
-            "byName",
-            "apiKeys",
-            "groups",
-            "accessList",
-            "whitelist",
-            "users",
-            "x",
-            "5953c5f380eef53887615f99",
+        let level =
+            |words: &[&str]| -> Vec<String> { words.iter().map(|w| (*w).to_owned()).collect() };
+        let id = "5953c5f380eef53887615f99";
+        let levels = [
+            level(&["byName", "x", id]),
+            level(&[
+                "byName",
+                "apiKeys",
+                "clusters",
+                "hosts",
+                "accessList",
+                "whitelist",
+                "users",
+                "x",
+            ]),
+            level(&[
+                "byName",
+                "x",
+                "measurements",
+                "disks",
+                "accessList",
+                "roles",
+            ]),
+            level(&["x", "measurements", "byName"]),
+            level(&["measurements"]),
         ];
         let mut paths = Vec::new();
-        for top in ["orgs", "groups", "users", "x"] {
-            let base = format!("{}/{top}", crate::wire::BASE);
-            paths.push(base.clone());
-            for a in words {
-                paths.push(format!("{base}/{a}"));
-                for b in words {
-                    paths.push(format!("{base}/{a}/{b}"));
-                    for c in words {
-                        paths.push(format!("{base}/{a}/{b}/{c}"));
-                        for d in &words[..4] {
-                            paths.push(format!("{base}/{a}/{b}/{c}/{d}"));
-                        }
-                    }
-                }
+        for top in ["orgs", "groups", "users", "clusters", "admin"] {
+            let mut current = vec![format!("{}/{top}", crate::wire::BASE)];
+            paths.extend(current.clone());
+            for words in &levels {
+                current = current
+                    .iter()
+                    .flat_map(|p| words.iter().map(move |w| format!("{p}/{w}")))
+                    .collect();
+                paths.extend(current.clone());
             }
         }
         let with_slash: Vec<String> = paths.iter().map(|p| format!("{p}/")).collect();

@@ -75,3 +75,42 @@ CREATE TRIGGER IF NOT EXISTS api_key_count_move AFTER UPDATE OF org_id ON api_ke
 END;
 INSERT OR IGNORE INTO org_key_count (org_id, n)
     SELECT org_id, COUNT(*) FROM api_key GROUP BY org_id;
+-- Deployments a project monitors: clusters (replica sets, sharded clusters and their shards)
+-- and hosts (mongod/mongos processes) with their disks and databases (JSON arrays of names).
+CREATE TABLE IF NOT EXISTS cluster (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    group_id TEXT NOT NULL REFERENCES project(id),
+    cluster_name TEXT NOT NULL,
+    type_name TEXT NOT NULL,
+    replica_set_name TEXT,
+    shard_name TEXT,
+    last_heartbeat TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cluster_group ON cluster (group_id, seq);
+CREATE TABLE IF NOT EXISTS host (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    group_id TEXT NOT NULL REFERENCES project(id),
+    cluster_id TEXT REFERENCES cluster(id),
+    hostname TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    type_name TEXT NOT NULL,
+    replica_set_name TEXT,
+    replica_state_name TEXT,
+    shard_name TEXT,
+    version TEXT NOT NULL,
+    created TEXT NOT NULL,
+    disks TEXT NOT NULL DEFAULT '[]',
+    databases TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (group_id, hostname, port)
+);
+CREATE INDEX IF NOT EXISTS host_group ON host (group_id, seq);
+-- A user's profile as "Get a User by Name" shows it (kept apart from `user_account` so data
+-- files written before it existed open unchanged).
+CREATE TABLE IF NOT EXISTS user_profile (
+    user_id TEXT PRIMARY KEY REFERENCES user_account(id),
+    email_address TEXT NOT NULL,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL
+) WITHOUT ROWID;

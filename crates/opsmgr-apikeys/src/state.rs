@@ -21,6 +21,72 @@ pub struct StateDoc {
     /// Users with a legacy personal API key.
     #[serde(default)]
     pub users: Vec<UserDoc>,
+    /// Monitored clusters: replica sets, sharded clusters and their shards.
+    #[serde(default)]
+    pub clusters: Vec<ClusterDoc>,
+    /// Monitored hosts (mongod and mongos processes).
+    #[serde(default)]
+    pub hosts: Vec<HostDoc>,
+}
+
+/// A cluster as "Get All Clusters in One Project" shows it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterDoc {
+    /// ObjectId.
+    pub id: String,
+    /// The project.
+    pub group_id: String,
+    /// Display name; a sharded cluster's shards carry the sharded cluster's name.
+    pub cluster_name: String,
+    /// `REPLICA_SET`, `SHARDED_REPLICA_SET` or `CONFIG_SERVER_REPLICA_SET`.
+    pub type_name: String,
+    /// The replica set, for replica sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_set_name: Option<String>,
+    /// The shard, for a shard's replica set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_name: Option<String>,
+    /// Last ping of a member, ISO-8601 UTC.
+    pub last_heartbeat: String,
+}
+
+/// A host as "Get All Hosts" shows it (the fields the clients read).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HostDoc {
+    /// ObjectId-like id (Ops Manager host ids are 32 hex digits).
+    pub id: String,
+    /// The project.
+    pub group_id: String,
+    /// The replica set (or sharded cluster, for mongos) it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    /// Host name.
+    pub hostname: String,
+    /// Port.
+    pub port: u16,
+    /// `REPLICA_PRIMARY`, `REPLICA_SECONDARY`, `SHARD_MONGOS`, `SHARD_CONFIG`, ...
+    pub type_name: String,
+    /// Replica set name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_set_name: Option<String>,
+    /// `PRIMARY`, `SECONDARY`, `ARBITER`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_state_name: Option<String>,
+    /// Shard name, for shard members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_name: Option<String>,
+    /// MongoDB version.
+    pub version: String,
+    /// When monitoring began, ISO-8601 UTC.
+    pub created: String,
+    /// Disk partitions (names).
+    #[serde(default)]
+    pub disks: Vec<String>,
+    /// Databases (names).
+    #[serde(default)]
+    pub databases: Vec<String>,
 }
 
 /// An organization.
@@ -127,6 +193,30 @@ pub struct UserDoc {
     /// The user's API access list.
     #[serde(default)]
     pub access_list: Vec<AccessDoc>,
+    /// E-mail address (default: the username).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+    /// First name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub first_name: String,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub last_name: String,
+}
+
+/// The cluster types "Get All Clusters in One Project" documents.
+pub const CLUSTER_TYPES: [&str; 3] = [
+    "REPLICA_SET",
+    "SHARDED_REPLICA_SET",
+    "CONFIG_SERVER_REPLICA_SET",
+];
+
+/// Whether `id` is a host id: 32 lowercase hex digits.
+pub fn is_host_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn check_id<'a>(
@@ -282,8 +372,135 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             ));
         }
         insert.execute(params![user.id, user.username, user.api_key])?;
+        tx.prepare_cached(
+            "INSERT INTO user_profile (user_id, email_address, first_name, last_name) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            user.id,
+            user.email_address.as_deref().unwrap_or(&user.username),
+            user.first_name,
+            user.last_name
+        ])?;
         rows.roles(&at, &user.id, &user.roles, None, &orgs, &projects)?;
         rows.access(&at, &user.id, &user.access_list)?;
+    }
+    load_deployments(tx, &state, &projects, &mut ids)
+}
+
+/// Clusters and hosts, each in a project of the document; hosts in a cluster of their
+/// project; `hostname:port` unique per project.
+fn load_deployments<'a>(
+    tx: &Transaction<'_>,
+    state: &'a StateDoc,
+    projects: &HashMap<&str, &str>,
+    ids: &mut HashSet<&'a str>,
+) -> Result<(), StateError> {
+    let mut clusters: HashMap<&str, &str> = HashMap::new();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO cluster (id, group_id, cluster_name, type_name, replica_set_name, shard_name, last_heartbeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (i, c) in state.clusters.iter().enumerate() {
+        check_id(|| format!("clusters[{i}].id"), &c.id, ids)?;
+        if !projects.contains_key(c.group_id.as_str()) {
+            return Err(StateError::invalid(
+                format!("clusters[{i}].groupId"),
+                "no such project",
+            ));
+        }
+        if c.cluster_name.trim().is_empty() {
+            return Err(StateError::invalid(
+                format!("clusters[{i}].clusterName"),
+                "must not be empty",
+            ));
+        }
+        if !CLUSTER_TYPES.contains(&c.type_name.as_str()) {
+            return Err(StateError::invalid(
+                format!("clusters[{i}].typeName"),
+                "must be REPLICA_SET, SHARDED_REPLICA_SET or CONFIG_SERVER_REPLICA_SET",
+            ));
+        }
+        check_time(|| format!("clusters[{i}].lastHeartbeat"), &c.last_heartbeat)?;
+        insert.execute(params![
+            c.id,
+            c.group_id,
+            c.cluster_name,
+            c.type_name,
+            c.replica_set_name,
+            c.shard_name,
+            c.last_heartbeat
+        ])?;
+        clusters.insert(c.id.as_str(), c.group_id.as_str());
+    }
+    let mut names = HashSet::new();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO host (id, group_id, cluster_id, hostname, port, type_name, replica_set_name, replica_state_name, shard_name, version, created, disks, databases) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for (i, h) in state.hosts.iter().enumerate() {
+        let field = |name: &str| format!("hosts[{i}].{name}");
+        if !is_host_id(&h.id) || !ids.insert(h.id.as_str()) {
+            return Err(StateError::invalid(
+                field("id"),
+                "must be 32 lowercase hex digits, unique",
+            ));
+        }
+        if !projects.contains_key(h.group_id.as_str()) {
+            return Err(StateError::invalid(field("groupId"), "no such project"));
+        }
+        if let Some(cluster) = &h.cluster_id {
+            if clusters.get(cluster.as_str()) != Some(&h.group_id.as_str()) {
+                return Err(StateError::invalid(
+                    field("clusterId"),
+                    "no such cluster in the host's project",
+                ));
+            }
+        }
+        let name_ok = !h.hostname.is_empty()
+            && h.hostname.len() <= 253
+            && h.hostname
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        if !name_ok
+            || h.port == 0
+            || !names.insert((h.group_id.as_str(), h.hostname.as_str(), h.port))
+        {
+            return Err(StateError::invalid(
+                field("hostname"),
+                "must be a DNS name with a port above 0, unique in its project",
+            ));
+        }
+        check_time(|| field("created"), &h.created)?;
+        let name_list = |what: &str, list: &[String]| -> Result<String, StateError> {
+            let mut seen = HashSet::new();
+            let ok = list.iter().all(|n| {
+                !n.is_empty()
+                    && n.bytes().all(|b| b.is_ascii_graphic() && b != b'/')
+                    && seen.insert(n.as_str())
+            });
+            if !ok {
+                return Err(StateError::invalid(
+                    field(what),
+                    "names must be non-empty, unique, printable and without '/'",
+                ));
+            }
+            serde_json::to_string(list).map_err(|e| StateError::invalid(field(what), e.to_string()))
+        };
+        let disks = name_list("disks", &h.disks)?;
+        let databases = name_list("databases", &h.databases)?;
+        insert.execute(params![
+            h.id,
+            h.group_id,
+            h.cluster_id,
+            h.hostname,
+            h.port,
+            h.type_name,
+            h.replica_set_name,
+            h.replica_state_name,
+            h.shard_name,
+            h.version,
+            h.created,
+            disks,
+            databases
+        ])?;
     }
     Ok(())
 }
@@ -439,15 +656,23 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         key.roles = dump_roles(conn, &key.id)?;
         key.access_list = dump_access(conn, &key.id)?;
     }
-    let mut stmt = conn.prepare("SELECT id, username, api_key FROM user_account ORDER BY seq")?;
+    let mut stmt = conn.prepare(
+        "SELECT u.id, u.username, u.api_key, p.email_address, p.first_name, p.last_name \
+         FROM user_account u LEFT JOIN user_profile p ON p.user_id = u.id ORDER BY u.seq",
+    )?;
     let mut users = stmt
         .query_map([], |r| {
+            let username: String = r.get(1)?;
+            let email: Option<String> = r.get(3)?;
             Ok(UserDoc {
                 id: r.get(0)?,
-                username: r.get(1)?,
+                email_address: email.filter(|e| *e != username),
+                username,
                 api_key: r.get(2)?,
                 roles: Vec::new(),
                 access_list: Vec::new(),
+                first_name: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                last_name: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -455,11 +680,53 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         user.roles = dump_roles(conn, &user.id)?;
         user.access_list = dump_access(conn, &user.id)?;
     }
+    let mut stmt = conn.prepare(
+        "SELECT id, group_id, cluster_name, type_name, replica_set_name, shard_name, last_heartbeat FROM cluster ORDER BY seq",
+    )?;
+    let clusters = stmt
+        .query_map([], |r| {
+            Ok(ClusterDoc {
+                id: r.get(0)?,
+                group_id: r.get(1)?,
+                cluster_name: r.get(2)?,
+                type_name: r.get(3)?,
+                replica_set_name: r.get(4)?,
+                shard_name: r.get(5)?,
+                last_heartbeat: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT id, group_id, cluster_id, hostname, port, type_name, replica_set_name, replica_state_name, shard_name, version, created, disks, databases FROM host ORDER BY seq",
+    )?;
+    let hosts = stmt
+        .query_map([], |r| {
+            let disks: String = r.get(11)?;
+            let databases: String = r.get(12)?;
+            Ok(HostDoc {
+                id: r.get(0)?,
+                group_id: r.get(1)?,
+                cluster_id: r.get(2)?,
+                hostname: r.get(3)?,
+                port: r.get(4)?,
+                type_name: r.get(5)?,
+                replica_set_name: r.get(6)?,
+                replica_state_name: r.get(7)?,
+                shard_name: r.get(8)?,
+                version: r.get(9)?,
+                created: r.get(10)?,
+                disks: serde_json::from_str(&disks).unwrap_or_default(),
+                databases: serde_json::from_str(&databases).unwrap_or_default(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
     let doc = StateDoc {
         orgs,
         projects,
         api_keys,
         users,
+        clusters,
+        hosts,
     };
     Ok(serde_json::to_value(doc).unwrap_or(Value::Null))
 }

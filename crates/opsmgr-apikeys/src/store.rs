@@ -4,7 +4,7 @@ use crate::model::Role;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// Prepared statements kept per connection: every statement of the product fits.
-pub const STATEMENT_CACHE: usize = 64;
+pub const STATEMENT_CACHE: usize = 96;
 
 /// An organization.
 #[derive(Debug, Clone)]
@@ -476,6 +476,195 @@ pub fn record_use(
     )?
     .execute(params![holder, cidr_block, when, address])?;
     Ok(())
+}
+
+/// A monitored cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterRow {
+    /// ObjectId.
+    pub id: String,
+    /// The project.
+    pub group_id: String,
+    /// Display name.
+    pub cluster_name: String,
+    /// `REPLICA_SET`, `SHARDED_REPLICA_SET`, `CONFIG_SERVER_REPLICA_SET`.
+    pub type_name: String,
+    /// Replica set name.
+    pub replica_set_name: Option<String>,
+    /// Shard name.
+    pub shard_name: Option<String>,
+    /// Last heartbeat.
+    pub last_heartbeat: String,
+}
+
+/// A monitored host.
+#[derive(Debug, Clone)]
+pub struct HostRow {
+    /// 32 hex digits.
+    pub id: String,
+    /// The project.
+    pub group_id: String,
+    /// Its replica set (or sharded cluster, for mongos).
+    pub cluster_id: Option<String>,
+    /// Host name.
+    pub hostname: String,
+    /// Port.
+    pub port: u16,
+    /// Process type.
+    pub type_name: String,
+    /// Replica set name.
+    pub replica_set_name: Option<String>,
+    /// Replica set member state.
+    pub replica_state_name: Option<String>,
+    /// Shard name.
+    pub shard_name: Option<String>,
+    /// MongoDB version.
+    pub version: String,
+    /// When monitoring began.
+    pub created: String,
+    /// Disk partition names.
+    pub disks: Vec<String>,
+    /// Database names.
+    pub databases: Vec<String>,
+}
+
+fn cluster_row(r: &Row<'_>) -> rusqlite::Result<ClusterRow> {
+    Ok(ClusterRow {
+        id: r.get(0)?,
+        group_id: r.get(1)?,
+        cluster_name: r.get(2)?,
+        type_name: r.get(3)?,
+        replica_set_name: r.get(4)?,
+        shard_name: r.get(5)?,
+        last_heartbeat: r.get(6)?,
+    })
+}
+
+fn host_row(r: &Row<'_>) -> rusqlite::Result<HostRow> {
+    let disks: String = r.get(11)?;
+    let databases: String = r.get(12)?;
+    Ok(HostRow {
+        id: r.get(0)?,
+        group_id: r.get(1)?,
+        cluster_id: r.get(2)?,
+        hostname: r.get(3)?,
+        port: r.get(4)?,
+        type_name: r.get(5)?,
+        replica_set_name: r.get(6)?,
+        replica_state_name: r.get(7)?,
+        shard_name: r.get(8)?,
+        version: r.get(9)?,
+        created: r.get(10)?,
+        disks: serde_json::from_str(&disks).unwrap_or_default(),
+        databases: serde_json::from_str(&databases).unwrap_or_default(),
+    })
+}
+
+macro_rules! cluster_cols {
+    () => {
+        "id, group_id, cluster_name, type_name, replica_set_name, shard_name, last_heartbeat"
+    };
+}
+macro_rules! host_cols {
+    () => {
+        "id, group_id, cluster_id, hostname, port, type_name, replica_set_name, \
+         replica_state_name, shard_name, version, created, disks, databases"
+    };
+}
+
+/// A project's clusters, in insertion order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn clusters_of(conn: &Connection, group_id: &str) -> rusqlite::Result<Vec<ClusterRow>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        cluster_cols!(),
+        " FROM cluster WHERE group_id = ?1 ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([group_id], cluster_row)?;
+    rows.collect()
+}
+
+/// Every cluster, in insertion order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn all_clusters(conn: &Connection) -> rusqlite::Result<Vec<ClusterRow>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        cluster_cols!(),
+        " FROM cluster ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([], cluster_row)?;
+    rows.collect()
+}
+
+/// A project's hosts, in insertion order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn hosts_of(conn: &Connection, group_id: &str) -> rusqlite::Result<Vec<HostRow>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        host_cols!(),
+        " FROM host WHERE group_id = ?1 ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([group_id], host_row)?;
+    rows.collect()
+}
+
+/// A user as the users resource shows it.
+#[derive(Debug, Clone)]
+pub struct ProfileRow {
+    /// ObjectId.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// E-mail address.
+    pub email_address: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+}
+
+macro_rules! profile_select {
+    () => {
+        "SELECT u.id, u.username, COALESCE(p.email_address, u.username), \
+         COALESCE(p.first_name, ''), COALESCE(p.last_name, '') \
+         FROM user_account u LEFT JOIN user_profile p ON p.user_id = u.id "
+    };
+}
+
+fn profile_row(r: &Row<'_>) -> rusqlite::Result<ProfileRow> {
+    Ok(ProfileRow {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        email_address: r.get(2)?,
+        first_name: r.get(3)?,
+        last_name: r.get(4)?,
+    })
+}
+
+/// A user's profile by id.
+///
+/// # Errors
+/// SQLite errors.
+pub fn profile_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<ProfileRow>> {
+    conn.prepare_cached(concat!(profile_select!(), "WHERE u.id = ?1"))?
+        .query_row([id], profile_row)
+        .optional()
+}
+
+/// A user's profile by username.
+///
+/// # Errors
+/// SQLite errors.
+pub fn profile_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Option<ProfileRow>> {
+    conn.prepare_cached(concat!(profile_select!(), "WHERE u.username = ?1"))?
+        .query_row([username], profile_row)
+        .optional()
 }
 
 /// Whether an id is taken by any org, project, key or user.

@@ -5,7 +5,7 @@
 use crate::error::OpsMgrError;
 use crate::model::{entry_segment, redact, Role};
 use crate::request::Paging;
-use crate::store::{AccessRow, KeyRow, OrgRow, ProjectRow};
+use crate::store::{AccessRow, ClusterRow, HostRow, KeyRow, OrgRow, ProfileRow, ProjectRow};
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
@@ -222,6 +222,9 @@ fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
+/// The build standin presents (its git hash in `X-MongoDB-Service-Version` and the root).
+pub const BUILD: &str = "6d2bd0a2a1ec4fd0b4a5d9f1c0e3b7a8f2d4c6e1";
+
 /// The value of the `X-MongoDB-Service-Version` header.
 pub fn service_version() -> HeaderValue {
     HeaderValue::from_static(
@@ -417,6 +420,112 @@ pub fn project(central: &str, p: &ProjectRow) -> Value {
         "replicaSetCount": 0,
         "shardCount": 0,
         "tags": p.tags,
+    })
+}
+
+/// A cluster ("Get All Clusters in One Project"): `replicaSetName`/`shardName` only where
+/// they apply.
+pub fn cluster(central: &str, c: &ClusterRow) -> Value {
+    let mut out = Map::new();
+    out.insert("clusterName".into(), json!(c.cluster_name));
+    out.insert("groupId".into(), json!(c.group_id));
+    out.insert("id".into(), json!(c.id));
+    out.insert("lastHeartbeat".into(), json!(c.last_heartbeat));
+    out.insert(
+        "links".into(),
+        json!([self_link(format!(
+            "{central}{BASE}/groups/{}/clusters/{}",
+            c.group_id, c.id
+        ))]),
+    );
+    if let Some(rs) = &c.replica_set_name {
+        out.insert("replicaSetName".into(), json!(rs));
+    }
+    if let Some(shard) = &c.shard_name {
+        out.insert("shardName".into(), json!(shard));
+    }
+    out.insert("typeName".into(), json!(c.type_name));
+    Value::Object(out)
+}
+
+/// The URL of a host.
+pub fn host_href(central: &str, h: &HostRow) -> String {
+    format!("{central}{BASE}/groups/{}/hosts/{}", h.group_id, h.id)
+}
+
+/// A host ("Get All Hosts"): the monitoring flags are those of a healthy monitored
+/// process (enabled, not deactivated, journaling on).
+pub fn host(central: &str, h: &HostRow) -> Value {
+    let mut out = Map::new();
+    out.insert("alertsEnabled".into(), json!(true));
+    out.insert(
+        "aliases".into(),
+        json!([format!("{}:{}", h.hostname, h.port)]),
+    );
+    out.insert("authMechanismName".into(), json!("NONE"));
+    if let Some(id) = &h.cluster_id {
+        out.insert("clusterId".into(), json!(id));
+    }
+    out.insert("created".into(), json!(h.created));
+    out.insert("deactivated".into(), json!(false));
+    out.insert("groupId".into(), json!(h.group_id));
+    out.insert("hasStartupWarnings".into(), json!(false));
+    out.insert("hidden".into(), json!(false));
+    out.insert("hiddenSecondary".into(), json!(false));
+    out.insert("hostEnabled".into(), json!(true));
+    out.insert("hostname".into(), json!(h.hostname));
+    out.insert("id".into(), json!(h.id));
+    out.insert("journalingEnabled".into(), json!(true));
+    out.insert("links".into(), json!([self_link(host_href(central, h))]));
+    out.insert("logsEnabled".into(), json!(false));
+    out.insert("lowUlimit".into(), json!(false));
+    out.insert("muninEnabled".into(), json!(false));
+    out.insert("port".into(), json!(h.port));
+    out.insert("profilerEnabled".into(), json!(false));
+    if let Some(rs) = &h.replica_set_name {
+        out.insert("replicaSetName".into(), json!(rs));
+    }
+    if let Some(state) = &h.replica_state_name {
+        out.insert("replicaStateName".into(), json!(state));
+    }
+    if let Some(shard) = &h.shard_name {
+        out.insert("shardName".into(), json!(shard));
+    }
+    out.insert("slaveDelaySec".into(), json!(0));
+    out.insert("sslEnabled".into(), json!(false));
+    out.insert("typeName".into(), json!(h.type_name));
+    out.insert("version".into(), json!(h.version));
+    Value::Object(out)
+}
+
+/// A disk partition or database of a host: its name in `field` and its links (itself and
+/// its measurements).
+pub fn named_child(central: &str, h: &HostRow, what: &str, field: &str, name: &str) -> Value {
+    let href = format!(
+        "{}/{what}/{}",
+        host_href(central, h),
+        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC)
+    );
+    json!({
+        field: name,
+        "links": [
+            self_link(href.clone()),
+            {"href": format!("{href}/measurements"), "rel": "http://mms.mongodb.com/measurements"},
+        ],
+    })
+}
+
+/// A user ("Get a User by Name"): profile, roles and (no) teams.
+pub fn user(central: &str, u: &ProfileRow, roles: &[Role]) -> Value {
+    json!({
+        "emailAddress": u.email_address,
+        "firstName": u.first_name,
+        "id": u.id,
+        "lastName": u.last_name,
+        "links": [self_link(format!("{central}{BASE}/users/{}", u.id))],
+        "roles": roles.iter().map(role).collect::<Vec<_>>(),
+        "teamIds": [],
+        "username": u.username,
     })
 }
 

@@ -4,4 +4,6 @@
 mod access;
 mod api;
 mod digest;
+mod monitoring;
 mod support;
+mod users;
