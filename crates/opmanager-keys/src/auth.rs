@@ -151,3 +151,16 @@ impl FromRequest for Caller {
         })
     }
 }
+
+impl Caller {
+    /// Only administrators change the configuration.
+    ///
+    /// # Errors
+    /// [`OpmError::NotAuthorized`] for operators and read-only users.
+    pub fn require_admin(&self) -> Result<(), OpmError> {
+        match self.user.role {
+            crate::state::Role::Administrator => Ok(()),
+            _ => Err(OpmError::NotAuthorized(self.user.name.clone())),
+        }
+    }
+}

@@ -12,6 +12,7 @@ mod availability;
 mod control;
 mod dashboards;
 mod devices;
+mod discovery;
 mod error;
 mod events;
 #[doc(hidden)]

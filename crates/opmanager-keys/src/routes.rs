@@ -3,7 +3,8 @@
 //! input, and answers `Result<Reply, OpmError>`.
 
 use crate::{
-    alarms, availability, dashboards, devices, events, groups, interfaces, monitors, probes,
+    alarms, availability, dashboards, devices, discovery, events, groups, interfaces, monitors,
+    probes,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -59,6 +60,22 @@ pub(crate) fn routes() -> Vec<OpRoute> {
         op(GET, "/api/json/admin/getLogicalGroupAlerts", "opmanager.get_logical_group_alerts", groups::get_logical_group_alerts),
         op(GET, "/api/json/admin/listLogicalGroupMembers", "opmanager.list_logical_group_members", groups::list_logical_group_members),
         op(POST, "/api/json/device/addToGroup", "opmanager.add_to_group", groups::add_to_group),
+        op(GET, "/api/json/device/listSubnets", "opmanager.list_subnets", discovery::list_subnets),
+        op(POST, "/api/json/admin/addLinuxCredential", "opmanager.add_linux_credential", discovery::add_linux_credential),
+        op(POST, "/api/json/discovery/addDiscoveryProfile", "opmanager.add_discovery_profile", discovery::add_discovery_profile),
+        op(POST, "/api/json/discovery/editDiscoveryProfile", "opmanager.edit_discovery_profile", discovery::edit_discovery_profile),
+        op(POST, "/api/json/v2/discovery/addDiscoveryProfile", "opmanager.add_discovery_profile_v2", discovery::add_discovery_profile),
+        op(POST, "/api/json/v2/discovery/editDiscoveryProfile", "opmanager.edit_discovery_profile_v2", discovery::edit_discovery_profile),
+        op(POST, "/api/json/ncmsettings/importSSHKey", "opmanager.import_ssh_key", discovery::import_file),
+        op(POST, "/api/json/ncmsettings/importDevices", "opmanager.import_devices", discovery::import_file),
+        op(POST, "/api/json/ncmsettings/uploadConfigletFile", "opmanager.upload_configlet_file", discovery::import_file),
+        op(POST, "/api/json/ncmsettings/uploadConfigletPreView", "opmanager.upload_configlet_preview", discovery::import_file),
+        op(POST, "/api/json/ncmsettings/importConfiglets", "opmanager.import_configlets", discovery::import_file),
+        op(POST, "/api/json/ncmdevice/updateHostNamefromFileImp", "opmanager.update_host_name_from_file", discovery::import_file),
+        op(POST, "/api/json/ncmdevice/editCustomColfromFileImp", "opmanager.edit_custom_col_from_file", discovery::import_file),
+        op(POST, "/api/json/ncmdevice/importDG", "opmanager.import_device_groups", discovery::import_file),
+        op(POST, "/api/json/ipam/addSubnet", "opmanager.add_subnet", discovery::add_subnet),
+        op(POST, "/api/json/spm/addSwitch", "opmanager.add_switch", discovery::add_switch),
     ]
 }
 

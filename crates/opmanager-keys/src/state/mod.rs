@@ -57,6 +57,21 @@ pub struct State {
     /// Dashboards.
     #[serde(default)]
     pub dashboards: Vec<Dashboard>,
+    /// Device credentials.
+    #[serde(default)]
+    pub credentials: Vec<Credential>,
+    /// Discovery profiles.
+    #[serde(default)]
+    pub discovery_profiles: Vec<DiscoveryProfile>,
+    /// Subnets added to IPAM.
+    #[serde(default)]
+    pub subnets: Vec<Subnet>,
+    /// Switch Port Mapper switches.
+    #[serde(default)]
+    pub spm_switches: Vec<SpmSwitch>,
+    /// Files imported through the NCM URLs.
+    #[serde(default)]
+    pub file_imports: Vec<FileImport>,
 }
 
 /// Severity numbers OpManager uses (7 = unmanaged is derived, never stored).
@@ -326,6 +341,67 @@ fn validate(state: &State) -> Result<(), StateError> {
             )?;
         }
     }
+    let mut credentials = HashSet::new();
+    for (i, c) in state.credentials.iter().enumerate() {
+        check_unique(
+            &mut credentials,
+            || format!("credentials[{i}].name"),
+            &c.name,
+            "credential",
+        )?;
+    }
+    let mut profiles = HashSet::new();
+    for (i, p) in state.discovery_profiles.iter().enumerate() {
+        check_unique(
+            &mut profiles,
+            || format!("discoveryProfiles[{i}].name"),
+            &p.name,
+            "profile",
+        )?;
+        for (field, ip) in [("startIp", &p.start_ip), ("endIp", &p.end_ip)] {
+            if ip.parse::<std::net::Ipv4Addr>().is_err() {
+                return Err(StateError::invalid(
+                    format!("discoveryProfiles[{i}].{field}"),
+                    "not an IPv4 address",
+                ));
+            }
+        }
+    }
+    let mut subnets = HashSet::new();
+    for (i, n) in state.subnets.iter().enumerate() {
+        check_unique(
+            &mut subnets,
+            || format!("subnets[{i}].address"),
+            &n.address,
+            "subnet",
+        )?;
+        for (field, ip) in [("address", &n.address), ("netmask", &n.netmask)] {
+            if ip.parse::<std::net::Ipv4Addr>().is_err() {
+                return Err(StateError::invalid(
+                    format!("subnets[{i}].{field}"),
+                    "not an IPv4 address",
+                ));
+            }
+        }
+    }
+    for (i, s) in state.spm_switches.iter().enumerate() {
+        known(
+            &devices,
+            || format!("spmSwitches[{i}].deviceName"),
+            &s.device_name,
+        )?;
+    }
+    let mut imports = HashSet::new();
+    for (i, f) in state.file_imports.iter().enumerate() {
+        check_id(|| format!("fileImports[{i}].id"), f.id)?;
+        check_unique(
+            &mut imports,
+            || format!("fileImports[{i}].id"),
+            &f.id.to_string(),
+            "import id",
+        )?;
+        check_time(|| format!("fileImports[{i}].time"), &f.time)?;
+    }
     Ok(())
 }
 
@@ -362,6 +438,11 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     put_all(tx, &state.business_views)?;
     put_all(tx, &state.logical_groups)?;
     put_all(tx, &state.dashboards)?;
+    put_all(tx, &state.credentials)?;
+    put_all(tx, &state.discovery_profiles)?;
+    put_all(tx, &state.subnets)?;
+    put_all(tx, &state.spm_switches)?;
+    put_all(tx, &state.file_imports)?;
     Ok(())
 }
 
@@ -396,6 +477,11 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         business_views: store::all(conn)?,
         logical_groups: store::all(conn)?,
         dashboards: store::all(conn)?,
+        credentials: store::all(conn)?,
+        discovery_profiles: store::all(conn)?,
+        subnets: store::all(conn)?,
+        spm_switches: store::all(conn)?,
+        file_imports: store::all(conn)?,
     };
     serde_json::to_value(&state)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))

@@ -569,3 +569,114 @@ impl Record for Dashboard {
         self.name.clone()
     }
 }
+
+/// A device credential (addLinuxCredential). The password is checked, never stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Credential {
+    /// Credential name.
+    pub name: String,
+    /// Kind (`Linux`).
+    pub kind: String,
+    /// Login user.
+    pub user_name: String,
+    /// `SSH` or `Telnet`.
+    pub protocol: String,
+    /// Port.
+    pub port: i64,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+}
+
+impl Record for Credential {
+    const TABLE: &'static str = "credentials";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+}
+
+/// A discovery profile (addDiscoveryProfile / editDiscoveryProfile, v1 and v2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DiscoveryProfile {
+    /// Profile name.
+    pub name: String,
+    /// First address of the range.
+    pub start_ip: String,
+    /// Last address of the range.
+    pub end_ip: String,
+    /// Credentials to try.
+    #[serde(default)]
+    pub credentials: Vec<String>,
+}
+
+impl Record for DiscoveryProfile {
+    const TABLE: &'static str = "discovery_profiles";
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+}
+
+/// A subnet added to IPAM (ipam/addSubnet); listSubnets also shows the subnets of the
+/// devices' addresses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Subnet {
+    /// Network address (`10.20.0.0`).
+    pub address: String,
+    /// Netmask (`255.255.255.0`).
+    pub netmask: String,
+    /// Display name.
+    pub name: String,
+}
+
+impl Record for Subnet {
+    const TABLE: &'static str = "subnets";
+    fn key(&self) -> String {
+        self.address.clone()
+    }
+}
+
+/// A switch added to the Switch Port Mapper (spm/addSwitch).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SpmSwitch {
+    /// The device.
+    pub device_name: String,
+}
+
+impl Record for SpmSwitch {
+    const TABLE: &'static str = "spm_switches";
+    fn key(&self) -> String {
+        self.device_name.clone()
+    }
+}
+
+/// A file imported through one of the NCM import/upload URLs: what standin keeps of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileImport {
+    /// Import id.
+    pub id: i64,
+    /// The operation (`importSSHKey`, `importDevices`, ...).
+    pub operation: String,
+    /// The file name given, if any.
+    #[serde(default)]
+    pub file_name: String,
+    /// Bytes of the file content.
+    pub bytes: usize,
+    /// Non-empty lines of the file content.
+    pub lines: usize,
+    /// Who imported it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub time: String,
+}
+
+impl Record for FileImport {
+    const TABLE: &'static str = "file_imports";
+    fn key(&self) -> String {
+        format!("{:012}", self.id)
+    }
+}

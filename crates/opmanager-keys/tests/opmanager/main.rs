@@ -6,6 +6,7 @@ mod auth;
 mod availability;
 mod control;
 mod devices;
+mod discovery;
 mod events;
 mod groups;
 
