@@ -42,6 +42,17 @@ pub enum OpsMgrError {
     /// `USER_UNAUTHORIZED` 401.
     #[error("caller lacks the role for this action")]
     UserUnauthorized,
+    /// 409 `CANNOT_DELETE_ORG_WITH_PROJECTS` (the code is ours: "Delete One Organization"
+    /// states the rule, not its error).
+    #[error("organization {0} still has projects")]
+    OrgHasProjects(String),
+    /// 409 `CANNOT_DELETE_GROUP_WITH_DEPLOYMENTS` (the code is ours: "Delete One Project"
+    /// says a project with managed deployments cannot be deleted).
+    #[error("project {0} still monitors deployments")]
+    GroupHasDeployments(String),
+    /// 409 `USER_ALREADY_EXISTS` (the code is ours).
+    #[error("user {0} already exists")]
+    UserAlreadyExists(String),
     /// `USER_NOT_FOUND` 404.
     #[error("no user {0}")]
     UserNotFound(String),
@@ -213,6 +224,24 @@ impl OpsMgrError {
                 "USER_UNAUTHORIZED",
                 "Current user is not authorized to perform this action.".into(),
                 vec![],
+            ),
+            E::OrgHasProjects(id) => p(
+                409,
+                "CANNOT_DELETE_ORG_WITH_PROJECTS",
+                format!("Organization {id} still has projects; delete them first."),
+                vec![id.clone()],
+            ),
+            E::GroupHasDeployments(id) => p(
+                409,
+                "CANNOT_DELETE_GROUP_WITH_DEPLOYMENTS",
+                format!("Group {id} still has managed deployments."),
+                vec![id.clone()],
+            ),
+            E::UserAlreadyExists(name) => p(
+                409,
+                "USER_ALREADY_EXISTS",
+                format!("A user with username {name} already exists."),
+                vec![name.clone()],
             ),
             E::UserNotFound(id) => p(
                 404,

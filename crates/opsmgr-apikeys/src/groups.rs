@@ -108,3 +108,40 @@ pub(crate) async fn create_project(
         wire::project(&call.central(), &project),
     ))
 }
+
+/// `DELETE /groups/{GROUP-ID}`: Project Owner (`GROUP_OWNER`, or `ORG_OWNER` of its org);
+/// refused while it monitors deployments ("You can't delete a project that has managed
+/// deployments", "Delete One Project"); 204.
+pub(crate) async fn delete_project(caller: Caller, call: Call) -> Result<Reply, OpsMgrError> {
+    let project = request::project(&call.inst, &caller, &call.segment("group_id"))?;
+    let owner = caller.is_org_owner(&project.org_id)
+        || caller
+            .roles
+            .iter()
+            .any(|r| r.group_id.as_deref() == Some(project.id.as_str()) && r.name == "GROUP_OWNER");
+    if !owner {
+        return Err(OpsMgrError::UserUnauthorized);
+    }
+    call.inst.store.write(|tx| {
+        if store::has_deployments(tx, &project.id)? {
+            return Err(OpsMgrError::GroupHasDeployments(project.id.clone()));
+        }
+        store::delete_project(tx, &project.id)?;
+        Ok(())
+    })?;
+    Ok(Reply::Empty(StatusCode::NO_CONTENT))
+}
+
+/// `GET /groups/{GROUP-ID}/users`: users with a role on the project; any project role.
+pub(crate) async fn list_project_users(caller: Caller, call: Call) -> Result<Reply, OpsMgrError> {
+    let project = request::project(&call.inst, &caller, &call.segment("group_id"))?;
+    let paging = call.paging()?;
+    let central = call.central();
+    let items = call.inst.store.read(|c| {
+        store::users_of_project(c, &project.id)?
+            .iter()
+            .map(|u| Ok(wire::user(&central, u, &store::roles_of(c, &u.id)?)))
+            .collect::<rusqlite::Result<Vec<_>>>()
+    })?;
+    Ok(Reply::ok(wire::list(&call.req, &central, paging, items)))
+}

@@ -50,6 +50,9 @@ const DATABASE: &str =
 const DATABASE_MEASUREMENTS: &str =
     "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/databases/{database}/measurements{slash:/?}";
 const ROOT: &str = "/api/public/v1.0{slash:/?}";
+const USERS: &str = "/api/public/v1.0/users{slash:/?}";
+const ORG_USERS: &str = "/api/public/v1.0/orgs/{org_id}/users{slash:/?}";
+const GROUP_USERS: &str = "/api/public/v1.0/groups/{group_id}/users{slash:/?}";
 const USER_BY_NAME: &str = "/api/public/v1.0/users/byName/{name}{slash:/?}";
 const USER: &str = "/api/public/v1.0/users/{user_id}{slash:/?}";
 const USER_AL: &str = "/api/public/v1.0/users/{user_id}/accessList{slash:/?}";
@@ -73,7 +76,11 @@ pub(crate) fn table() -> Vec<OpRoute> {
         // Organizations.
         get(ORGS, "opsmgr.list_orgs", orgs::list_orgs),
         get(ORG, "opsmgr.get_org", orgs::get_org),
+        post(ORGS, "opsmgr.create_org", orgs::create_org),
+        patch(ORG, "opsmgr.rename_org", orgs::rename_org),
+        delete(ORG, "opsmgr.delete_org", orgs::delete_org),
         get(ORG_GROUPS, "opsmgr.list_org_projects", orgs::list_org_projects),
+        get(ORG_USERS, "opsmgr.list_org_users", orgs::list_org_users),
         // Access lists of organization keys (and their 4.x `whitelist` spelling).
         get(KEY_AL, "opsmgr.list_key_access", access::list_key_access),
         post(KEY_AL, "opsmgr.add_key_access", access::add_key_access),
@@ -87,6 +94,8 @@ pub(crate) fn table() -> Vec<OpRoute> {
         get(GROUPS, "opsmgr.list_projects", groups::list_projects),
         post(GROUPS, "opsmgr.create_project", groups::create_project),
         get(GROUP, "opsmgr.get_project", groups::get_project),
+        delete(GROUP, "opsmgr.delete_project", groups::delete_project),
+        get(GROUP_USERS, "opsmgr.list_project_users", groups::list_project_users),
         patch(GROUP_KEY, "opsmgr.update_project_key", project_keys::update_project_key),
         post(GROUP_KEY, "opsmgr.assign_project_key", project_keys::assign_project_key),
         delete(GROUP_KEY, "opsmgr.unassign_project_key", project_keys::unassign_project_key),
@@ -106,6 +115,7 @@ pub(crate) fn table() -> Vec<OpRoute> {
         get(DATABASE_MEASUREMENTS, "opsmgr.get_database_measurements", measurements::get_database_measurements),
         // The API root and users.
         get(ROOT, "opsmgr.get_root", root::get_root),
+        post(USERS, "opsmgr.create_user", users::create_user),
         get(USER_BY_NAME, "opsmgr.get_user_by_name", users::get_user_by_name),
         get(USER, "opsmgr.get_user", users::get_user),
         // A user's own API access list (and its 4.x `whitelist` spelling).

@@ -667,6 +667,143 @@ pub fn profile_by_name(conn: &Connection, username: &str) -> rusqlite::Result<Op
         .optional()
 }
 
+/// Insert an org.
+///
+/// # Errors
+/// SQLite errors.
+pub fn insert_org(conn: &Connection, org: &OrgRow) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO org (id, name, is_deleted) VALUES (?1, ?2, ?3)")?
+        .execute(params![org.id, org.name, org.is_deleted])?;
+    Ok(())
+}
+
+/// Rename an org.
+///
+/// # Errors
+/// SQLite errors.
+pub fn rename_org(conn: &Connection, id: &str, name: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE org SET name = ?2 WHERE id = ?1")?
+        .execute([id, name])?;
+    Ok(())
+}
+
+/// Delete an org as Ops Manager does: the org stays, marked deleted (global readers still
+/// see it with `includeDeletedOrgs`); its API keys go, and every role in it is revoked.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_org(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    let keys: Vec<String> = conn
+        .prepare_cached("SELECT id FROM api_key WHERE org_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for key in keys {
+        delete_key(conn, &key)?;
+    }
+    conn.prepare_cached("DELETE FROM grant_role WHERE org_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("UPDATE org SET is_deleted = 1 WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// How many projects an org has.
+///
+/// # Errors
+/// SQLite errors.
+pub fn count_projects_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT COUNT(*) FROM project WHERE org_id = ?1")?
+        .query_row([org_id], |r| r.get(0))
+}
+
+/// Whether a project monitors any cluster or host.
+///
+/// # Errors
+/// SQLite errors.
+pub fn has_deployments(conn: &Connection, group_id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM cluster WHERE group_id = ?1) \
+         OR EXISTS (SELECT 1 FROM host WHERE group_id = ?1)",
+    )?
+    .query_row([group_id], |r| r.get(0))
+}
+
+/// Delete a project and every role on it.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_project(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM grant_role WHERE group_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM project WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// The users holding a role in `org_id` (an org role, or a role on one of its projects),
+/// in creation order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn users_of_org(conn: &Connection, org_id: &str) -> rusqlite::Result<Vec<ProfileRow>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        profile_select!(),
+        "WHERE u.id IN (SELECT holder FROM grant_role WHERE org_id = ?1 \
+         OR group_id IN (SELECT id FROM project WHERE org_id = ?1)) ORDER BY u.seq"
+    ))?;
+    let rows = stmt.query_map([org_id], profile_row)?;
+    rows.collect()
+}
+
+/// The users holding a role on project `group_id`, in creation order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn users_of_project(conn: &Connection, group_id: &str) -> rusqlite::Result<Vec<ProfileRow>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        profile_select!(),
+        "WHERE u.id IN (SELECT holder FROM grant_role WHERE group_id = ?1) ORDER BY u.seq"
+    ))?;
+    let rows = stmt.query_map([group_id], profile_row)?;
+    rows.collect()
+}
+
+/// Insert a user, its profile and roles.
+///
+/// # Errors
+/// SQLite errors.
+pub fn insert_user(
+    conn: &Connection,
+    user: &ProfileRow,
+    api_key: &str,
+    roles: &[Role],
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO user_account (id, username, api_key) VALUES (?1, ?2, ?3)")?
+        .execute([&user.id, &user.username, api_key])?;
+    conn.prepare_cached(
+        "INSERT INTO user_profile (user_id, email_address, first_name, last_name) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute([
+        &user.id,
+        &user.email_address,
+        &user.first_name,
+        &user.last_name,
+    ])?;
+    for role in roles {
+        grant(conn, &user.id, role)?;
+    }
+    Ok(())
+}
+
+/// Whether a username is taken.
+///
+/// # Errors
+/// SQLite errors.
+pub fn username_taken(conn: &Connection, username: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM user_account WHERE username = ?1)")?
+        .query_row([username], |r| r.get(0))
+}
+
 /// Whether an id is taken by any org, project, key or user.
 ///
 /// # Errors

@@ -1,14 +1,142 @@
-//! Users: `GET /users/{USER-ID}` and `GET /users/byName/{USER-NAME}` (Ops Manager API
+//! Users: `POST /users`, `GET /users/{USER-ID}` and `GET /users/byName/{USER-NAME}` (Ops Manager API
 //! reference, "Users": <https://www.mongodb.com/docs/ops-manager/current/reference/api/users/>).
 //! A caller may always read itself; otherwise it needs a global read role, or `ORG_OWNER`
 //! of an org (or `GROUP_OWNER`/`GROUP_USER_ADMIN` of a project) the user has a role in.
 
 use crate::auth::{Caller, Principal};
 use crate::error::OpsMgrError;
-use crate::model::is_object_id;
-use crate::request::Call;
+use crate::model::{is_object_id, role_kind, Role, RoleKind};
+use crate::request::{self, Body, Call};
 use crate::store::{self, ProfileRow};
 use crate::wire::{self, Reply};
+use actix_web::http::StatusCode;
+use serde_json::{Map, Value};
+
+/// The fields of "Create One User".
+const USER_FIELDS: [&str; 7] = [
+    "username",
+    "password",
+    "emailAddress",
+    "firstName",
+    "lastName",
+    "roles",
+    "mobileNumber",
+];
+
+/// `POST /users`: `GLOBAL_OWNER` or `GLOBAL_USER_ADMIN`; `username`, `password` (8 or more
+/// characters; not kept), `emailAddress`, `firstName`, `lastName` required, `roles`
+/// optional; 201 with the user. The user gets a personal API key nobody is shown (it can
+/// be set through the state document).
+pub(crate) async fn create_user(
+    caller: Caller,
+    call: Call,
+    Body(payload): Body,
+) -> Result<Reply, OpsMgrError> {
+    let global_admin = caller.is_global_owner()
+        || caller
+            .roles
+            .iter()
+            .any(|r| r.org_id.is_none() && r.group_id.is_none() && r.name == "GLOBAL_USER_ADMIN");
+    if !global_admin {
+        return Err(OpsMgrError::UserUnauthorized);
+    }
+    let map = request::object(&payload, &USER_FIELDS)?;
+    let field = |name: &'static str| -> Result<String, OpsMgrError> {
+        request::opt_string(&map, name)?
+            .filter(|v| !v.trim().is_empty())
+            .ok_or(OpsMgrError::MissingAttribute(name))
+    };
+    let username = field("username")?;
+    let password = field("password")?;
+    let email_address = field("emailAddress")?;
+    let first_name = field("firstName")?;
+    let last_name = field("lastName")?;
+    if password.chars().count() < 8 {
+        return Err(OpsMgrError::InvalidAttribute("password".into()));
+    }
+    if username.chars().count() > 254 || crate::model::is_public_key(&username) {
+        return Err(OpsMgrError::InvalidAttribute("username".into()));
+    }
+    let roles = user_roles(&call, map.get("roles"))?;
+    let inst = &call.inst;
+    let now = inst.env.clock.now_secs();
+    let user = inst.store.write(|tx| {
+        if store::username_taken(tx, &username)? {
+            return Err(OpsMgrError::UserAlreadyExists(username.clone()));
+        }
+        let user = ProfileRow {
+            id: store::new_object_id(tx, &inst.env.ids, now)?,
+            username: username.clone(),
+            email_address,
+            first_name,
+            last_name,
+        };
+        store::insert_user(tx, &user, &inst.env.ids.uuid(), &roles)?;
+        Ok(user)
+    })?;
+    Ok(Reply::Json(
+        StatusCode::CREATED,
+        wire::user(&call.central(), &user, &roles),
+    ))
+}
+
+/// The `roles` of a new user: `{"orgId"|"groupId", "roleName"}` objects naming existing
+/// orgs and projects, or global roles with neither.
+fn user_roles(call: &Call, value: Option<&Value>) -> Result<Vec<Role>, OpsMgrError> {
+    let items = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(OpsMgrError::InvalidJson),
+    };
+    let mut roles = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Object(map) = item else {
+            return Err(OpsMgrError::InvalidJson);
+        };
+        let text = serde_json::to_vec(map).map_err(|_| OpsMgrError::InvalidJson)?;
+        let map: Map<String, Value> = request::object(&text, &["orgId", "groupId", "roleName"])?;
+        let name = request::opt_string(&map, "roleName")?
+            .ok_or(OpsMgrError::MissingAttribute("roleName"))?;
+        let org_id = request::opt_string(&map, "orgId")?;
+        let group_id = request::opt_string(&map, "groupId")?;
+        match (role_kind(&name), &org_id, &group_id) {
+            (RoleKind::Org, Some(org), None) => {
+                if !is_object_id(org)
+                    || call.inst.store.read(|c| store::find_org(c, org))?.is_none()
+                {
+                    return Err(OpsMgrError::OrgNotFound(org.clone()));
+                }
+            }
+            (RoleKind::Group, None, Some(group)) => {
+                if !is_object_id(group)
+                    || call
+                        .inst
+                        .store
+                        .read(|c| store::find_project(c, group))?
+                        .is_none()
+                {
+                    return Err(OpsMgrError::GroupNotFound(group.clone()));
+                }
+            }
+            (RoleKind::Global, None, None) => {}
+            (RoleKind::Billing, _, _) => return Err(OpsMgrError::BillingUnsupported),
+            (RoleKind::Group, _, None) => return Err(OpsMgrError::RoleNeedsGroupId(name)),
+            (RoleKind::Org | RoleKind::Group | RoleKind::Global, _, _) => {
+                return Err(OpsMgrError::InvalidAttribute("roles".into()))
+            }
+            _ => return Err(OpsMgrError::InvalidEnumValue(name)),
+        }
+        let role = Role {
+            org_id,
+            group_id,
+            name,
+        };
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    Ok(roles)
+}
 
 /// `GET /users/{USER-ID}`.
 pub(crate) async fn get_user(caller: Caller, call: Call) -> Result<Reply, OpsMgrError> {

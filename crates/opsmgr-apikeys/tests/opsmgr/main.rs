@@ -4,6 +4,7 @@
 mod access;
 mod api;
 mod digest;
+mod identity;
 mod monitoring;
 mod support;
 mod users;
