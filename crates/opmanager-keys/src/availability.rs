@@ -395,7 +395,7 @@ pub(crate) async fn update_downtime_schedule(
             return Err(OpmError::Pattern("once_endat".into()));
         }
         store::put(tx, &s)?;
-        Ok(())
+        Ok::<_, OpmError>(())
     })?;
     list_downtime_schedules(caller, params).await
 }

@@ -345,6 +345,8 @@ fn complete_details_body(call: &Caller, params: &Params) -> Result<Value, OpmErr
             "UpLinkDependency": "None",
         },
         "availdata": availability_buckets(d),
+        // The vendor sample's managed device shows 2; standin shows 1 for an unmanaged one.
+        "state": if d.managed { 2 } else { 1 },
     }))
 }
 

@@ -166,7 +166,7 @@ pub(crate) async fn edit_discovery_profile(
             return Err(OpmError::Pattern("endIp".into()));
         }
         store::put(tx, &p)?;
-        Ok(())
+        Ok::<_, OpmError>(())
     })?;
     done("Discovery profile updated successfully.")
 }

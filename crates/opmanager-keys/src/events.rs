@@ -34,7 +34,11 @@ const DAY: i64 = 86_400_000;
 
 /// The `[from, to)` window of a listEvents `period`, seen from `now_ms` (UTC), with the
 /// period names of the vendor's report APIs; `custom` takes `startDate`/`endDate`.
-fn period_window(params: &Params, period: &str, now_ms: i64) -> Result<(i64, i64), OpmError> {
+pub(crate) fn period_window(
+    params: &Params,
+    period: &str,
+    now_ms: i64,
+) -> Result<(i64, i64), OpmError> {
     let midnight = now_ms - now_ms.rem_euclid(DAY);
     let date = wire::datetime(now_ms);
     let monday = midnight - i64::from(date.weekday().number_days_from_monday()) * DAY;

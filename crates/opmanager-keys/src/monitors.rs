@@ -132,6 +132,9 @@ fn family(list: &[&Monitor], render: fn(&Monitor) -> Value) -> Value {
     })
 }
 
+/// The Windows services of a domain controller's Active Directory family.
+const AD_SERVICES: [&str; 5] = ["NTDS", "DFSR", "DNS", "Netlogon", "kdc"];
+
 /// How OpManager polls the device: WMI for Windows, SNMP when enabled, else ICMP only.
 pub fn device_protocol(d: &Device) -> &'static str {
     if d.vendor_name == "Microsoft" {
@@ -173,6 +176,23 @@ fn monitors_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     ] {
         body.insert(empty.into(), family(&[], performance));
     }
+    // Active Directory and Exchange: their Windows services on the device (standin has no
+    // AD or Exchange performance counters, so those two families are empty).
+    let services = of(MonitorKind::WindowsService);
+    let ad: Vec<&Monitor> = services
+        .iter()
+        .copied()
+        .filter(|m| AD_SERVICES.contains(&m.name.as_str()))
+        .collect();
+    let exchange: Vec<&Monitor> = services
+        .iter()
+        .copied()
+        .filter(|m| m.name.starts_with("MSExchange"))
+        .collect();
+    body.insert("adMonitors".into(), family(&[], performance));
+    body.insert("adServices".into(), family(&ad, nt_service));
+    body.insert("exchangeMonitors".into(), family(&[], performance));
+    body.insert("exchangeServices".into(), family(&exchange, nt_service));
     body.insert("isVM".into(), json!(false));
     body.insert("isHost".into(), json!(device.category == "Virtual Device"));
     body.insert(

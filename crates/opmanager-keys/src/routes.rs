@@ -4,7 +4,7 @@
 
 use crate::{
     alarms, availability, dashboards, devices, discovery, events, groups, interfaces, monitors,
-    probes,
+    notifications, probes, reports,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -76,6 +76,18 @@ pub(crate) fn routes() -> Vec<OpRoute> {
         op(POST, "/api/json/ncmdevice/importDG", "opmanager.import_device_groups", discovery::import_file),
         op(POST, "/api/json/ipam/addSubnet", "opmanager.add_subnet", discovery::add_subnet),
         op(POST, "/api/json/spm/addSwitch", "opmanager.add_switch", discovery::add_switch),
+        op(GET, "/api/json/admin/listNotificationProfiles", "opmanager.list_notification_profiles", notifications::list_notification_profiles),
+        op(POST, "/api/json/admin/associateNotificationProfiles", "opmanager.associate_notification_profiles", notifications::associate_notification_profiles),
+        op(POST, "/api/json/admin/updateNotificationProfileStatus", "opmanager.update_notification_profile_status", notifications::update_notification_profile_status),
+        op(GET, "/api/json/device/getNotificationProfiles", "opmanager.get_notification_profiles", notifications::get_notification_profiles),
+        op(GET, "/api/json/reports/getReportsList", "opmanager.get_reports_list", reports::get_reports_list),
+        op(GET, "/api/json/reports/getReportsData", "opmanager.get_reports_data", reports::get_reports_data),
+        op(POST, "/api/json/v2/device/getReportData", "opmanager.get_report_data", reports::get_report_data),
+        op(GET, "/api/json/admin/listBusinessRules", "opmanager.list_business_rules", reports::list_business_rules),
+        op(GET, "/api/json/admin/viewBusinessRules", "opmanager.view_business_rules", reports::view_business_rules),
+        op(POST, "/api/json/admin/addBusinessRules", "opmanager.add_business_rules", reports::add_business_rules),
+        op(POST, "/api/json/admin/updateBusinessRules", "opmanager.update_business_rules", reports::update_business_rules),
+        op(POST, "/api/json/admin/deleteBusinessRules", "opmanager.delete_business_rules", reports::delete_business_rules),
     ]
 }
 

@@ -72,6 +72,15 @@ pub struct State {
     /// Files imported through the NCM URLs.
     #[serde(default)]
     pub file_imports: Vec<FileImport>,
+    /// Notification profiles.
+    #[serde(default)]
+    pub notification_profiles: Vec<NotificationProfile>,
+    /// Business hour rules.
+    #[serde(default)]
+    pub business_rules: Vec<BusinessRule>,
+    /// Reports.
+    #[serde(default)]
+    pub reports: Vec<Report>,
 }
 
 /// Severity numbers OpManager uses (7 = unmanaged is derived, never stored).
@@ -402,6 +411,43 @@ fn validate(state: &State) -> Result<(), StateError> {
         )?;
         check_time(|| format!("fileImports[{i}].time"), &f.time)?;
     }
+    let mut profile_ids = HashSet::new();
+    for (i, p) in state.notification_profiles.iter().enumerate() {
+        check_id(|| format!("notificationProfiles[{i}].id"), p.id)?;
+        check_unique(
+            &mut profile_ids,
+            || format!("notificationProfiles[{i}].id"),
+            &p.id.to_string(),
+            "profile id",
+        )?;
+        for (j, d) in p.devices.iter().enumerate() {
+            known(
+                &devices,
+                || format!("notificationProfiles[{i}].devices[{j}]"),
+                d,
+            )?;
+        }
+    }
+    let mut rule_ids = HashSet::new();
+    for (i, r) in state.business_rules.iter().enumerate() {
+        check_id(|| format!("businessRules[{i}].id"), r.id)?;
+        check_unique(
+            &mut rule_ids,
+            || format!("businessRules[{i}].id"),
+            &r.id.to_string(),
+            "rule id",
+        )?;
+    }
+    let mut report_ids = HashSet::new();
+    for (i, r) in state.reports.iter().enumerate() {
+        check_id(|| format!("reports[{i}].id"), r.id)?;
+        check_unique(
+            &mut report_ids,
+            || format!("reports[{i}].id"),
+            &r.id.to_string(),
+            "report id",
+        )?;
+    }
     Ok(())
 }
 
@@ -443,6 +489,9 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     put_all(tx, &state.subnets)?;
     put_all(tx, &state.spm_switches)?;
     put_all(tx, &state.file_imports)?;
+    put_all(tx, &state.notification_profiles)?;
+    put_all(tx, &state.business_rules)?;
+    put_all(tx, &state.reports)?;
     Ok(())
 }
 
@@ -482,6 +531,9 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         subnets: store::all(conn)?,
         spm_switches: store::all(conn)?,
         file_imports: store::all(conn)?,
+        notification_profiles: store::all(conn)?,
+        business_rules: store::all(conn)?,
+        reports: store::all(conn)?,
     };
     serde_json::to_value(&state)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))

@@ -341,3 +341,23 @@ fn quantity(text: &str) -> Option<f64> {
     };
     Some(number * factor)
 }
+
+/// A monitored value at `at_ms`, for time series: its last polled `value` with a
+/// deterministic jitter of up to ±15 % (FNV-1a of `key` and the 5-minute slot), kept within
+/// 0..=100 for percentages. The same key, value and time always give the same sample.
+pub fn sample(key: &str, value: f64, at_ms: i64, percent: bool) -> f64 {
+    let slot = at_ms.div_euclid(300_000);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes().chain(slot.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let unit = (h % 10_001) as f64 / 10_000.0; // 0..=1
+    let v = value * (0.85 + 0.3 * unit);
+    let v = if percent {
+        v.clamp(0.0, 100.0)
+    } else {
+        v.max(0.0)
+    };
+    (v * 100.0).round() / 100.0
+}

@@ -680,3 +680,99 @@ impl Record for FileImport {
         format!("{:012}", self.id)
     }
 }
+
+/// A notification profile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NotificationProfile {
+    /// Profile id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Action (`Send Email`, `Run Program`, `Send SMS`, `Webhook`, ...).
+    pub profile_type: String,
+    /// Whether it is enabled.
+    pub enabled: bool,
+    /// Global (applies to every device) or device-specific.
+    pub global: bool,
+    /// The devices it is associated with.
+    #[serde(default)]
+    pub devices: Vec<String>,
+    /// Id of its criteria.
+    pub criteria_id: i64,
+}
+
+impl Record for NotificationProfile {
+    const TABLE: &'static str = "notification_profiles";
+    fn key(&self) -> String {
+        format!("{:012}", self.id)
+    }
+}
+
+/// A business hour rule (reports' business hours).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BusinessRule {
+    /// Rule id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// The time configuration from Monday to Sunday, as the client sent it.
+    pub time_settings: String,
+}
+
+impl Record for BusinessRule {
+    const TABLE: &'static str = "business_rules";
+    fn key(&self) -> String {
+        format!("{:012}", self.id)
+    }
+}
+
+/// What a report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReportKind {
+    /// The alarms of the period.
+    AllAlerts,
+    /// Each device's availability over the period.
+    Availability,
+    /// Each device's CPU utilisation over the period.
+    CpuUtilization,
+    /// Each device's memory utilisation over the period.
+    MemoryUtilization,
+    /// The downtime schedules.
+    DowntimeSchedules,
+}
+
+/// A report of the Reports module.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Report {
+    /// Report id (`reportID`).
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Category (`System`, `Health and Performance`, ...).
+    pub category: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// What it shows.
+    pub kind: ReportKind,
+    /// A custom report.
+    #[serde(default)]
+    pub custom: bool,
+    /// Marked as a favourite.
+    #[serde(default)]
+    pub favourite: bool,
+}
+
+impl Record for Report {
+    const TABLE: &'static str = "reports";
+    fn key(&self) -> String {
+        format!("{:012}", self.id)
+    }
+}

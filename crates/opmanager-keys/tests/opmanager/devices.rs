@@ -524,6 +524,8 @@ async fn list_devices_reflects_every_write_and_replaced_state_at_once() {
         "events",
         "downtimeSchedules",
         "logicalGroups",
+        "notificationProfiles",
+        "spmSwitches",
     ] {
         state[key] = json!([]);
     }
