@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 PRODUCTS = ("opmanager", "serviceops", "pmp", "opsmgr")
 """The four products, in the launcher's order."""
@@ -102,7 +102,8 @@ def find_binary(explicit: Optional[str] = None) -> str:
 
 def _load_fixture(product: str, source: FixtureSource) -> StateDoc:
     if isinstance(source, Mapping):
-        return json.loads(json.dumps(source))
+        copy: StateDoc = json.loads(json.dumps(source))  # a deep copy, JSON-clean
+        return copy
     path = Path(source)
     if path.is_dir():
         path = path / f"{product}.json"
@@ -154,7 +155,7 @@ class _Control:
         path: str,
         body: Any = None,
         query: Optional[Mapping[str, Any]] = None,
-        expect: tuple = (200, 201),
+        expect: Tuple[int, ...] = (200, 201),
     ) -> Any:
         url = f"{base}/_standin/{path}"
         if query:
@@ -227,7 +228,7 @@ class Instance:
         return self._verify
 
     @property
-    def products(self) -> tuple:
+    def products(self) -> Tuple[str, ...]:
         """The product names, in the launcher's order."""
         return PRODUCTS
 
@@ -260,7 +261,7 @@ class Instance:
 
     def clock(self, product: str) -> Dict[str, Any]:
         """The product's clock state."""
-        return self._call(product, "GET", "clock")
+        return dict(self._call(product, "GET", "clock"))
 
     def fault(self, product: str, **rule: Any) -> str:
         """Add a fault rule (the control API's fields: ``method``, ``path``, ``operation``,
@@ -381,7 +382,7 @@ class Process:
         self.args = args
         with self.log_file.open("wb") as log:
             try:
-                self._proc: Optional[subprocess.Popen] = subprocess.Popen(
+                self._proc: Optional[subprocess.Popen[bytes]] = subprocess.Popen(
                     args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
                 )
             except OSError as err:
