@@ -14,9 +14,17 @@ built=$(date +%s)
 
 venv=target/python-test-venv
 rm -rf "$venv"
-python3 -m venv "$venv"
+# Without pip of its own when scripts/setup's .venv has one to lend (--python: no ensurepip
+# run, and the venv ends up holding only what the tests need).
+if [ -x .venv/bin/python ] && .venv/bin/python -m pip --version >/dev/null 2>&1; then
+  python3 -m venv --without-pip "$venv"
+  pip=(.venv/bin/python -m pip --python "$venv/bin/python")
+else
+  python3 -m venv "$venv"
+  pip=("$venv/bin/python" -m pip)
+fi
 grep -v -e '^maturin' -e '^#' -e '^$' scripts/pip.d/pytest.txt > "$venv/requirements.txt"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check "$wheel" -r "$venv/requirements.txt"
+"${pip[@]}" install -q --disable-pip-version-check "$wheel" -r "$venv/requirements.txt"
 
 # The tests must import the installed package and find the wheel's binary, not a checkout's.
 (cd "$venv" && bin/python - <<'PY'
