@@ -53,6 +53,18 @@ def test_other_products_keep_the_built_in_fixtures(standin):
     assert not any(standin.state(p) == PMP for p in PRODUCTS if p != "pmp")
 
 
-@pytest.mark.standin_fixtures(pmp=Path(__file__).parents[2] / "fixtures")
+@pytest.mark.standin_fixtures(Path(__file__).parents[2] / "fixtures")
 def test_a_closer_marker_wins_and_takes_a_directory(standin):
     assert password(standin) == "Sys@Passw0rd!"
+
+
+@pytest.mark.standin_fixtures(opmanager=Path(__file__).parents[2] / "fixtures" / "opmanager.json")
+def test_markers_merge_per_product(standin):
+    assert password(standin) == "Custom#Passw0rd1"  # pmp from the module's marker
+
+
+def test_an_unknown_product_in_the_marker_is_refused():
+    from pytest_standin import StandinError, load_fixtures
+
+    with pytest.raises(StandinError, match="vault"):
+        load_fixtures(vault={})
