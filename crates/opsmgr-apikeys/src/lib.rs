@@ -17,9 +17,11 @@
 //! and `state.rs` the state document.
 
 mod access;
+mod alerts;
 mod auth;
 mod deployments;
 mod error;
+mod events;
 pub mod fuzzing;
 mod groups;
 mod measurements;

@@ -9,7 +9,10 @@
 //! test below checks both for every path shape.
 
 use crate::wire::render_errors;
-use crate::{access, deployments, groups, measurements, org_keys, orgs, project_keys, root, users};
+use crate::{
+    access, alerts, deployments, events, groups, measurements, org_keys, orgs, project_keys, root,
+    users,
+};
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::{FromRequest, Handler, Responder};
@@ -50,6 +53,16 @@ const DATABASE: &str =
 const DATABASE_MEASUREMENTS: &str =
     "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/databases/{database}/measurements{slash:/?}";
 const ROOT: &str = "/api/public/v1.0{slash:/?}";
+const ALERTS: &str = "/api/public/v1.0/groups/{group_id}/alerts{slash:/?}";
+const ALERT: &str = "/api/public/v1.0/groups/{group_id}/alerts/{alert_id}{slash:/?}";
+const ALERT_CONFIGS: &str = "/api/public/v1.0/groups/{group_id}/alertConfigs{slash:/?}";
+const ALERT_CONFIG: &str = "/api/public/v1.0/groups/{group_id}/alertConfigs/{config_id}{slash:/?}";
+const ALERT_CONFIG_ALERTS: &str =
+    "/api/public/v1.0/groups/{group_id}/alertConfigs/{config_id}/alerts{slash:/?}";
+const ORG_EVENTS: &str = "/api/public/v1.0/orgs/{org_id}/events{slash:/?}";
+const ORG_EVENT: &str = "/api/public/v1.0/orgs/{org_id}/events/{event_id}{slash:/?}";
+const GROUP_EVENTS: &str = "/api/public/v1.0/groups/{group_id}/events{slash:/?}";
+const GROUP_EVENT: &str = "/api/public/v1.0/groups/{group_id}/events/{event_id}{slash:/?}";
 const USERS: &str = "/api/public/v1.0/users{slash:/?}";
 const ORG_USERS: &str = "/api/public/v1.0/orgs/{org_id}/users{slash:/?}";
 const GROUP_USERS: &str = "/api/public/v1.0/groups/{group_id}/users{slash:/?}";
@@ -113,6 +126,17 @@ pub(crate) fn table() -> Vec<OpRoute> {
         get(DATABASES, "opsmgr.list_databases", deployments::list_databases),
         get(DATABASE, "opsmgr.get_database", deployments::get_database),
         get(DATABASE_MEASUREMENTS, "opsmgr.get_database_measurements", measurements::get_database_measurements),
+        // Alerts, alert configurations and events.
+        get(ALERTS, "opsmgr.list_alerts", alerts::list_alerts),
+        get(ALERT, "opsmgr.get_alert", alerts::get_alert),
+        patch(ALERT, "opsmgr.acknowledge_alert", alerts::acknowledge_alert),
+        get(ALERT_CONFIGS, "opsmgr.list_alert_configs", alerts::list_alert_configs),
+        get(ALERT_CONFIG, "opsmgr.get_alert_config", alerts::get_alert_config),
+        get(ALERT_CONFIG_ALERTS, "opsmgr.list_config_alerts", alerts::list_config_alerts),
+        get(ORG_EVENTS, "opsmgr.list_org_events", events::list_org_events),
+        get(ORG_EVENT, "opsmgr.get_org_event", events::get_org_event),
+        get(GROUP_EVENTS, "opsmgr.list_project_events", events::list_project_events),
+        get(GROUP_EVENT, "opsmgr.get_project_event", events::get_project_event),
         // The API root and users.
         get(ROOT, "opsmgr.get_root", root::get_root),
         post(USERS, "opsmgr.create_user", users::create_user),

@@ -114,3 +114,27 @@ CREATE TABLE IF NOT EXISTS user_profile (
     first_name TEXT NOT NULL,
     last_name TEXT NOT NULL
 ) WITHOUT ROWID;
+-- Alerts, alert configurations and events: the document as the state file holds it (JSON),
+-- with the columns lists filter on.
+CREATE TABLE IF NOT EXISTS alert_config (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    group_id TEXT NOT NULL REFERENCES project(id),
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alert (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    group_id TEXT NOT NULL REFERENCES project(id),
+    config_id TEXT REFERENCES alert_config(id),
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS event (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    org_id TEXT REFERENCES org(id),
+    group_id TEXT REFERENCES project(id),
+    created TEXT NOT NULL,
+    doc TEXT NOT NULL
+);

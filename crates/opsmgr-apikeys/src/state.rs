@@ -27,7 +27,151 @@ pub struct StateDoc {
     /// Monitored hosts (mongod and mongos processes).
     #[serde(default)]
     pub hosts: Vec<HostDoc>,
+    /// Alert configurations of projects.
+    #[serde(default)]
+    pub alert_configs: Vec<AlertConfigDoc>,
+    /// Alerts of projects.
+    #[serde(default)]
+    pub alerts: Vec<AlertDoc>,
+    /// Org and project events.
+    #[serde(default)]
+    pub events: Vec<EventDoc>,
 }
+
+/// An alert configuration ("Get All Alert Configurations for One Project"); `matchers`,
+/// `notifications` and `metricThreshold` are kept as given.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AlertConfigDoc {
+    /// ObjectId.
+    pub id: String,
+    /// The project.
+    pub group_id: String,
+    /// What it watches, e.g. `OUTSIDE_METRIC_THRESHOLD`, `HOST_DOWN`.
+    pub event_type_name: String,
+    /// Whether it is on.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Created, ISO-8601 UTC.
+    pub created: String,
+    /// Updated, ISO-8601 UTC.
+    pub updated: String,
+    /// Which targets it applies to.
+    #[serde(default)]
+    pub matchers: Vec<Value>,
+    /// Who is told.
+    #[serde(default)]
+    pub notifications: Vec<Value>,
+    /// The threshold of a metric alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_threshold: Option<Value>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An alert ("Get All Alerts"), with the fields the clients read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AlertDoc {
+    /// ObjectId.
+    pub id: String,
+    /// The project.
+    pub group_id: String,
+    /// The configuration that raised it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_config_id: Option<String>,
+    /// The event type, e.g. `OUTSIDE_METRIC_THRESHOLD`.
+    pub event_type_name: String,
+    /// `OPEN`, `CLOSED`, `TRACKING` or `CANCELLED`.
+    pub status: String,
+    /// Created, ISO-8601 UTC.
+    pub created: String,
+    /// Updated, ISO-8601 UTC.
+    pub updated: String,
+    /// When it closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+    /// Acknowledged until.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_until: Option<String>,
+    /// The acknowledgement's comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgement_comment: Option<String>,
+    /// Who acknowledged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledging_username: Option<String>,
+    /// Cluster name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+    /// Replica set name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_set_name: Option<String>,
+    /// Host id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_id: Option<String>,
+    /// `hostname:port`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname_and_port: Option<String>,
+    /// The metric of a metric alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_name: Option<String>,
+    /// `{"number", "units"}` of a metric alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_value: Option<Value>,
+}
+
+/// An org or project event ("Events").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EventDoc {
+    /// ObjectId.
+    pub id: String,
+    /// When, ISO-8601 UTC.
+    pub created: String,
+    /// e.g. `JOINED_GROUP`, `API_KEY_CREATED`, `HOST_DOWN`.
+    pub event_type_name: String,
+    /// The org of an org event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// The project of a project event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The acting user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Its username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The acting key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// Where the call came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_address: Option<String>,
+    /// The key concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_id: Option<String>,
+    /// The cluster concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_name: Option<String>,
+    /// The host concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// The alert concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_id: Option<String>,
+    /// The alert configuration concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_config_id: Option<String>,
+    /// Replica set name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replica_set_name: Option<String>,
+}
+
+/// The alert statuses "Get All Alerts" documents.
+pub const ALERT_STATUSES: [&str; 4] = ["OPEN", "CLOSED", "TRACKING", "CANCELLED"];
 
 /// A cluster as "Get All Clusters in One Project" shows it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -502,9 +646,105 @@ fn load_deployments<'a>(
             databases
         ])?;
     }
+    load_alerts(tx, state, projects, ids)
+}
+
+/// Alert configurations, alerts and events, each in a project (or org) of the document.
+fn load_alerts<'a>(
+    tx: &Transaction<'_>,
+    state: &'a StateDoc,
+    projects: &HashMap<&str, &str>,
+    ids: &mut HashSet<&'a str>,
+) -> Result<(), StateError> {
+    let mut configs = HashMap::new();
+    let mut insert =
+        tx.prepare_cached("INSERT INTO alert_config (id, group_id, doc) VALUES (?1, ?2, ?3)")?;
+    for (i, c) in state.alert_configs.iter().enumerate() {
+        let at = |f: &str| format!("alertConfigs[{i}].{f}");
+        check_id(|| at("id"), &c.id, ids)?;
+        if !projects.contains_key(c.group_id.as_str()) {
+            return Err(StateError::invalid(at("groupId"), "no such project"));
+        }
+        check_time(|| at("created"), &c.created)?;
+        check_time(|| at("updated"), &c.updated)?;
+        insert.execute(params![c.id, c.group_id, json(c, at("id"))?])?;
+        configs.insert(c.id.as_str(), c.group_id.as_str());
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO alert (id, group_id, config_id, status, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, a) in state.alerts.iter().enumerate() {
+        let at = |f: &str| format!("alerts[{i}].{f}");
+        check_id(|| at("id"), &a.id, ids)?;
+        if !projects.contains_key(a.group_id.as_str()) {
+            return Err(StateError::invalid(at("groupId"), "no such project"));
+        }
+        if let Some(config) = &a.alert_config_id {
+            if configs.get(config.as_str()) != Some(&a.group_id.as_str()) {
+                return Err(StateError::invalid(
+                    at("alertConfigId"),
+                    "no such alert configuration in the alert's project",
+                ));
+            }
+        }
+        if !ALERT_STATUSES.contains(&a.status.as_str()) {
+            return Err(StateError::invalid(
+                at("status"),
+                "must be OPEN, CLOSED, TRACKING or CANCELLED",
+            ));
+        }
+        check_time(|| at("created"), &a.created)?;
+        check_time(|| at("updated"), &a.updated)?;
+        for (name, t) in [
+            ("resolved", &a.resolved),
+            ("acknowledgedUntil", &a.acknowledged_until),
+        ] {
+            if let Some(t) = t {
+                check_time(|| at(name), t)?;
+            }
+        }
+        insert.execute(params![
+            a.id,
+            a.group_id,
+            a.alert_config_id,
+            a.status,
+            json(a, at("id"))?
+        ])?;
+    }
+    let orgs: HashSet<&str> = state.orgs.iter().map(|o| o.id.as_str()).collect();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO event (id, org_id, group_id, created, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, e) in state.events.iter().enumerate() {
+        let at = |f: &str| format!("events[{i}].{f}");
+        check_id(|| at("id"), &e.id, ids)?;
+        let scope_ok = match (&e.org_id, &e.group_id) {
+            (Some(org), None) => orgs.contains(org.as_str()),
+            (None, Some(group)) => projects.contains_key(group.as_str()),
+            _ => false,
+        };
+        if !scope_ok {
+            return Err(StateError::invalid(
+                at("orgId"),
+                "exactly one of orgId (an org of the document) or groupId (a project)",
+            ));
+        }
+        check_time(|| at("created"), &e.created)?;
+        insert.execute(params![
+            e.id,
+            e.org_id,
+            e.group_id,
+            e.created,
+            json(e, at("id"))?
+        ])?;
+    }
     Ok(())
 }
 
+/// A document as the JSON text its table keeps.
+fn json<T: Serialize>(doc: &T, field: String) -> Result<String, StateError> {
+    serde_json::to_string(doc).map_err(|e| StateError::invalid(field, e.to_string()))
+}
 /// The cached inserts of roles and access-list entries.
 struct Rows<'c> {
     role: rusqlite::CachedStatement<'c>,
@@ -727,8 +967,26 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         users,
         clusters,
         hosts,
+        alert_configs: dump_docs(conn, "alert_config")?,
+        alerts: dump_docs(conn, "alert")?,
+        events: dump_docs(conn, "event")?,
     };
     Ok(serde_json::to_value(doc).unwrap_or(Value::Null))
+}
+
+/// The JSON documents of `table`, in insertion order.
+fn dump_docs<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    table: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT doc FROM {table} ORDER BY seq"))?;
+    let texts = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(texts
+        .iter()
+        .filter_map(|t| serde_json::from_str(t).ok())
+        .collect())
 }
 
 fn dump_roles(conn: &Connection, holder: &str) -> Result<Vec<RoleDoc>, rusqlite::Error> {

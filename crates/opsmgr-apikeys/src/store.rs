@@ -804,6 +804,71 @@ pub fn username_taken(conn: &Connection, username: &str) -> rusqlite::Result<boo
         .query_row([username], |r| r.get(0))
 }
 
+/// The JSON documents of a project's alerts (all, or those with `status`), in insertion
+/// order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn alerts_of(
+    conn: &Connection,
+    group_id: &str,
+    status: Option<&str>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT doc FROM alert WHERE group_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![group_id, status], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The JSON documents of the open alerts a configuration raised.
+///
+/// # Errors
+/// SQLite errors.
+pub fn open_alerts_of_config(conn: &Connection, config_id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT doc FROM alert WHERE config_id = ?1 AND status = 'OPEN' ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([config_id], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Replace an alert's document.
+///
+/// # Errors
+/// SQLite errors.
+pub fn update_alert(conn: &Connection, id: &str, doc: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE alert SET doc = ?2 WHERE id = ?1")?
+        .execute([id, doc])?;
+    Ok(())
+}
+
+/// The JSON documents of a project's alert configurations.
+///
+/// # Errors
+/// SQLite errors.
+pub fn alert_configs_of(conn: &Connection, group_id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT doc FROM alert_config WHERE group_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([group_id], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The JSON documents of an org's (`org = true`) or a project's events, in insertion order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn events_of(conn: &Connection, org: bool, id: &str) -> rusqlite::Result<Vec<String>> {
+    let sql = if org {
+        "SELECT doc FROM event WHERE org_id = ?1 ORDER BY seq"
+    } else {
+        "SELECT doc FROM event WHERE group_id = ?1 ORDER BY seq"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    rows.collect()
+}
+
 /// Whether an id is taken by any org, project, key or user.
 ///
 /// # Errors

@@ -329,7 +329,8 @@ async fn clusters_and_hosts_round_trip_through_the_state_document() {
 /// om-health-check 0.8.0 (`client.py`, `runner.py`, `baseline.py`, `checks/disk.py`)
 /// through `opsmanager`: resolve the project by name, list its clusters, list each
 /// cluster's hosts, then per host the current (PT1M over PT1H) and baseline (PT1H between
-/// two instants) measurements, and per host its disks and their measurements.
+/// two instants) measurements, and per host its disks and their measurements; the open
+/// alerts of the project.
 #[actix_web::test]
 async fn om_health_check_call_sequence_gets_an_answer_at_every_step() {
     let srv = server();
@@ -346,6 +347,13 @@ async fn om_health_check_call_sequence_gets_an_answer_at_every_step() {
         ))
         .await;
     assert_eq!(status, 200);
+    // checks/connectivity.py: the project's open alerts.
+    let (status, alerts) = client
+        .get_json(&format!(
+            "/api/public/v1.0/groups/{group}/alerts?status=OPEN&pageNum=1&itemsPerPage=100"
+        ))
+        .await;
+    assert_eq!((status, alerts["totalCount"].as_u64()), (200, Some(1)));
     let mut hosts_seen = 0;
     for cluster in clusters["results"].as_array().unwrap() {
         let id = cluster["id"].as_str().unwrap();
