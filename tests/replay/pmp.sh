@@ -77,3 +77,18 @@ curl -k -X POST "$STANDIN_URL/restapi/json/v1/resources?AUTHTOKEN=$A" -d 'INPUT_
 curl -k -X DELETE "$STANDIN_URL/restapi/json/v1/resources?AUTHTOKEN=$A"
 curl -k "$STANDIN_URL/restapi/json/v1/nothing?AUTHTOKEN=$A"
 curl -k "$STANDIN_URL/restapi/json/v1/resources?AUTHTOKEN=$A"
+
+# PKI sub-API (pypmp's certificate and SSH-key calls)
+P=$STANDIN_URL/api/pki/restapi
+curl -k "$P/getAllSSLCertificates?AUTHTOKEN=$A"
+curl -k -G "$P/getCertificateDetails" --data-urlencode "AUTHTOKEN=$A" --data-urlencode 'INPUT_DATA={"operation":{"Details":{"common_name":"vault.example.com"}}}'
+curl -k -G "$P/getCertificate" --data-urlencode "AUTHTOKEN=$A" --data-urlencode 'INPUT_DATA={"operation":{"Details":{"common_name":"vault.example.com"}}}'
+curl -k -G "$P/getCertificateKeyStore" --data-urlencode "AUTHTOKEN=$A" --data-urlencode 'INPUT_DATA={"operation":{"Details":{"common_name":"vault.example.com"}}}'
+curl -k -G "$P/getCertificatePassphrase" --data-urlencode "AUTHTOKEN=$A" --data-urlencode 'INPUT_DATA={"operation":{"Details":{"common_name":"vault.example.com","serial_number":"5A:3C:01:9E:22:7B:40:11"}}}'
+curl -k "$P/getAllSSHKeys?AUTHTOKEN=$A"
+curl -k -X POST "$P/getSSHKey?AUTHTOKEN=$A"
+curl -k -X POST "$P/exportSSHKey?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"keyName":"deploy-key"}}}'
+curl -k "$P/getAllAssociatedUsers?AUTHTOKEN=$A"
+curl -k "$P/getAllSSLCertificates"
+curl -k "$P/getAllSSHKeys?AUTHTOKEN=C6B1687E-D8D5-4A3E-BF45-77F8D85FCFD4"
+curl -k "$P/getEverything?AUTHTOKEN=$A"

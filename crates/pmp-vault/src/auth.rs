@@ -188,11 +188,17 @@ pub enum FrontDoor {
 }
 
 impl FrontDoor {
-    /// The envelope for operation `name`.
-    pub fn response(&self, name: &str) -> HttpResponse {
-        match self {
-            FrontDoor::Unreadable(message) => wire::failure(name, message),
-            FrontDoor::Refused(message) => wire::failure("Authentication", message),
+    /// The envelope for operation `name`: the REST API names a refused token's operation
+    /// `Authentication`; the PKI sub-API answers under the operation's own name.
+    pub fn response(&self, style: wire::Style, name: &str) -> HttpResponse {
+        match (self, style) {
+            (FrontDoor::Unreadable(message), _) => wire::failure_in(style, name, message),
+            (FrontDoor::Refused(message), wire::Style::Rest) => {
+                wire::failure("Authentication", message)
+            }
+            (FrontDoor::Refused(message), wire::Style::Pki) => {
+                wire::failure_in(style, name, message)
+            }
         }
     }
 }
@@ -203,7 +209,7 @@ impl ResponseError for FrontDoor {
     }
 
     fn error_response(&self) -> HttpResponse {
-        self.response("UNKNOWN")
+        self.response(wire::Style::Rest, "UNKNOWN")
     }
 }
 

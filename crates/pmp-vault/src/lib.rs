@@ -29,6 +29,7 @@ pub mod fuzzing;
 mod input;
 mod lenient;
 mod passwords;
+mod pki;
 mod request;
 mod resources;
 mod routes;
@@ -67,9 +68,12 @@ impl Default for Settings {
     }
 }
 
-/// The Password Manager Pro product (no runtime state outside SQLite).
-#[derive(Debug)]
-pub struct Pmp;
+/// The Password Manager Pro product; besides SQLite it keeps the PKI key material it made
+/// (derived from `--seed`, made on first use).
+#[derive(Debug, Default)]
+pub struct Pmp {
+    keys: pki::keys::KeyCache,
+}
 
 impl Product for Pmp {
     const NAME: &'static str = "pmp";
@@ -81,7 +85,11 @@ impl Product for Pmp {
     type Settings = Settings;
 
     fn new(_env: &Env, _settings: &Settings) -> Self {
-        Pmp
+        Pmp::default()
+    }
+
+    fn on_reset(&self) {
+        self.keys.clear();
     }
 
     fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
@@ -102,7 +110,10 @@ impl Product for Pmp {
 
     fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
         auth_core::trace::refuse(req, format!("no PMP API at {}", req.path()));
-        wire::failure("UNKNOWN", "Invalid API URL")
+        match req.path().strip_prefix(routes::PKI) {
+            Some(name) => wire::failure_in(wire::Style::Pki, name, "Invalid API URL"),
+            None => wire::failure("UNKNOWN", "Invalid API URL"),
+        }
     }
 
     fn method_not_allowed(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {

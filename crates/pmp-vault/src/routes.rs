@@ -8,8 +8,8 @@
 //! rest in an order where overlapping patterns keep their precedence (`resourcename/{rname}`
 //! before `{rid}/accounts`).
 
-use crate::wire::api;
-use crate::{accounts, audit, passwords, resources, users, workflow};
+use crate::wire::{api, pki};
+use crate::{accounts, audit, passwords, pki as certs, resources, users, workflow};
 use actix_web::http::Method;
 use auth_core::OpRoute;
 
@@ -18,10 +18,22 @@ const POST: Method = Method::POST;
 const PUT: Method = Method::PUT;
 const DELETE: Method = Method::DELETE;
 
+/// Where the PKI sub-API lives.
+pub(crate) const PKI: &str = "/api/pki/restapi/";
+
 /// Every API route of the product.
 #[rustfmt::skip]
 pub(crate) fn table() -> Vec<OpRoute> {
     vec![
+        pki(GET, "/api/pki/restapi/getAllSSLCertificates", "pmp.pki_get_all_ssl_certificates", "getAllSSLCertificates", certs::get_all_ssl_certificates),
+        pki(GET, "/api/pki/restapi/getCertificateDetails", "pmp.pki_get_certificate_details", "getCertificateDetails", certs::get_certificate_details),
+        pki(GET, "/api/pki/restapi/getCertificate", "pmp.pki_get_certificate", "getCertificate", certs::get_certificate),
+        pki(GET, "/api/pki/restapi/getCertificateKeyStore", "pmp.pki_get_certificate_keystore", "getCertificateKeyStore", certs::get_certificate_key_store),
+        pki(GET, "/api/pki/restapi/getCertificatePassphrase", "pmp.pki_get_certificate_passphrase", "getCertificatePassphrase", certs::get_certificate_passphrase),
+        pki(GET, "/api/pki/restapi/getAllSSHKeys", "pmp.pki_get_all_ssh_keys", "getAllSSHKeys", certs::get_all_ssh_keys),
+        pki(POST, "/api/pki/restapi/getSSHKey", "pmp.pki_get_ssh_key", "getSSHKey", certs::get_ssh_key),
+        pki(POST, "/api/pki/restapi/exportSSHKey", "pmp.pki_export_ssh_key", "exportSSHKey", certs::export_ssh_key),
+        pki(GET, "/api/pki/restapi/getAllAssociatedUsers", "pmp.pki_get_all_associated_users", "getAllAssociatedUsers", certs::get_all_associated_users),
         api(GET, "/restapi/json/v1/resources", "pmp.get_resources", "GET RESOURCES", resources::list_resources),
         api(POST, "/restapi/json/v1/resources", "pmp.create_resource", "CREATE RESOURCE", resources::create_resource),
         api(GET, "/restapi/json/v1/resources/resourcetypes", "pmp.resource_types", "GET RESOURCETYPES", resources::list_resource_types),

@@ -120,3 +120,27 @@ CREATE INDEX IF NOT EXISTS requests_account_user ON requests (account_id, user_i
 CREATE INDEX IF NOT EXISTS requests_user ON requests (user_id);
 CREATE INDEX IF NOT EXISTS requests_checked_out ON requests (expires_at) WHERE status = 'checked_out';
 CREATE INDEX IF NOT EXISTS resources_owner ON resources (owner_id);
+
+-- PKI sub-API: SSL certificates and SSH keys (their key material is derived from the seed).
+CREATE TABLE IF NOT EXISTS certificates (
+    id            INTEGER PRIMARY KEY,
+    common_name   TEXT NOT NULL,
+    serial_number TEXT NOT NULL,
+    organization  TEXT NOT NULL DEFAULT '',
+    dns_names     TEXT NOT NULL DEFAULT '[]',
+    valid_from    INTEGER NOT NULL,
+    valid_to      INTEGER NOT NULL,
+    passphrase    TEXT NOT NULL DEFAULT '',
+    UNIQUE (common_name, serial_number)
+);
+CREATE TABLE IF NOT EXISTS ssh_keys (
+    id          INTEGER PRIMARY KEY,
+    key_name    TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    comment     TEXT NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ssh_key_users (
+    key_id        INTEGER NOT NULL REFERENCES ssh_keys(id) ON DELETE CASCADE,
+    resource_name TEXT NOT NULL,
+    user_name     TEXT NOT NULL
+);

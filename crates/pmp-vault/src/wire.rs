@@ -120,6 +120,15 @@ impl Responder for Reply {
     }
 }
 
+/// Which envelope a route answers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// `{"operation":{...}}` of `/restapi/json/v1`.
+    Rest,
+    /// `{"name":..,"result":{..},..}` of the PKI sub-API `/api/pki/restapi`.
+    Pki,
+}
+
 /// An API route: `op()` of auth-core, answered in the envelope under the vendor's operation
 /// `name` (`GET PASSWORD`), with the request's audit record written before the answer leaves.
 pub(crate) fn api<F, Args>(
@@ -134,26 +143,55 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
-    let mut route = op(method, path, operation, handler);
-    route.route = route
-        .route
-        .wrap(from_fn(move |req, next| in_envelope(name, req, next)));
+    styled(Style::Rest, op(method, path, operation, handler), name)
+}
+
+/// A route of the PKI sub-API (`/api/pki/restapi/<name>`), answered in its own envelope.
+pub(crate) fn pki<F, Args>(
+    method: Method,
+    path: &'static str,
+    operation: &'static str,
+    name: &'static str,
+    handler: F,
+) -> OpRoute
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    styled(Style::Pki, op(method, path, operation, handler), name)
+}
+
+fn styled(style: Style, mut route: OpRoute, name: &'static str) -> OpRoute {
+    route.route = route.route.wrap(from_fn(move |req, next| {
+        in_envelope(style, name, req, next)
+    }));
     route
+}
+
+/// A failure of operation `name` in the envelope of `style`.
+pub(crate) fn failure_in(style: Style, name: &str, message: &str) -> HttpResponse {
+    match style {
+        Style::Rest => failure(name, message),
+        Style::Pki => respond_bytes(pki_bytes(name, false, message, &[])),
+    }
 }
 
 /// Name the operation, run the handler, audit its outcome and answer failures in the envelope.
 async fn in_envelope(
+    style: Style,
     name: &'static str,
     req: ServiceRequest,
     next: Next<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    req.extensions_mut().insert(style);
     req.extensions_mut().insert(OpName(name));
     let res = next.call(req).await?;
     let failed = match res.response().error() {
         None => None,
         Some(err) => {
             if let Some(door) = err.as_error::<FrontDoor>() {
-                let answer = door.response(name);
+                let answer = door.response(style, name);
                 return Ok(res.into_response(answer));
             }
             match err.as_error::<PmpError>() {
@@ -175,9 +213,80 @@ async fn in_envelope(
     };
     auth::record(&call, name, failed.is_none(), &message, res.request());
     Ok(match failed {
-        Some((message, _)) => res.into_response(failure(name, &message)),
+        Some((message, _)) => res.into_response(failure_in(style, name, &message)),
         None => res,
     })
+}
+
+/// A success of the PKI sub-API before it is wrapped: `result.message` and the operation's
+/// own top-level members (`SSLCertificates`, `SSHKeys`, a certificate id...), or a file.
+#[derive(Debug, Default)]
+pub struct PkiReply {
+    /// `result.message`.
+    pub message: String,
+    /// Members after `name` and `result`, in order.
+    pub members: Vec<(String, Value)>,
+    /// A file instead of the envelope (certificate, keystore, private key).
+    pub raw: Option<HttpResponse>,
+}
+
+impl PkiReply {
+    /// A success with `message`.
+    pub fn message(message: impl Into<String>) -> Self {
+        PkiReply {
+            message: message.into(),
+            ..PkiReply::default()
+        }
+    }
+
+    /// Add a top-level member.
+    pub fn member(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.members.push((key.into(), value));
+        self
+    }
+
+    /// A file instead of the envelope.
+    pub fn file(resp: HttpResponse) -> Self {
+        PkiReply {
+            raw: Some(resp),
+            ..PkiReply::default()
+        }
+    }
+}
+
+impl Responder for PkiReply {
+    type Body = BoxBody;
+
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        if let Some(raw) = self.raw {
+            return raw;
+        }
+        let name = req.extensions().get::<OpName>().map_or("UNKNOWN", |n| n.0);
+        respond_bytes(pki_bytes(name, true, &self.message, &self.members))
+    }
+}
+
+/// The PKI envelope's bytes: `{"name":..,"result":{"status":..,"message":..},<members>}`.
+pub fn pki_bytes(name: &str, ok: bool, message: &str, members: &[(String, Value)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    // Writing strings and values into a Vec cannot fail.
+    out.extend_from_slice(b"{\"name\":");
+    let _ = serde_json::to_writer(&mut out, name);
+    out.extend_from_slice(if ok {
+        b",\"result\":{\"status\":\"Success\",\"message\":"
+    } else {
+        b",\"result\":{\"status\":\"Failed\",\"message\":"
+    });
+    let _ = serde_json::to_writer(&mut out, message);
+    out.push(b'}');
+    for (key, value) in members {
+        out.push(b',');
+        let _ = serde_json::to_writer(&mut out, key);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, value);
+    }
+    out.push(b'}');
+    out
 }
 
 /// `Details` of an envelope: a value, or bytes already serialised (long lists).

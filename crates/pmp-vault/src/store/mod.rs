@@ -38,6 +38,7 @@ macro_rules! account_columns {
 mod access;
 mod accounts;
 mod audit;
+mod pki;
 mod resources;
 mod users;
 mod workflow;
@@ -45,6 +46,7 @@ mod workflow;
 pub use access::*;
 pub use accounts::*;
 pub use audit::*;
+pub use pki::*;
 pub use resources::*;
 pub use users::*;
 pub use workflow::*;

@@ -1,9 +1,7 @@
 //! The front door: AUTHTOKEN from header, query and form body; host binding; expiry; the
 //! envelope on every outcome; GET RESOURCES; HTTPS; state round trip.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn names(op: &Value) -> Vec<String> {

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashSet;
 
+mod pki;
+
+pub use pki::{CertificateDoc, SshKeyDoc};
+
 /// The whole vault.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -38,6 +42,12 @@ pub struct State {
     /// The audit trail.
     #[serde(default)]
     pub audit: Vec<AuditDoc>,
+    /// SSL certificates of the PKI sub-API.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateDoc>,
+    /// SSH keys of the PKI sub-API.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssh_keys: Vec<SshKeyDoc>,
 }
 
 /// A password policy.
@@ -745,6 +755,8 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             a.ip
         ])?;
     }
+    pki::load_certificates(tx, &state.certificates)?;
+    pki::load_ssh_keys(tx, &state.ssh_keys)?;
     Ok(())
 }
 
@@ -977,6 +989,8 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         tickets,
         requests,
         audit,
+        certificates: pki::dump_certificates(conn)?,
+        ssh_keys: pki::dump_ssh_keys(conn)?,
     };
     serde_json::to_value(state)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))
@@ -989,10 +1003,10 @@ mod tests {
     #[test]
     fn a_document_of_the_wrong_shape_names_the_field() {
         let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(include_str!("schema.sql")).unwrap();
+        conn.execute_batch(include_str!("../schema.sql")).unwrap();
         let tx = conn.transaction().unwrap();
         let mut doc: Value =
-            serde_json::from_str(include_str!("../../../fixtures/pmp.json")).unwrap();
+            serde_json::from_str(include_str!("../../../../fixtures/pmp.json")).unwrap();
         doc["users"][1]["role"] = Value::from("Nobody");
         let err = load(&tx, &doc).unwrap_err();
         assert_eq!(err.field(), Some("users[1].role"));

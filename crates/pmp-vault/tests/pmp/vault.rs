@@ -1,9 +1,7 @@
 //! Resources, accounts, passwords, users, shares, lookups and the audit trail, through the real
 //! HTTP server, with the roles and scopes of the fixture users.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const NOT_AUTHORIZED: &str = "You are not authorized to perform this operation";

@@ -1,9 +1,7 @@
 //! Password access control: request -> approve / reject -> checkout -> expiry by the instance
 //! clock -> checkin, `[ In use ]` for others, illegal transitions, and concurrent checkouts.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 const NOT_AUTHORIZED: &str = "You are not authorized to perform this operation";

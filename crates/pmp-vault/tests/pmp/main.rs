@@ -1,0 +1,8 @@
+//! Integration tests of pmp-vault: one binary, one module per area, each test on a fresh
+//! server over a real socket.
+
+mod common;
+mod front_door;
+mod pki;
+mod vault;
+mod workflow;
