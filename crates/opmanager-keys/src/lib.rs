@@ -19,6 +19,7 @@ mod events;
 pub mod fuzzing;
 mod groups;
 mod interfaces;
+mod monitoring;
 mod monitors;
 mod notifications;
 mod probes;

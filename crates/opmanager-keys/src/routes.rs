@@ -3,8 +3,8 @@
 //! input, and answers `Result<Reply, OpmError>`.
 
 use crate::{
-    alarms, availability, dashboards, devices, discovery, events, groups, interfaces, monitors,
-    notifications, probes, reports,
+    alarms, availability, dashboards, devices, discovery, events, groups, interfaces, monitoring,
+    monitors, notifications, probes, reports,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -76,6 +76,20 @@ pub(crate) fn routes() -> Vec<OpRoute> {
         op(POST, "/api/json/ncmdevice/importDG", "opmanager.import_device_groups", discovery::import_file),
         op(POST, "/api/json/ipam/addSubnet", "opmanager.add_subnet", discovery::add_subnet),
         op(POST, "/api/json/spm/addSwitch", "opmanager.add_switch", discovery::add_switch),
+        op(GET, "/api/json/device/getPerformanceMonitors", "opmanager.get_performance_monitors", monitoring::get_performance_monitors),
+        op(GET, "/api/json/device/getLastCollectedValues", "opmanager.get_last_collected_values", monitoring::get_last_collected_values),
+        op(GET, "/api/json/device/getPerformanceMonitorDetails", "opmanager.get_performance_monitor_details", monitoring::get_performance_monitor_details),
+        op(POST, "/api/json/device/addPerformanceMonitors", "opmanager.add_performance_monitors", monitoring::add_performance_monitors),
+        op(POST, "/api/json/device/deletePerformanceMonitors", "opmanager.delete_performance_monitors", monitoring::delete_performance_monitors),
+        op(POST, "/api/json/device/TestMonitor", "opmanager.test_monitor", monitoring::test_monitor),
+        op(GET, "/api/json/device/getAssociatedProcessMonitors", "opmanager.get_associated_process_monitors", monitoring::get_associated_process_monitors),
+        op(POST, "/api/json/device/associateProcessMonitor", "opmanager.associate_process_monitor", monitoring::associate_process_monitor),
+        op(GET, "/api/json/device/getAssociatedServiceMonitors", "opmanager.get_associated_service_monitors", monitoring::get_associated_service_monitors),
+        op(POST, "/api/json/admin/associateServiceMonitor", "opmanager.associate_service_monitor", monitoring::associate_service_monitor),
+        op(GET, "/api/json/device/getDeviceAssociatedWindowsServiceMonitors", "opmanager.get_device_associated_windows_service_monitors", monitoring::get_device_associated_windows_service_monitors),
+        op(GET, "/api/json/admin/listURLMonitors", "opmanager.list_url_monitors", monitoring::list_url_monitors),
+        op(GET, "/api/json/admin/listAllDevicesSpecificURLs", "opmanager.list_all_devices_specific_urls", monitoring::list_all_devices_specific_urls),
+        op(GET, "/api/json/admin/listScriptMonitors", "opmanager.list_script_monitors", monitoring::list_script_monitors),
         op(GET, "/api/json/admin/listNotificationProfiles", "opmanager.list_notification_profiles", notifications::list_notification_profiles),
         op(POST, "/api/json/admin/associateNotificationProfiles", "opmanager.associate_notification_profiles", notifications::associate_notification_profiles),
         op(POST, "/api/json/admin/updateNotificationProfileStatus", "opmanager.update_notification_profile_status", notifications::update_notification_profile_status),

@@ -81,6 +81,12 @@ pub struct State {
     /// Reports.
     #[serde(default)]
     pub reports: Vec<Report>,
+    /// The monitor template catalog.
+    #[serde(default)]
+    pub monitor_templates: Vec<MonitorTemplate>,
+    /// Script monitor templates.
+    #[serde(default)]
+    pub script_monitors: Vec<ScriptMonitor>,
 }
 
 /// Severity numbers OpManager uses (7 = unmanaged is derived, never stored).
@@ -448,6 +454,35 @@ fn validate(state: &State) -> Result<(), StateError> {
             "report id",
         )?;
     }
+    let mut template_ids = HashSet::new();
+    for (i, t) in state.monitor_templates.iter().enumerate() {
+        check_id(|| format!("monitorTemplates[{i}].id"), t.id)?;
+        check_unique(
+            &mut template_ids,
+            || format!("monitorTemplates[{i}].id"),
+            &t.id.to_string(),
+            "template id",
+        )?;
+        if !matches!(
+            t.kind,
+            MonitorKind::Performance | MonitorKind::Process | MonitorKind::Service
+        ) {
+            return Err(StateError::invalid(
+                format!("monitorTemplates[{i}].kind"),
+                "must be performance, process or service",
+            ));
+        }
+    }
+    let mut script_ids = HashSet::new();
+    for (i, s) in state.script_monitors.iter().enumerate() {
+        check_id(|| format!("scriptMonitors[{i}].id"), s.id)?;
+        check_unique(
+            &mut script_ids,
+            || format!("scriptMonitors[{i}].id"),
+            &s.id.to_string(),
+            "script id",
+        )?;
+    }
     Ok(())
 }
 
@@ -492,6 +527,8 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     put_all(tx, &state.notification_profiles)?;
     put_all(tx, &state.business_rules)?;
     put_all(tx, &state.reports)?;
+    put_all(tx, &state.monitor_templates)?;
+    put_all(tx, &state.script_monitors)?;
     Ok(())
 }
 
@@ -534,6 +571,8 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         notification_profiles: store::all(conn)?,
         business_rules: store::all(conn)?,
         reports: store::all(conn)?,
+        monitor_templates: store::all(conn)?,
+        script_monitors: store::all(conn)?,
     };
     serde_json::to_value(&state)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))

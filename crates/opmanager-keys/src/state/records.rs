@@ -776,3 +776,66 @@ impl Record for Report {
         format!("{:012}", self.id)
     }
 }
+
+/// A monitor template of the catalog (Settings > Monitoring): what addPerformanceMonitors,
+/// associateProcessMonitor and associateServiceMonitor create monitors from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MonitorTemplate {
+    /// Template id (`GRAPHID`, `templateId`).
+    pub id: i64,
+    /// `performance`, `process` or `service`.
+    pub kind: MonitorKind,
+    /// Name (`CPUUtilization`, `sqlservr.exe`, `MSSQL`).
+    pub name: String,
+    /// Display name.
+    pub display_name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// `SNMP`, `WMI`, `CLI`, `TCP`.
+    pub protocol: String,
+    /// Unit of the value (`Percentage`, `ms`, empty).
+    #[serde(default)]
+    pub unit: String,
+    /// Poll interval in minutes.
+    pub interval: i64,
+    /// Group of getPerformanceMonitors (`General Monitors`, `Performance Monitors`).
+    #[serde(default)]
+    pub group: String,
+    /// The TCP port of a service, the path of a process.
+    #[serde(default)]
+    pub target: String,
+    /// The value a new monitor starts from.
+    #[serde(default)]
+    pub typical_value: f64,
+}
+
+impl Record for MonitorTemplate {
+    const TABLE: &'static str = "monitor_templates";
+    fn key(&self) -> String {
+        format!("{:012}", self.id)
+    }
+}
+
+/// A script monitor template.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScriptMonitor {
+    /// Script id.
+    pub id: i64,
+    /// Its graph id.
+    pub graph_id: i64,
+    /// Name.
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+}
+
+impl Record for ScriptMonitor {
+    const TABLE: &'static str = "script_monitors";
+    fn key(&self) -> String {
+        format!("{:012}", self.id)
+    }
+}

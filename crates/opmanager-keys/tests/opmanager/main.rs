@@ -9,6 +9,7 @@ mod devices;
 mod discovery;
 mod events;
 mod groups;
+mod monitoring;
 mod reports;
 
 use auth_core::server::{spawn, Running};
