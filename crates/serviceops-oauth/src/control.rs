@@ -16,6 +16,7 @@ use serde_json::json;
 pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/apikeys", web::post().to(create_api_key))
         .route("/apikeys/revoke", web::post().to(revoke_api_key))
+        .route("/jwks", web::get().to(get_jwks))
         .route("/users", web::post().to(create_user))
         .route("/users/{login}", web::patch().to(update_user))
         .route("/clients", web::post().to(create_client))
@@ -205,5 +206,18 @@ async fn revoke_api_key(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
     match result {
         Ok(body) => HttpResponse::Ok().json(body),
         Err(err) => error_response(err),
+    }
+}
+
+/// `GET /_standin/serviceops/jwks`: the RS256 profiles' public key as a JWK Set (RFC 7517
+/// §5), for clients that check signatures; 404 under the legacy profile (HS256 has no public
+/// key, and its secret is never shown). The vendor documents no public-key endpoint, so this
+/// is standin's own.
+async fn get_jwks(inst: Inst<ServiceOps>) -> HttpResponse {
+    match inst.product.signing.keys(&inst.store).public_jwk() {
+        Some(jwk) => HttpResponse::Ok().json(json!({ "keys": [jwk] })),
+        None => error_response(ControlError::NotFound(
+            "the legacy token profile signs HS256: there is no public key".into(),
+        )),
     }
 }

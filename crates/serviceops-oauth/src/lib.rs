@@ -49,7 +49,8 @@ use serde_json::{json, Value};
 
 pub use error::ApiError;
 
-/// Which claim set the token endpoint issues (see `docs/serviceops.md`, "Token profiles").
+/// Which claim set the token endpoint issues and how it signs it (see `docs/serviceops.md`,
+/// "Token profiles"): legacy HS256, 2025 and 2026 RS256.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenProfile {
     /// The build of the vendor's "Getting Started with REST API" page: `grant_type`, `user_name` (e-mail), `scope`, `exp`, `authorities`,
@@ -119,9 +120,9 @@ impl Product for ServiceOps {
     const SCHEMA: &'static str = include_str!("schema.sql");
     type Settings = Settings;
 
-    fn new(env: &Env, _settings: &Settings) -> Self {
+    fn new(env: &Env, settings: &Settings) -> Self {
         ServiceOps {
-            signing: signing::Signing::new(env),
+            signing: signing::Signing::new(env, settings.token_profile),
         }
     }
 

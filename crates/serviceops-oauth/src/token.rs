@@ -1,6 +1,6 @@
 //! `POST /api/oauth/token`: Spring Security OAuth2's token endpoint with the password grant
-//! (RFC 6749 §4.3) and the refresh_token grant (RFC 6749 §6), JWT tokens signed HS256 with
-//! the instance's secret (the legacy claim set of the vendor's own example).
+//! (RFC 6749 §4.3) and the refresh_token grant (RFC 6749 §6), JWT tokens of the configured
+//! profile's claim set, signed by the instance's keys (HS256 or RS256, see `signing`).
 
 use crate::error::{ApiError, FULL_AUTH};
 use crate::request::{self, Params};
@@ -199,6 +199,9 @@ fn issue(
     params: &Params,
 ) -> Result<HttpResponse, ApiError> {
     let client = authenticate_client(inst, req, params)?;
+    // Make the keys first (RSA key generation takes a while) so the expiry below is counted
+    // from when the tokens are signed.
+    inst.product.signing.keys(&inst.store);
     let grant_type = params
         .get("grant_type")
         .filter(|g| !g.is_empty())

@@ -7,5 +7,6 @@ mod objects;
 mod requests;
 mod resource;
 mod robustness;
+mod signing;
 mod token;
 mod users;
