@@ -105,6 +105,7 @@ impl Resource for Asset {
             created_by_name: caller.user.name.clone(),
             updated_by_name: caller.user.name.clone(),
             custom_field: Map::new(),
+            asset_property_list: Vec::new(),
         };
         asset.apply(lookups, body, caller)?;
         Ok(asset)
@@ -195,6 +196,15 @@ impl Resource for Asset {
         }
         self.custom_field =
             lookups.custom_fields(Some(&self.custom_field), body.value("customField"))?;
+        if let Some(given) = body.value("assetPropertyList") {
+            self.asset_property_list = crate::asset_properties::apply(
+                &self.asset_property_list,
+                given,
+                &self.asset_kind,
+                self.id,
+                &self.asset_id,
+            )?;
+        }
         Ok(())
     }
 
@@ -205,6 +215,10 @@ impl Resource for Asset {
             .find(|(name, _)| *name == self.asset_kind)
             .map_or("AST", |(_, prefix)| *prefix);
         self.asset_id = format!("{prefix}-{}", store::take_sequence(tx, "nextAssetNumber")?);
+        for record in &mut self.asset_property_list {
+            record.insert("id".into(), self.id.into());
+            record.insert("refName".into(), self.asset_id.as_str().into());
+        }
         Ok(self.id)
     }
 

@@ -21,7 +21,7 @@ fn fixture() -> Option<&'static (Store, Caller)> {
         .get_or_init(|| {
             let store = Store::memory(ServiceOps::SCHEMA).ok()?;
             let doc: Value = serde_json::from_str(ServiceOps::FIXTURES).ok()?;
-            store.write(|tx| crate::state::load(tx, &doc)).ok()?;
+            store.write(|tx| crate::state::load(tx, &doc, 0)).ok()?;
             let user: User = store
                 .read(|c| store::find_user_by_login(c, "tim@acme.com"))
                 .ok()??;

@@ -20,7 +20,9 @@
 //! the fixture document; `signing` the token-signing keys; `control` the product's control
 //! routes.
 
+mod asset_properties;
 mod assets;
+mod attachments;
 mod auth;
 mod changes;
 mod control;
@@ -93,6 +95,14 @@ pub struct Settings {
         default_value = "legacy"
     )]
     pub token_profile: TokenProfile,
+    /// The largest attachment accepted, in bytes (uploads and the state document; a bigger
+    /// upload is refused with 413).
+    #[arg(
+        long = "serviceops-max-attachment-bytes",
+        env = "STANDIN_SERVICEOPS_MAX_ATTACHMENT_BYTES",
+        default_value_t = 10_485_760
+    )]
+    pub max_attachment_bytes: usize,
 }
 
 impl Default for Settings {
@@ -101,14 +111,16 @@ impl Default for Settings {
             access_token_secs: 7200,
             refresh_token_secs: 2_592_000,
             token_profile: TokenProfile::Legacy,
+            max_attachment_bytes: 10_485_760,
         }
     }
 }
 
-/// The ServiceOps product: its per-instance token-signing keys.
+/// The ServiceOps product: its per-instance token-signing keys and attachment limit.
 #[derive(Debug)]
 pub struct ServiceOps {
     pub(crate) signing: signing::Signing,
+    pub(crate) max_attachment_bytes: usize,
 }
 
 impl Product for ServiceOps {
@@ -123,11 +135,12 @@ impl Product for ServiceOps {
     fn new(env: &Env, settings: &Settings) -> Self {
         ServiceOps {
             signing: signing::Signing::new(env, settings.token_profile),
+            max_attachment_bytes: settings.max_attachment_bytes,
         }
     }
 
     fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {
-        state::load(tx, doc)?;
+        state::load(tx, doc, self.max_attachment_bytes)?;
         store::put_config(tx, signing::JWT_SECRET, &self.signing.stored_secret())?;
         Ok(())
     }
@@ -200,6 +213,7 @@ mod tests {
         assert_eq!(parsed.access_token_secs, default.access_token_secs);
         assert_eq!(parsed.refresh_token_secs, default.refresh_token_secs);
         assert_eq!(parsed.token_profile, default.token_profile);
+        assert_eq!(parsed.max_attachment_bytes, default.max_attachment_bytes);
         let parsed = Cli::parse_from([
             "standin",
             "--serviceops-token-profile",

@@ -363,6 +363,7 @@ pub fn delete(
         return Err(ApiError::AccessDenied);
     }
     store::delete_object(tx, kind, id)?;
+    store::delete_attachments_of(tx, id)?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 //! The product's control routes (`/_standin/serviceops/...`) are in [`crate::control`].
 
 use crate::wire::{Asset, Change};
-use crate::{conversations, objects, requests, token, users};
+use crate::{attachments, conversations, objects, requests, token, users};
 use actix_web::http::Method;
 use auth_core::{op, OpRoute};
 
@@ -23,6 +23,10 @@ pub(crate) fn routes() -> Vec<OpRoute> {
         op(Method::GET, "/api/v1/service_catalog/servicerequest/{id}", "serviceops.get_service_request", requests::get_service_request),
         op(Method::PATCH, "/api/v1/service_catalog/servicerequest/{id}", "serviceops.update_service_request", requests::update_service_request),
         op(Method::DELETE, "/api/v1/service_catalog/servicerequest/{id}", "serviceops.delete_service_request", requests::delete_service_request),
+        op(Method::POST, "/api/v1/request/{id}/attachment", "serviceops.upload_attachment", attachments::upload_attachment),
+        op(Method::GET, "/api/v1/request/{id}/attachment", "serviceops.list_attachments", attachments::list_attachments),
+        op(Method::GET, "/api/v1/request/{id}/attachment/{refFileName}", "serviceops.download_attachment", attachments::download_attachment),
+        op(Method::DELETE, "/api/v1/request/{id}/attachment/{refFileName}", "serviceops.delete_attachment", attachments::delete_attachment),
         op(Method::POST, "/api/v1/request/{id}/conversation", "serviceops.create_conversation", conversations::create_conversation),
         op(Method::POST, "/api/v1/request/{id}/conversation/search/byqual", "serviceops.search_conversations", conversations::search_conversations),
         op(Method::POST, "/api/v1/change/{id}/conversation", "serviceops.create_change_conversation", conversations::create_change_conversation),

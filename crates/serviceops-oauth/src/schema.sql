@@ -73,3 +73,13 @@ CREATE TRIGGER IF NOT EXISTS object_count_kind AFTER UPDATE OF kind ON object
     INSERT INTO object_count (kind, n) VALUES (new.kind, 1)
         ON CONFLICT(kind) DO UPDATE SET n = n + 1;
 END;
+-- Files uploaded to requests (`fileAttachments`), with their bytes.
+CREATE TABLE IF NOT EXISTS attachment (
+    ref_file_name TEXT PRIMARY KEY,
+    ticket_id INTEGER NOT NULL,
+    real_name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    created_time INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attachment_by_ticket ON attachment (ticket_id, ref_file_name);

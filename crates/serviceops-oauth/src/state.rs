@@ -1,7 +1,9 @@
 //! The fixture/state document: validation on load (naming the bad field) and dump.
 
 use crate::store::{self, Kind};
-use crate::wire::{Asset, Change, Client, Conversation, CustomFieldDef, Reference, Request, User};
+use crate::wire::{
+    Asset, Attachment, Change, Client, Conversation, CustomFieldDef, Reference, Request, User,
+};
 use auth_core::store::StoreError;
 use auth_core::{parse_state, StateError};
 use rusqlite::{params, Connection, Transaction};
@@ -69,6 +71,9 @@ pub struct StateDoc {
     /// Conversations on tickets.
     #[serde(default)]
     pub conversations: Vec<ConversationDoc>,
+    /// Files uploaded to requests (left out of the document when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 fn unique<'a>(
@@ -101,7 +106,7 @@ fn unique_id(
     }
 }
 
-fn validate(doc: &StateDoc) -> Result<(), StateError> {
+fn validate(doc: &StateDoc, max_attachment_bytes: usize) -> Result<(), StateError> {
     let mut seen = HashSet::new();
     for (i, c) in doc.clients.iter().enumerate() {
         unique(&mut seen, &c.client_id, || format!("clients[{i}].clientId"))?;
@@ -150,6 +155,30 @@ fn validate(doc: &StateDoc) -> Result<(), StateError> {
             ));
         }
     }
+    let tickets: HashSet<i64> = doc
+        .requests
+        .iter()
+        .chain(&doc.service_requests)
+        .map(|r| r.id)
+        .collect();
+    let mut names = HashSet::new();
+    for (i, a) in doc.attachments.iter().enumerate() {
+        if !tickets.contains(&a.ticket_id) {
+            return Err(StateError::invalid(
+                format!("attachments[{i}].ticketId"),
+                format!("no request with id {}", a.ticket_id),
+            ));
+        }
+        unique(&mut names, &a.ref_file_name, || {
+            format!("attachments[{i}].refFileName")
+        })?;
+        if a.data.len() > max_attachment_bytes {
+            return Err(StateError::invalid(
+                format!("attachments[{i}].data"),
+                format!("larger than the limit of {max_attachment_bytes} bytes"),
+            ));
+        }
+    }
     let mut conversation_ids = HashSet::new();
     for (i, c) in doc.conversations.iter().enumerate() {
         if !object_ids.contains(&c.ticket_id) {
@@ -172,17 +201,22 @@ fn validate(doc: &StateDoc) -> Result<(), StateError> {
     Ok(())
 }
 
-/// Validate `doc` and write it into the emptied store.
+/// Validate `doc` (attachments up to `max_attachment_bytes` each) and write it into the
+/// emptied store.
 ///
 /// # Errors
 /// [`StateError::Invalid`] naming the field.
-pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
+pub fn load(
+    tx: &Transaction<'_>,
+    doc: &Value,
+    max_attachment_bytes: usize,
+) -> Result<(), StateError> {
     // Only a bad document pays for tracking the path that names the bad field.
     let doc: StateDoc = match StateDoc::deserialize(doc) {
         Ok(parsed) => parsed,
         Err(_) => parse_state(doc)?,
     };
-    validate(&doc)?;
+    validate(&doc, max_attachment_bytes)?;
     for c in &doc.clients {
         store::insert_client(tx, c)?;
     }
@@ -224,6 +258,9 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     for c in &doc.conversations {
         store::put_conversation(tx, c.ticket_id, &c.conversation)?;
     }
+    for a in &doc.attachments {
+        store::insert_attachment(tx, a)?;
+    }
     Ok(())
 }
 
@@ -259,6 +296,7 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
                 conversation,
             })
             .collect(),
+        attachments: store::attachments(conn)?,
     };
     Ok(serde_json::to_value(doc).unwrap_or(Value::Null))
 }

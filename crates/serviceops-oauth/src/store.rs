@@ -1,6 +1,6 @@
 //! The only place with SQL.
 
-use crate::wire::{Client, Conversation, Role, User};
+use crate::wire::{Attachment, Client, Conversation, Role, User};
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde::de::DeserializeOwned;
@@ -618,5 +618,91 @@ pub fn get_conversation(
 pub fn delete_conversation(tx: &Transaction<'_>, id: i64) -> Result<(), rusqlite::Error> {
     tx.prepare_cached("DELETE FROM conversation WHERE id = ?1")?
         .execute([id])?;
+    Ok(())
+}
+
+/// Keep an uploaded file.
+///
+/// # Errors
+/// Store errors (a `refFileName` already taken among them).
+pub fn insert_attachment(tx: &Transaction<'_>, a: &Attachment) -> Result<(), rusqlite::Error> {
+    tx.prepare_cached(
+        "INSERT INTO attachment (ref_file_name, ticket_id, real_name, content_type, created_time,
+         data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        a.ref_file_name,
+        a.ticket_id,
+        a.real_name,
+        a.content_type,
+        a.created_time,
+        a.data
+    ])?;
+    Ok(())
+}
+
+fn attachment_row(r: &Row<'_>) -> Result<Attachment, rusqlite::Error> {
+    Ok(Attachment {
+        ref_file_name: r.get(0)?,
+        ticket_id: r.get(1)?,
+        real_name: r.get(2)?,
+        content_type: r.get(3)?,
+        created_time: r.get(4)?,
+        data: r.get(5)?,
+    })
+}
+
+/// File `ref_file_name` of request `ticket_id`, if it has one by that name.
+///
+/// # Errors
+/// Store errors.
+pub fn find_attachment(
+    conn: &Connection,
+    ticket_id: i64,
+    ref_file_name: &str,
+) -> Result<Option<Attachment>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT ref_file_name, ticket_id, real_name, content_type, created_time, data
+         FROM attachment WHERE ticket_id = ?1 AND ref_file_name = ?2",
+    )?
+    .query_row(params![ticket_id, ref_file_name], attachment_row)
+    .optional()
+}
+
+/// Every stored file, by request then name.
+///
+/// # Errors
+/// Store errors.
+pub fn attachments(conn: &Connection) -> Result<Vec<Attachment>, rusqlite::Error> {
+    conn.prepare_cached(
+        "SELECT ref_file_name, ticket_id, real_name, content_type, created_time, data
+         FROM attachment ORDER BY ticket_id, ref_file_name",
+    )?
+    .query_map([], attachment_row)?
+    .collect()
+}
+
+/// Remove file `ref_file_name` of request `ticket_id`; whether there was one.
+///
+/// # Errors
+/// Store errors.
+pub fn delete_attachment(
+    tx: &Transaction<'_>,
+    ticket_id: i64,
+    ref_file_name: &str,
+) -> Result<bool, rusqlite::Error> {
+    let n = tx
+        .prepare_cached("DELETE FROM attachment WHERE ticket_id = ?1 AND ref_file_name = ?2")?
+        .execute(params![ticket_id, ref_file_name])?;
+    Ok(n > 0)
+}
+
+/// Remove every file of request `ticket_id` (the request is being deleted).
+///
+/// # Errors
+/// Store errors.
+pub fn delete_attachments_of(tx: &Transaction<'_>, ticket_id: i64) -> Result<(), rusqlite::Error> {
+    tx.prepare_cached("DELETE FROM attachment WHERE ticket_id = ?1")?
+        .execute(params![ticket_id])?;
     Ok(())
 }

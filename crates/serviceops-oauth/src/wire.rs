@@ -183,6 +183,43 @@ pub struct FileAttachment {
     pub real_name: String,
 }
 
+/// A file uploaded to a request: what the store and the state document keep (the API shows
+/// only its [`FileAttachment`] entry and, on download, its bytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Attachment {
+    /// The request it belongs to.
+    pub ticket_id: i64,
+    /// The stored name (`refFileName` in `fileAttachments`).
+    pub ref_file_name: String,
+    /// The uploaded file's name (`realName`).
+    pub real_name: String,
+    /// The part's `Content-Type` (`application/octet-stream` when it had none).
+    pub content_type: String,
+    /// Epoch milliseconds.
+    pub created_time: i64,
+    /// The bytes; base64 (standard alphabet, padded) in the state document.
+    #[serde(with = "base64_bytes")]
+    pub data: Vec<u8>,
+}
+
+/// Bytes as a base64 string in JSON.
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(data: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(data))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map_err(|_| serde::de::Error::custom("data is not base64"))
+    }
+}
+
 /// A request (incident, `INC-n`) or a service request (`SR-n`), as the API returns it.
 /// Absent keys are omitted, never `null`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -425,4 +462,8 @@ pub struct Asset {
     /// Custom fields by label.
     #[serde(default)]
     pub custom_field: Map<String, Value>,
+    /// The type-specific property record (`ComputerProperty`, `SoftwareProperty`); left out
+    /// while the asset has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asset_property_list: Vec<Map<String, Value>>,
 }

@@ -1,6 +1,7 @@
 //! Integration tests of the ServiceOps stand-in: a fresh server per test on port 0, driven
 //! with a real HTTP client.
 
+mod attachments;
 mod common;
 mod conversations;
 mod objects;
