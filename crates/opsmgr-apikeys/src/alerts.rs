@@ -77,7 +77,7 @@ pub(crate) async fn acknowledge_alert(
     alert.acknowledged_until = Some(auth_core::clock::rfc3339_ms(until_ms));
     alert.acknowledgement_comment = comment;
     alert.acknowledging_username = Some(match &caller.principal {
-        Principal::Key(k) => k.public_key.clone(),
+        Principal::Key(k) | Principal::GlobalKey(k) => k.public_key.clone(),
         Principal::User(u) => call
             .inst
             .store

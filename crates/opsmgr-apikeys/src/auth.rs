@@ -29,8 +29,10 @@ pub const UNAUTHORIZED_BODY_PRETTY: &str = "{\n  \"reason\" : \"Unauthorized\",\
 /// Who authenticated.
 #[derive(Debug, Clone)]
 pub enum Principal {
-    /// A programmatic API key.
+    /// An organization's programmatic API key.
     Key(KeyRow),
+    /// A global programmatic API key (no org; its `org_id` is empty).
+    GlobalKey(KeyRow),
     /// A user with a legacy personal API key.
     User(UserRow),
 }
@@ -52,7 +54,7 @@ impl Caller {
     /// The key's or user's id.
     pub fn id(&self) -> &str {
         match &self.principal {
-            Principal::Key(k) => &k.id,
+            Principal::Key(k) | Principal::GlobalKey(k) => &k.id,
             Principal::User(u) => &u.id,
         }
     }
@@ -171,6 +173,9 @@ pub fn authenticate(
                         Principal::Key(key),
                     )));
                 }
+                if let Some(key) = store::global_key_by_public(conn, username)? {
+                    return Ok(Some((key.private_key.clone(), Principal::GlobalKey(key))));
+                }
                 Ok(store::user_by_name(conn, username)?
                     .map(|user| (user.api_key.clone(), Principal::User(user))))
             })
@@ -196,7 +201,7 @@ pub fn authenticate(
     let ip = client_ip(req, inst.settings.trust_forwarded_for);
     let principal = ok.principal;
     let holder = match &principal {
-        Principal::Key(k) => k.id.clone(),
+        Principal::Key(k) | Principal::GlobalKey(k) => k.id.clone(),
         Principal::User(u) => u.id.clone(),
     };
     // One lock for the access list (and its usage counters) and the roles.
@@ -242,6 +247,9 @@ fn check_access_list(
     holder: &str,
     ip: Option<IpAddr>,
 ) -> Result<bool, OpsMgrError> {
+    if let Principal::GlobalKey(_) = principal {
+        return check_global_access_list(conn, ip);
+    }
     let entries = store::access_of(conn, holder)?;
     let matched = ip.and_then(|ip| {
         entries
@@ -259,6 +267,27 @@ fn check_access_list(
         _ => Err(OpsMgrError::IpNotOnAccessList(
             ip.map(|ip| ip.to_string()).unwrap_or_default(),
         )),
+    }
+}
+
+/// A global key with a non-empty global API access list must call from an address on it
+/// ("Global API Access List"); returns whether an entry matched.
+fn check_global_access_list(
+    conn: &rusqlite::Connection,
+    ip: Option<IpAddr>,
+) -> Result<bool, OpsMgrError> {
+    let entries = store::global_access(conn)?;
+    let matched = ip.is_some_and(|ip| {
+        entries
+            .iter()
+            .any(|e| Address::from_cidr(&e.cidr_block).is_some_and(|a| a.net.contains(&ip)))
+    });
+    if matched || entries.is_empty() {
+        Ok(matched)
+    } else {
+        Err(OpsMgrError::IpNotOnAccessList(
+            ip.map(|ip| ip.to_string()).unwrap_or_default(),
+        ))
     }
 }
 

@@ -23,6 +23,7 @@ mod deployments;
 mod error;
 mod events;
 pub mod fuzzing;
+mod global_keys;
 mod groups;
 mod measurements;
 mod model;

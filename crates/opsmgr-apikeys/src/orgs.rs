@@ -70,8 +70,8 @@ pub(crate) async fn create_org(
 ) -> Result<Reply, OpsMgrError> {
     let user = match &caller.principal {
         Principal::User(u) => Some(u.id.clone()),
-        Principal::Key(_) if caller.is_global_owner() => None,
-        Principal::Key(_) => return Err(OpsMgrError::UserUnauthorized),
+        Principal::Key(_) | Principal::GlobalKey(_) if caller.is_global_owner() => None,
+        Principal::Key(_) | Principal::GlobalKey(_) => return Err(OpsMgrError::UserUnauthorized),
     };
     let name = org_name(&payload)?;
     let inst = &call.inst;

@@ -213,6 +213,19 @@ pub(crate) fn group_roles(roles: &[String], group_id: &str) -> Result<Vec<String
     })
 }
 
+/// Validate a list of global roles (global API keys).
+///
+/// # Errors
+/// `INVALID_ATTRIBUTE roles` (empty), `BILLING_UNSUPPORTED`, `INVALID_ENUM_VALUE` (an org,
+/// project or unknown role).
+pub(crate) fn global_roles(roles: &[String]) -> Result<Vec<String>, OpsMgrError> {
+    check_roles(roles, |name| match role_kind(name) {
+        RoleKind::Global => Ok(()),
+        RoleKind::Billing => Err(OpsMgrError::BillingUnsupported),
+        _ => Err(OpsMgrError::InvalidEnumValue(name.to_owned())),
+    })
+}
+
 fn check_roles(
     roles: &[String],
     check: impl Fn(&str) -> Result<(), OpsMgrError>,

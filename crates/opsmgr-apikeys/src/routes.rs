@@ -10,8 +10,8 @@
 
 use crate::wire::render_errors;
 use crate::{
-    access, alerts, deployments, events, groups, measurements, org_keys, orgs, project_keys, root,
-    users,
+    access, alerts, deployments, events, global_keys, groups, measurements, org_keys, orgs,
+    project_keys, root, users,
 };
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
@@ -63,6 +63,11 @@ const ORG_EVENTS: &str = "/api/public/v1.0/orgs/{org_id}/events{slash:/?}";
 const ORG_EVENT: &str = "/api/public/v1.0/orgs/{org_id}/events/{event_id}{slash:/?}";
 const GROUP_EVENTS: &str = "/api/public/v1.0/groups/{group_id}/events{slash:/?}";
 const GROUP_EVENT: &str = "/api/public/v1.0/groups/{group_id}/events/{event_id}{slash:/?}";
+const GLOBAL_KEYS: &str = "/api/public/v1.0/admin/apiKeys{slash:/?}";
+const GLOBAL_ROLES: &str = "/api/public/v1.0/admin/apiKeys/roles{slash:/?}";
+const GLOBAL_KEY: &str = "/api/public/v1.0/admin/apiKeys/{key_id}{slash:/?}";
+const GLOBAL_ACCESS: &str = "/api/public/v1.0/admin/accessList{slash:/?}";
+const GLOBAL_ACCESS_ENTRY: &str = "/api/public/v1.0/admin/accessList/{entry_id}{slash:/?}";
 const USERS: &str = "/api/public/v1.0/users{slash:/?}";
 const ORG_USERS: &str = "/api/public/v1.0/orgs/{org_id}/users{slash:/?}";
 const GROUP_USERS: &str = "/api/public/v1.0/groups/{group_id}/users{slash:/?}";
@@ -137,6 +142,18 @@ pub(crate) fn table() -> Vec<OpRoute> {
         get(ORG_EVENT, "opsmgr.get_org_event", events::get_org_event),
         get(GROUP_EVENTS, "opsmgr.list_project_events", events::list_project_events),
         get(GROUP_EVENT, "opsmgr.get_project_event", events::get_project_event),
+        // Global API keys and the global API access list.
+        get(GLOBAL_KEYS, "opsmgr.list_global_keys", global_keys::list_global_keys),
+        post(GLOBAL_KEYS, "opsmgr.create_global_key", global_keys::create_global_key),
+        get(GLOBAL_ROLES, "opsmgr.list_global_roles", global_keys::list_global_roles),
+        get(GLOBAL_KEY, "opsmgr.get_global_key", global_keys::get_global_key),
+        patch(GLOBAL_KEY, "opsmgr.update_global_key", global_keys::update_global_key),
+        delete(GLOBAL_KEY, "opsmgr.delete_global_key", global_keys::delete_global_key),
+        get(GLOBAL_ACCESS, "opsmgr.list_global_access", global_keys::list_global_access),
+        post(GLOBAL_ACCESS, "opsmgr.add_global_access", global_keys::add_global_access),
+        get(GLOBAL_ACCESS_ENTRY, "opsmgr.get_global_access", global_keys::get_global_access),
+        patch(GLOBAL_ACCESS_ENTRY, "opsmgr.update_global_access", global_keys::update_global_access),
+        delete(GLOBAL_ACCESS_ENTRY, "opsmgr.delete_global_access", global_keys::delete_global_access),
         // The API root and users.
         get(ROOT, "opsmgr.get_root", root::get_root),
         post(USERS, "opsmgr.create_user", users::create_user),

@@ -138,3 +138,20 @@ CREATE TABLE IF NOT EXISTS event (
     created TEXT NOT NULL,
     doc TEXT NOT NULL
 );
+-- Global programmatic API keys (no org; global roles in `grant_role` with neither org nor
+-- project) and the global API access list their callers must come from.
+CREATE TABLE IF NOT EXISTS global_key (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    descr TEXT NOT NULL,
+    public_key TEXT NOT NULL UNIQUE,
+    private_key TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS global_access (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    cidr_block TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);

@@ -36,6 +36,44 @@ pub struct StateDoc {
     /// Org and project events.
     #[serde(default)]
     pub events: Vec<EventDoc>,
+    /// Global programmatic API keys.
+    #[serde(default)]
+    pub global_api_keys: Vec<GlobalKeyDoc>,
+    /// The global API access list.
+    #[serde(default)]
+    pub global_access_list: Vec<GlobalAccessDoc>,
+}
+
+/// A global programmatic API key: global roles only.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GlobalKeyDoc {
+    /// ObjectId.
+    pub id: String,
+    /// Description.
+    pub desc: String,
+    /// 8 lowercase letters, unique among all keys.
+    pub public_key: String,
+    /// The secret.
+    pub private_key: String,
+    /// `GLOBAL_*` roles.
+    pub roles: Vec<RoleDoc>,
+}
+
+/// An entry of the global API access list.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GlobalAccessDoc {
+    /// ObjectId.
+    pub id: String,
+    /// The block, canonical.
+    pub cidr_block: String,
+    /// What it is for.
+    pub description: String,
+    /// Added at, ISO-8601 UTC.
+    pub created: String,
+    /// Last changed at, ISO-8601 UTC.
+    pub updated: String,
 }
 
 /// An alert configuration ("Get All Alert Configurations for One Project"); `matchers`,
@@ -493,6 +531,62 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             &projects,
         )?;
         rows.access(&at, &key.id, &key.access_list)?;
+    }
+    for (i, key) in state.global_api_keys.iter().enumerate() {
+        let at = |f: &str| format!("globalApiKeys[{i}].{f}");
+        check_id(|| at("id"), &key.id, &mut ids)?;
+        if !(1..=250).contains(&key.desc.chars().count()) {
+            return Err(StateError::invalid(
+                at("desc"),
+                "must be 1 to 250 characters",
+            ));
+        }
+        if !model::is_public_key(&key.public_key) || !public_keys.insert(key.public_key.as_str()) {
+            return Err(StateError::invalid(
+                at("publicKey"),
+                "must be 8 lowercase letters, unique among all keys",
+            ));
+        }
+        if key.private_key.is_empty() {
+            return Err(StateError::invalid(at("privateKey"), "must not be empty"));
+        }
+        tx.prepare_cached(
+            "INSERT INTO global_key (id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![key.id, key.desc, key.public_key, key.private_key])?;
+        for (j, role) in key.roles.iter().enumerate() {
+            if model::role_kind(&role.role_name) != RoleKind::Global
+                || role.org_id.is_some()
+                || role.group_id.is_some()
+            {
+                return Err(StateError::invalid(
+                    at(&format!("roles[{j}]")),
+                    "global keys hold GLOBAL_* roles only, without orgId or groupId",
+                ));
+            }
+        }
+        let holder = || format!("globalApiKeys[{i}]");
+        rows.roles(&holder, &key.id, &key.roles, None, &orgs, &projects)?;
+    }
+    let mut blocks = HashSet::new();
+    for (i, e) in state.global_access_list.iter().enumerate() {
+        let at = |f: &str| format!("globalAccessList[{i}].{f}");
+        check_id(|| at("id"), &e.id, &mut ids)?;
+        let canonical = Address::from_cidr(&e.cidr_block).map(|a| a.cidr_text());
+        if canonical.as_deref() != Some(e.cidr_block.as_str())
+            || !blocks.insert(e.cidr_block.as_str())
+        {
+            return Err(StateError::invalid(
+                at("cidrBlock"),
+                "must be a canonical CIDR block, unique",
+            ));
+        }
+        check_time(|| at("created"), &e.created)?;
+        check_time(|| at("updated"), &e.updated)?;
+        tx.prepare_cached(
+            "INSERT INTO global_access (id, cidr_block, description, created, updated) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![e.id, e.cidr_block, e.description, e.created, e.updated])?;
     }
     let mut usernames = HashSet::new();
     let mut insert =
@@ -970,8 +1064,39 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         alert_configs: dump_docs(conn, "alert_config")?,
         alerts: dump_docs(conn, "alert")?,
         events: dump_docs(conn, "event")?,
+        global_api_keys: dump_global_keys(conn)?,
+        global_access_list: dump_global_access(conn)?,
     };
     Ok(serde_json::to_value(doc).unwrap_or(Value::Null))
+}
+
+fn dump_global_keys(conn: &Connection) -> Result<Vec<GlobalKeyDoc>, StoreError> {
+    let keys = crate::store::global_keys(conn)?;
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        let roles = dump_roles(conn, &key.id)?;
+        out.push(GlobalKeyDoc {
+            id: key.id,
+            desc: key.desc,
+            public_key: key.public_key,
+            private_key: key.private_key,
+            roles,
+        });
+    }
+    Ok(out)
+}
+
+fn dump_global_access(conn: &Connection) -> Result<Vec<GlobalAccessDoc>, StoreError> {
+    Ok(crate::store::global_access(conn)?
+        .into_iter()
+        .map(|e| GlobalAccessDoc {
+            id: e.id,
+            cidr_block: e.cidr_block,
+            description: e.description,
+            created: e.created,
+            updated: e.updated,
+        })
+        .collect())
 }
 
 /// The JSON documents of `table`, in insertion order.

@@ -335,7 +335,8 @@ pub fn delete_key(conn: &Connection, id: &str) -> rusqlite::Result<()> {
 /// # Errors
 /// SQLite errors.
 pub fn public_key_taken(conn: &Connection, public_key: &str) -> rusqlite::Result<bool> {
-    Ok(key_by_public(conn, public_key)?.is_some())
+    Ok(key_by_public(conn, public_key)?.is_some()
+        || global_key_by_public(conn, public_key)?.is_some())
 }
 
 /// A user by username.
@@ -869,6 +870,144 @@ pub fn events_of(conn: &Connection, org: bool, id: &str) -> rusqlite::Result<Vec
     rows.collect()
 }
 
+fn global_key_row(r: &Row<'_>) -> rusqlite::Result<KeyRow> {
+    Ok(KeyRow {
+        id: r.get(0)?,
+        org_id: String::new(),
+        desc: r.get(1)?,
+        public_key: r.get(2)?,
+        private_key: r.get(3)?,
+    })
+}
+
+/// A global key by public key (its `org_id` is empty).
+///
+/// # Errors
+/// SQLite errors.
+pub fn global_key_by_public(
+    conn: &Connection,
+    public_key: &str,
+) -> rusqlite::Result<Option<KeyRow>> {
+    conn.prepare_cached(
+        "SELECT id, descr, public_key, private_key FROM global_key WHERE public_key = ?1",
+    )?
+    .query_row([public_key], global_key_row)
+    .optional()
+}
+
+/// Every global key, in creation order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn global_keys(conn: &Connection) -> rusqlite::Result<Vec<KeyRow>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, descr, public_key, private_key FROM global_key ORDER BY seq")?;
+    let rows = stmt.query_map([], global_key_row)?;
+    rows.collect()
+}
+
+/// Insert a global key.
+///
+/// # Errors
+/// SQLite errors.
+pub fn insert_global_key(conn: &Connection, key: &KeyRow) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO global_key (id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute([&key.id, &key.desc, &key.public_key, &key.private_key])?;
+    Ok(())
+}
+
+/// Set a global key's description.
+///
+/// # Errors
+/// SQLite errors.
+pub fn set_global_key_desc(conn: &Connection, id: &str, desc: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE global_key SET descr = ?2 WHERE id = ?1")?
+        .execute([id, desc])?;
+    Ok(())
+}
+
+/// Delete a global key and its roles.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_global_key(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM grant_role WHERE holder = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM global_key WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Revoke every role of a holder.
+///
+/// # Errors
+/// SQLite errors.
+pub fn revoke_all_roles(conn: &Connection, holder: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM grant_role WHERE holder = ?1")?
+        .execute([holder])?;
+    Ok(())
+}
+
+/// An entry of the global API access list.
+#[derive(Debug, Clone)]
+pub struct GlobalAccessRow {
+    /// ObjectId.
+    pub id: String,
+    /// The block, canonical.
+    pub cidr_block: String,
+    /// What it is for.
+    pub description: String,
+    /// Added at.
+    pub created: String,
+    /// Last changed at.
+    pub updated: String,
+}
+
+/// The global API access list, in insertion order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn global_access(conn: &Connection) -> rusqlite::Result<Vec<GlobalAccessRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, cidr_block, description, created, updated FROM global_access ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(GlobalAccessRow {
+            id: r.get(0)?,
+            cidr_block: r.get(1)?,
+            description: r.get(2)?,
+            created: r.get(3)?,
+            updated: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Insert or replace (by id) an entry of the global API access list.
+///
+/// # Errors
+/// SQLite errors (a duplicate block is a constraint error).
+pub fn put_global_access(conn: &Connection, e: &GlobalAccessRow) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO global_access (id, cidr_block, description, created, updated) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (id) DO UPDATE SET cidr_block = ?2, description = ?3, updated = ?5",
+    )?
+    .execute([&e.id, &e.cidr_block, &e.description, &e.created, &e.updated])?;
+    Ok(())
+}
+
+/// Delete an entry of the global API access list.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_global_access(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM global_access WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
 /// Whether an id is taken by any org, project, key or user.
 ///
 /// # Errors
@@ -876,7 +1015,8 @@ pub fn events_of(conn: &Connection, org: bool, id: &str) -> rusqlite::Result<Vec
 pub fn id_taken(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
     conn.query_row(
         "SELECT 1 FROM org WHERE id = ?1 UNION ALL SELECT 1 FROM project WHERE id = ?1 \
-         UNION ALL SELECT 1 FROM api_key WHERE id = ?1 UNION ALL SELECT 1 FROM user_account WHERE id = ?1",
+         UNION ALL SELECT 1 FROM api_key WHERE id = ?1 UNION ALL SELECT 1 FROM user_account WHERE id = ?1 \
+         UNION ALL SELECT 1 FROM global_key WHERE id = ?1 UNION ALL SELECT 1 FROM global_access WHERE id = ?1",
         [id],
         |_| Ok(()),
     )

@@ -5,6 +5,7 @@ mod access;
 mod alerts;
 mod api;
 mod digest;
+mod global_keys;
 mod identity;
 mod monitoring;
 mod support;

@@ -19,6 +19,8 @@ pub const OTHER_GROUP: &str = "5e2211c17a3e5a48f5497d02";
 pub const USERNAME: &str = "owner@acme.example";
 pub const USER_KEY: &str = "1f6e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
 pub const ADMIN: &str = "admin@acme.example";
+pub const GLOBAL_PUBLIC: &str = "gmonitor";
+pub const GLOBAL_PRIVATE: &str = "3b8d6f2a-9c1e-4a7b-b5d0-e2f4a6c8b0d1";
 pub const ADMIN_KEY: &str = "7e3a9c1f-2b4d-4f6e-8a0c-3d5b7f9e1a2c";
 pub const REALM: &str = "MMS Public API";
 
