@@ -493,3 +493,192 @@ fn delete_where<R: Record>(
 pub(crate) async fn delete_device(caller: Caller, params: Params) -> Result<Reply, OpmError> {
     Reply::json(delete_device_body(&caller, &params)?)
 }
+
+/// The device notes' custom fields: (alias, name, description, length), as the vendor's
+/// getDeviceNotes sample lists them.
+const DEVICE_FIELDS: [(&str, &str, &str, i64); 8] = [
+    (
+        "UDF2",
+        "Building",
+        "Building where the device is present",
+        100,
+    ),
+    (
+        "UDF4",
+        "Cabinet",
+        "Cabinet where the device is located",
+        100,
+    ),
+    ("UDF8", "Comments", "Comments about the device", 800),
+    ("UDF6", "Contact Name", "Contact person for the device", 100),
+    (
+        "UDF5",
+        "Department",
+        "Department for which the device services",
+        100,
+    ),
+    ("UDF3", "Floor", "Floor where the device is located", 100),
+    ("UDF1", "SerialNumber", "Serial Number of the device", 100),
+    (
+        "UDF7",
+        "Telephone Number",
+        "Contact number for this device",
+        100,
+    ),
+];
+
+/// `GET /api/json/device/getDeviceNotes` (`name`*): the custom fields with the device's
+/// values (`SerialNumber` defaults to the hardware serial number).
+pub(crate) async fn get_device_notes(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    let net = Network::read(&caller.inst)?;
+    let d = net.device(params.required("name")?)?;
+    let rows: Vec<Value> = DEVICE_FIELDS
+        .iter()
+        .map(|(alias, name, description, length)| {
+            let value = d.custom_fields.get(*name).cloned().unwrap_or_else(|| {
+                if *name == "SerialNumber" {
+                    d.hardware.serial_number.clone()
+                } else {
+                    String::new()
+                }
+            });
+            json!({
+                "FIELDVALUE": value,
+                "DATATYPE": "Text",
+                "ISEDITABLE": true,
+                "DESCRIPTION": description,
+                "FIELDNAME": name,
+                "ALIASNAME": alias,
+                "FIELDLENGTH": length,
+            })
+        })
+        .collect();
+    Reply::json(rows)
+}
+
+/// One `{metricName, metricValue}` of setDeviceInfo's `values`.
+#[derive(serde::Deserialize)]
+struct Metric {
+    #[serde(rename = "metricName")]
+    name: String,
+    #[serde(rename = "metricValue")]
+    value: serde_json::Value,
+}
+
+/// `POST /api/json/device/setDeviceInfo` (administrators; `deviceName`, `ipAddress` or
+/// `dnsName`*, `values`* a JSON array of `{metricName, metricValue}`): a metric is a
+/// hardware field of getDeviceInfo (`Model`, `SoftwareVersion`, `OperatingSystem`,
+/// `SerialNumber`, `ServiceTag`, `Manufacturer`, `MACAddress`, `HDD`, `RAM`) or a custom
+/// field of getDeviceNotes; all are checked before anything is written.
+pub(crate) async fn set_device_info(caller: Caller, params: Params) -> Result<Reply, OpmError> {
+    may_change_inventory(&caller)?;
+    let name = {
+        let net = Network::read(&caller.inst)?;
+        find_device(&net, &params)?.device_name.clone()
+    };
+    let values = params
+        .text("values", 8000)?
+        .ok_or_else(|| OpmError::Mandatory("values".into()))?;
+    let metrics: Vec<Metric> =
+        serde_json::from_str(values).map_err(|_| OpmError::Pattern("values".into()))?;
+    if metrics.is_empty() {
+        return Err(OpmError::Mandatory("values".into()));
+    }
+    caller.inst.store.write(|tx| {
+        let mut d: Device =
+            store::get(tx, &name)?.ok_or_else(|| OpmError::UnknownDevice(name.clone()))?;
+        for m in &metrics {
+            let text = match &m.value {
+                Value::String(s) => s.trim().to_owned(),
+                Value::Number(n) => n.to_string(),
+                _ => return Err(OpmError::Pattern("values".into())),
+            };
+            if text.chars().count() > 250 || crate::request::looks_like_markup(&text) {
+                return Err(OpmError::Pattern("values".into()));
+            }
+            let h = &mut d.hardware;
+            let slot = match m.name.as_str() {
+                "OperatingSystem" => &mut h.operating_system,
+                "MACAddress" => &mut h.mac_address,
+                "SoftwareVersion" => &mut h.software_version,
+                "SerialNumber" => &mut h.serial_number,
+                "ServiceTag" => &mut h.service_tag,
+                "Model" => &mut h.model,
+                "Manufacturer" => &mut h.manufacturer,
+                "HDD" => &mut h.hdd,
+                "RAM" => &mut h.ram,
+                other if DEVICE_FIELDS.iter().any(|(_, n, _, _)| *n == other) => {
+                    d.custom_fields.insert(other.to_owned(), text);
+                    continue;
+                }
+                _ => return Err(OpmError::Pattern("values".into())),
+            };
+            *slot = text;
+        }
+        store::put(tx, &d)?;
+        Ok::<_, OpmError>(())
+    })?;
+    Reply::json(json!({"result": {"message": "Hardware details updated successfully."}}))
+}
+
+/// The device named by `deviceName`, `ipAddress` or `dnsName`.
+fn find_device<'n>(net: &'n Network, p: &Params) -> Result<&'n Device, OpmError> {
+    if let Some(name) = p.opt("deviceName")? {
+        net.device(name)
+    } else if let Some(ip) = p.opt("ipAddress")? {
+        net.devices
+            .iter()
+            .find(|d| d.ip_address == ip)
+            .ok_or_else(|| OpmError::UnknownDevice(ip.to_owned()))
+    } else if let Some(dns) = p.opt("dnsName")? {
+        net.devices
+            .iter()
+            .find(|d| d.dns_name.eq_ignore_ascii_case(dns))
+            .ok_or_else(|| OpmError::UnknownDevice(dns.to_owned()))
+    } else {
+        Err(OpmError::Mandatory("deviceName".into()))
+    }
+}
+
+/// `GET /api/json/discovery/getInfrastructureDetailsView` (`categoryName`*): the devices of
+/// the category with their CPU, memory and disk utilisation.
+pub(crate) async fn get_infrastructure_details_view(
+    caller: Caller,
+    params: Params,
+) -> Result<Reply, OpmError> {
+    let category = params.required("categoryName")?;
+    let net = Network::read(&caller.inst)?;
+    let value = |d: &Device, name: &str| {
+        net.monitors
+            .iter()
+            .find(|m| m.device_name == d.device_name && m.name == name)
+            .map_or(0.0, |m| m.value)
+    };
+    let rows: Vec<Value> = net
+        .devices
+        .iter()
+        .filter(|d| d.category.eq_ignore_ascii_case(category))
+        .map(|d| {
+            let status = net.status(d);
+            json!({
+                "intfCount": net.interfaces_of(d).count().to_string(),
+                "severity": status.to_string(),
+                "displayName": d.display_name,
+                "name": d.device_name,
+                "IpAddress": d.ip_address,
+                "type": d.device_type,
+                "monitors": {
+                    "DiskUtilization": value(d, "DiskUtilization"),
+                    "CPUUtilization": value(d, "CPUUtilization"),
+                    "MemoryUtilization": value(d, "MemoryUtilization"),
+                },
+                "status": wire::severity_name(status),
+            })
+        })
+        .collect();
+    let total = rows.len();
+    Reply::json(json!({"InfrastructureDetailsView": {
+        "Details": rows,
+        "TotalRecords": total.to_string(),
+    }}))
+}

@@ -180,6 +180,9 @@ pub struct Device {
     /// Hardware inventory.
     #[serde(default)]
     pub hardware: Hardware,
+    /// Values of the device notes' custom fields, by field name (`Building`, `Floor`, ...).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub custom_fields: std::collections::BTreeMap<String, String>,
 }
 
 impl Device {
@@ -205,6 +208,7 @@ impl Device {
             packet_loss: 0.0,
             availability: 100.0,
             hardware: Hardware::default(),
+            custom_fields: Default::default(),
         }
     }
 }
@@ -242,6 +246,9 @@ pub struct Interface {
     /// MAC address (`physAddress`), if known.
     #[serde(default)]
     pub mac_address: String,
+    /// Values of the interface notes' custom fields, by field name (`Circuit ID`, `SLA`, ...).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub custom_fields: std::collections::BTreeMap<String, String>,
 }
 
 impl Record for Interface {

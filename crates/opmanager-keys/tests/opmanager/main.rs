@@ -9,6 +9,7 @@ mod devices;
 mod discovery;
 mod events;
 mod groups;
+mod interfaces;
 mod monitoring;
 mod reports;
 
