@@ -53,6 +53,9 @@ pub enum OpsMgrError {
     /// 409 `USER_ALREADY_EXISTS` (the code is ours).
     #[error("user {0} already exists")]
     UserAlreadyExists(String),
+    /// 409 `TEAM_NAME_TAKEN` (the code is ours).
+    #[error("team {0} already exists")]
+    TeamNameTaken(String),
     /// `USER_NOT_FOUND` 404.
     #[error("no user {0}")]
     UserNotFound(String),
@@ -241,6 +244,12 @@ impl OpsMgrError {
                 409,
                 "USER_ALREADY_EXISTS",
                 format!("A user with username {name} already exists."),
+                vec![name.clone()],
+            ),
+            E::TeamNameTaken(name) => p(
+                409,
+                "TEAM_NAME_TAKEN",
+                format!("A team with name {name} already exists in this organization."),
                 vec![name.clone()],
             ),
             E::UserNotFound(id) => p(

@@ -140,7 +140,7 @@ pub(crate) async fn list_project_users(caller: Caller, call: Call) -> Result<Rep
     let items = call.inst.store.read(|c| {
         store::users_of_project(c, &project.id)?
             .iter()
-            .map(|u| Ok(wire::user(&central, u, &store::roles_of(c, &u.id)?)))
+            .map(|u| crate::users::view(c, &central, u))
             .collect::<rusqlite::Result<Vec<_>>>()
     })?;
     Ok(Reply::ok(wire::list(&call.req, &central, paging, items)))

@@ -35,6 +35,7 @@ mod root;
 mod routes;
 mod state;
 mod store;
+mod teams;
 mod users;
 mod wire;
 

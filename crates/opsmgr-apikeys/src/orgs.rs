@@ -143,7 +143,7 @@ pub(crate) async fn list_org_users(caller: Caller, call: Call) -> Result<Reply, 
     let items = call.inst.store.read(|c| {
         store::users_of_org(c, &org.id)?
             .iter()
-            .map(|u| Ok(wire::user(&central, u, &store::roles_of(c, &u.id)?)))
+            .map(|u| crate::users::view(c, &central, u))
             .collect::<rusqlite::Result<Vec<_>>>()
     })?;
     Ok(Reply::ok(wire::list(&call.req, &central, paging, items)))

@@ -11,7 +11,7 @@
 use crate::wire::render_errors;
 use crate::{
     access, alerts, deployments, events, global_keys, groups, measurements, org_keys, orgs,
-    project_keys, root, users,
+    project_keys, root, teams, users,
 };
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
@@ -68,6 +68,11 @@ const GLOBAL_ROLES: &str = "/api/public/v1.0/admin/apiKeys/roles{slash:/?}";
 const GLOBAL_KEY: &str = "/api/public/v1.0/admin/apiKeys/{key_id}{slash:/?}";
 const GLOBAL_ACCESS: &str = "/api/public/v1.0/admin/accessList{slash:/?}";
 const GLOBAL_ACCESS_ENTRY: &str = "/api/public/v1.0/admin/accessList/{entry_id}{slash:/?}";
+const TEAMS: &str = "/api/public/v1.0/orgs/{org_id}/teams{slash:/?}";
+const TEAM_BY_NAME: &str = "/api/public/v1.0/orgs/{org_id}/teams/byName/{name}{slash:/?}";
+const TEAM: &str = "/api/public/v1.0/orgs/{org_id}/teams/{team_id}{slash:/?}";
+const TEAM_USERS: &str = "/api/public/v1.0/orgs/{org_id}/teams/{team_id}/users{slash:/?}";
+const TEAM_USER: &str = "/api/public/v1.0/orgs/{org_id}/teams/{team_id}/users/{user_id}{slash:/?}";
 const USERS: &str = "/api/public/v1.0/users{slash:/?}";
 const ORG_USERS: &str = "/api/public/v1.0/orgs/{org_id}/users{slash:/?}";
 const GROUP_USERS: &str = "/api/public/v1.0/groups/{group_id}/users{slash:/?}";
@@ -99,6 +104,16 @@ pub(crate) fn table() -> Vec<OpRoute> {
         delete(ORG, "opsmgr.delete_org", orgs::delete_org),
         get(ORG_GROUPS, "opsmgr.list_org_projects", orgs::list_org_projects),
         get(ORG_USERS, "opsmgr.list_org_users", orgs::list_org_users),
+        // Teams of an organization.
+        get(TEAMS, "opsmgr.list_teams", teams::list_teams),
+        post(TEAMS, "opsmgr.create_team", teams::create_team),
+        get(TEAM_BY_NAME, "opsmgr.get_team_by_name", teams::get_team_by_name),
+        get(TEAM, "opsmgr.get_team", teams::get_team),
+        patch(TEAM, "opsmgr.rename_team", teams::rename_team),
+        delete(TEAM, "opsmgr.delete_team", teams::delete_team),
+        get(TEAM_USERS, "opsmgr.list_team_users", teams::list_team_users),
+        post(TEAM_USERS, "opsmgr.add_team_users", teams::add_team_users),
+        delete(TEAM_USER, "opsmgr.remove_team_user", teams::remove_team_user),
         // Access lists of organization keys (and their 4.x `whitelist` spelling).
         get(KEY_AL, "opsmgr.list_key_access", access::list_key_access),
         post(KEY_AL, "opsmgr.add_key_access", access::add_key_access),

@@ -155,3 +155,17 @@ CREATE TABLE IF NOT EXISTS global_access (
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );
+-- Teams of an org and their members.
+CREATE TABLE IF NOT EXISTS team (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    org_id TEXT NOT NULL REFERENCES org(id),
+    name TEXT NOT NULL,
+    UNIQUE (org_id, name)
+);
+CREATE TABLE IF NOT EXISTS team_member (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id TEXT NOT NULL REFERENCES team(id),
+    user_id TEXT NOT NULL REFERENCES user_account(id),
+    UNIQUE (team_id, user_id)
+);

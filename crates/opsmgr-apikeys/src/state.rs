@@ -42,6 +42,24 @@ pub struct StateDoc {
     /// The global API access list.
     #[serde(default)]
     pub global_access_list: Vec<GlobalAccessDoc>,
+    /// Teams of orgs.
+    #[serde(default)]
+    pub teams: Vec<TeamDoc>,
+}
+
+/// A team of an org and its members.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TeamDoc {
+    /// ObjectId.
+    pub id: String,
+    /// Its org.
+    pub org_id: String,
+    /// Name, unique in the org.
+    pub name: String,
+    /// Members (user ids).
+    #[serde(default)]
+    pub user_ids: Vec<String>,
 }
 
 /// A global programmatic API key: global roles only.
@@ -622,7 +640,46 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         rows.roles(&at, &user.id, &user.roles, None, &orgs, &projects)?;
         rows.access(&at, &user.id, &user.access_list)?;
     }
-    load_deployments(tx, &state, &projects, &mut ids)
+    load_deployments(tx, &state, &projects, &mut ids)?;
+    load_teams(tx, &state, &orgs, &mut ids)
+}
+
+/// Teams, each in an org of the document, their members users of it.
+fn load_teams<'a>(
+    tx: &Transaction<'_>,
+    state: &'a StateDoc,
+    orgs: &HashSet<&str>,
+    ids: &mut HashSet<&'a str>,
+) -> Result<(), StateError> {
+    let users: HashSet<&str> = state.users.iter().map(|u| u.id.as_str()).collect();
+    let mut names = HashSet::new();
+    for (i, t) in state.teams.iter().enumerate() {
+        let at = |f: &str| format!("teams[{i}].{f}");
+        check_id(|| at("id"), &t.id, ids)?;
+        if !orgs.contains(t.org_id.as_str()) {
+            return Err(StateError::invalid(at("orgId"), "no such org"));
+        }
+        if t.name.trim().is_empty() || !names.insert((t.org_id.as_str(), t.name.as_str())) {
+            return Err(StateError::invalid(
+                at("name"),
+                "must be non-empty and unique in its org",
+            ));
+        }
+        tx.prepare_cached("INSERT INTO team (id, org_id, name) VALUES (?1, ?2, ?3)")?
+            .execute(params![t.id, t.org_id, t.name])?;
+        let mut seen = HashSet::new();
+        for (j, user) in t.user_ids.iter().enumerate() {
+            if !users.contains(user.as_str()) || !seen.insert(user.as_str()) {
+                return Err(StateError::invalid(
+                    at(&format!("userIds[{j}]")),
+                    "must be a user of the document, once",
+                ));
+            }
+            tx.prepare_cached("INSERT INTO team_member (team_id, user_id) VALUES (?1, ?2)")?
+                .execute(params![t.id, user])?;
+        }
+    }
+    Ok(())
 }
 
 /// Clusters and hosts, each in a project of the document; hosts in a cluster of their
@@ -1066,6 +1123,7 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         events: dump_docs(conn, "event")?,
         global_api_keys: dump_global_keys(conn)?,
         global_access_list: dump_global_access(conn)?,
+        teams: dump_teams(conn)?,
     };
     Ok(serde_json::to_value(doc).unwrap_or(Value::Null))
 }
@@ -1084,6 +1142,28 @@ fn dump_global_keys(conn: &Connection) -> Result<Vec<GlobalKeyDoc>, StoreError> 
         });
     }
     Ok(out)
+}
+
+fn dump_teams(conn: &Connection) -> Result<Vec<TeamDoc>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, org_id, name FROM team ORDER BY seq")?;
+    let mut teams = stmt
+        .query_map([], |r| {
+            Ok(TeamDoc {
+                id: r.get(0)?,
+                org_id: r.get(1)?,
+                name: r.get(2)?,
+                user_ids: Vec::new(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut stmt =
+        conn.prepare("SELECT user_id FROM team_member WHERE team_id = ?1 ORDER BY seq")?;
+    for team in &mut teams {
+        team.user_ids = stmt
+            .query_map([&team.id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    Ok(teams)
 }
 
 fn dump_global_access(conn: &Connection) -> Result<Vec<GlobalAccessDoc>, StoreError> {

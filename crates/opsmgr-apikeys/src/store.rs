@@ -1008,6 +1008,115 @@ pub fn delete_global_access(conn: &Connection, id: &str) -> rusqlite::Result<()>
     Ok(())
 }
 
+/// A team of an org.
+#[derive(Debug, Clone)]
+pub struct TeamRow {
+    /// ObjectId.
+    pub id: String,
+    /// Its org.
+    pub org_id: String,
+    /// Name, unique in the org.
+    pub name: String,
+}
+
+/// An org's teams, in creation order.
+///
+/// # Errors
+/// SQLite errors.
+pub fn teams_of(conn: &Connection, org_id: &str) -> rusqlite::Result<Vec<TeamRow>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, org_id, name FROM team WHERE org_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([org_id], |r| {
+        Ok(TeamRow {
+            id: r.get(0)?,
+            org_id: r.get(1)?,
+            name: r.get(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Insert a team.
+///
+/// # Errors
+/// SQLite errors.
+pub fn insert_team(conn: &Connection, team: &TeamRow) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO team (id, org_id, name) VALUES (?1, ?2, ?3)")?
+        .execute([&team.id, &team.org_id, &team.name])?;
+    Ok(())
+}
+
+/// Rename a team.
+///
+/// # Errors
+/// SQLite errors.
+pub fn rename_team(conn: &Connection, id: &str, name: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE team SET name = ?2 WHERE id = ?1")?
+        .execute([id, name])?;
+    Ok(())
+}
+
+/// Delete a team and its memberships.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_team(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM team_member WHERE team_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM team WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Add a user to a team (a member already in it stays once).
+///
+/// # Errors
+/// SQLite errors.
+pub fn add_team_member(conn: &Connection, team_id: &str, user_id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO team_member (team_id, user_id) VALUES (?1, ?2)")?
+        .execute([team_id, user_id])?;
+    Ok(())
+}
+
+/// Remove a user from a team; whether it was a member.
+///
+/// # Errors
+/// SQLite errors.
+pub fn remove_team_member(
+    conn: &Connection,
+    team_id: &str,
+    user_id: &str,
+) -> rusqlite::Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM team_member WHERE team_id = ?1 AND user_id = ?2")?
+        .execute([team_id, user_id])?
+        > 0)
+}
+
+/// A team's members, in the order they joined.
+///
+/// # Errors
+/// SQLite errors.
+pub fn team_members(conn: &Connection, team_id: &str) -> rusqlite::Result<Vec<ProfileRow>> {
+    let mut stmt = conn.prepare_cached(concat!(
+        profile_select!(),
+        "JOIN team_member m ON m.user_id = u.id WHERE m.team_id = ?1 ORDER BY m.seq"
+    ))?;
+    let rows = stmt.query_map([team_id], profile_row)?;
+    rows.collect()
+}
+
+/// The teams a user is in, in the order joined.
+///
+/// # Errors
+/// SQLite errors.
+pub fn team_ids_of(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT team_id FROM team_member WHERE user_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([user_id], |r| r.get(0))?;
+    rows.collect()
+}
+
 /// Whether an id is taken by any org, project, key or user.
 ///
 /// # Errors
@@ -1016,7 +1125,8 @@ pub fn id_taken(conn: &Connection, id: &str) -> Result<bool, rusqlite::Error> {
     conn.query_row(
         "SELECT 1 FROM org WHERE id = ?1 UNION ALL SELECT 1 FROM project WHERE id = ?1 \
          UNION ALL SELECT 1 FROM api_key WHERE id = ?1 UNION ALL SELECT 1 FROM user_account WHERE id = ?1 \
-         UNION ALL SELECT 1 FROM global_key WHERE id = ?1 UNION ALL SELECT 1 FROM global_access WHERE id = ?1",
+         UNION ALL SELECT 1 FROM global_key WHERE id = ?1 UNION ALL SELECT 1 FROM global_access WHERE id = ?1 \
+         UNION ALL SELECT 1 FROM team WHERE id = ?1",
         [id],
         |_| Ok(()),
     )

@@ -76,7 +76,7 @@ pub(crate) async fn create_user(
     })?;
     Ok(Reply::Json(
         StatusCode::CREATED,
-        wire::user(&call.central(), &user, &roles),
+        wire::user(&call.central(), &user, &roles, &[]),
     ))
 }
 
@@ -174,5 +174,22 @@ fn show(caller: &Caller, call: &Call, user: &ProfileRow) -> Result<Reply, OpsMgr
     if !(is_self || caller.is_global_reader() || administers) {
         return Err(OpsMgrError::UserUnauthorized);
     }
-    Ok(Reply::ok(wire::user(&call.central(), user, &roles)))
+    let central = call.central();
+    Ok(Reply::ok(
+        call.inst.store.read(|c| view(c, &central, user))?,
+    ))
+}
+
+/// A user as the API shows it, with its roles and teams read from the store.
+///
+/// # Errors
+/// SQLite errors.
+pub(crate) fn view(
+    conn: &rusqlite::Connection,
+    central: &str,
+    user: &ProfileRow,
+) -> rusqlite::Result<Value> {
+    let roles = store::roles_of(conn, &user.id)?;
+    let teams = store::team_ids_of(conn, &user.id)?;
+    Ok(wire::user(central, user, &roles, &teams))
 }

@@ -515,8 +515,8 @@ pub fn named_child(central: &str, h: &HostRow, what: &str, field: &str, name: &s
     })
 }
 
-/// A user ("Get a User by Name"): profile, roles and (no) teams.
-pub fn user(central: &str, u: &ProfileRow, roles: &[Role]) -> Value {
+/// A user ("Get a User by Name"): profile, roles and teams.
+pub fn user(central: &str, u: &ProfileRow, roles: &[Role], team_ids: &[String]) -> Value {
     json!({
         "emailAddress": u.email_address,
         "firstName": u.first_name,
@@ -524,7 +524,7 @@ pub fn user(central: &str, u: &ProfileRow, roles: &[Role]) -> Value {
         "lastName": u.last_name,
         "links": [self_link(format!("{central}{BASE}/users/{}", u.id))],
         "roles": roles.iter().map(role).collect::<Vec<_>>(),
-        "teamIds": [],
+        "teamIds": team_ids,
         "username": u.username,
     })
 }

@@ -9,4 +9,5 @@ mod global_keys;
 mod identity;
 mod monitoring;
 mod support;
+mod teams;
 mod users;
