@@ -129,14 +129,8 @@ pub fn start() -> Srv {
 }
 
 pub fn start_with(settings: Settings) -> Srv {
-    start_seeded(settings, None)
-}
-
-/// A server with `settings` whose generated keys, tokens and ids follow `seed`.
-pub fn start_seeded(settings: Settings, seed: Option<u64>) -> Srv {
     let options = CommonOptions {
         explain: true,
-        seed,
         ..CommonOptions::default()
     };
     Srv {

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::Value;
 use serviceops_oauth::{Settings, TokenProfile};
+use standin_testkit::Standin;
 
 fn profile(token_profile: TokenProfile) -> Settings {
     Settings {
@@ -104,18 +105,6 @@ async fn the_2026_profile_signs_rs256_with_kid_floto_key_id() {
     assert_eq!(res.status(), 200);
     let renewed: Value = res.json().await.unwrap();
     assert!(verifies_with_served_key(&srv, renewed["access_token"].as_str().unwrap()).await);
-}
-
-#[actix_web::test]
-async fn the_rsa_key_is_the_same_for_the_same_seed_and_differs_for_another() {
-    let key = |seed| async move {
-        let srv = start_seeded(profile(TokenProfile::V2026), Some(seed));
-        let set: Value = jwks(&srv).await.json().await.unwrap();
-        set["keys"][0]["n"].as_str().unwrap().to_owned()
-    };
-    let first = key(11).await;
-    assert_eq!(first, key(11).await);
-    assert_ne!(first, key(12).await);
 }
 
 #[actix_web::test]
@@ -218,4 +207,57 @@ async fn an_rs256_token_is_refused_by_the_legacy_profile() {
         "Cannot convert access token to JSON",
     )
     .await;
+}
+
+/// The served public key's modulus of an instance started through the testkit with `seed`.
+async fn modulus_for_seed(seed: u64) -> String {
+    let sd = Standin::serviceops()
+        .seed(seed)
+        .settings(profile(TokenProfile::V2026))
+        .start()
+        .await;
+    let set: Value = sd
+        .client()
+        .get(format!("{}/_standin/serviceops/jwks", sd.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    set["keys"][0]["n"].as_str().unwrap().to_owned()
+}
+
+#[actix_web::test]
+async fn the_rsa_key_is_the_same_for_the_same_seed_and_differs_for_another() {
+    // Arrange / Act
+    let first = modulus_for_seed(11).await;
+    let again = modulus_for_seed(11).await;
+    let other = modulus_for_seed(12).await;
+    // Assert
+    assert_eq!(first, again);
+    assert_ne!(first, other);
+}
+
+#[actix_web::test]
+async fn the_fixture_users_rs256_token_opens_its_request() {
+    // Arrange: the typed fixture credentials, through the testkit's password grant.
+    let sd = Standin::serviceops()
+        .settings(profile(TokenProfile::V2025))
+        .start()
+        .await;
+    let token = sd.access_token().await;
+    // Act
+    let res = sd
+        .client()
+        .get(format!("{}/api/v1/request/65", sd.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    // Assert
+    assert_eq!(header(&token), r#"{"alg":"RS256","typ":"JWT"}"#);
+    assert_eq!(res.status(), 200);
+    let creds = sd.credentials();
+    assert_eq!(claims(&token)["client_id"], creds.client_id);
 }
