@@ -147,6 +147,7 @@ fn password_status(caller: &ApiUser, acc: &Account) -> Result<&'static str, PmpE
 pub async fn get_account(caller: ApiUser, ids: Ids) -> Result<Reply, PmpError> {
     let (res, acc) = visible_account(&caller, &ids)?;
     let policy = caller.read(|c| store::policy(c, &acc.policy))?;
+    let expiry = rules::expiry_status(policy.as_ref(), acc.last_modified, caller.now_ms());
     let reason = policy.and_then(|p| rules::violation(&p, &acc.password));
     let notes = if acc.notes.is_empty() {
         "N/A"
@@ -160,7 +161,7 @@ pub async fn get_account(caller: ApiUser, ids: Ids) -> Result<Reply, PmpError> {
         "PASSWORD POLICY": acc.policy,
         "LAST ACCESSED TIME": rules::display_time(acc.last_accessed),
         "LAST MODIFIED TIME": rules::display_time(acc.last_modified),
-        "EXPIRY STATUS": "Valid",
+        "EXPIRY STATUS": expiry,
         "COMPLIANT STATUS": if reason.is_some() { "Non-Compliant" } else { "Compliant" },
         "COMPLIANT REASON": reason.unwrap_or_else(|| "-".into()),
         "PASSWORDREQUEST_REASON_MANDATORY": res.reason_mandatory.to_string(),

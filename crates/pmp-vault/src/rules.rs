@@ -93,9 +93,44 @@ pub fn audit_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `EXPIRY STATUS` of a password last changed at `last_modified` (ms) under `policy`:
+/// `Expired` once the policy's `maxAgeDays` have passed on the instance clock, else `Valid`
+/// (also when the policy sets no age or the change time is unknown).
+pub fn expiry_status(
+    policy: Option<&PolicyDoc>,
+    last_modified: Option<i64>,
+    now_ms: i64,
+) -> &'static str {
+    let age_ms = policy.map_or(0, |p| i64::from(p.max_age_days) * 86_400_000);
+    match last_modified {
+        Some(at) if age_ms > 0 && now_ms >= at.saturating_add(age_ms) => "Expired",
+        _ => "Valid",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_expires_when_its_policy_age_has_passed() {
+        let mut policy = strong();
+        assert_eq!(
+            expiry_status(Some(&policy), Some(0), 10 * 86_400_000),
+            "Valid"
+        );
+        policy.max_age_days = 10;
+        assert_eq!(
+            expiry_status(Some(&policy), Some(0), 10 * 86_400_000 - 1),
+            "Valid"
+        );
+        assert_eq!(
+            expiry_status(Some(&policy), Some(0), 10 * 86_400_000),
+            "Expired"
+        );
+        assert_eq!(expiry_status(Some(&policy), None, i64::MAX), "Valid");
+        assert_eq!(expiry_status(None, Some(0), i64::MAX), "Valid");
+    }
 
     fn strong() -> PolicyDoc {
         PolicyDoc {
@@ -106,6 +141,7 @@ mod tests {
             lowercase: true,
             digits: true,
             special: true,
+            max_age_days: 0,
         }
     }
 

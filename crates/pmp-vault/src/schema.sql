@@ -11,6 +11,12 @@ CREATE TABLE IF NOT EXISTS policies (
     special     INTEGER NOT NULL
 );
 
+-- A policy's password age (days) after which PMP marks a password expired; none: never.
+CREATE TABLE IF NOT EXISTS policy_ages (
+    name         TEXT PRIMARY KEY COLLATE NOCASE,
+    max_age_days INTEGER NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS users (
     id          INTEGER PRIMARY KEY,
     user_name   TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -143,4 +149,11 @@ CREATE TABLE IF NOT EXISTS ssh_key_users (
     key_id        INTEGER NOT NULL REFERENCES ssh_keys(id) ON DELETE CASCADE,
     resource_name TEXT NOT NULL,
     user_name     TEXT NOT NULL
+);
+
+-- PAM360's time-bound requests (ACCESS "later"): the window in which a request may be used.
+CREATE TABLE IF NOT EXISTS request_windows (
+    request_id INTEGER PRIMARY KEY REFERENCES requests(id) ON DELETE CASCADE,
+    start_at   INTEGER NOT NULL,
+    end_at     INTEGER NOT NULL
 );

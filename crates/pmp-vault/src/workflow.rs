@@ -2,6 +2,12 @@
 //! request a password, approve or reject a request, check out, check in, pending requests):
 //! request → approve / reject → checkout → checkin, one exclusive checkout per account that
 //! ends by itself after the account's `checkoutMinutes` on the instance clock.
+//!
+//! Time-bound requests as PAM360 documents them ("Request Password Approval by the Admin",
+//! <https://www.manageengine.com/privileged-access-management/help/api/accesscontrolapi-1.html>):
+//! `ACCESS` `now` (the default) or `later` with `STARTTIME` and `ENDTIME` (`dd/MM/yyyy HH:mm`,
+//! read as UTC on the instance clock); a later request can be checked out only inside its window,
+//! and its checkout ends at `ENDTIME` at the latest.
 
 use crate::auth::ApiUser;
 use crate::error::{allow, PmpError, MSG_NO_USER};
@@ -11,7 +17,9 @@ use crate::state::{Access, RequestStatus};
 use crate::store::{self, Account, Request, Resource};
 use crate::wire::Reply;
 use actix_web::web;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 type Requester = web::Path<(String, String)>;
 
@@ -25,14 +33,15 @@ fn approver(caller: &ApiUser, res: &Resource) -> bool {
 pub async fn request_password(caller: ApiUser, aid: web::Path<String>) -> Result<Reply, PmpError> {
     let (res, acc) = caller.account_any(&aid)?;
     caller.need_account(&res, &acc, Access::View)?;
-    let reason = nonblank(&caller.details()?, "REASON")
-        .or_else(|| caller.param("REASON").map(str::to_owned));
+    let details = caller.details()?;
+    let reason = nonblank(&details, "REASON").or_else(|| caller.param("REASON").map(str::to_owned));
     caller.note().reason = reason.clone().unwrap_or_default();
     if res.reason_mandatory && reason.is_none() {
         return Err(PmpError::failed(
             "Reason is mandatory to request the password",
         ));
     }
+    let window = access_window(&details, caller.now_ms())?;
     let needs_approval =
         acc.access_control && !approver(&caller, &res) && res.owner_id != caller.id;
     let (status, shown) = if needs_approval {
@@ -48,12 +57,70 @@ pub async fn request_password(caller: ApiUser, aid: web::Path<String>) -> Result
                 _ => "Password request has already been approved",
             }));
         }
-        Ok(store::insert_request(tx, acc.id, me, status, &reason, now)?)
+        let id = store::insert_request(tx, acc.id, me, status, &reason, now)?;
+        if let Some((start, end)) = window {
+            store::set_request_window(tx, id, start, end)?;
+        }
+        Ok(())
     })?;
     Ok(
         Reply::message("Request to view password have been raised successfully")
             .details(json!({ "STATUS": shown })),
     )
+}
+
+/// The access window of a request's `ACCESS` `later` (`STARTTIME`, `ENDTIME`), or none for
+/// `now`.
+fn access_window(details: &Map<String, Value>, now: i64) -> Result<Option<(i64, i64)>, PmpError> {
+    let access = nonblank(details, "ACCESS").map(|a| a.to_ascii_lowercase());
+    match access.as_deref() {
+        None | Some("now") => return Ok(None),
+        Some("later") => {}
+        Some(_) => {
+            return Err(PmpError::failed(
+                "Invalid access type. It should be either now or later",
+            ))
+        }
+    }
+    let (Some(start), Some(end)) = (nonblank(details, "STARTTIME"), nonblank(details, "ENDTIME"))
+    else {
+        return Err(PmpError::failed(
+            "Start time and end time are mandatory to access the password later",
+        ));
+    };
+    let start = parse_time(&start)
+        .ok_or_else(|| PmpError::failed("Invalid start time. Use the format dd/MM/yyyy HH:mm"))?;
+    let end = parse_time(&end)
+        .ok_or_else(|| PmpError::failed("Invalid end time. Use the format dd/MM/yyyy HH:mm"))?;
+    if end <= start {
+        return Err(PmpError::failed(
+            "End time should be later than the start time",
+        ));
+    }
+    if end <= now {
+        return Err(PmpError::failed(
+            "End time should be later than the current time",
+        ));
+    }
+    Ok(Some((start, end)))
+}
+
+/// `dd/MM/yyyy HH:mm` (UTC) as epoch ms.
+fn parse_time(text: &str) -> Option<i64> {
+    let format = format_description!("[day]/[month]/[year] [hour]:[minute]");
+    let at = PrimitiveDateTime::parse(text.trim(), &format)
+        .ok()?
+        .assume_utc();
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// Epoch ms as `dd/MM/yyyy HH:mm` (UTC).
+fn show_time(ms: i64) -> String {
+    let format = format_description!("[day]/[month]/[year] [hour]:[minute]");
+    OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
 }
 
 /// `GET /accounts/passwordaccessrequests` (`GET_PASSWORDREQUEST`): pending requests the
@@ -92,12 +159,14 @@ fn request_row(caller: &ApiUser, q: &Request) -> Result<Option<Value>, PmpError>
     let Some(res) = caller.read(|c| store::resource(c, acc.resource_id))? else {
         return Ok(None);
     };
+    let window = caller.read(|c| store::request_window(c, q.id))?;
+    let (start, end) = window.map_or_else(Default::default, |(s, e)| (show_time(s), show_time(e)));
     Ok(Some(json!({
         "ACCOUNT ID": acc.id.to_string(), "ACCOUNT NAME": acc.name,
         "RESOURCE ID": res.id.to_string(), "RESOURCE NAME": res.name,
         "PASSWD ID": acc.id.to_string(), "STATUS": "",
         "REQUESTED TIME": display_time(Some(q.requested_at)),
-        "REASON": q.reason, "START_TIME": "", "END_TIME": "",
+        "REASON": q.reason, "START_TIME": start, "END_TIME": end,
     })))
 }
 
@@ -166,6 +235,21 @@ pub async fn checkout_password(caller: ApiUser, aid: web::Path<String>) -> Resul
         if store::checked_out_by(tx, acc.id)?.is_some_and(|u| u != me) {
             return Err(PmpError::failed("Password is in use by another user"));
         }
+        let until = match store::request_window(tx, request.id)? {
+            Some((start, _)) if now < start => {
+                let from = show_time(start);
+                return Err(PmpError::failed(format!(
+                    "Password access is allowed only from {from}"
+                )));
+            }
+            Some((_, end)) if now >= end => {
+                return Err(PmpError::failed(
+                    "The time allowed to access the password is over",
+                ));
+            }
+            Some((_, end)) => until.min(end),
+            None => until,
+        };
         let status = RequestStatus::CheckedOut;
         Ok(store::set_request(
             tx,

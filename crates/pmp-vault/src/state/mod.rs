@@ -56,6 +56,10 @@ pub struct State {
 pub struct PolicyDoc {
     /// Name, e.g. `Strong`.
     pub name: String,
+    /// Days after a password's last change when it expires (`EXPIRY STATUS` `Expired`); 0:
+    /// never.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub max_age_days: u32,
     /// Minimum length.
     pub min_length: u32,
     /// Maximum length.
@@ -410,6 +414,12 @@ pub struct RequestDoc {
     /// When the checkout ends by itself (RFC 3339).
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Start of a time-bound request's access window (RFC 3339; PAM360 `ACCESS` `later`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// End of that window (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
 }
 
 /// One audit record.
@@ -454,6 +464,10 @@ pub struct AuditDoc {
 
 /// The most custom fields PMP keeps per resource and per account.
 pub const MAX_CUSTOM_FIELDS: usize = 20;
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
 
 fn b(v: bool) -> i64 {
     i64::from(v)
@@ -502,6 +516,10 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         tx.prepare_cached("INSERT INTO policies (name, min_length, max_length, uppercase, lowercase, digits, special)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![p.name, p.min_length, p.max_length, b(p.uppercase), b(p.lowercase), b(p.digits), b(p.special)],
         )?;
+        if p.max_age_days > 0 {
+            tx.prepare_cached("INSERT INTO policy_ages (name, max_age_days) VALUES (?1, ?2)")?
+                .execute(params![p.name, p.max_age_days])?;
+        }
     }
     // Policy names are few and repeat: remember the last one found (same text, same answer).
     let last_policy = std::cell::RefCell::new(String::new());
@@ -727,6 +745,19 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 opt_time_ms(&at("expiresAt"), &q.expires_at)?
             ],
         )?;
+        let start = opt_time_ms(&at("startTime"), &q.start_time)?;
+        match (start, opt_time_ms(&at("endTime"), &q.end_time)?) {
+            (None, None) => {}
+            (Some(start), Some(end)) if start < end => {
+                crate::store::set_request_window(tx, q.id, start, end)?;
+            }
+            _ => {
+                return Err(StateError::invalid(
+                    at("endTime"),
+                    "startTime and endTime go together, endTime after startTime",
+                ))
+            }
+        }
     }
     let mut audit_ids = HashSet::new();
     for (i, a) in state.audit.iter().enumerate() {
@@ -814,7 +845,9 @@ fn collect<T>(
 pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
     let policies = collect(
         conn,
-        "SELECT name, min_length, max_length, uppercase, lowercase, digits, special FROM policies ORDER BY rowid",
+        "SELECT p.name, min_length, max_length, uppercase, lowercase, digits, special,
+           COALESCE(g.max_age_days, 0) FROM policies p LEFT JOIN policy_ages g ON g.name = p.name
+           ORDER BY p.rowid",
         |r| {
             Ok(PolicyDoc {
                 name: r.get(0)?,
@@ -824,6 +857,7 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
                 lowercase: r.get(4)?,
                 digits: r.get(5)?,
                 special: r.get(6)?,
+                max_age_days: r.get(7)?,
             })
         },
     )?;
@@ -942,8 +976,9 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
     let tickets = collect(conn, "SELECT id FROM tickets ORDER BY rowid", |r| r.get(0))?;
     let requests = collect(
         conn,
-        "SELECT id, account_id, user_id, status, reason, requested_at, checked_out_at, expires_at
-         FROM requests ORDER BY id",
+        "SELECT id, account_id, user_id, status, reason, requested_at, checked_out_at, expires_at,
+           w.start_at, w.end_at FROM requests LEFT JOIN request_windows w ON w.request_id = id
+         ORDER BY id",
         |r| {
             let status: String = r.get(3)?;
             Ok(RequestDoc {
@@ -955,6 +990,8 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
                 requested_at: auth_core::clock::rfc3339_ms(r.get(5)?),
                 checked_out_at: opt_rfc(r.get(6)?),
                 expires_at: opt_rfc(r.get(7)?),
+                start_time: opt_rfc(r.get(8)?),
+                end_time: opt_rfc(r.get(9)?),
             })
         },
     )?;

@@ -90,19 +90,23 @@ fn cap(caller: &Caller, level: Option<Access>) -> Option<Access> {
 /// # Errors
 /// SQLite errors.
 pub fn policy(conn: &Connection, name: &str) -> rusqlite::Result<Option<PolicyDoc>> {
-    conn.prepare_cached("SELECT name, min_length, max_length, uppercase, lowercase, digits, special FROM policies WHERE name = ?1 COLLATE NOCASE")?.query_row([name],
-        |r| {
-            Ok(PolicyDoc {
-                name: r.get(0)?,
-                min_length: r.get(1)?,
-                max_length: r.get(2)?,
-                uppercase: r.get(3)?,
-                lowercase: r.get(4)?,
-                digits: r.get(5)?,
-                special: r.get(6)?,
-            })
-        },
-    )
+    conn.prepare_cached(
+        "SELECT p.name, min_length, max_length, uppercase, lowercase, digits, special,
+           COALESCE(g.max_age_days, 0) FROM policies p LEFT JOIN policy_ages g ON g.name = p.name
+         WHERE p.name = ?1 COLLATE NOCASE",
+    )?
+    .query_row([name], |r| {
+        Ok(PolicyDoc {
+            name: r.get(0)?,
+            min_length: r.get(1)?,
+            max_length: r.get(2)?,
+            uppercase: r.get(3)?,
+            lowercase: r.get(4)?,
+            digits: r.get(5)?,
+            special: r.get(6)?,
+            max_age_days: r.get(7)?,
+        })
+    })
     .optional()
 }
 

@@ -138,3 +138,30 @@ pub fn insert_request(
     )?;
     Ok(tx.last_insert_rowid())
 }
+
+/// The access window (start, end ms) of request `id`, if it is time-bound.
+///
+/// # Errors
+/// SQLite errors.
+pub fn request_window(conn: &Connection, id: i64) -> rusqlite::Result<Option<(i64, i64)>> {
+    conn.prepare_cached("SELECT start_at, end_at FROM request_windows WHERE request_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+/// Make request `id` time-bound: usable from `start` to `end` (ms).
+///
+/// # Errors
+/// SQLite errors.
+pub fn set_request_window(
+    tx: &Transaction<'_>,
+    id: i64,
+    start: i64,
+    end: i64,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO request_windows (request_id, start_at, end_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![id, start, end])?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 mod common;
 mod front_door;
+mod pam360;
 mod pki;
 mod vault;
 mod workflow;
