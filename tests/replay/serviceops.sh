@@ -98,3 +98,20 @@ curl -s -H "Authorization: Bearer $T2" -H 'Content-Type: application/json' "$U/a
 curl -s -H "Authorization: Bearer $T2" -H 'Content-Type: application/json' "$U/api/v1/request/search/byqual" -d '{"qualDetails":{"type":"Nope"}}'
 curl -s -X PUT -H "Authorization: Bearer $T2" "$U/api/v1/request/65"
 curl -s -H "Authorization: Bearer $T2" "$U/api/v1/nothing/here"
+
+# Attachments, the signing key, assetPropertyList (added with them)
+curl -s $U/_standin/serviceops/jwks
+printf 'replayed file\n' > replay-note.txt
+RQ=$(curl -s -H "Authorization: Bearer $T2" -H 'Content-Type: application/json' "$U/api/v1/request" \
+  -d '{"subject":"With files","requesterEmail":"tim@acme.com"}' | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+REF=$(curl -s -H "Authorization: Bearer $T2" -F file=@replay-note.txt "$U/api/v1/request/$RQ/attachment" | sed -n 's/.*"refFileName":"\([^"]*\)".*/\1/p')
+curl -s -H "Authorization: Bearer $T2" "$U/api/v1/request/$RQ/attachment"
+curl -s -H "Authorization: Bearer $T2" "$U/api/v1/request/$RQ/attachment/$REF"
+curl -s -H "Authorization: Bearer $T2" "$U/api/v1/request/$RQ/attachment/nope.txt"
+curl -s -H "Authorization: Bearer $T2" -F note=x "$U/api/v1/request/$RQ/attachment"
+curl -s -H "Authorization: Bearer $T2" -F file=@replay-note.txt "$U/api/v1/request/999999/attachment"
+curl -s -X DELETE -H "Authorization: Bearer $T2" "$U/api/v1/request/$RQ/attachment/$REF"
+curl -s -H "Authorization: Bearer $T2" -H 'Content-Type: application/json' "$U/api/v1/asset" \
+  -d '{"name":"PC-R","assetTypeName":"hardware$computer","type":"HardwareAsset","assetPropertyList":[{"type":"ComputerProperty","osName":"Linux"}]}'
+curl -s -H "Authorization: Bearer $T2" -H 'Content-Type: application/json' "$U/api/v1/asset" \
+  -d '{"name":"PC-S","assetTypeName":"hardware$computer","type":"HardwareAsset","assetPropertyList":[{"type":"SoftwareProperty"}]}'
