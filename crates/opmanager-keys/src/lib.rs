@@ -28,7 +28,9 @@ mod request;
 mod routes;
 mod state;
 mod store;
+mod virtualization;
 mod wire;
+mod wireless;
 
 /// The current TOTP code of a base32 secret (for tests that enable REST access under TFA).
 pub use auth::totp::totp_at;

@@ -4,7 +4,7 @@
 
 use crate::{
     alarms, availability, dashboards, devices, discovery, events, groups, interfaces, monitoring,
-    monitors, notifications, probes, reports,
+    monitors, notifications, probes, reports, virtualization, wireless,
 };
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -84,6 +84,18 @@ pub(crate) fn routes() -> Vec<OpRoute> {
         op(GET, "/api/json/device/getInterfaceGraphs", "opmanager.get_interface_graphs", interfaces::get_interface_graphs),
         op(GET, "/api/json/v2/device/getIntfAtAGlanceReportDetails", "opmanager.get_intf_at_a_glance_report_details", interfaces::get_intf_at_a_glance_report_details),
         op(GET, "/api/json/v2/device/getIntfBWOutageReportDetails", "opmanager.get_intf_bw_outage_report_details", interfaces::get_intf_bw_outage_report_details),
+        op(GET, "/api/json/device/listVirtualDevices", "opmanager.list_virtual_devices", virtualization::list_virtual_devices),
+        op(GET, "/api/json/device/getVMWareHosts", "opmanager.get_vmware_hosts", virtualization::get_vmware_hosts),
+        op(GET, "/api/json/device/getVMWareVMs", "opmanager.get_vmware_vms", virtualization::get_vmware_vms),
+        op(GET, "/api/json/device/getVMWareDataStores", "opmanager.get_vmware_datastores", virtualization::get_vmware_datastores),
+        op(GET, "/api/json/device/getDataCenterDetails", "opmanager.get_data_center_details", virtualization::get_data_center_details),
+        op(GET, "/api/json/device/getClusterDetails", "opmanager.get_cluster_details", virtualization::get_cluster_details),
+        op(GET, "/api/json/device/getNutanixDetails", "opmanager.get_nutanix_details", virtualization::get_nutanix_details),
+        op(GET, "/api/json/device/getNutanixVDisks", "opmanager.get_nutanix_vdisks", virtualization::get_nutanix_vdisks),
+        op(GET, "/api/json/wireless/getWirelessNetworkDetails", "opmanager.get_wireless_network_details", wireless::get_wireless_network_details),
+        op(GET, "/api/json/wireless/getWirelessAPList", "opmanager.get_wireless_ap_list", wireless::get_wireless_ap_list),
+        op(GET, "/api/json/wireless/getSSIDClientList", "opmanager.get_ssid_client_list", wireless::get_ssid_client_list),
+        op(GET, "/api/json/wireless/getClientDetails", "opmanager.get_client_details", wireless::get_client_details),
         op(GET, "/api/json/device/getPerformanceMonitors", "opmanager.get_performance_monitors", monitoring::get_performance_monitors),
         op(GET, "/api/json/device/getLastCollectedValues", "opmanager.get_last_collected_values", monitoring::get_last_collected_values),
         op(GET, "/api/json/device/getPerformanceMonitorDetails", "opmanager.get_performance_monitor_details", monitoring::get_performance_monitor_details),

@@ -87,6 +87,12 @@ pub struct State {
     /// Script monitor templates.
     #[serde(default)]
     pub script_monitors: Vec<ScriptMonitor>,
+    /// The virtualisation inventory.
+    #[serde(default)]
+    pub virtualization: Virtualization,
+    /// The wireless inventory.
+    #[serde(default)]
+    pub wireless: Wireless,
 }
 
 /// Severity numbers OpManager uses (7 = unmanaged is derived, never stored).
@@ -483,6 +489,76 @@ fn validate(state: &State) -> Result<(), StateError> {
             "script id",
         )?;
     }
+    let v = &state.virtualization;
+    let hosts: HashSet<&str> = v.hosts.iter().map(|h| h.name.as_str()).collect();
+    for (i, h) in v.hosts.iter().enumerate() {
+        check_time(
+            || format!("virtualization.hosts[{i}].bootTime"),
+            &h.boot_time,
+        )?;
+        if !v.clusters.iter().any(|c| c.name == h.cluster) {
+            return Err(StateError::invalid(
+                format!("virtualization.hosts[{i}].cluster"),
+                "unknown cluster",
+            ));
+        }
+    }
+    for (i, c) in v.clusters.iter().enumerate() {
+        if !v.datacenters.contains(&c.datacenter) {
+            return Err(StateError::invalid(
+                format!("virtualization.clusters[{i}].datacenter"),
+                "unknown datacenter",
+            ));
+        }
+    }
+    for (i, m) in v.vms.iter().enumerate() {
+        if !hosts.contains(m.host.as_str()) {
+            return Err(StateError::invalid(
+                format!("virtualization.vms[{i}].host"),
+                "unknown host",
+            ));
+        }
+        check_severity(|| format!("virtualization.vms[{i}].status"), m.status)?;
+    }
+    for (i, d) in v.datastores.iter().enumerate() {
+        for (j, h) in d.hosts.iter().enumerate() {
+            if !hosts.contains(h.as_str()) {
+                return Err(StateError::invalid(
+                    format!("virtualization.datastores[{i}].hosts[{j}]"),
+                    "unknown host",
+                ));
+            }
+        }
+    }
+    let w = &state.wireless;
+    for (i, a) in w.access_points.iter().enumerate() {
+        known(
+            &devices,
+            || format!("wireless.accessPoints[{i}].controller"),
+            &a.controller,
+        )?;
+    }
+    for (i, s) in w.ssids.iter().enumerate() {
+        known(
+            &devices,
+            || format!("wireless.ssids[{i}].controller"),
+            &s.controller,
+        )?;
+    }
+    for (i, c) in w.clients.iter().enumerate() {
+        if !w.ssids.iter().any(|s| s.name == c.ssid) {
+            return Err(StateError::invalid(
+                format!("wireless.clients[{i}].ssid"),
+                "unknown SSID",
+            ));
+        }
+        if !w.access_points.iter().any(|a| a.name == c.ap) {
+            return Err(StateError::invalid(
+                format!("wireless.clients[{i}].ap"),
+                "unknown access point",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -529,6 +605,8 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     put_all(tx, &state.reports)?;
     put_all(tx, &state.monitor_templates)?;
     put_all(tx, &state.script_monitors)?;
+    store::put(tx, &state.virtualization)?;
+    store::put(tx, &state.wireless)?;
     Ok(())
 }
 
@@ -573,6 +651,8 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         reports: store::all(conn)?,
         monitor_templates: store::all(conn)?,
         script_monitors: store::all(conn)?,
+        virtualization: store::get(conn, "inventory")?.unwrap_or_default(),
+        wireless: store::get(conn, "inventory")?.unwrap_or_default(),
     };
     serde_json::to_value(&state)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))

@@ -846,3 +846,208 @@ impl Record for ScriptMonitor {
         format!("{:012}", self.id)
     }
 }
+
+/// A virtualisation host (VMware ESXi or Nutanix AHV).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VmHost {
+    /// Host id (`VHOST_ID`).
+    pub id: i64,
+    /// Name (the monitored device's name when it is one).
+    pub name: String,
+    /// `VMware` or `Nutanix`.
+    pub platform: String,
+    /// Cluster.
+    pub cluster: String,
+    /// Build (`VMware ESXi 8.0.2 build-22380479`).
+    pub build: String,
+    /// CPU model.
+    pub cpu_model: String,
+    /// CPU sockets, cores per socket, threads, MHz.
+    pub cpu_packages: i64,
+    /// Cores in all.
+    pub cpu_cores: i64,
+    /// Threads.
+    pub cpu_threads: i64,
+    /// Clock speed.
+    pub cpu_speed_mhz: i64,
+    /// Memory.
+    pub mem_capacity_mb: i64,
+    /// Physical NICs.
+    pub num_pnic: i64,
+    /// HBAs.
+    pub num_hba: i64,
+    /// Hardware vendor and model.
+    pub hardware_vendor: String,
+    /// Model.
+    pub hardware_model: String,
+    /// UUID.
+    pub uuid: String,
+    /// Booted at (RFC 3339).
+    pub boot_time: String,
+    /// In maintenance mode.
+    #[serde(default)]
+    pub maintenance: bool,
+}
+
+/// A virtual machine.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Vm {
+    /// VM id (`VM_ID`).
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Its host.
+    pub host: String,
+    /// Powered on.
+    pub powered_on: bool,
+    /// Guest OS.
+    pub os_name: String,
+    /// Memory.
+    pub memory_mb: i64,
+    /// vCPUs.
+    pub num_vcpu: i64,
+    /// IP address (empty when powered off).
+    #[serde(default)]
+    pub ip_address: String,
+    /// Severity number.
+    pub status: u8,
+    /// Virtual disks (Nutanix: their capacity in GB each).
+    #[serde(default)]
+    pub disks_gb: Vec<i64>,
+    /// UUID.
+    pub uuid: String,
+}
+
+/// A datastore.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Datastore {
+    /// Datastore id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// `VMFS`, `NFS`.
+    pub filesystem: String,
+    /// Capacity and free space.
+    pub capacity_mb: i64,
+    /// Free space.
+    pub free_mb: i64,
+    /// The hosts mounting it.
+    pub hosts: Vec<String>,
+}
+
+/// A cluster of hosts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VmCluster {
+    /// Name.
+    pub name: String,
+    /// Its datacenter.
+    pub datacenter: String,
+    /// DRS and HA.
+    pub drs: bool,
+    /// HA.
+    pub ha: bool,
+    /// Networks.
+    pub networks: i64,
+}
+
+/// The virtualisation inventory: one vCenter's datacenters, clusters, hosts, VMs and
+/// datastores, and the Nutanix hosts and VMs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Virtualization {
+    /// vCenter name.
+    #[serde(default)]
+    pub vcenter: String,
+    /// Datacenters (name, networks).
+    #[serde(default)]
+    pub datacenters: Vec<String>,
+    /// Clusters.
+    #[serde(default)]
+    pub clusters: Vec<VmCluster>,
+    /// Hosts.
+    #[serde(default)]
+    pub hosts: Vec<VmHost>,
+    /// VMs.
+    #[serde(default)]
+    pub vms: Vec<Vm>,
+    /// Datastores.
+    #[serde(default)]
+    pub datastores: Vec<Datastore>,
+}
+
+impl Record for Virtualization {
+    const TABLE: &'static str = "virtualization";
+    fn key(&self) -> String {
+        "inventory".to_owned()
+    }
+}
+
+/// A wireless access point of a controller.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AccessPoint {
+    /// Name.
+    pub name: String,
+    /// The controller device.
+    pub controller: String,
+    /// IP and MAC address.
+    pub ip_address: String,
+    /// MAC address.
+    pub mac_address: String,
+    /// Channels.
+    pub channels: String,
+    /// Severity number (7: not monitored).
+    pub status: u8,
+    /// Advanced monitoring enabled.
+    pub advanced: bool,
+}
+
+/// A wireless client.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WirelessClient {
+    /// MAC address.
+    pub mac_address: String,
+    /// SSID.
+    pub ssid: String,
+    /// Access point.
+    pub ap: String,
+    /// Typical traffic in bytes per second.
+    pub bytes_per_sec: f64,
+}
+
+/// The wireless inventory of the controllers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Wireless {
+    /// Access points.
+    #[serde(default)]
+    pub access_points: Vec<AccessPoint>,
+    /// SSIDs (name, controller).
+    #[serde(default)]
+    pub ssids: Vec<Ssid>,
+    /// Clients.
+    #[serde(default)]
+    pub clients: Vec<WirelessClient>,
+}
+
+/// An SSID served by a controller.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ssid {
+    /// Name.
+    pub name: String,
+    /// Controller device.
+    pub controller: String,
+}
+
+impl Record for Wireless {
+    const TABLE: &'static str = "wireless";
+    fn key(&self) -> String {
+        "inventory".to_owned()
+    }
+}

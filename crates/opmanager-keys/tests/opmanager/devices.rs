@@ -529,6 +529,7 @@ async fn list_devices_reflects_every_write_and_replaced_state_at_once() {
     ] {
         state[key] = json!([]);
     }
+    state["wireless"] = json!({});
     srv.put_state(&state).await;
     let replaced = srv.get(LIST).await;
 

@@ -10,6 +10,7 @@ mod discovery;
 mod events;
 mod groups;
 mod interfaces;
+mod inventory;
 mod monitoring;
 mod reports;
 
