@@ -39,15 +39,15 @@ pub(crate) async fn list_projects(caller: Caller, call: Call) -> Result<Reply, O
         .into_iter()
         .filter(|p| caller.can_read_project(p))
         .filter(|p| tags.iter().all(|t| p.tags.contains(t)))
-        .map(|p| wire::project(&central, &p))
-        .collect();
+        .map(|p| project_view(&call, &central, &p))
+        .collect::<Result<_, OpsMgrError>>()?;
     Ok(Reply::ok(wire::list(&call.req, &central, paging, items)))
 }
 
 /// `GET /groups/{GROUP-ID}`.
 pub(crate) async fn get_project(caller: Caller, call: Call) -> Result<Reply, OpsMgrError> {
     let p = request::project(&call.inst, &caller, &call.segment("group_id"))?;
-    Ok(Reply::ok(wire::project(&call.central(), &p)))
+    Ok(Reply::ok(project_view(&call, &call.central(), &p)?))
 }
 
 /// `GET /groups/byName/{GROUP-NAME}`.
@@ -59,7 +59,9 @@ pub(crate) async fn get_project_by_name(caller: Caller, call: Call) -> Result<Re
         .read(|c| store::find_project_by_name(c, &name))?
     {
         None => Err(OpsMgrError::GroupNameNotFound(name)),
-        Some(p) if caller.can_read_project(&p) => Ok(Reply::ok(wire::project(&call.central(), &p))),
+        Some(p) if caller.can_read_project(&p) => {
+            Ok(Reply::ok(project_view(&call, &call.central(), &p)?))
+        }
         Some(p) => Err(OpsMgrError::NotInGroup(p.id)),
     }
 }
@@ -105,7 +107,7 @@ pub(crate) async fn create_project(
     })?;
     Ok(Reply::Json(
         StatusCode::CREATED,
-        wire::project(&call.central(), &project),
+        project_view(&call, &call.central(), &project)?,
     ))
 }
 
@@ -144,4 +146,20 @@ pub(crate) async fn list_project_users(caller: Caller, call: Call) -> Result<Rep
             .collect::<rusqlite::Result<Vec<_>>>()
     })?;
     Ok(Reply::ok(wire::list(&call.req, &central, paging, items)))
+}
+
+/// A project as the API shows it, with the counts of what it monitors.
+///
+/// # Errors
+/// Store errors.
+pub(crate) fn project_view(
+    call: &Call,
+    central: &str,
+    p: &ProjectRow,
+) -> Result<serde_json::Value, OpsMgrError> {
+    let counts = call
+        .inst
+        .store
+        .read(|c| store::deployment_counts(c, &p.id))?;
+    Ok(wire::project(central, p, &counts))
 }

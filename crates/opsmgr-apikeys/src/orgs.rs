@@ -56,8 +56,8 @@ pub(crate) async fn list_org_projects(caller: Caller, call: Call) -> Result<Repl
                 .as_ref()
                 .is_none_or(|n| p.name.to_lowercase().starts_with(n.as_str()))
         })
-        .map(|p| wire::project(&central, &p))
-        .collect();
+        .map(|p| crate::groups::project_view(&call, &central, &p))
+        .collect::<Result<_, OpsMgrError>>()?;
     Ok(Reply::ok(wire::list(&call.req, &central, paging, items)))
 }
 

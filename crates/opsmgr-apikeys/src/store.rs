@@ -1117,6 +1117,63 @@ pub fn team_ids_of(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<Str
     rows.collect()
 }
 
+/// What a project monitors, as its `hostCounts`, `replicaSetCount` and `shardCount` say.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeploymentCounts {
+    /// Arbiters.
+    pub arbiter: u64,
+    /// Config servers.
+    pub config: u64,
+    /// Masters (legacy master/slave).
+    pub master: u64,
+    /// mongos routers.
+    pub mongos: u64,
+    /// Primaries (replica sets and shards).
+    pub primary: u64,
+    /// Secondaries.
+    pub secondary: u64,
+    /// Slaves (legacy master/slave).
+    pub slave: u64,
+    /// Replica sets (shards and config server replica sets included).
+    pub replica_sets: u64,
+    /// Shards.
+    pub shards: u64,
+}
+
+/// The counts of one project.
+///
+/// # Errors
+/// SQLite errors.
+pub fn deployment_counts(conn: &Connection, group_id: &str) -> rusqlite::Result<DeploymentCounts> {
+    let mut counts = DeploymentCounts::default();
+    let mut stmt = conn.prepare_cached("SELECT type_name FROM host WHERE group_id = ?1")?;
+    let types = stmt.query_map([group_id], |r| r.get::<_, String>(0))?;
+    for t in types {
+        let slot = match t?.as_str() {
+            "REPLICA_PRIMARY" | "SHARD_PRIMARY" => &mut counts.primary,
+            "REPLICA_SECONDARY" | "SHARD_SECONDARY" => &mut counts.secondary,
+            "REPLICA_ARBITER" | "SHARD_ARBITER" => &mut counts.arbiter,
+            "SHARD_MONGOS" => &mut counts.mongos,
+            "SHARD_CONFIG" | "SHARD_CONFIG_PRIMARY" | "SHARD_CONFIG_SECONDARY" => {
+                &mut counts.config
+            }
+            "MASTER" => &mut counts.master,
+            "SLAVE" => &mut counts.slave,
+            _ => continue,
+        };
+        *slot += 1;
+    }
+    let (replica_sets, shards): (u64, u64) = conn
+        .prepare_cached(
+            "SELECT COUNT(*), COUNT(shard_name) FROM cluster \
+             WHERE group_id = ?1 AND type_name IN ('REPLICA_SET', 'CONFIG_SERVER_REPLICA_SET')",
+        )?
+        .query_row([group_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    counts.replica_sets = replica_sets;
+    counts.shards = shards;
+    Ok(counts)
+}
+
 /// Whether an id is taken by any org, project, key or user.
 ///
 /// # Errors

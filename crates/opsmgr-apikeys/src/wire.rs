@@ -5,7 +5,9 @@
 use crate::error::OpsMgrError;
 use crate::model::{entry_segment, redact, Role};
 use crate::request::Paging;
-use crate::store::{AccessRow, ClusterRow, HostRow, KeyRow, OrgRow, ProfileRow, ProjectRow};
+use crate::store::{
+    AccessRow, ClusterRow, DeploymentCounts, HostRow, KeyRow, OrgRow, ProfileRow, ProjectRow,
+};
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
@@ -405,20 +407,28 @@ pub fn org(central: &str, org: &OrgRow) -> Value {
     })
 }
 
-/// A project.
-pub fn project(central: &str, p: &ProjectRow) -> Value {
+/// A project, with the counts of what it monitors.
+pub fn project(central: &str, p: &ProjectRow, counts: &DeploymentCounts) -> Value {
     json!({
         "activeAgentCount": 0,
         "agentApiKey": p.agent_api_key,
         "created": p.created,
-        "hostCounts": {"arbiter": 0, "config": 0, "master": 0, "mongos": 0, "primary": 0, "secondary": 0, "slave": 0},
+        "hostCounts": {
+            "arbiter": counts.arbiter,
+            "config": counts.config,
+            "master": counts.master,
+            "mongos": counts.mongos,
+            "primary": counts.primary,
+            "secondary": counts.secondary,
+            "slave": counts.slave,
+        },
         "id": p.id,
         "links": [self_link(format!("{central}{BASE}/groups/{}", p.id))],
         "name": p.name,
         "orgId": p.org_id,
         "publicApiEnabled": true,
-        "replicaSetCount": 0,
-        "shardCount": 0,
+        "replicaSetCount": counts.replica_sets,
+        "shardCount": counts.shards,
         "tags": p.tags,
     })
 }

@@ -853,7 +853,10 @@ async fn projects_list_get_by_name_and_create() {
     assert_eq!(list["totalCount"], 1);
     let project = &list["results"][0];
     assert_eq!(project["orgId"], ORG);
-    assert_eq!(project["hostCounts"]["primary"], 0);
+    assert_eq!(
+        project["hostCounts"]["primary"], 3,
+        "rs0-a, shard0-a, shard1-a"
+    );
     assert_eq!(project["publicApiEnabled"], true);
 
     let (status, got) = client

@@ -56,6 +56,24 @@ async fn the_default_project_has_a_replica_set_and_a_sharded_cluster() {
     );
     let (status, all) = client.get_json("/api/public/v1.0/clusters").await;
     assert_eq!((status, all["totalCount"].as_u64()), (200, Some(5)));
+    let (_, project) = client
+        .get_json(&format!("/api/public/v1.0/groups/{GROUP}"))
+        .await;
+    assert_eq!(
+        project["hostCounts"],
+        json!({"arbiter": 0, "config": 1, "master": 0, "mongos": 1, "primary": 3, "secondary": 4, "slave": 0})
+    );
+    assert_eq!(
+        (
+            project["replicaSetCount"].as_u64(),
+            project["shardCount"].as_u64()
+        ),
+        (Some(4), Some(2))
+    );
+    let (_, other) = client
+        .get_json("/api/public/v1.0/groups/byName/Acme%20Production")
+        .await;
+    assert_eq!(other, project);
 }
 
 #[actix_web::test]

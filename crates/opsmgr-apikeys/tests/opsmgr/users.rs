@@ -48,7 +48,10 @@ async fn a_user_reads_itself_by_name_and_by_id() {
     assert_eq!(me["emailAddress"], USERNAME);
     assert_eq!(me["firstName"], "Olive");
     assert_eq!(me["roles"][0]["roleName"], "ORG_OWNER");
-    assert_eq!(me["teamIds"], serde_json::json!(["5953c5f380eef53887615ff0"]));
+    assert_eq!(
+        me["teamIds"],
+        serde_json::json!(["5953c5f380eef53887615ff0"])
+    );
     let (status, by_id) = user
         .get_json(&format!("/api/public/v1.0/users/{USER_ID}"))
         .await;
