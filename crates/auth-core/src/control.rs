@@ -184,6 +184,8 @@ pub(crate) async fn guard<P: Product, B: MessageBody + 'static>(
     next: Next<B>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let verdict = match req.app_data::<web::Data<Host<P>>>() {
+        // The dashboard's static page; every call it makes meets the gate.
+        _ if crate::ui::is_public(req.method(), req.path()) => Ok(()),
         Some(host) => gate(&host.options, req.request()),
         None => Err(ControlError::Internal("control scope not mounted".into())),
     };

@@ -13,81 +13,85 @@ use crate::clock::parse_rfc3339_ms;
 use crate::control::{error_response, guard, parse_body, ControlError, MAX_CONTROL_BODY, VERSION};
 use crate::instance::Inst;
 use crate::product::Product;
+use actix_web::dev::Handler;
+use actix_web::http::Method;
 use actix_web::middleware::from_fn;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, Responder};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::Instant;
 
+/// One shared control route: method, path under `/_standin` and handler. The scope and the
+/// OpenAPI document ([`crate::openapi`]) are both built from [`routes`], so they cannot drift.
+pub struct ControlRoute {
+    /// HTTP method.
+    pub method: Method,
+    /// actix path pattern under `/_standin`, e.g. `/snapshots/{name}`.
+    pub path: &'static str,
+    /// The handler.
+    pub route: actix_web::Route,
+}
+
+fn route<F, Args>(method: Method, path: &'static str, handler: F) -> ControlRoute
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    ControlRoute {
+        route: web::method(method.clone()).to(handler),
+        method,
+        path,
+    }
+}
+
+/// Every shared control route of product `P`, in mounting order.
+pub fn routes<P: Product>() -> Vec<ControlRoute> {
+    use crate::{observe, snapshots, tenants};
+    use Method as M;
+    vec![
+        route(M::GET, "/health", health::<P>),
+        route(M::GET, "/ready", ready::<P>),
+        route(M::POST, "/reset", reset::<P>),
+        route(M::GET, "/clock", get_clock::<P>),
+        route(M::POST, "/clock", set_clock::<P>),
+        route(M::GET, "/state", get_state::<P>),
+        route(M::PUT, "/state", put_state::<P>),
+        route(M::GET, "/snapshots", snapshots::list::<P>),
+        route(M::POST, "/snapshots/{name}", snapshots::save::<P>),
+        route(M::DELETE, "/snapshots/{name}", snapshots::delete::<P>),
+        route(
+            M::POST,
+            "/snapshots/{name}/restore",
+            snapshots::restore::<P>,
+        ),
+        route(M::GET, "/requests", observe::list_requests::<P>),
+        route(M::DELETE, "/requests", observe::clear_requests::<P>),
+        route(M::POST, "/requests/wait", observe::wait_requests::<P>),
+        route(M::GET, "/faults", observe::list_faults::<P>),
+        route(M::POST, "/faults", observe::add_fault::<P>),
+        route(M::DELETE, "/faults", observe::clear_faults::<P>),
+        route(M::DELETE, "/faults/{id}", observe::delete_fault::<P>),
+        route(M::GET, "/rate-limits", observe::list_limits::<P>),
+        route(M::POST, "/rate-limits", observe::add_limit::<P>),
+        route(M::DELETE, "/rate-limits", observe::clear_limits::<P>),
+        route(M::DELETE, "/rate-limits/{id}", observe::delete_limit::<P>),
+        route(M::GET, "/tenants", tenants::list::<P>),
+        route(M::POST, "/tenants", tenants::create::<P>),
+        route(M::GET, "/tenants/{id}", tenants::get::<P>),
+        route(M::DELETE, "/tenants/{id}", tenants::delete::<P>),
+        route(M::GET, "/openapi.json", crate::openapi::document::<P>),
+        route(M::GET, "/ui", crate::ui::page),
+    ]
+}
+
 /// The `/_standin` scope for product `P`.
 pub(crate) fn scope<P: Product>() -> impl actix_web::dev::HttpServiceFactory {
-    web::scope("/_standin")
-        .app_data(web::PayloadConfig::new(MAX_CONTROL_BODY))
-        .route("/health", web::get().to(health::<P>))
-        .route("/ready", web::get().to(ready::<P>))
-        .route("/reset", web::post().to(reset::<P>))
-        .route("/clock", web::get().to(get_clock::<P>))
-        .route("/clock", web::post().to(set_clock::<P>))
-        .route("/state", web::get().to(get_state::<P>))
-        .route("/state", web::put().to(put_state::<P>))
-        .route("/snapshots", web::get().to(crate::snapshots::list::<P>))
-        .route(
-            "/snapshots/{name}",
-            web::post().to(crate::snapshots::save::<P>),
-        )
-        .route(
-            "/snapshots/{name}",
-            web::delete().to(crate::snapshots::delete::<P>),
-        )
-        .route(
-            "/snapshots/{name}/restore",
-            web::post().to(crate::snapshots::restore::<P>),
-        )
-        .route(
-            "/requests",
-            web::get().to(crate::observe::list_requests::<P>),
-        )
-        .route(
-            "/requests",
-            web::delete().to(crate::observe::clear_requests::<P>),
-        )
-        .route(
-            "/requests/wait",
-            web::post().to(crate::observe::wait_requests::<P>),
-        )
-        .route("/faults", web::get().to(crate::observe::list_faults::<P>))
-        .route("/faults", web::post().to(crate::observe::add_fault::<P>))
-        .route(
-            "/faults",
-            web::delete().to(crate::observe::clear_faults::<P>),
-        )
-        .route(
-            "/faults/{id}",
-            web::delete().to(crate::observe::delete_fault::<P>),
-        )
-        .route(
-            "/rate-limits",
-            web::get().to(crate::observe::list_limits::<P>),
-        )
-        .route(
-            "/rate-limits",
-            web::post().to(crate::observe::add_limit::<P>),
-        )
-        .route(
-            "/rate-limits",
-            web::delete().to(crate::observe::clear_limits::<P>),
-        )
-        .route(
-            "/rate-limits/{id}",
-            web::delete().to(crate::observe::delete_limit::<P>),
-        )
-        .route("/tenants", web::get().to(crate::tenants::list::<P>))
-        .route("/tenants", web::post().to(crate::tenants::create::<P>))
-        .route("/tenants/{id}", web::get().to(crate::tenants::get::<P>))
-        .route(
-            "/tenants/{id}",
-            web::delete().to(crate::tenants::delete::<P>),
-        )
+    let mut scope = web::scope("/_standin").app_data(web::PayloadConfig::new(MAX_CONTROL_BODY));
+    for ControlRoute { path, route, .. } in routes::<P>() {
+        scope = scope.route(path, route);
+    }
+    scope
         .service(web::scope(&format!("/{}", P::NAME)).configure(P::control_routes))
         .default_service(web::to(control_not_found))
         // The access rule, on everything the router sends into this scope.

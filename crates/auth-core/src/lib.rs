@@ -24,6 +24,7 @@ pub mod instance;
 pub mod journal;
 pub mod jwt;
 pub mod observe;
+pub mod openapi;
 pub mod product;
 pub mod secret;
 pub mod server;
@@ -32,6 +33,7 @@ pub mod store;
 pub mod tenants;
 pub mod tls;
 pub mod trace;
+pub mod ui;
 
 pub use credentials::AuthError;
 pub use instance::{CommonOptions, Env, Host, Inst, Instance};
