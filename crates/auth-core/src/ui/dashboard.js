@@ -143,16 +143,21 @@
   function fmtLatency(us) {
     return us < 1000 ? us + " µs" : us < 1e6 ? (us / 1000).toFixed(1) + " ms" : (us / 1e6).toFixed(2) + " s";
   }
+  // On a product's own dashboard the "<product>." prefix of every operation says nothing.
+  function shortOp(op) {
+    if (!op) return "—";
+    return product && op.startsWith(product + ".") ? op.slice(product.length + 1) : op;
+  }
   function row(e) {
     const tr = el("tr", {
       class: "entry" + (isRefused(e) ? " refused" : "") + (open.has(e.seq) ? " open" : ""),
       tabindex: "0", "data-seq": String(e.seq), "aria-expanded": open.has(e.seq) ? "true" : "false",
     },
-      el("td", { class: "c-time", text: e.time.slice(11, 23), title: e.time }),
+      el("td", { class: "c-time", text: new Date(e.time_ms).toISOString().slice(11, 23), title: e.time }),
       el("td", { class: "c-method", text: e.method }),
       el("td", { class: "c-path", text: e.path + (e.query ? "?" + e.query : ""), title: e.path + (e.query ? "?" + e.query : "") }),
       el("td", { class: "c-status s" + String(e.status)[0], text: String(e.status) }),
-      el("td", { class: "c-op", text: e.operation || "—", title: e.operation || "" }),
+      el("td", { class: "c-op", text: shortOp(e.operation), title: e.operation || "" }),
       el("td", { class: "c-principal", text: e.principal || "—", title: e.principal || "" }),
       el("td", { class: "c-latency", text: fmtLatency(e.latency_us) }),
       el("td", { class: "c-reason", text: e.reason || "", title: e.reason || "" }),
