@@ -9,6 +9,9 @@
 //! - anyone else needs `Authorization: Bearer <--control-token>`, compared in constant time;
 //!   without `--control-token` remote callers are refused.
 //!
+//! `GET /_standin/ui`, the dashboard's static page, is served to anyone ([`crate::ui`]); the
+//! control calls it makes follow the rule.
+//!
 //! Refusals are 403 with a JSON body saying why. Product credentials never open the scope.
 //! The rule is attached where the control routes are matched (the scope's middleware), so
 //! every spelling the router decodes to `/_standin/...` (`/%5Fstandin`, `/_st%61ndin`, ...)
