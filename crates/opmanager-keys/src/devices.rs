@@ -8,7 +8,8 @@ use crate::request::paging::{self, Paging};
 use crate::request::Params;
 use crate::state::network::{DeviceRow, Network};
 use crate::state::{
-    Alarm, Device, DowntimeSchedule, Event, Interface, LogicalGroup, Monitor, MonitorKind, Role,
+    Alarm, Device, DowntimeSchedule, Event, HostName, Interface, LogicalGroup, Monitor,
+    MonitorKind, Role,
 };
 use crate::store::{self, Record};
 use crate::wire::Reply;
@@ -400,9 +401,17 @@ fn add_device_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
         .ok_or_else(|| OpmError::Mandatory("deviceName".into()))?;
     let ip: IpAddr = if name.eq_ignore_ascii_case("localhost") {
         IpAddr::from([127, 0, 0, 1])
+    } else if let Ok(ip) = name.parse() {
+        ip
     } else {
-        name.parse()
-            .map_err(|_| OpmError::Pattern("deviceName".into()))?
+        // A host name or FQDN: resolved from the state's `hostNames`, never from real DNS.
+        let known: Option<HostName> = call
+            .inst
+            .store
+            .read(|c| store::get(c, &name.to_ascii_lowercase()))?;
+        known
+            .and_then(|h| h.ip_address.parse().ok())
+            .ok_or_else(|| OpmError::Pattern("deviceName".into()))?
     };
     if let Some(mask) = p.opt("netmask")? {
         if mask.parse::<std::net::Ipv4Addr>().is_err() {

@@ -93,6 +93,9 @@ pub struct State {
     /// The wireless inventory.
     #[serde(default)]
     pub wireless: Wireless,
+    /// Host names addDevice can resolve.
+    #[serde(default)]
+    pub host_names: Vec<HostName>,
 }
 
 /// Severity numbers OpManager uses (7 = unmanaged is derived, never stored).
@@ -559,6 +562,21 @@ fn validate(state: &State) -> Result<(), StateError> {
             ));
         }
     }
+    let mut host_names = HashSet::new();
+    for (i, h) in state.host_names.iter().enumerate() {
+        check_unique(
+            &mut host_names,
+            || format!("hostNames[{i}].name"),
+            &h.name.to_ascii_lowercase(),
+            "host name",
+        )?;
+        if h.ip_address.parse::<std::net::IpAddr>().is_err() {
+            return Err(StateError::invalid(
+                format!("hostNames[{i}].ipAddress"),
+                "not an IP address",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -607,6 +625,7 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     put_all(tx, &state.script_monitors)?;
     store::put(tx, &state.virtualization)?;
     store::put(tx, &state.wireless)?;
+    put_all(tx, &state.host_names)?;
     Ok(())
 }
 
@@ -653,6 +672,7 @@ pub fn dump(conn: &Connection) -> Result<Value, StoreError> {
         script_monitors: store::all(conn)?,
         virtualization: store::get(conn, "inventory")?.unwrap_or_default(),
         wireless: store::get(conn, "inventory")?.unwrap_or_default(),
+        host_names: store::all(conn)?,
     };
     serde_json::to_value(&state)
         .map_err(|e| StoreError::Sqlite(rusqlite::Error::ToSqlConversionFailure(Box::new(e))))

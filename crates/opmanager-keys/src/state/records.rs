@@ -1051,3 +1051,21 @@ impl Record for Wireless {
         "inventory".to_owned()
     }
 }
+
+/// A host name the fake network's DNS knows (addDevice resolves names only from these,
+/// never from real DNS).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HostName {
+    /// Host name or FQDN (matched case-insensitively).
+    pub name: String,
+    /// Its address.
+    pub ip_address: String,
+}
+
+impl Record for HostName {
+    const TABLE: &'static str = "host_names";
+    fn key(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+}

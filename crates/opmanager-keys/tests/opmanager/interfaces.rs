@@ -273,3 +273,25 @@ async fn interface_summary_notes_and_graphs_have_the_documented_keys() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn add_device_resolves_host_names_from_the_state_never_from_dns() {
+    let srv = Srv::start();
+    let added = srv
+        .post("/api/json/discovery/addDevice?deviceName=NAS-02.corp.example.com")
+        .await;
+    assert_eq!(added["device"]["deviceIp"], "10.10.5.11");
+    assert_eq!(added["device"]["deviceName"], "NAS-02.corp.example.com");
+    let info = srv
+        .get("/api/json/device/getDeviceInfo?ipAddress=10.10.5.11")
+        .await;
+    assert!(info["Model"].is_string(), "{info}");
+    let unknown = srv
+        .post("/api/json/discovery/addDevice?deviceName=www.example.com")
+        .await;
+    assert_eq!(errorcode(&unknown), "PATTERN_NOT_MATCHED");
+    let again = srv
+        .post("/api/json/discovery/addDevice?deviceName=10.10.5.11")
+        .await;
+    assert_eq!(errorcode(&again), "DEVICE_ALREADY_EXISTS");
+}
