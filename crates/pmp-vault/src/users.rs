@@ -20,46 +20,64 @@ fn admin_only(caller: &ApiUser) -> Result<(), PmpError> {
 pub async fn create_user(caller: ApiUser) -> Result<Reply, PmpError> {
     let d = caller.require_details()?;
     admin_only(&caller)?;
-    let name =
-        nonblank(&d, "USERNAME").ok_or_else(|| PmpError::failed("User name is mandatory"))?;
-    let role = match nonblank(&d, "ROLE") {
-        Some(r) => Role::parse(&r).ok_or_else(|| PmpError::failed(format!("Invalid role {r}")))?,
-        None => Role::PasswordUser,
-    };
-    let api = flag(&d, "ISAPIUSER");
-    let host = nonblank(&d, "HOSTNAME").or_else(|| nonblank(&d, "ALLOWEDIPADDRESS"));
-    if api && host.is_none() {
-        return Err(PmpError::failed("Host name is mandatory for an API user"));
-    }
-    let expiry = nonblank(&d, "EXPIRYDATE").filter(|e| !e.eq_ignore_ascii_case("NeverExpires"));
-    if expiry.as_deref().is_some_and(|e| !is_date(e)) {
-        return Err(PmpError::failed(
-            "Invalid expiry date. Use the format yyyy-mm-dd",
-        ));
-    }
-    let password = text(&d, "PASSWORD").filter(|p| !p.is_empty());
-    check_login_password(&caller, &d, password.as_deref())?;
-    let token = api.then(|| caller.inst().env.ids.uuid().to_uppercase());
-    let new = new_user(
-        &d,
-        &name,
-        role,
-        api,
-        host.as_deref(),
-        token.as_deref(),
-        expiry.as_deref(),
-        password.as_deref(),
-    );
+    let mut new = new_user(&d)?;
+    check_login_password(&caller, &d, new.password.as_deref())?;
+    new.auth_token = new
+        .api_user
+        .then(|| caller.inst().env.ids.uuid().to_uppercase());
     caller.write(|tx| {
-        if store::user_by_name(tx, &name)?.is_some() {
+        if store::user_by_name(tx, &new.user_name)?.is_some() {
+            let name = &new.user_name;
             return Err(PmpError::failed(format!("User {name} already exists")));
         }
         Ok(store::insert_user(tx, &new)?)
     })?;
     let reply = Reply::message("SUCCESS");
-    Ok(match token {
+    Ok(match &new.auth_token {
         Some(token) => reply.details(json!({ "AUTHTOKEN": token })),
         None => reply,
+    })
+}
+
+/// The user INPUT_DATA describes (no token yet), checked in the vendor's order: name, role,
+/// host of an API user, expiry date.
+fn new_user(d: &Map<String, Value>) -> Result<NewUser, PmpError> {
+    let name = nonblank(d, "USERNAME").ok_or_else(|| PmpError::failed("User name is mandatory"))?;
+    let role = match nonblank(d, "ROLE") {
+        Some(r) => Role::parse(&r).ok_or_else(|| PmpError::failed(format!("Invalid role {r}")))?,
+        None => Role::PasswordUser,
+    };
+    let api = flag(d, "ISAPIUSER");
+    let host = nonblank(d, "HOSTNAME").or_else(|| nonblank(d, "ALLOWEDIPADDRESS"));
+    if api && host.is_none() {
+        return Err(PmpError::failed("Host name is mandatory for an API user"));
+    }
+    let expiry = nonblank(d, "EXPIRYDATE").filter(|e| !e.eq_ignore_ascii_case("NeverExpires"));
+    if expiry.as_deref().is_some_and(|e| !is_date(e)) {
+        return Err(PmpError::failed(
+            "Invalid expiry date. Use the format yyyy-mm-dd",
+        ));
+    }
+    let first = text(d, "FIRSTNAME").unwrap_or_default();
+    let last = text(d, "LASTNAME").unwrap_or_default();
+    let full =
+        nonblank(d, "FULLNAME").unwrap_or_else(|| format!("{first} {last}").trim().to_owned());
+    Ok(NewUser {
+        user_name: name,
+        full_name: full,
+        first_name: first,
+        last_name: last,
+        email: text(d, "EMAIL").unwrap_or_default(),
+        department: text(d, "DEPARTMENT").unwrap_or_default(),
+        location: text(d, "LOCATION").unwrap_or_default(),
+        super_admin: (flag(d, "ISSUPERADMIN") || flag(d, "SUPERADMIN"))
+            && matches!(role, Role::Administrator | Role::PasswordAdministrator),
+        role,
+        api_user: api,
+        host_name: host,
+        auth_token: None,
+        expiry_date: expiry,
+        password: text(d, "PASSWORD").filter(|p| !p.is_empty()),
     })
 }
 
@@ -79,40 +97,6 @@ fn check_login_password(
     match crate::rules::violation(&policy, password) {
         Some(reason) => Err(PmpError::failed(policy_message(&policy.name, &reason))),
         None => Ok(()),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn new_user(
-    d: &Map<String, Value>,
-    name: &str,
-    role: Role,
-    api: bool,
-    host: Option<&str>,
-    token: Option<&str>,
-    expiry: Option<&str>,
-    password: Option<&str>,
-) -> NewUser {
-    let first = text(d, "FIRSTNAME").unwrap_or_default();
-    let last = text(d, "LASTNAME").unwrap_or_default();
-    let full =
-        nonblank(d, "FULLNAME").unwrap_or_else(|| format!("{first} {last}").trim().to_owned());
-    NewUser {
-        user_name: name.to_owned(),
-        full_name: full,
-        first_name: first,
-        last_name: last,
-        email: text(d, "EMAIL").unwrap_or_default(),
-        department: text(d, "DEPARTMENT").unwrap_or_default(),
-        location: text(d, "LOCATION").unwrap_or_default(),
-        super_admin: (flag(d, "ISSUPERADMIN") || flag(d, "SUPERADMIN"))
-            && matches!(role, Role::Administrator | Role::PasswordAdministrator),
-        role,
-        api_user: api,
-        host_name: host.map(str::to_owned),
-        auth_token: token.map(str::to_owned),
-        expiry_date: expiry.map(str::to_owned),
-        password: password.map(str::to_owned),
     }
 }
 

@@ -49,24 +49,45 @@ pub async fn request_password(caller: ApiUser, aid: web::Path<String>) -> Result
     } else {
         (RequestStatus::Approved, "CHECKOUT")
     };
-    let (now, me, reason) = (caller.now_ms(), caller.id, reason.unwrap_or_default());
-    caller.write(|tx| {
-        if let Some(open) = store::open_request(tx, acc.id, me)? {
-            return Err(PmpError::failed(match open.status {
-                RequestStatus::Requested => "Password request is already waiting for approval",
-                _ => "Password request has already been approved",
-            }));
-        }
-        let id = store::insert_request(tx, acc.id, me, status, &reason, now)?;
-        if let Some((start, end)) = window {
-            store::set_request_window(tx, id, start, end)?;
-        }
-        Ok(())
-    })?;
+    let raised = Raised {
+        status,
+        reason: reason.unwrap_or_default(),
+        window,
+        now: caller.now_ms(),
+    };
+    caller.write(|tx| raise(tx, acc.id, caller.id, &raised))?;
     Ok(
         Reply::message("Request to view password have been raised successfully")
             .details(json!({ "STATUS": shown })),
     )
+}
+
+/// A request about to be raised.
+struct Raised {
+    status: RequestStatus,
+    reason: String,
+    window: Option<(i64, i64)>,
+    now: i64,
+}
+
+/// Raise `q` on `account` for `user` inside `tx`, unless one is open already.
+fn raise(
+    tx: &rusqlite::Transaction<'_>,
+    account: i64,
+    user: i64,
+    q: &Raised,
+) -> Result<(), PmpError> {
+    if let Some(open) = store::open_request(tx, account, user)? {
+        return Err(PmpError::failed(match open.status {
+            RequestStatus::Requested => "Password request is already waiting for approval",
+            _ => "Password request has already been approved",
+        }));
+    }
+    let id = store::insert_request(tx, account, user, q.status, &q.reason, q.now)?;
+    if let Some((start, end)) = q.window {
+        store::set_request_window(tx, id, start, end)?;
+    }
+    Ok(())
 }
 
 /// The access window of a request's `ACCESS` `later` (`STARTTIME`, `ENDTIME`), or none for
@@ -220,49 +241,57 @@ pub async fn checkout_password(caller: ApiUser, aid: web::Path<String>) -> Resul
     let (res, acc) = caller.account_any(&aid)?;
     caller.need_account(&res, &acc, Access::View)?;
     caller.note().reason = nonblank(&caller.details()?, "REASON").unwrap_or_default();
-    let now = caller.now_ms();
-    let until = now.saturating_add(acc.checkout_minutes.saturating_mul(60_000));
-    let me = caller.id;
-    caller.write(|tx| {
-        let request = match store::open_request(tx, acc.id, me)? {
-            Some(q) if q.status == RequestStatus::Approved => q,
-            Some(q) if q.status == RequestStatus::CheckedOut => {
-                return Err(PmpError::failed("Password is already checked out by you"))
-            }
-            Some(_) => return Err(PmpError::failed("Password request is waiting for approval")),
-            None => return Err(PmpError::failed("Password request has not been approved")),
-        };
-        if store::checked_out_by(tx, acc.id)?.is_some_and(|u| u != me) {
-            return Err(PmpError::failed("Password is in use by another user"));
-        }
-        let until = match store::request_window(tx, request.id)? {
-            Some((start, _)) if now < start => {
-                let from = show_time(start);
-                return Err(PmpError::failed(format!(
-                    "Password access is allowed only from {from}"
-                )));
-            }
-            Some((_, end)) if now >= end => {
-                return Err(PmpError::failed(
-                    "The time allowed to access the password is over",
-                ));
-            }
-            Some((_, end)) => until.min(end),
-            None => until,
-        };
-        let status = RequestStatus::CheckedOut;
-        Ok(store::set_request(
-            tx,
-            request.id,
-            status,
-            Some(now),
-            Some(until),
-        )?)
-    })?;
+    let (now, me) = (caller.now_ms(), caller.id);
+    caller.write(|tx| check_out(tx, &acc, me, now))?;
     Ok(
         Reply::message("Password have been checked out successfully")
             .details(json!({ "STATUS": "***** [checkIn]" })),
     )
+}
+
+/// Check out `acc` for user `me` at `now`, inside `tx`: its approved request becomes a
+/// checkout that ends after the account's minutes, or at the request's `ENDTIME`.
+fn check_out(
+    tx: &rusqlite::Transaction<'_>,
+    acc: &Account,
+    me: i64,
+    now: i64,
+) -> Result<(), PmpError> {
+    let request = match store::open_request(tx, acc.id, me)? {
+        Some(q) if q.status == RequestStatus::Approved => q,
+        Some(q) if q.status == RequestStatus::CheckedOut => {
+            return Err(PmpError::failed("Password is already checked out by you"))
+        }
+        Some(_) => return Err(PmpError::failed("Password request is waiting for approval")),
+        None => return Err(PmpError::failed("Password request has not been approved")),
+    };
+    if store::checked_out_by(tx, acc.id)?.is_some_and(|u| u != me) {
+        return Err(PmpError::failed("Password is in use by another user"));
+    }
+    let until = now.saturating_add(acc.checkout_minutes.saturating_mul(60_000));
+    let until = match store::request_window(tx, request.id)? {
+        Some((start, _)) if now < start => {
+            let from = show_time(start);
+            return Err(PmpError::failed(format!(
+                "Password access is allowed only from {from}"
+            )));
+        }
+        Some((_, end)) if now >= end => {
+            return Err(PmpError::failed(
+                "The time allowed to access the password is over",
+            ));
+        }
+        Some((_, end)) => until.min(end),
+        None => until,
+    };
+    let status = RequestStatus::CheckedOut;
+    Ok(store::set_request(
+        tx,
+        request.id,
+        status,
+        Some(now),
+        Some(until),
+    )?)
 }
 
 /// `POST /accounts/{aid}/requester/{uid}/checkin` (`ADMIN_REQUEST_CHECKIN`): by an approver or

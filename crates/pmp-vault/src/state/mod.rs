@@ -9,7 +9,7 @@ use base64::Engine as _;
 use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 mod pki;
 
@@ -488,7 +488,8 @@ pub fn is_date(text: &str) -> bool {
     time::Date::parse(text, &format).is_ok()
 }
 
-/// Validate `doc` and write it into the (empty) store.
+/// Validate `doc` and write it into the (empty) store, section by section; each section
+/// checks its references to the ones before it.
 ///
 /// # Errors
 /// [`StateError::Invalid`] naming the first bad field.
@@ -499,8 +500,55 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         Ok(state) => state,
         Err(_) => parse_state::<State>(doc)?,
     };
+    let policies = load_policies(tx, &state.policies)?;
+    let users = load_users(tx, &state.users)?;
+    let groups = load_groups(tx, &state.resource_groups)?;
+    let vault = load_resources(tx, &state.resources, &policies, &users, &groups)?;
+    load_shares(tx, &state.shares, &vault, &users)?;
+    load_tickets(tx, &state.tickets)?;
+    load_requests(tx, &state.requests, &vault, &users)?;
+    load_audit(tx, &state.audit)?;
+    pki::load_certificates(tx, &state.certificates)?;
+    pki::load_ssh_keys(tx, &state.ssh_keys)?;
+    Ok(())
+}
+
+/// The policy names loaded, lower case. Names are few and repeat across 10^5 accounts, so
+/// the last one found is remembered (same text, same answer).
+struct Policies {
+    names: HashSet<String>,
+    last: std::cell::RefCell<String>,
+}
+
+impl Policies {
+    fn known(&self, name: &str) -> bool {
+        if *self.last.borrow() == name {
+            return true;
+        }
+        let known = self.names.contains(&name.to_lowercase());
+        if known {
+            name.clone_into(&mut self.last.borrow_mut());
+        }
+        known
+    }
+}
+
+/// The users loaded: their ids, and ASCII-folded user name -> id (SQLite's `COLLATE NOCASE`)
+/// for resource owners.
+struct Users {
+    ids: HashSet<i64>,
+    owners: HashMap<String, i64>,
+}
+
+/// The resources loaded, and account id -> its resource id.
+struct Vault {
+    resource_ids: HashSet<i64>,
+    account_resource: HashMap<i64, i64>,
+}
+
+fn load_policies(tx: &Transaction<'_>, docs: &[PolicyDoc]) -> Result<Policies, StateError> {
     let mut names = HashSet::new();
-    for (i, p) in state.policies.iter().enumerate() {
+    for (i, p) in docs.iter().enumerate() {
         if !names.insert(p.name.to_lowercase()) {
             return Err(StateError::invalid(
                 format!("policies[{i}].name"),
@@ -521,24 +569,19 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 .execute(params![p.name, p.max_age_days])?;
         }
     }
-    // Policy names are few and repeat: remember the last one found (same text, same answer).
-    let last_policy = std::cell::RefCell::new(String::new());
-    let policy_known = |name: &str| {
-        if *last_policy.borrow() == name {
-            return true;
-        }
-        let known = names.contains(&name.to_lowercase());
-        if known {
-            name.clone_into(&mut last_policy.borrow_mut());
-        }
-        known
-    };
+    Ok(Policies {
+        names,
+        last: std::cell::RefCell::new(String::new()),
+    })
+}
+
+fn load_users(tx: &Transaction<'_>, docs: &[UserDoc]) -> Result<Users, StateError> {
     let mut user_ids = HashSet::new();
     let mut user_names = HashSet::new();
     // ASCII-folded user name -> id (SQLite's `COLLATE NOCASE`), for resource owners.
     let mut owners = std::collections::HashMap::new();
     let mut tokens = HashSet::new();
-    for (i, u) in state.users.iter().enumerate() {
+    for (i, u) in docs.iter().enumerate() {
         let at = |f: &str| format!("users[{i}].{f}");
         if !user_ids.insert(u.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
@@ -575,8 +618,15 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         )?;
         owners.insert(u.user_name.to_ascii_lowercase(), u.id);
     }
+    Ok(Users {
+        ids: user_ids,
+        owners,
+    })
+}
+
+fn load_groups(tx: &Transaction<'_>, docs: &[String]) -> Result<HashSet<String>, StateError> {
     let mut groups = HashSet::new();
-    for (i, g) in state.resource_groups.iter().enumerate() {
+    for (i, g) in docs.iter().enumerate() {
         if g.trim().is_empty() || !groups.insert(g.to_lowercase()) {
             return Err(StateError::invalid(
                 format!("resourceGroups[{i}]"),
@@ -586,11 +636,21 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         tx.prepare_cached("INSERT INTO resource_groups (name) VALUES (?1)")?
             .execute([g])?;
     }
+    Ok(groups)
+}
+
+fn load_resources(
+    tx: &Transaction<'_>,
+    docs: &[ResourceDoc],
+    policies: &Policies,
+    users: &Users,
+    groups: &HashSet<String>,
+) -> Result<Vault, StateError> {
     let mut resource_ids = HashSet::new();
     let mut resource_names = HashSet::new();
     // Account id -> its resource id (also the duplicate-id check).
     let mut account_resource = std::collections::HashMap::new();
-    for (i, r) in state.resources.iter().enumerate() {
+    for (i, r) in docs.iter().enumerate() {
         let at = |f: &str| format!("resources[{i}].{f}");
         if !resource_ids.insert(r.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
@@ -598,11 +658,11 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         if r.name.trim().is_empty() || !resource_names.insert(r.name.to_lowercase()) {
             return Err(StateError::invalid(at("name"), "empty or duplicate"));
         }
-        let owner: Option<i64> = owners.get(&r.owner.to_ascii_lowercase()).copied();
+        let owner: Option<i64> = users.owners.get(&r.owner.to_ascii_lowercase()).copied();
         let Some(owner) = owner else {
             return Err(StateError::invalid(at("owner"), "no such user"));
         };
-        if !policy_known(&r.password_policy) {
+        if !policies.known(&r.password_policy) {
             return Err(StateError::invalid(at("passwordPolicy"), "no such policy"));
         }
         if let Some(g) = &r.group {
@@ -624,87 +684,111 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
                 b(r.reason_mandatory), fields_json(&r.custom_fields)
             ],
         )?;
-        let mut account_names = HashSet::new();
-        for (j, a) in r.accounts.iter().enumerate() {
-            let at = |f: &str| format!("resources[{i}].accounts[{j}].{f}");
-            if account_resource.insert(a.id, r.id).is_some() {
-                return Err(StateError::invalid(at("id"), "duplicate id"));
-            }
-            if a.name.trim().is_empty() || !account_names.insert(a.name.to_lowercase()) {
-                return Err(StateError::invalid(at("name"), "empty or duplicate"));
-            }
-            if !policy_known(&a.password_policy) {
-                return Err(StateError::invalid(at("passwordPolicy"), "no such policy"));
-            }
-            if a.custom_fields.len() > MAX_CUSTOM_FIELDS {
-                return Err(StateError::invalid(at("customFields"), "more than 20"));
-            }
-            if !a.custom_fields.is_empty() {
-                check_field_files(&a.custom_fields, &at("customFields"))?;
-            }
-            if a.checkout_minutes <= 0 {
-                return Err(StateError::invalid(
-                    at("checkoutMinutes"),
-                    "must be positive",
-                ));
-            }
-            let last_accessed = match &a.last_accessed {
-                Some(_) => opt_time_ms(&at("lastAccessed"), &a.last_accessed)?,
-                None => None,
-            };
-            let last_modified = match &a.last_modified {
-                Some(_) => opt_time_ms(&at("lastModified"), &a.last_modified)?,
-                None => None,
-            };
-            let (file_name, file_data) = match &a.file {
-                Some(f) => {
-                    let bytes = base64::engine::general_purpose::STANDARD
-                        .decode(&f.base64)
-                        .map_err(|_| StateError::invalid(at("file.base64"), "not base64"))?;
-                    (Some(f.name.clone()), Some(bytes))
-                }
-                None => (None, None),
-            };
-            tx.prepare_cached(
-                "INSERT INTO accounts (id, resource_id, name, password, notes, password_policy,
-                   reason_required, ticket_required, access_control, checkout_minutes, favourite,
-                   custom_fields, last_accessed, last_modified, file_name, file_data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            )?
-            .execute(params![
-                a.id,
-                r.id,
-                a.name,
-                a.password,
-                a.notes,
-                a.password_policy,
-                b(a.reason_required),
-                b(a.ticket_required),
-                b(a.access_control),
-                a.checkout_minutes,
-                b(a.favourite),
-                fields_json(&a.custom_fields),
-                last_accessed,
-                last_modified,
-                file_name,
-                file_data
-            ])?;
-        }
+        load_accounts(tx, i, r, policies, &mut account_resource)?;
     }
-    for (i, s) in state.shares.iter().enumerate() {
+    Ok(Vault {
+        resource_ids,
+        account_resource,
+    })
+}
+
+/// The accounts of resource `r` (the `i`th), recording each one's resource.
+fn load_accounts(
+    tx: &Transaction<'_>,
+    i: usize,
+    r: &ResourceDoc,
+    policies: &Policies,
+    account_resource: &mut HashMap<i64, i64>,
+) -> Result<(), StateError> {
+    let mut account_names = HashSet::new();
+    for (j, a) in r.accounts.iter().enumerate() {
+        let at = |f: &str| format!("resources[{i}].accounts[{j}].{f}");
+        if account_resource.insert(a.id, r.id).is_some() {
+            return Err(StateError::invalid(at("id"), "duplicate id"));
+        }
+        if a.name.trim().is_empty() || !account_names.insert(a.name.to_lowercase()) {
+            return Err(StateError::invalid(at("name"), "empty or duplicate"));
+        }
+        if !policies.known(&a.password_policy) {
+            return Err(StateError::invalid(at("passwordPolicy"), "no such policy"));
+        }
+        if a.custom_fields.len() > MAX_CUSTOM_FIELDS {
+            return Err(StateError::invalid(at("customFields"), "more than 20"));
+        }
+        if !a.custom_fields.is_empty() {
+            check_field_files(&a.custom_fields, &at("customFields"))?;
+        }
+        if a.checkout_minutes <= 0 {
+            return Err(StateError::invalid(
+                at("checkoutMinutes"),
+                "must be positive",
+            ));
+        }
+        let last_accessed = match &a.last_accessed {
+            Some(_) => opt_time_ms(&at("lastAccessed"), &a.last_accessed)?,
+            None => None,
+        };
+        let last_modified = match &a.last_modified {
+            Some(_) => opt_time_ms(&at("lastModified"), &a.last_modified)?,
+            None => None,
+        };
+        let (file_name, file_data) = match &a.file {
+            Some(f) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(&f.base64)
+                    .map_err(|_| StateError::invalid(at("file.base64"), "not base64"))?;
+                (Some(f.name.clone()), Some(bytes))
+            }
+            None => (None, None),
+        };
+        tx.prepare_cached(
+            "INSERT INTO accounts (id, resource_id, name, password, notes, password_policy,
+               reason_required, ticket_required, access_control, checkout_minutes, favourite,
+               custom_fields, last_accessed, last_modified, file_name, file_data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )?
+        .execute(params![
+            a.id,
+            r.id,
+            a.name,
+            a.password,
+            a.notes,
+            a.password_policy,
+            b(a.reason_required),
+            b(a.ticket_required),
+            b(a.access_control),
+            a.checkout_minutes,
+            b(a.favourite),
+            fields_json(&a.custom_fields),
+            last_accessed,
+            last_modified,
+            file_name,
+            file_data
+        ])?;
+    }
+    Ok(())
+}
+
+fn load_shares(
+    tx: &Transaction<'_>,
+    docs: &[ShareDoc],
+    vault: &Vault,
+    users: &Users,
+) -> Result<(), StateError> {
+    for (i, s) in docs.iter().enumerate() {
         let at = |f: &str| format!("shares[{i}].{f}");
-        if !resource_ids.contains(&s.resource_id) {
+        if !vault.resource_ids.contains(&s.resource_id) {
             return Err(StateError::invalid(at("resourceId"), "no such resource"));
         }
         if let Some(aid) = s.account_id {
-            if account_resource.get(&aid) != Some(&s.resource_id) {
+            if vault.account_resource.get(&aid) != Some(&s.resource_id) {
                 return Err(StateError::invalid(
                     at("accountId"),
                     "no such account in that resource",
                 ));
             }
         }
-        if !user_ids.contains(&s.user_id) {
+        if !users.ids.contains(&s.user_id) {
             return Err(StateError::invalid(at("userId"), "no such user"));
         }
         tx.prepare_cached(
@@ -717,24 +801,37 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             s.access.as_str()
         ])?;
     }
+    Ok(())
+}
+
+fn load_tickets(tx: &Transaction<'_>, docs: &[String]) -> Result<(), StateError> {
     let mut tickets = HashSet::new();
-    for (i, t) in state.tickets.iter().enumerate() {
+    for (i, t) in docs.iter().enumerate() {
         if !tickets.insert(t.clone()) {
             return Err(StateError::invalid(format!("tickets[{i}]"), "duplicate"));
         }
         tx.prepare_cached("INSERT INTO tickets (id) VALUES (?1)")?
             .execute([t])?;
     }
+    Ok(())
+}
+
+fn load_requests(
+    tx: &Transaction<'_>,
+    docs: &[RequestDoc],
+    vault: &Vault,
+    users: &Users,
+) -> Result<(), StateError> {
     let mut request_ids = HashSet::new();
-    for (i, q) in state.requests.iter().enumerate() {
+    for (i, q) in docs.iter().enumerate() {
         let at = |f: &str| format!("requests[{i}].{f}");
         if !request_ids.insert(q.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
         }
-        if !account_resource.contains_key(&q.account_id) {
+        if !vault.account_resource.contains_key(&q.account_id) {
             return Err(StateError::invalid(at("accountId"), "no such account"));
         }
-        if !user_ids.contains(&q.user_id) {
+        if !users.ids.contains(&q.user_id) {
             return Err(StateError::invalid(at("userId"), "no such user"));
         }
         tx.prepare_cached("INSERT INTO requests (id, account_id, user_id, status, reason, requested_at, checked_out_at, expires_at)
@@ -759,8 +856,12 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             }
         }
     }
+    Ok(())
+}
+
+fn load_audit(tx: &Transaction<'_>, docs: &[AuditDoc]) -> Result<(), StateError> {
     let mut audit_ids = HashSet::new();
-    for (i, a) in state.audit.iter().enumerate() {
+    for (i, a) in docs.iter().enumerate() {
         let at = |f: &str| format!("audit[{i}].{f}");
         if !audit_ids.insert(a.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
@@ -786,8 +887,6 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
             a.ip
         ])?;
     }
-    pki::load_certificates(tx, &state.certificates)?;
-    pki::load_ssh_keys(tx, &state.ssh_keys)?;
     Ok(())
 }
 

@@ -117,7 +117,7 @@ async fn the_password_is_returned_and_reason_and_ticket_rules_apply() {
         "GET PASSWORD",
         "Reason is mandatory to retrieve the password",
     );
-    // The seed's curl: INPUT_DATA in the query, raw and unencoded.
+    // The vendor page's curl example: INPUT_DATA in the query, raw and unencoded.
     let url = format!(
         "{}?AUTHTOKEN={ADMIN}&INPUT_DATA={{\"operation\":{{\"Details\":{{\"REASON\":\"Need the password\",\"TICKETID\":\"7\"}}}}}}",
         pmp.url("/resources/304/accounts/310/password")

@@ -277,7 +277,7 @@ async fn a_reason_is_mandatory_for_requests_when_the_resource_says_so() {
         "REQUEST_PASSWORD",
         "Reason is mandatory to request the password",
     );
-    // The seed's curl puts INPUT_DATA in the query with spaces.
+    // The vendor page's curl example puts INPUT_DATA in the query with spaces.
     let url = format!("{}?INPUT_DATA= {{ \"operation\" : {{ \"Details\":{{ \"REASON\" : \"Testing\"}}}}}} &AUTHTOKEN={USER}", pmp.url("/accounts/309/requestpassword"));
     let op = op_of(
         pmp.http
