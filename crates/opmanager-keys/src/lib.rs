@@ -3,8 +3,11 @@
 //! Fakes the REST API of ManageEngine OpManager
 //! (<https://www.manageengine.com/network-monitoring/help/rest-api-opmanager.html>):
 //! the `apiKey` rules (header or parameter, the header-only URL list, per-user REST access,
-//! regenerated keys, TFA, probe users) and the device, interface, alarm and event APIs that
-//! service-desk and monitoring integrations use. See `docs/opmanager.md`.
+//! regenerated keys, TFA, probe users) and the 85 operations of the vendor reference "OpManager
+//! Plus REST API" (alarms, availability, business views, dashboards, devices and
+//! virtualization, events, groups, interfaces, monitoring, notifications, reports, subnets,
+//! wireless) plus the header-only configuration URLs, on one consistent fixture network.
+//! `routes.rs` lists every operation. See `docs/opmanager.md`.
 
 mod alarms;
 mod auth;
