@@ -32,13 +32,14 @@ OPERATOR_KEY = "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a"  # operator, REST access disab
 
 
 class Standin:
-    """One `standin` process serving OpManager on an ephemeral port."""
+    """One `standin` process serving OpManager (or the given products) on ephemeral ports."""
 
-    def __init__(self, tmp_path, *extra):
+    def __init__(self, tmp_path, *extra, products=("opmanager",)):
         ready = tmp_path / "ready.json"
         self.log = open(tmp_path / "standin.log", "wb")
+        ports = [arg for p in products for arg in (f"--port-{p}", "0")]
         self.proc = subprocess.Popen(
-            [str(BINARY), "--only", "opmanager", "--port-opmanager", "0",
+            [str(BINARY), "--only", ",".join(products), *ports,
              "--ready-file", str(ready), *extra],
             stdout=self.log, stderr=subprocess.STDOUT,
         )
@@ -48,7 +49,8 @@ class Standin:
                 self.stop()
                 raise RuntimeError("standin did not start: " + (tmp_path / "standin.log").read_text())
             time.sleep(0.05)
-        self.url = json.loads(ready.read_text())["opmanager"]
+        self.urls = json.loads(ready.read_text())
+        self.url = self.urls[products[0]]
         self.port = int(self.url.rsplit(":", 1)[1])
 
     def call(self, method, path, body=None, headers=None, base=None):
@@ -106,7 +108,9 @@ class Watched:
         self.requests = []
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.errors.append("request failed: " + r.url))
+        # A reload or a navigation aborts the page's in-flight polls: that is no failure.
+        page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED"
+                and self.errors.append(f"request failed ({r.failure}): {r.url}"))
         page.on("request", lambda r: self.requests.append(r.url))
 
 
