@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The pytest-standin plugin, as a user gets it: build the wheel (scripts/build-wheel), install
 # it into a fresh venv holding only the wheel, pytest and the vendors' Python clients (the
-# pins in scripts/pip.d/pytest.txt, maturin left out), and run the plugin's own tests there
-# on two xdist workers. Fails when a test fails, when no test ran, or when the tests would
-# not be using the installed wheel and its binary.
+# pins in scripts/pip.d/pytest.txt and clients.txt, maturin left out), and run the plugin's
+# own tests there on two xdist workers. Fails when a test fails, when no test ran, or when
+# the tests would not be using the installed wheel and its binary.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$(date +%s)
@@ -23,7 +23,8 @@ else
   python3 -m venv "$venv"
   pip=("$venv/bin/python" -m pip)
 fi
-grep -v -e '^maturin' -e '^#' -e '^$' scripts/pip.d/pytest.txt > "$venv/requirements.txt"
+grep -hv -e '^maturin' -e '^#' -e '^$' scripts/pip.d/pytest.txt scripts/pip.d/clients.txt \
+  > "$venv/requirements.txt"
 "${pip[@]}" install -q --disable-pip-version-check "$wheel" -r "$venv/requirements.txt"
 
 # The tests must import the installed package and find the wheel's binary, not a checkout's.
