@@ -408,3 +408,101 @@ async fn freezing_advancing_and_setting_the_clock_drives_every_products_expiry_a
         "{raised}"
     );
 }
+
+/// The journal of `url`, as text.
+async fn journal_text(client: &reqwest::Client, url: &str) -> String {
+    let res = client
+        .get(format!("{url}/_standin/requests"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn no_secret_reaches_the_journal_in_any_spelling_a_client_can_send() {
+    let standin = Standin::start(&[]);
+    let client = client();
+    const OPM_KEY: &str = "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b";
+    const PMP_TOKEN: &str = "B9A1809A-5BF7-4459-9ED2-8D4F499CB902";
+    const OPSMGR_PRIVATE: &str = "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3";
+    let cases: [(&str, Vec<(String, Vec<(&str, &str)>)>, Vec<&str>); 4] = [
+        (
+            "opmanager",
+            vec![
+                (format!("/api/json/device/listDevices?api_key={OPM_KEY}"), vec![]),
+                (format!("/api/json/device/listDevices?apiKey={OPM_KEY}"), vec![]),
+                (format!("/api/json/device/listDevices?APIKEY={OPM_KEY}"), vec![]),
+                (format!("/api/json/device/listDevices?ap%69Key={OPM_KEY}"), vec![]),
+                ("/api/json/device/listDevices".into(), vec![("apiKey", OPM_KEY)]),
+            ],
+            vec![OPM_KEY],
+        ),
+        (
+            "pmp",
+            vec![
+                (format!("/restapi/json/v1/resources;AUTHTOKEN={PMP_TOKEN}"), vec![]),
+                (format!("/restapi/json/v1/resources?AUTHTOKEN={PMP_TOKEN}"), vec![]),
+                (format!("/restapi/json/v1/resources?authtoken={PMP_TOKEN}"), vec![]),
+                ("/restapi/json/v1/resources".into(), vec![("AUTHTOKEN", PMP_TOKEN)]),
+                (
+                    "/restapi/json/v1/resources/1/accounts/1/password?INPUT_DATA=\
+                     {\"operation\":{\"Details\":{\"NEWP%41SSWORD\":\"pmp-new-pw-1\",\"RESETTYPE\":\"LOCAL\"}}}"
+                        .into(),
+                    vec![("AUTHTOKEN", PMP_TOKEN)],
+                ),
+                (
+                    "/restapi/json/v1/resources?INPUT_DATA={\"operation\":{\"Details\":{\"PASSWORD\":\"pmp-pw-2\"}}}"
+                        .into(),
+                    vec![],
+                ),
+            ],
+            vec![PMP_TOKEN, "pmp-new-pw-1", "pmp-pw-2"],
+        ),
+        (
+            "opsmgr",
+            vec![
+                (format!("/api/public/v1.0/orgs?privateKey={OPSMGR_PRIVATE}"), vec![]),
+                (format!("/api/public/v1.0/orgs?private_key={OPSMGR_PRIVATE}"), vec![]),
+                (format!("/api/public/v1.0/orgs?PRIVATEKEY={OPSMGR_PRIVATE}"), vec![]),
+                (
+                    "/api/public/v1.0/orgs".into(),
+                    vec![("Authorization", "Digest username=\"qzvhwmtx\", response=\"opsmgr-digest-resp\"")],
+                ),
+            ],
+            vec![OPSMGR_PRIVATE, "opsmgr-digest-resp"],
+        ),
+        (
+            "serviceops",
+            vec![
+                (
+                    "/api/oauth/token?client_secret=so-secret-1&refresh_token=so-refresh-2".into(),
+                    vec![("Authorization", "Basic c28tYmFzaWMtMw==")],
+                ),
+                ("/api/v3/requests".into(), vec![("Authorization", "Bearer so-jwt-4")]),
+                ("/api/v3/requests".into(), vec![("authtoken", "so-authtoken-5")]),
+            ],
+            vec!["so-secret-1", "so-refresh-2", "c28tYmFzaWMtMw", "so-jwt-4", "so-authtoken-5"],
+        ),
+    ];
+    for (product, requests, secrets) in cases {
+        let url = standin.url(product);
+        for (path, headers) in &requests {
+            let mut req = client.get(format!("{url}{path}"));
+            for (name, value) in headers {
+                req = req.header(*name, *value);
+            }
+            req.send().await.unwrap();
+        }
+        let log = journal_text(&client, &url).await;
+        assert!(
+            log.contains(&format!("\"count\":{}", requests.len())),
+            "{product}: {log}"
+        );
+        for secret in secrets {
+            assert!(!log.contains(secret), "{product}: {secret} in {log}");
+        }
+        assert!(log.contains("[redacted]"), "{product}: {log}");
+    }
+}

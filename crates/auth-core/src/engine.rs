@@ -86,23 +86,41 @@ fn reason_header(reason: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&text).ok()
 }
 
-/// What the journal needs from the request, taken before the product consumes it.
+/// What the journal and the request log need from the request, taken (and redacted) before
+/// the product consumes it.
 struct Arrival {
     entry_head: Option<Entry>,
+    /// The secret values redaction removed, to scrub from the reason.
+    seen: Vec<String>,
+    /// Whether the `standin::request` event is wanted.
+    log: bool,
 }
 
-/// A copy of `headers` that owns its bytes. Parsed header values are slices of the connection's
-/// read buffer; cloning them would keep that whole buffer (kilobytes) alive per journal entry.
-fn owned_headers(
+/// The tracing target of the one event per request.
+pub const REQUEST_TARGET: &str = "standin::request";
+
+/// A redacted copy of `headers` that owns its bytes. Parsed header values are slices of the
+/// connection's read buffer; cloning them would keep that whole buffer (kilobytes) alive per
+/// journal entry.
+fn redacted_headers(
+    secrets: &crate::redact::Secrets,
     headers: &actix_web::http::header::HeaderMap,
+    seen: &mut Vec<String>,
 ) -> actix_web::http::header::HeaderMap {
-    use actix_web::http::header::{HeaderName, HeaderValue};
     let mut owned = actix_web::http::header::HeaderMap::with_capacity(headers.len());
     for (name, value) in headers.iter() {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_str().as_bytes()),
-            HeaderValue::from_bytes(value.as_bytes()),
-        ) {
+        let value = if crate::redact::is_secret_header(secrets, name.as_str()) {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            HeaderValue::from_str(&crate::redact::header_value_collect(
+                secrets,
+                name.as_str(),
+                &text,
+                seen,
+            ))
+        } else {
+            HeaderValue::from_bytes(value.as_bytes())
+        };
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_str().as_bytes()), value) {
             owned.append(name, value);
         }
     }
@@ -110,14 +128,15 @@ fn owned_headers(
 }
 
 fn arrival<P: Product>(instance: &Instance<P>, req: &ServiceRequest) -> Arrival {
-    let time_ms = instance.env.clock.now_ms();
-    let entry_head = (instance.env.journal.capacity() > 0).then(|| Entry {
+    let log = tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO);
+    let mut seen = Vec::new();
+    let entry_head = (instance.env.journal.capacity() > 0 || log).then(|| Entry {
         seq: 0,
-        time_ms,
+        time_ms: instance.env.clock.now_ms(),
         method: req.method().clone(),
-        path: req.path().to_owned(),
-        query: req.query_string().to_owned(),
-        headers: owned_headers(req.headers()),
+        path: crate::redact::path_collect(&P::SECRETS, req.path(), &mut seen),
+        query: crate::redact::query_collect(&P::SECRETS, req.query_string(), &mut seen),
+        headers: redacted_headers(&P::SECRETS, req.headers(), &mut seen),
         status: 0,
         latency_us: 0,
         principal: None,
@@ -125,7 +144,11 @@ fn arrival<P: Product>(instance: &Instance<P>, req: &ServiceRequest) -> Arrival 
         reason: None,
         client: req.peer_addr().map(|a| a.ip()),
     });
-    Arrival { entry_head }
+    Arrival {
+        entry_head,
+        seen,
+        log,
+    }
 }
 
 fn record<P: Product>(
@@ -141,8 +164,27 @@ fn record<P: Product>(
         entry.latency_us = started.elapsed().as_micros() as u64;
         entry.operation = operation;
         entry.principal = trace.principal;
-        entry.reason = trace.reason;
-        instance.env.journal.push(entry);
+        entry.reason = trace
+            .reason
+            .map(|r| crate::redact::scrub(&r, &arrival.seen));
+        if arrival.log {
+            tracing::info!(
+                target: REQUEST_TARGET,
+                product = P::NAME,
+                tenant = instance.tenant.as_deref().unwrap_or("-"),
+                method = entry.method.as_str(),
+                path = entry.path.as_str(),
+                status,
+                latency_ms = entry.latency_us as f64 / 1000.0,
+                operation = entry.operation.unwrap_or("-"),
+                principal = entry.principal.as_deref().unwrap_or("-"),
+                reason = entry.reason.as_deref().unwrap_or("-"),
+                "request"
+            );
+        }
+        if instance.env.journal.capacity() > 0 {
+            instance.env.journal.push(entry);
+        }
     }
 }
 
@@ -205,6 +247,7 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
     let env = &instance.env;
     let mut truncate: Option<Option<usize>> = None;
     if env.faults.any() || env.limits.any() {
+        // Found only when a rule needs them; `finish_early` finds them for the journal.
         let operation = if env.faults.needs_operation() || env.limits.needs_operation() {
             host.operation_for_path(req.method(), req.path())
         } else {
@@ -229,7 +272,7 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
                 .insert(RETRY_AFTER, HeaderValue::from(limited.retry_after_secs));
             let reason = format!("rate limit {} exceeded for {:?}", limited.id, limited.key);
             return Ok(finish_early(
-                &host, &instance, req, resp, arrival, started, operation, reason,
+                &host, &instance, req, resp, arrival, started, operation, principal, reason,
             ));
         }
         if let Some(fired) = env.faults.decide(&facts, &env.ids) {
@@ -242,7 +285,7 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
                     let resp = P::error_for_status(&instance, req.request(), status);
                     let reason = format!("fault {}: status {}", fired.id, status.as_u16());
                     return Ok(finish_early(
-                        &host, &instance, req, resp, arrival, started, operation, reason,
+                        &host, &instance, req, resp, arrival, started, operation, principal, reason,
                     ));
                 }
                 Action::Delay => {
@@ -254,7 +297,7 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
                     let resp = HttpResponse::ServiceUnavailable().finish();
                     let reason = format!("fault {}: connection reset", fired.id);
                     return Ok(finish_early(
-                        &host, &instance, req, resp, arrival, started, operation, reason,
+                        &host, &instance, req, resp, arrival, started, operation, principal, reason,
                     ));
                 }
                 Action::Truncate => truncate = Some(fired.bytes),
@@ -283,14 +326,26 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
     if status >= 500 {
         // A real server error (injected faults return earlier): one log line per failure,
         // e.g. a full disk or an unwritable data dir. Never the request's secrets.
+        let mut seen = Vec::new();
+        if arrival.entry_head.is_none() {
+            let req = res.request();
+            crate::redact::path_collect(&P::SECRETS, req.path(), &mut seen);
+            crate::redact::query_collect(&P::SECRETS, req.query_string(), &mut seen);
+            redacted_headers(&P::SECRETS, req.headers(), &mut seen);
+        }
+        let seen = if seen.is_empty() {
+            &arrival.seen
+        } else {
+            &seen
+        };
         tracing::error!(
             product = P::NAME,
             tenant = instance.tenant.as_deref().unwrap_or("-"),
             method = %res.request().method(),
-            path = res.request().path(),
+            path = crate::redact::path(&P::SECRETS, res.request().path()),
             status,
             operation = operation.unwrap_or("-"),
-            reason = trace.reason.as_deref().unwrap_or("-"),
+            reason = crate::redact::scrub(trace.reason.as_deref().unwrap_or("-"), seen),
             "server error"
         );
     }
@@ -310,8 +365,13 @@ fn finish_early<P: Product>(
     arrival: Arrival,
     started: Instant,
     operation: Option<&'static str>,
+    principal: Option<String>,
     reason: String,
 ) -> ServiceResponse<BoxBody> {
+    // The journal entry of a request answered here keeps its operation and the principal its
+    // credential names (the product never ran, so that name is not verified).
+    let operation = operation.or_else(|| host.operation_for_path(req.method(), req.path()));
+    let principal = principal.or_else(|| P::principal_hint(instance, req.request()));
     if host.options.explain {
         if let Some(value) = reason_header(&reason) {
             resp.headers_mut()
@@ -319,7 +379,7 @@ fn finish_early<P: Product>(
         }
     }
     let trace = Trace {
-        principal: None,
+        principal,
         reason: Some(reason),
     };
     record(

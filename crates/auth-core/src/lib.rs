@@ -26,6 +26,7 @@ pub mod jwt;
 pub mod observe;
 pub mod openapi;
 pub mod product;
+pub mod redact;
 pub mod secret;
 pub mod server;
 pub mod snapshots;
@@ -38,6 +39,7 @@ pub mod ui;
 pub use credentials::AuthError;
 pub use instance::{CommonOptions, Env, Host, Inst, Instance};
 pub use product::{op, parse_state, OpRoute, Product, StateError};
+pub use redact::Secrets;
 pub use store::{Store, StoreError};
 
 /// Re-exports product crates use, so their versions always match auth-core's.

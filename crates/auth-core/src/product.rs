@@ -120,6 +120,11 @@ pub trait Product: Sized + Send + Sync + 'static {
     /// The SQL schema, applied to every new store (`CREATE TABLE IF NOT EXISTS ...`).
     const SCHEMA: &'static str;
 
+    /// The names under which this vendor's clients send secrets (headers, query and form
+    /// parameters, JSON fields, path parameters). auth-core redacts them, with HTTP's own
+    /// `Authorization` and cookies, before a request is journaled or logged.
+    const SECRETS: crate::redact::Secrets = crate::redact::Secrets::NONE;
+
     /// Product-specific settings (launcher flags such as `--opmanager-param-auth`).
     type Settings: Clone + Default + Send + Sync + std::fmt::Debug + 'static;
 

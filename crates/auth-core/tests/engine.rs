@@ -22,10 +22,13 @@ struct ToyState {
 }
 
 async fn list_items(inst: Inst<Toy>, req: HttpRequest) -> HttpResponse {
-    if req.headers().get("x-key").is_none() {
+    let Some(key) = req.headers().get("x-key") else {
         auth_core::trace::refuse(&req, "no x-key header");
         return HttpResponse::Unauthorized().json(json!({"toy_error": "no key"}));
-    }
+    };
+    // The toy's only user, whatever the key.
+    let _ = key;
+    auth_core::trace::set_principal(&req, "toy-user");
     let items: Result<Vec<String>, rusqlite::Error> = inst.store.read(|c| {
         let mut stmt = c.prepare_cached("SELECT name FROM item ORDER BY id")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
@@ -47,6 +50,12 @@ impl Product for Toy {
     const FIXTURES: &'static str = r#"{"items":["a","b"]}"#;
     const SCHEMA: &'static str =
         "CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, name TEXT NOT NULL);";
+    const SECRETS: auth_core::Secrets = auth_core::Secrets {
+        headers: &["x-key"],
+        params: &["apiKey"],
+        json_fields: &["password"],
+        path_params: &["token"],
+    };
     type Settings = ();
 
     fn new(_env: &Env, _settings: &()) -> Self {
@@ -85,6 +94,10 @@ impl Product for Toy {
 
     fn method_not_allowed(_inst: &Instance<Self>, _req: &HttpRequest) -> HttpResponse {
         HttpResponse::MethodNotAllowed().json(json!({"toy_error": "method"}))
+    }
+
+    fn principal_hint(_inst: &Instance<Self>, req: &HttpRequest) -> Option<String> {
+        req.headers().get("x-key").map(|_| "toy-user".to_owned())
     }
 
     fn error_for_status(
@@ -945,6 +958,8 @@ async fn the_journal_records_requests_with_operation_reason_and_redacted_secrets
         log["requests"][1]["headers"]["authorization"],
         "Bearer [redacted]"
     );
+    assert_eq!(log["requests"][1]["headers"]["x-key"], "[redacted]");
+    assert_eq!(log["requests"][1]["principal"], "toy-user");
     assert!(!log.to_string().contains("topsecret"));
 
     let log: Value = client
@@ -1202,6 +1217,78 @@ async fn fault_rules_match_operations_and_can_delay_reset_or_truncate() {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+}
+
+#[actix_web::test]
+async fn the_journal_holds_no_secret_in_any_spelling_the_product_declared() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let doc = r#"{"a":[{"b":{"PASS%57ORD":"s3"}}],"keep":"visible"}"#;
+    let encoded: String = form_urlencoded::byte_serialize(doc.as_bytes()).collect();
+    for path in [
+        "/items?APIKEY=s1".to_owned(),
+        "/items?ap%69Key=s2".to_owned(),
+        format!("/items?doc={encoded}"),
+        "/items;TOKEN=s4".to_owned(),
+        "/items%3btoken%3Ds5".to_owned(),
+    ] {
+        client
+            .get(format!("{}{path}", srv.url))
+            .header("X-Key", "s6")
+            .header("cookie", "session=s7")
+            .send()
+            .await
+            .unwrap();
+    }
+    let log = client
+        .get(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains("\"count\":5"), "{log}");
+    for secret in ["s1", "s2", "s3", "s4", "s5", "s6", "s7"] {
+        assert!(!log.contains(secret), "{secret} in {log}");
+    }
+    assert!(
+        log.contains("visible") && log.contains("[redacted]"),
+        "{log}"
+    );
+    srv.stop().await;
+}
+
+#[actix_web::test]
+async fn a_request_answered_by_a_fault_keeps_its_operation_and_principal_in_the_journal() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    client
+        .post(format!("{}/_standin/faults", srv.url))
+        .body(r#"{"path":"/items","action":"status","status":503}"#)
+        .send()
+        .await
+        .unwrap();
+    let res = client
+        .get(format!("{}/items", srv.url))
+        .header("x-key", "k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let log: Value = client
+        .get(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = &log["requests"][0];
+    assert_eq!(entry["operation"], "toy.list_items", "{log}");
+    assert_eq!(entry["principal"], "toy-user", "{log}");
+    assert!(entry["reason"].as_str().unwrap().contains("status 503"));
+    srv.stop().await;
 }
 
 #[actix_web::test]

@@ -124,6 +124,14 @@ impl Product for OpManager {
     const DEFAULT_TLS: bool = false;
     const FIXTURES: &'static str = include_str!("../../../fixtures/opmanager.json");
     const SCHEMA: &'static str = include_str!("schema.sql");
+    /// The API key travels as the `apiKey` header or query parameter (clients also send
+    /// `api_key`); the TOTP code as `otp`.
+    const SECRETS: auth_core::Secrets = auth_core::Secrets {
+        headers: &["apiKey", "api_key"],
+        params: &["apiKey", "api_key", "otp"],
+        json_fields: &["apiKey", "api_key", "otp"],
+        path_params: &[],
+    };
     type Settings = Settings;
 
     fn new(_env: &Env, _settings: &Settings) -> Self {

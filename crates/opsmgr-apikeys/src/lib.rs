@@ -155,6 +155,14 @@ impl Product for OpsMgr {
     const DEFAULT_TLS: bool = false;
     const FIXTURES: &'static str = include_str!("../../../fixtures/opsmgr.json");
     const SCHEMA: &'static str = include_str!("schema.sql");
+    /// The private half of a programmatic API key, however a client spells it; the Digest
+    /// response travels in `Authorization`, which auth-core always redacts.
+    const SECRETS: auth_core::Secrets = auth_core::Secrets {
+        headers: &[],
+        params: &["privateKey", "private_key"],
+        json_fields: &["privateKey", "private_key"],
+        path_params: &[],
+    };
     type Settings = Settings;
 
     fn new(_env: &Env, settings: &Settings) -> Self {

@@ -82,6 +82,20 @@ impl Product for Pmp {
     const DEFAULT_TLS: bool = true;
     const FIXTURES: &'static str = include_str!("../../../fixtures/pmp.json");
     const SCHEMA: &'static str = include_str!("schema.sql");
+    /// The auth token travels as the `AUTHTOKEN`/`APP_AUTHTOKEN` header, query parameter or
+    /// path parameter (`;AUTHTOKEN=`); passwords as INPUT_DATA fields.
+    const SECRETS: auth_core::Secrets = auth_core::Secrets {
+        headers: &["AUTHTOKEN", "APP_AUTHTOKEN"],
+        params: &[
+            "AUTHTOKEN",
+            "APP_AUTHTOKEN",
+            "PASSWORD",
+            "NEWPASSWORD",
+            "OLDPASSWORD",
+        ],
+        json_fields: &["PASSWORD", "NEWPASSWORD", "OLDPASSWORD", "AUTHTOKEN"],
+        path_params: &["AUTHTOKEN", "APP_AUTHTOKEN"],
+    };
     type Settings = Settings;
 
     fn new(_env: &Env, _settings: &Settings) -> Self {

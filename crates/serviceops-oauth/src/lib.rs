@@ -130,6 +130,21 @@ impl Product for ServiceOps {
     const DEFAULT_TLS: bool = false;
     const FIXTURES: &'static str = include_str!("../../../fixtures/serviceops.json");
     const SCHEMA: &'static str = include_str!("schema.sql");
+    /// OAuth 2.0 secrets (RFC 6749) and the legacy `authtoken` header; the access token
+    /// itself travels in `Authorization`, which auth-core always redacts.
+    const SECRETS: auth_core::Secrets = auth_core::Secrets {
+        headers: &["authtoken"],
+        params: &[
+            "client_secret",
+            "refresh_token",
+            "access_token",
+            "code",
+            "password",
+            "authtoken",
+        ],
+        json_fields: &["client_secret", "refresh_token", "access_token", "password"],
+        path_params: &[],
+    };
     type Settings = Settings;
 
     fn new(env: &Env, settings: &Settings) -> Self {
