@@ -420,6 +420,9 @@ async fn journal_text(client: &reqwest::Client, url: &str) -> String {
     res.text().await.unwrap()
 }
 
+/// A request path and its extra headers.
+type Sent = (String, Vec<(&'static str, &'static str)>);
+
 #[tokio::test]
 async fn no_secret_reaches_the_journal_in_any_spelling_a_client_can_send() {
     let standin = Standin::start(&[]);
@@ -427,7 +430,7 @@ async fn no_secret_reaches_the_journal_in_any_spelling_a_client_can_send() {
     const OPM_KEY: &str = "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b";
     const PMP_TOKEN: &str = "B9A1809A-5BF7-4459-9ED2-8D4F499CB902";
     const OPSMGR_PRIVATE: &str = "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3";
-    let cases: [(&str, Vec<(String, Vec<(&str, &str)>)>, Vec<&str>); 4] = [
+    let cases: [(&str, Vec<Sent>, Vec<&str>); 4] = [
         (
             "opmanager",
             vec![
@@ -505,4 +508,44 @@ async fn no_secret_reaches_the_journal_in_any_spelling_a_client_can_send() {
         }
         assert!(log.contains("[redacted]"), "{product}: {log}");
     }
+}
+
+#[test]
+fn verbose_logs_one_redacted_request_line_per_request() {
+    let standin = Standin::start(&["--only", "opmanager", "--verbose"]);
+    let url = standin.url("opmanager");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let res = client()
+            .get(format!(
+                "{url}/api/json/device/listDevices?apiKey=3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    });
+    let out = standin.terminate();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("standin::request"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    for field in [
+        "product=\"opmanager\"",
+        "method=\"GET\"",
+        "path=\"/api/json/device/listDevices\"",
+        "status=200",
+        "latency_ms=",
+        "operation=\"opmanager.",
+        "principal=\"admin\"",
+        "reason=",
+    ] {
+        assert!(lines[0].contains(field), "{field} not in {}", lines[0]);
+    }
+    assert!(
+        !stderr.contains("3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b"),
+        "{stderr}"
+    );
 }

@@ -384,7 +384,7 @@ mod tests {
         );
         assert_eq!(
             reason,
-            "no API at /r;AUTHTOKEN=[redacted] ([redacted], [redacted], [redacted], [redacted])"
+            "no API at /r;AUTHTOKEN=[redacted] ([redacted], [redacted], [redacted])"
         );
     }
 
