@@ -3,7 +3,7 @@
 //! One row per product generates its `--port-<name>` flag (and `STANDIN_PORT_<NAME>`), its
 //! place in the `--only` and `--tls` lists, its TLS default (from [`Product::DEFAULT_TLS`]),
 //! its default port (from [`Product::DEFAULT_PORT`]) and how it is mounted. Adding a product
-//! is one row here plus its settings field in [`ServeArgs`](crate::cli::ServeArgs).
+//! is one row here plus its settings field in [`ServeArgs`].
 
 use crate::cli::ServeArgs;
 use auth_core::server::{self, MountError, Prepared};

@@ -1,6 +1,7 @@
 //! Starting a product in-process and driving its control API.
 
 use crate::credentials::Kit;
+use crate::filter::Filter;
 use auth_core::CommonOptions;
 use auth_core::instance::Host;
 use auth_core::server::{prepare, stop_tenants};
@@ -33,6 +34,12 @@ pub enum Error {
         status: StatusCode,
         /// The JSON error body.
         body: Value,
+    },
+    /// A journal filter that cannot be sent (a JSON value that is not an object).
+    #[error("journal filter: {message}")]
+    Filter {
+        /// What is wrong.
+        message: String,
     },
     /// The HTTP call itself failed.
     #[error("control API {path}: {source}")]
@@ -471,10 +478,11 @@ impl<P: Kit> Server<P> {
     /// # Panics
     /// If the control API refuses.
     pub async fn requests(&self) -> Vec<Value> {
-        self.requests_where(&[]).await
+        self.requests_where(Filter::new()).await
     }
 
-    /// The request journal filtered, e.g. `&[("status", "401"), ("limit", "5")]`.
+    /// The request journal filtered: `&[("status", "401"), ("limit", "5")]`, or the same as
+    /// JSON, `json!({"status": 401, "limit": 5})` (any [`Filter`] form, as [`Server::wait_for`]).
     ///
     /// ```
     /// use standin_testkit::Standin;
@@ -499,9 +507,14 @@ impl<P: Kit> Server<P> {
     ///
     /// # Panics
     /// If a filter is invalid.
-    pub async fn requests_where(&self, filter: &[(&str, &str)]) -> Vec<Value> {
+    pub async fn requests_where(&self, filter: impl Into<Filter>) -> Vec<Value> {
+        let filter = filter.into();
+        let query = match filter.query() {
+            Ok(query) => query,
+            Err(message) => panic!("standin-testkit: {}", Error::Filter { message }),
+        };
         let body = match self
-            .call_with_query(Method::GET, "/requests", filter, None)
+            .call_with_query(Method::GET, "/requests", &query, None)
             .await
         {
             Ok(body) => body,
@@ -513,20 +526,39 @@ impl<P: Kit> Server<P> {
         }
     }
 
-    /// Wait until `count` requests match `filter` (the journal filter fields), or `timeout`.
+    /// Wait until `count` requests match `filter`, or `timeout`. The filter takes the same
+    /// forms as [`Server::requests_where`]: `json!({"status": 418})`, `json!({"status":
+    /// "418"})` and `&[("status", "418")]` are one filter.
+    ///
+    /// ```
+    /// use standin_testkit::{Standin, json};
+    /// use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let ops = Standin::opsmgr().start().await;
+    /// // Act: a call without credentials.
+    /// ops.client().get(format!("{}/api/public/v1.0/orgs", ops.url())).send().await.unwrap();
+    /// // Assert: the same wait, with the filter written either way.
+    /// let second = Duration::from_secs(5);
+    /// let by_json = ops.wait_for(json!({"status": "401"}), 1, second).await.unwrap();
+    /// let by_pairs = ops.wait_for(&[("status", "401")], 1, second).await.unwrap();
+    /// assert_eq!(by_json, by_pairs);
+    /// # }
+    /// ```
     ///
     /// # Errors
-    /// [`Error::Control`] with status 408 and what did arrive, on timeout.
+    /// [`Error::Control`] with status 408 and what did arrive, on timeout;
+    /// [`Error::Filter`] for a filter that is not a JSON object.
     pub async fn wait_for(
         &self,
-        filter: Value,
+        filter: impl Into<Filter>,
         count: usize,
         timeout: Duration,
     ) -> Result<Vec<Value>, Error> {
-        let mut body = match filter {
-            Value::Object(map) => map,
-            _ => serde_json::Map::new(),
-        };
+        let mut body = filter
+            .into()
+            .body()
+            .map_err(|message| Error::Filter { message })?;
         body.insert("count".into(), json!(count));
         body.insert("timeout_ms".into(), json!(timeout.as_millis() as u64));
         let answer = self
