@@ -55,6 +55,7 @@ fn a_bad_flag_exits_non_zero_with_one_clear_line() {
         vec!["--port-pmp", "99999"],
         vec!["--tls", "nothing"],
         vec!["--workers", "0"],
+        vec!["--control-allow", "nowhere"],
     ] {
         let output = Command::new(BIN).args(&args).output().unwrap();
         assert!(!output.status.success(), "{args:?}");
@@ -491,4 +492,56 @@ fn rust_log_is_honoured_and_no_colour_is_written_to_a_pipe() {
         !String::from_utf8_lossy(&output.stderr).contains("INFO"),
         "warn by default"
     );
+}
+
+/// This machine's address on its default route, if it has one (no packet is sent).
+fn non_loopback_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[tokio::test]
+async fn control_allow_opens_the_control_api_to_a_network_and_startup_says_so() {
+    let Some(ip) = non_loopback_ip() else {
+        eprintln!("no non-loopback address on this machine: nothing to call from");
+        return;
+    };
+    let client = client();
+    let health = |standin: &Standin| {
+        let port = standin.url("opsmgr").rsplit(':').next().unwrap().to_owned();
+        format!("http://{ip}:{port}/_standin/health")
+    };
+    // Arrange: bound everywhere, nothing allowed.
+    let closed = Standin::start(&["--only", "opsmgr", "--bind", "0.0.0.0"]);
+    let res = client.get(health(&closed)).send().await.unwrap();
+    assert_eq!(res.status(), 403, "a remote caller is refused by default");
+    drop(closed);
+
+    // Act: the flag, then the variable (comma-separated).
+    let net = format!("{ip}/32");
+    let by_flag = Standin::start(&[
+        "--only",
+        "opsmgr",
+        "--bind",
+        "0.0.0.0",
+        "--control-allow",
+        &net,
+    ]);
+    let res = client.get(health(&by_flag)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let stdout = String::from_utf8_lossy(&by_flag.terminate().stdout).into_owned();
+    assert!(
+        stdout.contains(&format!("loopback callers and {net}")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("will be refused"), "{stdout}");
+
+    let by_env = Standin::start_with_env(
+        &["--only", "opsmgr", "--bind", "0.0.0.0"],
+        &[("STANDIN_CONTROL_ALLOW", &format!("fd00::/8,{ip}"))],
+    );
+    let res = client.get(health(&by_env)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
 }

@@ -130,6 +130,10 @@ pub struct ServeArgs {
     /// Let non-local callers use /_standin/ with `Authorization: Bearer <token>`.
     #[arg(long, env = "STANDIN_CONTROL_TOKEN", hide_env_values = true)]
     pub control_token: Option<String>,
+    /// Let callers from this network use /_standin/ without a token (repeatable; the
+    /// variable takes a comma-separated list; a bare address means just it).
+    #[arg(long, env = "STANDIN_CONTROL_ALLOW", value_delimiter = ',', value_parser = parse_network)]
+    pub control_allow: Vec<ipnet::IpNet>,
     /// Add the refusal reason as an X-Standin-Reason response header.
     #[arg(long, env = "STANDIN_EXPLAIN")]
     pub explain: bool,
@@ -164,6 +168,20 @@ fn parse_workers(text: &str) -> Result<usize, String> {
         Ok(0) => Err("0 workers would serve nothing: give 1 or more".into()),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("{text:?} is not a number of threads")),
+    }
+}
+
+/// `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128).
+fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<ipnet::IpNet>() {
+        return Ok(net.trunc());
+    }
+    match text.parse::<IpAddr>() {
+        Ok(ip) => Ok(ipnet::IpNet::from(ip)),
+        Err(_) => Err(format!(
+            "{text:?} is not a network (CIDR such as 10.0.0.0/8) or an address"
+        )),
     }
 }
 
@@ -329,6 +347,26 @@ mod tests {
     fn zero_workers_are_refused() {
         assert!(parse(&["--workers", "0"]).is_err());
         assert_eq!(parse(&["--workers", "3"]).unwrap().serve.workers, Some(3));
+    }
+
+    #[test]
+    fn control_allow_takes_networks_and_bare_addresses() {
+        let cli = parse(&[
+            "--control-allow",
+            "10.1.2.3/8",
+            "--control-allow",
+            "192.168.1.7,fd00::/8",
+        ])
+        .unwrap();
+        let nets: Vec<String> = cli
+            .serve
+            .control_allow
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(nets, ["10.0.0.0/8", "192.168.1.7/32", "fd00::/8"]);
+        assert!(parse(&["--control-allow", "not-a-net"]).is_err());
+        assert!(parse(&[]).unwrap().serve.control_allow.is_empty());
     }
 
     #[test]

@@ -128,18 +128,29 @@ fn check_fixtures_dir(dir: &Path) -> Result<(), String> {
 /// How `/_standin/` is protected, in one startup line.
 fn control_notice(args: &ServeArgs) -> String {
     let token = args.control_token.as_deref().is_some_and(|t| !t.is_empty());
-    if token {
-        "standin: control API /_standin/ answers loopback callers, and others with \
-         Authorization: Bearer <control token>"
-            .to_owned()
-    } else if auth_core::control::is_loopback(args.bind) {
-        "standin: control API /_standin/ answers loopback callers only".to_owned()
-    } else {
-        format!(
-            "standin: listening on {} without a control token: remote control callers will \
-             be refused; allow them with --control-token <token>",
+    let nets: Vec<String> = args.control_allow.iter().map(ToString::to_string).collect();
+    let nets = nets.join(", ");
+    match (token, nets.is_empty()) {
+        (true, true) => "standin: control API /_standin/ answers loopback callers, and others \
+             with Authorization: Bearer <control token>"
+            .to_owned(),
+        (true, false) => format!(
+            "standin: control API /_standin/ answers loopback callers and {nets}, and others \
+             with Authorization: Bearer <control token>"
+        ),
+        (false, false) => format!(
+            "standin: control API /_standin/ answers loopback callers and {nets}; others are \
+             refused (--control-token <token> admits them with a Bearer token)"
+        ),
+        (false, true) if auth_core::control::is_loopback(args.bind) => {
+            "standin: control API /_standin/ answers loopback callers only".to_owned()
+        }
+        (false, true) => format!(
+            "standin: listening on {} without a control token or allowed network: remote \
+             control callers will be refused; allow them with --control-token <token> or \
+             --control-allow <cidr>",
             args.bind
-        )
+        ),
     }
 }
 
@@ -158,7 +169,7 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         data_dir: args.data_dir.clone(),
         fixtures_dir: args.fixtures.clone(),
         control_token: args.control_token.clone(),
-        control_allow: Vec::new(),
+        control_allow: args.control_allow.clone(),
         explain: args.explain,
         workers: Some(
             args.workers
