@@ -173,13 +173,31 @@ fn page_opsmgr(page: usize) -> String {
     format!("/api/public/v1.0/orgs/{OPS_ORG}/apiKeys?pageNum={page}&itemsPerPage=100")
 }
 
-/// OpManager: n devices (interfaces, monitors, alarms and events dropped).
+/// OpManager: n devices; everything that names a fixture device (interfaces, monitors,
+/// alarms, events, schedules, views, groups, inventories...) is dropped, keeping the users,
+/// probes and the monitor template catalogue.
 fn grow_opmanager(state: &Value, n: usize) -> Option<Value> {
     let mut state = state.clone();
     let template = state["devices"].get(0)?.clone();
-    for key in ["interfaces", "monitors", "alarms", "events"] {
-        if let Some(list) = state[key].as_array_mut() {
-            list.clear();
+    if let Some(doc) = state.as_object_mut() {
+        for (key, value) in doc.iter_mut() {
+            if matches!(
+                key.as_str(),
+                "users" | "probes" | "monitorTemplates" | "devices"
+            ) {
+                continue;
+            }
+            match value {
+                Value::Array(list) => list.clear(),
+                Value::Object(inner) => {
+                    for list in inner.values_mut() {
+                        if let Value::Array(list) = list {
+                            list.clear();
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
     }
     let devices = state["devices"].as_array_mut()?;
