@@ -5,17 +5,15 @@
 //! deletes its files. Access follows the request: whoever may read it may list and download,
 //! whoever may update it may upload, technicians and admins may delete.
 
-use crate::auth::Caller;
+use crate::auth::{ApiUser, Caller};
 use crate::error::ApiError;
 use crate::qual;
-use crate::requests::{parse_id, read, traced, REQUESTS};
+use crate::request::{Id, RefFileName, RequestScope, Segment};
+use crate::requests::{read, REQUESTS};
 use crate::store;
-use crate::wire::{Attachment, FileAttachment};
-use crate::ServiceOps;
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
-use actix_web::web::{Path, Payload};
-use actix_web::{HttpRequest, HttpResponse};
-use auth_core::Inst;
+use crate::wire::{Attachment, FileAttachment, Reply};
+use actix_web::web::Payload;
+use actix_web::HttpRequest;
 use futures_util::StreamExt as _;
 
 /// The multipart part that carries the file.
@@ -103,20 +101,31 @@ fn not_found(ref_file_name: &str) -> ApiError {
 /// `POST /api/v1/request/{id}/attachment` (multipart, part `file`): 200 + the request's new
 /// `fileAttachments` entry.
 pub async fn upload_attachment(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id("Request", &id))?;
+    caller: ApiUser,
+    id: Id<RequestScope>,
+    body: Payload,
+) -> Result<Reply, ApiError> {
     // Refuse an unknown or foreign request before reading the body.
-    traced(&req, inst.store.read(|c| read(c, REQUESTS, &caller, id)))?;
-    let max = inst.product.max_attachment_bytes;
-    let upload = traced(&req, read_upload(&req, payload, max).await)?;
-    let now = inst.env.clock.now_ms();
+    caller.read(|c| read(c, REQUESTS, &caller, id.0))?;
+    let max = caller.inst().product.max_attachment_bytes;
+    let upload = caller.traced(read_upload(caller.req(), body, max).await)?;
+    let uuid = caller.inst().env.ids.uuid();
+    let now = caller.now_ms();
+    let entry = caller.write(|tx| attach(tx, &caller, id.0, &uuid, upload, now))?;
+    Ok(Reply::json(entry))
+}
+
+/// Add `upload` to request `id` (as `caller` may update it) under a name made from `uuid`.
+fn attach(
+    tx: &rusqlite::Transaction<'_>,
+    caller: &Caller,
+    id: i64,
+    uuid: &str,
+    upload: Upload,
+    now: i64,
+) -> Result<FileAttachment, ApiError> {
     let entry = FileAttachment {
-        ref_file_name: ref_file_name(&inst.env.ids.uuid(), &upload.real_name),
+        ref_file_name: ref_file_name(uuid, &upload.real_name),
         real_name: upload.real_name,
     };
     let attachment = Attachment {
@@ -127,97 +136,72 @@ pub async fn upload_attachment(
         created_time: now,
         data: upload.data,
     };
-    traced(
-        &req,
-        inst.store.write(|tx| {
-            let (kind, mut request) = read(tx, REQUESTS, &caller, id)?;
-            request.file_attachments.push(entry.clone());
-            request.updated_time = now;
-            request.updated_by_name.clone_from(&caller.user.name);
-            store::put_object(tx, kind, id, &request)?;
-            store::insert_attachment(tx, &attachment)?;
-            Ok::<_, ApiError>(())
-        }),
-    )?;
-    Ok(HttpResponse::Ok().json(entry))
+    let (kind, mut request) = read(tx, REQUESTS, caller, id)?;
+    request.file_attachments.push(entry.clone());
+    request.updated_time = now;
+    request.updated_by_name.clone_from(&caller.user.name);
+    store::put_object(tx, kind, id, &request)?;
+    store::insert_attachment(tx, &attachment)?;
+    Ok(entry)
 }
 
 /// `GET /api/v1/request/{id}/attachment`: `{"objectList": [fileAttachments...], "totalCount"}`.
-pub async fn list_attachments(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id("Request", &id))?;
-    let (_, request) = traced(&req, inst.store.read(|c| read(c, REQUESTS, &caller, id)))?;
+pub async fn list_attachments(caller: ApiUser, id: Id<RequestScope>) -> Result<Reply, ApiError> {
+    let (_, request) = caller.read(|c| read(c, REQUESTS, &caller, id.0))?;
     let total = request.file_attachments.len();
     let list = request
         .file_attachments
         .into_iter()
         .map(|f| serde_json::to_value(f).unwrap_or_default())
         .collect();
-    Ok(HttpResponse::Ok().json(qual::listing(list, total)))
+    Ok(Reply::json(qual::listing(list, total)))
 }
 
 /// `GET /api/v1/request/{id}/attachment/{refFileName}`: the file, as uploaded.
 pub async fn download_attachment(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    path: Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, name) = path.into_inner();
-    let id = traced(&req, parse_id("Request", &id))?;
-    let file = traced(
-        &req,
-        inst.store.read(|c| {
-            read(c, REQUESTS, &caller, id)?;
-            store::find_attachment(c, id, &name)?.ok_or_else(|| not_found(&name))
-        }),
-    )?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(file.real_name.clone())],
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            actix_web::http::header::CONTENT_TYPE,
-            file.content_type.as_str(),
-        ))
-        .insert_header(disposition)
-        .body(file.data))
+    caller: ApiUser,
+    id: Id<RequestScope>,
+    name: Segment<RefFileName>,
+) -> Result<Reply, ApiError> {
+    let file = caller.read(|c| {
+        read(c, REQUESTS, &caller, id.0)?;
+        store::find_attachment(c, id.0, &name.0)?.ok_or_else(|| not_found(&name.0))
+    })?;
+    Ok(Reply::file(&file.content_type, file.real_name, file.data))
 }
 
 /// `DELETE /api/v1/request/{id}/attachment/{refFileName}`: 200, empty body; the entry leaves
 /// the request's `fileAttachments`. Technicians and admins only.
 pub async fn delete_attachment(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    path: Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (id, name) = path.into_inner();
-    let id = traced(&req, parse_id("Request", &id))?;
-    let now = inst.env.clock.now_ms();
-    traced(
-        &req,
-        inst.store.write(|tx| {
-            let (kind, mut request) = read(tx, REQUESTS, &caller, id)?;
-            if !caller.sees_all() {
-                return Err(ApiError::AccessDenied);
-            }
-            if !store::delete_attachment(tx, id, &name)? {
-                return Err(not_found(&name));
-            }
-            request.file_attachments.retain(|f| f.ref_file_name != name);
-            request.updated_time = now;
-            request.updated_by_name.clone_from(&caller.user.name);
-            store::put_object(tx, kind, id, &request)?;
-            Ok(())
-        }),
-    )?;
-    Ok(HttpResponse::Ok().finish())
+    caller: ApiUser,
+    id: Id<RequestScope>,
+    name: Segment<RefFileName>,
+) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    caller.write(|tx| detach(tx, &caller, id.0, &name.0, now))?;
+    Ok(Reply::empty())
+}
+
+/// Delete attachment `name` of request `id` as `caller` (technicians and admins).
+fn detach(
+    tx: &rusqlite::Transaction<'_>,
+    caller: &Caller,
+    id: i64,
+    name: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    let (kind, mut request) = read(tx, REQUESTS, caller, id)?;
+    if !caller.sees_all() {
+        return Err(ApiError::AccessDenied);
+    }
+    if !store::delete_attachment(tx, id, name)? {
+        return Err(not_found(name));
+    }
+    request.file_attachments.retain(|f| f.ref_file_name != name);
+    request.updated_time = now;
+    request.updated_by_name.clone_from(&caller.user.name);
+    store::put_object(tx, kind, id, &request)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -106,20 +106,116 @@ pub fn key_matches(stored: &str, key: &str, decoded: &str) -> bool {
     ct_eq_str(stored, key) || ct_eq_str(&percent_decode(stored), decoded)
 }
 
-impl FromRequest for Caller {
+/// A handler's caller: the authenticated [`Caller`] (it derefs to it), the instance it calls
+/// and its request, through which handlers reach the store and the clock and note refusals.
+pub struct ApiUser {
+    who: Caller,
+    inst: Inst<ServiceOps>,
+    req: HttpRequest,
+}
+
+impl std::ops::Deref for ApiUser {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.who
+    }
+}
+
+impl ApiUser {
+    /// The instance called.
+    pub fn inst(&self) -> &Instance<ServiceOps> {
+        &self.inst
+    }
+
+    /// The request being answered.
+    pub fn req(&self) -> &HttpRequest {
+        &self.req
+    }
+
+    /// The instance clock, in milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.inst.env.clock.now_ms()
+    }
+
+    /// Note a refusal in the journal and pass the error on.
+    ///
+    /// # Errors
+    /// `result`'s.
+    pub fn traced<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        crate::requests::traced(&self.req, result)
+    }
+
+    /// Read the store; a refusal is noted in the journal.
+    ///
+    /// # Errors
+    /// `f`'s.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.traced(self.inst.store.read(f))
+    }
+
+    /// Write the store in one transaction; a refusal is noted in the journal.
+    ///
+    /// # Errors
+    /// `f`'s, or the store's.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.traced(self.inst.store.write(f))
+    }
+}
+
+fn api_user(req: &HttpRequest) -> Result<ApiUser, ApiError> {
+    let inst = Inst::<ServiceOps>::extract(req)
+        .into_inner()
+        .map_err(|_| ApiError::Internal("instance not mounted".into()))?;
+    let who = authenticate(&inst, req);
+    match &who {
+        Ok(caller) => trace::set_principal(req, caller.user.email.clone()),
+        Err(err) => trace::refuse(req, err.reason()),
+    }
+    Ok(ApiUser {
+        who: who?,
+        inst,
+        req: req.clone(),
+    })
+}
+
+impl FromRequest for ApiUser {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = match Inst::<ServiceOps>::extract(req).into_inner() {
-            Ok(inst) => authenticate(&inst, req),
-            Err(_) => Err(ApiError::Internal("instance not mounted".into())),
-        };
-        match &result {
-            Ok(caller) => trace::set_principal(req, caller.user.email.clone()),
-            Err(err) => trace::refuse(req, err.reason()),
-        }
-        ready(result)
+        ready(api_user(req))
+    }
+}
+
+/// An [`ApiUser`] who manages users: a technician or admin (anyone else is refused with 403
+/// before the rest of the request is read).
+pub struct Manager(pub ApiUser);
+
+impl std::ops::Deref for Manager {
+    type Target = ApiUser;
+    fn deref(&self) -> &ApiUser {
+        &self.0
+    }
+}
+
+impl FromRequest for Manager {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(api_user(req).and_then(|user| {
+            if user.sees_all() {
+                Ok(Manager(user))
+            } else {
+                crate::requests::traced(req, Err(ApiError::AccessDenied))
+            }
+        }))
     }
 }
 

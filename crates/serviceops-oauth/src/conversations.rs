@@ -1,19 +1,14 @@
 //! Conversations on a request or a change: `POST /api/v1/{request|change}/{id}/conversation`
 //! and `POST /api/v1/{request|change}/{id}/conversation/search/byqual`.
 
-use crate::auth::Caller;
+use crate::auth::{ApiUser, Caller};
 use crate::error::ApiError;
 use crate::objects;
 use crate::qual::{self, Page};
-use crate::request;
-use crate::request::{invalid, Body};
-use crate::requests::{parse_id, read, traced, REQUESTS};
+use crate::request::{invalid, Body, ConversationScope, Id, JsonBody, RequestScope, Search};
+use crate::requests::{read, REQUESTS};
 use crate::store;
-use crate::wire::{Change, Conversation};
-use crate::ServiceOps;
-use actix_web::web::{Path, Payload};
-use actix_web::{HttpRequest, HttpResponse};
-use auth_core::Inst;
+use crate::wire::{Change, Conversation, Reply};
 use rusqlite::Transaction;
 use serde_json::{Map, Value};
 use time::macros::format_description;
@@ -60,13 +55,6 @@ enum Parent {
 }
 
 impl Parent {
-    fn label(self) -> &'static str {
-        match self {
-            Parent::Request => "Request",
-            Parent::Change => "Change",
-        }
-    }
-
     fn allows(self, conversation_type: &str) -> bool {
         match self {
             Parent::Request => true,
@@ -264,176 +252,106 @@ fn search(
     qual::page(query, CONVERSATION_FIELDS, visible, page)
 }
 
-async fn create_on(
+fn delete_in(
+    tx: &Transaction<'_>,
     parent: Parent,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(parent.label(), &id))?;
-    let map = traced(&req, request::json_object(payload).await)?;
-    let now = inst.env.clock.now_ms();
-    let created = traced(
-        &req,
-        inst.store
-            .write(|tx| create(tx, parent, &caller, id, &map, now)),
-    )?;
-    Ok(HttpResponse::Ok().json(created))
-}
-
-async fn search_on(
-    parent: Parent,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(parent.label(), &id))?;
-    let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, request::read(payload).await)?;
-    let query = traced(&req, qual::Query::from_body(&bytes))?;
-    let found = traced(
-        &req,
-        inst.store
-            .read(|c| search(c, parent, &caller, id, &query, page)),
-    )?;
-    Ok(HttpResponse::Ok().json(found))
-}
-
-fn parse_ids(parent: Parent, ids: &(String, String)) -> Result<(i64, i64), ApiError> {
-    let ticket = parse_id(parent.label(), &ids.0)?;
-    let conversation = parse_id("Conversation", &ids.1)?;
-    Ok((ticket, conversation))
-}
-
-async fn update_on(
-    parent: Parent,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    ids: Path<(String, String)>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let ids = traced(&req, parse_ids(parent, &ids))?;
-    let map = traced(&req, request::json_object(payload).await)?;
-    let now = inst.env.clock.now_ms();
-    let updated = traced(
-        &req,
-        inst.store
-            .write(|tx| update(tx, parent, &caller, ids, &map, now)),
-    )?;
-    Ok(HttpResponse::Ok().json(updated))
-}
-
-async fn delete_on(
-    parent: Parent,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    ids: Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (ticket_id, conversation_id) = traced(&req, parse_ids(parent, &ids))?;
-    traced(
-        &req,
-        inst.store.write(|tx| {
-            let conversation = find(tx, parent, &caller, ticket_id, conversation_id)?;
-            if !caller.sees_all() || !conversation.deletable {
-                return Err(ApiError::AccessDenied);
-            }
-            store::delete_conversation(tx, conversation_id)?;
-            Ok(())
-        }),
-    )?;
-    Ok(HttpResponse::Ok().finish())
-}
-
-/// `PATCH /api/v1/request/{id}/conversation/{conversationId}`: update a note.
-pub async fn update_conversation(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    ids: Path<(String, String)>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    update_on(Parent::Request, inst, caller, req, ids, payload).await
-}
-
-/// `DELETE /api/v1/request/{id}/conversation/{conversationId}`.
-pub async fn delete_conversation(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    ids: Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    delete_on(Parent::Request, inst, caller, req, ids).await
-}
-
-/// `PATCH /api/v1/change/{id}/conversation/{conversationId}`: update a note.
-pub async fn update_change_conversation(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    ids: Path<(String, String)>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    update_on(Parent::Change, inst, caller, req, ids, payload).await
-}
-
-/// `DELETE /api/v1/change/{id}/conversation/{conversationId}`.
-pub async fn delete_change_conversation(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    ids: Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    delete_on(Parent::Change, inst, caller, req, ids).await
+    caller: &Caller,
+    (ticket_id, conversation_id): (i64, i64),
+) -> Result<(), ApiError> {
+    let conversation = find(tx, parent, caller, ticket_id, conversation_id)?;
+    if !caller.sees_all() || !conversation.deletable {
+        return Err(ApiError::AccessDenied);
+    }
+    store::delete_conversation(tx, conversation_id)?;
+    Ok(())
 }
 
 /// `POST /api/v1/request/{id}/conversation`: 200 + the conversation.
 pub async fn create_conversation(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    create_on(Parent::Request, inst, caller, req, id, payload).await
+    caller: ApiUser,
+    id: Id<RequestScope>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    let created = caller.write(|tx| create(tx, Parent::Request, &caller, id.0, &body.0, now))?;
+    Ok(Reply::json(created))
 }
 
-/// `POST /api/v1/request/{id}/conversation/search/byqual`.
+/// `POST /api/v1/request/{id}/conversation/search/byqual?offset=&size=`.
 pub async fn search_conversations(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    search_on(Parent::Request, inst, caller, req, id, payload).await
+    caller: ApiUser,
+    id: Id<RequestScope>,
+    search: Search,
+) -> Result<Reply, ApiError> {
+    let (query, page) = (&search.query, search.page);
+    let found = caller.read(|c| self::search(c, Parent::Request, &caller, id.0, query, page))?;
+    Ok(Reply::json(found))
 }
 
-/// `POST /api/v1/change/{id}/conversation`: notes and collaboration only.
+/// `PATCH /api/v1/request/{id}/conversation/{conversationId}`: update a note.
+pub async fn update_conversation(
+    caller: ApiUser,
+    id: Id<RequestScope>,
+    conversation: Id<ConversationScope>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let (ids, now) = ((id.0, conversation.0), caller.now_ms());
+    let updated = caller.write(|tx| update(tx, Parent::Request, &caller, ids, &body.0, now))?;
+    Ok(Reply::json(updated))
+}
+
+/// `DELETE /api/v1/request/{id}/conversation/{conversationId}`: 200, empty body.
+pub async fn delete_conversation(
+    caller: ApiUser,
+    id: Id<RequestScope>,
+    conversation: Id<ConversationScope>,
+) -> Result<Reply, ApiError> {
+    caller.write(|tx| delete_in(tx, Parent::Request, &caller, (id.0, conversation.0)))?;
+    Ok(Reply::empty())
+}
+
+/// `POST /api/v1/change/{id}/conversation`: 200 + the conversation (notes and collaboration only).
 pub async fn create_change_conversation(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    create_on(Parent::Change, inst, caller, req, id, payload).await
+    caller: ApiUser,
+    id: Id<Change>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    let created = caller.write(|tx| create(tx, Parent::Change, &caller, id.0, &body.0, now))?;
+    Ok(Reply::json(created))
 }
 
-/// `POST /api/v1/change/{id}/conversation/search/byqual`.
+/// `POST /api/v1/change/{id}/conversation/search/byqual?offset=&size=`.
 pub async fn search_change_conversations(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    search_on(Parent::Change, inst, caller, req, id, payload).await
+    caller: ApiUser,
+    id: Id<Change>,
+    search: Search,
+) -> Result<Reply, ApiError> {
+    let (query, page) = (&search.query, search.page);
+    let found = caller.read(|c| self::search(c, Parent::Change, &caller, id.0, query, page))?;
+    Ok(Reply::json(found))
+}
+
+/// `PATCH /api/v1/change/{id}/conversation/{conversationId}`: update a note.
+pub async fn update_change_conversation(
+    caller: ApiUser,
+    id: Id<Change>,
+    conversation: Id<ConversationScope>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let (ids, now) = ((id.0, conversation.0), caller.now_ms());
+    let updated = caller.write(|tx| update(tx, Parent::Change, &caller, ids, &body.0, now))?;
+    Ok(Reply::json(updated))
+}
+
+/// `DELETE /api/v1/change/{id}/conversation/{conversationId}`: 200, empty body.
+pub async fn delete_change_conversation(
+    caller: ApiUser,
+    id: Id<Change>,
+    conversation: Id<ConversationScope>,
+) -> Result<Reply, ApiError> {
+    caller.write(|tx| delete_in(tx, Parent::Change, &caller, (id.0, conversation.0)))?;
+    Ok(Reply::empty())
 }
 
 #[cfg(test)]

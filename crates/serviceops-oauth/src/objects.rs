@@ -4,24 +4,19 @@
 //! Roles: technicians and admins may do everything; a requester may read and search only
 //! the objects that are its own ([`Resource::owner`]) and may not write (403).
 
-use crate::auth::Caller;
+use crate::auth::{ApiUser, Caller};
 use crate::error::ApiError;
 use crate::qual::{self, Page};
-use crate::request;
-use crate::request::{Body, Lookups};
-use crate::requests::{parse_id, traced};
+use crate::request::{Body, Id, JsonBody, Lookups, Scope, Search};
 use crate::store::{self, Kind};
-use crate::ServiceOps;
-use actix_web::web::{Path, Payload};
-use actix_web::{HttpRequest, HttpResponse};
-use auth_core::Inst;
+use crate::wire::Reply;
 use rusqlite::{Connection, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// An object type served by the generic handlers.
-pub trait Resource: Serialize + DeserializeOwned + Sized {
+pub trait Resource: Scope + Serialize + DeserializeOwned + Sized + 'static {
     /// Its kind in the store.
     const KIND: Kind;
     /// The properties a search may qualify on.
@@ -136,77 +131,37 @@ fn search_in<R: Resource>(
 }
 
 /// `POST /api/v1/<object>`: 200 + the object.
-pub async fn create<R: Resource>(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let map = traced(&req, request::json_object(payload).await)?;
-    let now = inst.env.clock.now_ms();
-    let created: R = traced(
-        &req,
-        inst.store.write(|tx| create_in(tx, &caller, &map, now)),
-    )?;
-    Ok(HttpResponse::Ok().json(created))
+pub async fn create<R: Resource>(caller: ApiUser, body: JsonBody) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    let created: R = caller.write(|tx| create_in(tx, &caller, &body.0, now))?;
+    Ok(Reply::json(created))
 }
 
 /// `GET /api/v1/<object>/{id}`.
-pub async fn get<R: Resource>(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(R::KIND.label(), &id))?;
-    let object: R = traced(&req, inst.store.read(|c| read(c, &caller, id)))?;
-    Ok(HttpResponse::Ok().json(object))
+pub async fn get<R: Resource>(caller: ApiUser, id: Id<R>) -> Result<Reply, ApiError> {
+    let object: R = caller.read(|c| read(c, &caller, id.0))?;
+    Ok(Reply::json(object))
 }
 
 /// `PATCH /api/v1/<object>/{id}`: 200 + the updated object.
 pub async fn update<R: Resource>(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(R::KIND.label(), &id))?;
-    let map = traced(&req, request::json_object(payload).await)?;
-    let now = inst.env.clock.now_ms();
-    let updated: R = traced(
-        &req,
-        inst.store.write(|tx| update_in(tx, &caller, id, &map, now)),
-    )?;
-    Ok(HttpResponse::Ok().json(updated))
+    caller: ApiUser,
+    id: Id<R>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    let updated: R = caller.write(|tx| update_in(tx, &caller, id.0, &body.0, now))?;
+    Ok(Reply::json(updated))
 }
 
 /// `DELETE /api/v1/<object>/{id}`: 200, empty body.
-pub async fn delete<R: Resource>(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(R::KIND.label(), &id))?;
-    traced(&req, inst.store.write(|tx| delete_in::<R>(tx, &caller, id)))?;
-    Ok(HttpResponse::Ok().finish())
+pub async fn delete<R: Resource>(caller: ApiUser, id: Id<R>) -> Result<Reply, ApiError> {
+    caller.write(|tx| delete_in::<R>(tx, &caller, id.0))?;
+    Ok(Reply::empty())
 }
 
 /// `POST /api/v1/<object>/search/byqual?offset=&size=`.
-pub async fn search<R: Resource>(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, request::read(payload).await)?;
-    let query = traced(&req, qual::Query::from_body(&bytes))?;
-    let found = traced(
-        &req,
-        inst.store
-            .read(|c| search_in::<R>(c, &caller, &query, page)),
-    )?;
-    Ok(HttpResponse::Ok().json(found))
+pub async fn search<R: Resource>(caller: ApiUser, search: Search) -> Result<Reply, ApiError> {
+    let found = caller.read(|c| search_in::<R>(c, &caller, &search.query, search.page))?;
+    Ok(Reply::json(found))
 }

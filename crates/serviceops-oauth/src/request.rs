@@ -5,14 +5,20 @@
 //! field), custom fields.
 
 use crate::error::ApiError;
+use crate::qual::{self, Page};
+use crate::requests::{parse_id, traced};
 use crate::store;
 use crate::wire::{CustomFieldDef, CustomFieldType, FileAttachment, Reference, Role, User};
+use actix_web::error::PayloadError;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::web::{Bytes, BytesMut, Payload};
-use actix_web::HttpRequest;
-use futures_util::StreamExt as _;
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::{Stream, StreamExt as _};
 use rusqlite::Connection;
 use serde_json::{Map, Value};
+use std::future::{ready, Ready};
+use std::marker::PhantomData;
 
 /// The largest body accepted (1 MiB).
 pub const MAX_BODY: usize = 1 << 20;
@@ -21,7 +27,9 @@ pub const MAX_BODY: usize = 1 << 20;
 ///
 /// # Errors
 /// [`ApiError::TooLarge`], or [`ApiError::Validation`] if the connection broke.
-pub async fn read(mut payload: Payload) -> Result<Bytes, ApiError> {
+pub async fn read(
+    mut payload: impl Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+) -> Result<Bytes, ApiError> {
     let mut buf = BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| ApiError::Validation("Request body is unreadable".into()))?;
@@ -37,7 +45,9 @@ pub async fn read(mut payload: Payload) -> Result<Bytes, ApiError> {
 ///
 /// # Errors
 /// [`ApiError::Validation`] for anything that is not a JSON object.
-pub async fn json_object(payload: Payload) -> Result<Map<String, Value>, ApiError> {
+pub async fn json_object(
+    payload: impl Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+) -> Result<Map<String, Value>, ApiError> {
     parse_object(&read(payload).await?)
 }
 
@@ -75,7 +85,10 @@ impl Params {
 ///
 /// # Errors
 /// [`ApiError::TooLarge`] for a huge body, `invalid_request` for a broken multipart body.
-pub async fn params(req: &HttpRequest, payload: Payload) -> Result<Params, ApiError> {
+pub async fn params(
+    req: &HttpRequest,
+    payload: impl Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+) -> Result<Params, ApiError> {
     let body = read(payload).await?;
     let content_type = req
         .headers()
@@ -105,6 +118,132 @@ pub fn parse_params(query: &str, content_type: &str, body: &[u8]) -> Result<Para
         params.extend(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())));
     }
     Ok(Params(params))
+}
+
+impl FromRequest for Params {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    /// The token endpoint's parameters ([`params`]); a refusal is noted in the journal.
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let (req, payload) = (req.clone(), payload.take());
+        Box::pin(async move { traced(&req, params(&req, payload).await) })
+    }
+}
+
+/// A JSON object body (create and PATCH), read after the caller and path ids were accepted.
+pub struct JsonBody(pub Map<String, Value>);
+
+impl FromRequest for JsonBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let (req, payload) = (req.clone(), payload.take());
+        Box::pin(async move { traced(&req, json_object(payload).await).map(JsonBody) })
+    }
+}
+
+/// A `search/byqual` call: the page from the query string (`offset`, `size`), then the
+/// qualification from the body.
+pub struct Search {
+    /// Which slice of the matches.
+    pub page: Page,
+    /// The qualification.
+    pub query: qual::Query,
+}
+
+impl FromRequest for Search {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let (req, payload) = (req.clone(), payload.take());
+        Box::pin(async move {
+            let page = traced(&req, Page::from_query(req.query_string()))?;
+            let bytes = traced(&req, read(payload).await)?;
+            let query = traced(&req, qual::Query::from_body(&bytes))?;
+            Ok(Search { page, query })
+        })
+    }
+}
+
+/// What a path id names: the start of its 404 message, and its path parameter.
+pub trait Scope {
+    /// "Request", "Change": an unparsable id is "<label> with id <raw> not found".
+    const LABEL: &'static str;
+    /// The path parameter holding the id.
+    const PARAM: &'static str = "id";
+}
+
+/// A numeric path id of scope `S`; a non-number is a 404 naming it, as for an unknown id.
+pub struct Id<S>(pub i64, PhantomData<S>);
+
+impl<S: Scope + 'static> FromRequest for Id<S> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    // Parsed when polled, after the extractors before it succeeded, so the journal notes the
+    // refusal the client sees.
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let raw = path_param(&req, S::PARAM);
+            traced(&req, parse_id(S::LABEL, &raw)).map(|id| Id(id, PhantomData))
+        })
+    }
+}
+
+/// A path segment as sent (after percent-decoding), such as `{refFileName}`.
+pub struct Segment<S>(pub String, PhantomData<S>);
+
+impl<S: Scope + 'static> FromRequest for Segment<S> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        ready(Ok(Segment(path_param(req, S::PARAM), PhantomData)))
+    }
+}
+
+/// Path parameter `name`, percent-decoded as actix's `Path` extractor decodes it.
+fn path_param(req: &HttpRequest, name: &str) -> String {
+    let raw = req.match_info().get(name).unwrap_or_default();
+    auth_core::credentials::percent_decode(raw).into_owned()
+}
+
+/// Incidents and service requests, under `/api/v1/request/{id}`.
+pub enum RequestScope {}
+impl Scope for RequestScope {
+    const LABEL: &'static str = "Request";
+}
+
+/// Service requests, under `/api/v1/service_catalog/servicerequest/{id}`.
+pub enum ServiceRequestScope {}
+impl Scope for ServiceRequestScope {
+    const LABEL: &'static str = "Service Request";
+}
+
+impl Scope for crate::wire::Change {
+    const LABEL: &'static str = "Change";
+}
+
+impl Scope for crate::wire::Asset {
+    const LABEL: &'static str = "Asset";
+}
+
+/// A conversation of a request or change: `{conversationId}`.
+pub enum ConversationScope {}
+impl Scope for ConversationScope {
+    const LABEL: &'static str = "Conversation";
+    const PARAM: &'static str = "conversationId";
+}
+
+/// An attachment's stored name: `{refFileName}`.
+pub enum RefFileName {}
+impl Scope for RefFileName {
+    const LABEL: &'static str = "Attachment";
+    const PARAM: &'static str = "refFileName";
 }
 
 /// The boundaries a multipart body may use: every `boundary=` of the Content-Type header, then

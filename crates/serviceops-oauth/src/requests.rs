@@ -1,17 +1,17 @@
 //! Requests (incidents, `INC-n`) and service requests (`SR-n`): create, read, PATCH update,
 //! delete and search by qualification.
 
-use crate::auth::Caller;
+use crate::auth::{ApiUser, Caller};
 use crate::error::ApiError;
 use crate::qual::{self, Page};
-use crate::request;
-use crate::request::{plain_text, set_name, set_optional_name, set_user, Body, Lookups};
+use crate::request::{
+    plain_text, set_name, set_optional_name, set_user, Body, Id, JsonBody, Lookups, RequestScope,
+    Search, ServiceRequestScope,
+};
 use crate::store::{self, Kind};
-use crate::wire::Request;
-use crate::ServiceOps;
-use actix_web::web::{Path, Payload};
-use actix_web::{HttpRequest, HttpResponse};
-use auth_core::{trace, Inst};
+use crate::wire::{Reply, Request};
+use actix_web::HttpRequest;
+use auth_core::trace;
 use rusqlite::Transaction;
 use serde_json::{Map, Value};
 
@@ -398,182 +398,81 @@ pub fn search(
     Ok(pager.finish())
 }
 
-async fn create_of(
-    kind: Kind,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let map = traced(&req, request::json_object(payload).await)?;
-    let now = inst.env.clock.now_ms();
-    let created = traced(
-        &req,
-        inst.store.write(|tx| create(tx, kind, &caller, &map, now)),
-    )?;
-    Ok(HttpResponse::Ok().json(created))
-}
-
-async fn get_of(
-    kinds: &[Kind],
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(scope_label(kinds), &id))?;
-    let text = traced(&req, inst.store.read(|c| read_json(c, kinds, &caller, id)))?;
-    Ok(HttpResponse::Ok()
-        .insert_header(actix_web::http::header::ContentType::json())
-        .body(text))
-}
-
-async fn update_of(
-    kinds: &[Kind],
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(scope_label(kinds), &id))?;
-    let map = traced(&req, request::json_object(payload).await)?;
-    let now = inst.env.clock.now_ms();
-    let updated = traced(
-        &req,
-        inst.store
-            .write(|tx| update(tx, kinds, &caller, id, &map, now)),
-    )?;
-    Ok(HttpResponse::Ok().json(updated))
-}
-
-async fn delete_of(
-    kinds: &[Kind],
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(scope_label(kinds), &id))?;
-    traced(&req, inst.store.write(|tx| delete(tx, kinds, &caller, id)))?;
-    Ok(HttpResponse::Ok().finish())
-}
-
-async fn search_of(
-    kinds: &[Kind],
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, request::read(payload).await)?;
-    let query = traced(&req, qual::Query::from_body(&bytes))?;
-    let found = traced(
-        &req,
-        inst.store.read(|c| search(c, kinds, &caller, &query, page)),
-    )?;
-    Ok(HttpResponse::Ok().json(found))
-}
-
-/// `POST /api/v1/request`.
-pub async fn create_request(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    create_of(Kind::Request, inst, caller, req, payload).await
+/// `POST /api/v1/request`: 200 + the new request.
+pub async fn create_request(caller: ApiUser, body: JsonBody) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    let created = caller.write(|tx| create(tx, Kind::Request, &caller, &body.0, now))?;
+    Ok(Reply::json(created))
 }
 
 /// `GET /api/v1/request/{id}` (incidents and service requests).
-pub async fn get_request(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    get_of(REQUESTS, inst, caller, req, id).await
+pub async fn get_request(caller: ApiUser, id: Id<RequestScope>) -> Result<Reply, ApiError> {
+    let text = caller.read(|c| read_json(c, REQUESTS, &caller, id.0))?;
+    Ok(Reply::json_text(text))
 }
 
-/// `PATCH /api/v1/request/{id}`.
+/// `PATCH /api/v1/request/{id}`: 200 + the updated request.
 pub async fn update_request(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    update_of(REQUESTS, inst, caller, req, id, payload).await
+    caller: ApiUser,
+    id: Id<RequestScope>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    let updated = caller.write(|tx| update(tx, REQUESTS, &caller, id.0, &body.0, now))?;
+    Ok(Reply::json(updated))
 }
 
-/// `DELETE /api/v1/request/{id}`: 200 with an empty body.
-pub async fn delete_request(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    delete_of(REQUESTS, inst, caller, req, id).await
+/// `DELETE /api/v1/request/{id}`: 200, empty body.
+pub async fn delete_request(caller: ApiUser, id: Id<RequestScope>) -> Result<Reply, ApiError> {
+    caller.write(|tx| delete(tx, REQUESTS, &caller, id.0))?;
+    Ok(Reply::empty())
 }
 
-/// `POST /api/v1/request/search/byqual?offset=0&size=25`.
-pub async fn search_requests(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    search_of(REQUESTS, inst, caller, req, payload).await
+/// `POST /api/v1/request/search/byqual?offset=&size=`.
+pub async fn search_requests(caller: ApiUser, search: Search) -> Result<Reply, ApiError> {
+    let found = caller.read(|c| self::search(c, REQUESTS, &caller, &search.query, search.page))?;
+    Ok(Reply::json(found))
 }
 
-/// `POST /api/v1/service_catalog/servicerequest`.
-pub async fn create_service_request(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    create_of(Kind::ServiceRequest, inst, caller, req, payload).await
+/// `POST /api/v1/service_catalog/servicerequest`: 200 + the new service request.
+pub async fn create_service_request(caller: ApiUser, body: JsonBody) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    let created = caller.write(|tx| create(tx, Kind::ServiceRequest, &caller, &body.0, now))?;
+    Ok(Reply::json(created))
 }
 
 /// `GET /api/v1/service_catalog/servicerequest/{id}`.
 pub async fn get_service_request(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    get_of(SERVICE_REQUESTS, inst, caller, req, id).await
+    caller: ApiUser,
+    id: Id<ServiceRequestScope>,
+) -> Result<Reply, ApiError> {
+    let text = caller.read(|c| read_json(c, SERVICE_REQUESTS, &caller, id.0))?;
+    Ok(Reply::json_text(text))
 }
 
-/// `PATCH /api/v1/service_catalog/servicerequest/{id}`.
+/// `PATCH /api/v1/service_catalog/servicerequest/{id}`: 200 + the updated service request.
 pub async fn update_service_request(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    update_of(SERVICE_REQUESTS, inst, caller, req, id, payload).await
+    caller: ApiUser,
+    id: Id<ServiceRequestScope>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let now = caller.now_ms();
+    let updated = caller.write(|tx| update(tx, SERVICE_REQUESTS, &caller, id.0, &body.0, now))?;
+    Ok(Reply::json(updated))
 }
 
-/// `DELETE /api/v1/service_catalog/servicerequest/{id}`.
+/// `DELETE /api/v1/service_catalog/servicerequest/{id}`: 200, empty body.
 pub async fn delete_service_request(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    delete_of(SERVICE_REQUESTS, inst, caller, req, id).await
+    caller: ApiUser,
+    id: Id<ServiceRequestScope>,
+) -> Result<Reply, ApiError> {
+    caller.write(|tx| delete(tx, SERVICE_REQUESTS, &caller, id.0))?;
+    Ok(Reply::empty())
 }
 
-/// `POST /api/v1/service_catalog/servicerequest/search/byqual`.
-pub async fn search_service_requests(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    search_of(SERVICE_REQUESTS, inst, caller, req, payload).await
+/// `POST /api/v1/service_catalog/servicerequest/search/byqual?offset=&size=`.
+pub async fn search_service_requests(caller: ApiUser, search: Search) -> Result<Reply, ApiError> {
+    let found =
+        caller.read(|c| self::search(c, SERVICE_REQUESTS, &caller, &search.query, search.page))?;
+    Ok(Reply::json(found))
 }

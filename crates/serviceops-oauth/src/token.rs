@@ -3,12 +3,12 @@
 //! profile's claim set, signed by the instance's keys (HS256 or RS256, see `signing`).
 
 use crate::error::{ApiError, FULL_AUTH};
-use crate::request::{self, Params};
-use crate::wire::{Client, User};
+use crate::request::Params;
+use crate::requests::traced;
+use crate::wire::{Client, Reply, User};
 use crate::{store, ServiceOps, TokenProfile};
 use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use actix_web::http::StatusCode;
-use actix_web::web::Payload;
 use actix_web::{HttpRequest, HttpResponse};
 use auth_core::credentials::{basic, AuthError};
 use auth_core::secret::ct_eq_str;
@@ -181,16 +181,9 @@ fn issuer(req: &HttpRequest) -> String {
 pub async fn post_token(
     inst: Inst<ServiceOps>,
     req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let result = match request::params(&req, payload).await {
-        Ok(params) => issue(&inst, &req, &params),
-        Err(err) => Err(err),
-    };
-    if let Err(err) = &result {
-        trace::refuse(&req, err.reason());
-    }
-    result
+    params: Params,
+) -> Result<Reply, ApiError> {
+    traced(&req, issue(&inst, &req, &params)).map(Reply::raw)
 }
 
 fn issue(

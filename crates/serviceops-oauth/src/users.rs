@@ -2,18 +2,14 @@
 //! "Requester REST API", <https://docs.motadata.com/serviceops-docs/integration-docs/request-management-with-apis/requester-rest-api>).
 //! Technicians and admins manage them; a requester gets 403.
 
-use crate::auth::Caller;
+use crate::auth::{ApiUser, Caller, Manager};
 use crate::error::ApiError;
 use crate::qual::{self, Page};
-use crate::request;
-use crate::request::{invalid, set_optional_name, set_text, Body, Lookups};
-use crate::requests::{parse_id, traced};
+use crate::request::{
+    invalid, set_optional_name, set_text, Body, Id, JsonBody, Lookups, Scope, Search,
+};
 use crate::store;
-use crate::wire::{Role, User};
-use crate::ServiceOps;
-use actix_web::web::{Path, Payload};
-use actix_web::{HttpRequest, HttpResponse};
-use auth_core::Inst;
+use crate::wire::{Reply, Role, User};
 use rusqlite::{Connection, Transaction};
 use serde_json::{json, Map, Value};
 
@@ -203,188 +199,95 @@ fn search_in(
     qual::page(query, FIELDS, matching, page)
 }
 
-async fn create(
-    kind: UserKind,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let map = traced(&req, request::json_object(payload).await)?;
-    let created = traced(
-        &req,
-        inst.store.write(|tx| create_in(tx, kind, &caller, &map)),
-    )?;
-    Ok(HttpResponse::Ok().json(created))
+/// `POST /api/v1/requester`: 200 + the new requester.
+pub async fn create_requester(caller: ApiUser, body: JsonBody) -> Result<Reply, ApiError> {
+    let created = caller.write(|tx| create_in(tx, UserKind::Requester, &caller, &body.0))?;
+    Ok(Reply::json(created))
 }
 
-async fn get(
-    kind: UserKind,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    traced(&req, manager(&caller))?;
-    let id = traced(&req, parse_id(kind.label(), &id))?;
-    let user = traced(&req, inst.store.read(|c| read(c, kind, id)))?;
-    Ok(HttpResponse::Ok().json(wire(&user)))
+/// `GET /api/v1/requester/{id}` (technicians and admins).
+pub async fn get_requester(caller: Manager, id: Id<RequesterScope>) -> Result<Reply, ApiError> {
+    let user = caller.read(|c| read(c, UserKind::Requester, id.0))?;
+    Ok(Reply::json(wire(&user)))
 }
 
-async fn update(
-    kind: UserKind,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let id = traced(&req, parse_id(kind.label(), &id))?;
-    let map = traced(&req, request::json_object(payload).await)?;
-    let updated = traced(
-        &req,
-        inst.store
-            .write(|tx| update_in(tx, kind, &caller, id, &map)),
-    )?;
-    Ok(HttpResponse::Ok().json(updated))
-}
-
-async fn delete(
-    kind: UserKind,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    traced(&req, manager(&caller))?;
-    let id = traced(&req, parse_id(kind.label(), &id))?;
-    traced(
-        &req,
-        inst.store.write(|tx| {
-            read(tx, kind, id)?;
-            store::delete_user(tx, id)?;
-            Ok::<_, ApiError>(())
-        }),
-    )?;
-    Ok(HttpResponse::Ok().finish())
-}
-
-async fn search(
-    kind: UserKind,
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    let page = traced(&req, Page::from_query(req.query_string()))?;
-    let bytes = traced(&req, request::read(payload).await)?;
-    let query = traced(&req, qual::Query::from_body(&bytes))?;
-    let found = traced(
-        &req,
-        inst.store
-            .read(|c| search_in(c, kind, &caller, &query, page)),
-    )?;
-    Ok(HttpResponse::Ok().json(found))
-}
-
-/// `POST /api/v1/requester`.
-pub async fn create_requester(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    create(UserKind::Requester, inst, caller, req, payload).await
-}
-
-/// `GET /api/v1/requester/{id}`.
-pub async fn get_requester(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    get(UserKind::Requester, inst, caller, req, id).await
-}
-
-/// `PATCH /api/v1/requester/{id}`.
+/// `PATCH /api/v1/requester/{id}`: 200 + the updated requester.
 pub async fn update_requester(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    update(UserKind::Requester, inst, caller, req, id, payload).await
+    caller: ApiUser,
+    id: Id<RequesterScope>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let updated = caller.write(|tx| update_in(tx, UserKind::Requester, &caller, id.0, &body.0))?;
+    Ok(Reply::json(updated))
 }
 
-/// `DELETE /api/v1/requester/{id}`.
-pub async fn delete_requester(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    delete(UserKind::Requester, inst, caller, req, id).await
+/// `DELETE /api/v1/requester/{id}` (technicians and admins): 200, empty body.
+pub async fn delete_requester(caller: Manager, id: Id<RequesterScope>) -> Result<Reply, ApiError> {
+    caller.write(|tx| {
+        read(tx, UserKind::Requester, id.0)?;
+        store::delete_user(tx, id.0)?;
+        Ok(())
+    })?;
+    Ok(Reply::empty())
 }
 
-/// `POST /api/v1/requester/search/byqual`.
-pub async fn search_requesters(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    search(UserKind::Requester, inst, caller, req, payload).await
+/// `POST /api/v1/requester/search/byqual?offset=&size=`.
+pub async fn search_requesters(caller: ApiUser, search: Search) -> Result<Reply, ApiError> {
+    let found =
+        caller.read(|c| search_in(c, UserKind::Requester, &caller, &search.query, search.page))?;
+    Ok(Reply::json(found))
 }
 
-/// `POST /api/v1/technician`.
-pub async fn create_technician(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    create(UserKind::Technician, inst, caller, req, payload).await
+/// `POST /api/v1/technician`: 200 + the new technician.
+pub async fn create_technician(caller: ApiUser, body: JsonBody) -> Result<Reply, ApiError> {
+    let created = caller.write(|tx| create_in(tx, UserKind::Technician, &caller, &body.0))?;
+    Ok(Reply::json(created))
 }
 
-/// `GET /api/v1/technician/{id}`.
-pub async fn get_technician(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    get(UserKind::Technician, inst, caller, req, id).await
+/// `GET /api/v1/technician/{id}` (technicians and admins).
+pub async fn get_technician(caller: Manager, id: Id<TechnicianScope>) -> Result<Reply, ApiError> {
+    let user = caller.read(|c| read(c, UserKind::Technician, id.0))?;
+    Ok(Reply::json(wire(&user)))
 }
 
-/// `PATCH /api/v1/technician/{id}`.
+/// `PATCH /api/v1/technician/{id}`: 200 + the updated technician.
 pub async fn update_technician(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    update(UserKind::Technician, inst, caller, req, id, payload).await
+    caller: ApiUser,
+    id: Id<TechnicianScope>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let updated = caller.write(|tx| update_in(tx, UserKind::Technician, &caller, id.0, &body.0))?;
+    Ok(Reply::json(updated))
 }
 
-/// `DELETE /api/v1/technician/{id}`.
+/// `DELETE /api/v1/technician/{id}` (technicians and admins): 200, empty body.
 pub async fn delete_technician(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    id: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    delete(UserKind::Technician, inst, caller, req, id).await
+    caller: Manager,
+    id: Id<TechnicianScope>,
+) -> Result<Reply, ApiError> {
+    caller.write(|tx| {
+        read(tx, UserKind::Technician, id.0)?;
+        store::delete_user(tx, id.0)?;
+        Ok(())
+    })?;
+    Ok(Reply::empty())
 }
 
-/// `POST /api/v1/technician/search/byqual`.
-pub async fn search_technicians(
-    inst: Inst<ServiceOps>,
-    caller: Caller,
-    req: HttpRequest,
-    payload: Payload,
-) -> Result<HttpResponse, ApiError> {
-    search(UserKind::Technician, inst, caller, req, payload).await
+/// `POST /api/v1/technician/search/byqual?offset=&size=`.
+pub async fn search_technicians(caller: ApiUser, search: Search) -> Result<Reply, ApiError> {
+    let found =
+        caller.read(|c| search_in(c, UserKind::Technician, &caller, &search.query, search.page))?;
+    Ok(Reply::json(found))
+}
+
+/// Requesters, under `/api/v1/requester/{id}`.
+pub enum RequesterScope {}
+impl Scope for RequesterScope {
+    const LABEL: &'static str = "Requester";
+}
+
+/// Technicians, under `/api/v1/technician/{id}`.
+pub enum TechnicianScope {}
+impl Scope for TechnicianScope {
+    const LABEL: &'static str = "Technician";
 }

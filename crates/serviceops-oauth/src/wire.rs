@@ -467,3 +467,57 @@ pub struct Asset {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub asset_property_list: Vec<Map<String, Value>>,
 }
+
+/// A successful answer, rendered as ServiceOps renders it: 200 with the object as JSON (no
+/// envelope around it), an empty 200, or a file.
+pub struct Reply(actix_web::HttpResponse);
+
+impl Reply {
+    /// 200 + `body` as JSON.
+    pub fn json(body: impl Serialize) -> Reply {
+        Reply(actix_web::HttpResponse::Ok().json(body))
+    }
+
+    /// 200 + `text`, already JSON.
+    pub fn json_text(text: String) -> Reply {
+        Reply(
+            actix_web::HttpResponse::Ok()
+                .insert_header(actix_web::http::header::ContentType::json())
+                .body(text),
+        )
+    }
+
+    /// 200, empty body (deletes).
+    pub fn empty() -> Reply {
+        Reply(actix_web::HttpResponse::Ok().finish())
+    }
+
+    /// 200 + the file `data` as uploaded: its content type, `Content-Disposition: attachment`
+    /// with its name.
+    pub fn file(content_type: &str, real_name: String, data: Vec<u8>) -> Reply {
+        use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+        let disposition = ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(real_name)],
+        };
+        Reply(
+            actix_web::HttpResponse::Ok()
+                .insert_header((actix_web::http::header::CONTENT_TYPE, content_type))
+                .insert_header(disposition)
+                .body(data),
+        )
+    }
+
+    /// A response built elsewhere (the token endpoint's, with its cache headers).
+    pub fn raw(resp: actix_web::HttpResponse) -> Reply {
+        Reply(resp)
+    }
+}
+
+impl actix_web::Responder for Reply {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, _: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+        self.0
+    }
+}
