@@ -409,12 +409,24 @@ async fn truncate_body(
         .unwrap_or(full.len() / 2)
         .min(full.len().saturating_sub(1));
     let part = full.slice(..keep);
-    let stream = futures_util::stream::iter(vec![
-        Ok::<_, std::io::Error>(part),
-        Err(std::io::Error::other(
-            "response truncated by a standin fault rule",
-        )),
-    ]);
+    // The part, then one `Pending` (the HTTP/1 dispatcher flushes the status line, headers
+    // and part to the socket when the body is not ready), then an error, on which the
+    // connection is closed without the rest.
+    let mut step = 0u8;
+    let mut part = Some(part);
+    let stream = futures_util::stream::poll_fn(move |cx| {
+        step = step.saturating_add(1);
+        match step {
+            1 => std::task::Poll::Ready(part.take().map(Ok::<_, std::io::Error>)),
+            2 => {
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+            _ => std::task::Poll::Ready(Some(Err(std::io::Error::other(
+                "response truncated by a standin fault rule",
+            )))),
+        }
+    });
     head.headers_mut().remove(CONTENT_LENGTH);
     let body = SizedStream::new(full.len().max(1) as u64, stream);
     ServiceResponse::new(req, head.set_body(BoxBody::new(body)))

@@ -1349,3 +1349,47 @@ async fn a_rate_limit_answers_429_with_retry_after_and_refills_on_the_instance_c
         .unwrap();
     assert_eq!(list["rate_limits"], json!([]), "reset clears rate limits");
 }
+
+/// The whole answer to `GET /items` with a key, over a raw socket, until the server closes.
+async fn raw_items(addr: std::net::SocketAddr) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    sock.write_all(b"GET /items HTTP/1.1\r\nHost: x\r\nx-key: k\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let _ = sock.read_to_end(&mut buf).await;
+    buf
+}
+
+#[actix_web::test]
+async fn a_truncate_fault_sends_the_head_with_the_full_length_then_only_the_first_bytes() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let whole = raw_items(srv.addr).await;
+    let text = String::from_utf8_lossy(&whole).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let full_len = body.len();
+    assert!(
+        head.contains(&format!("content-length: {full_len}")),
+        "{head}"
+    );
+
+    reqwest::Client::new()
+        .post(format!("{}/_standin/faults", srv.url))
+        .body(r#"{"path":"/items","times":1,"action":"truncate","bytes":5}"#)
+        .send()
+        .await
+        .unwrap();
+    let cut = raw_items(srv.addr).await;
+    let text = String::from_utf8_lossy(&cut).into_owned();
+    let (cut_head, cut_body) = text
+        .split_once("\r\n\r\n")
+        .expect("status line and headers sent");
+    assert!(cut_head.starts_with("HTTP/1.1 200"), "{cut_head}");
+    assert!(
+        cut_head.contains(&format!("content-length: {full_len}")),
+        "the full length is announced: {cut_head}"
+    );
+    assert_eq!(cut_body.as_bytes(), &body.as_bytes()[..5]);
+    srv.stop().await;
+}
