@@ -87,12 +87,12 @@ pub fn scheme_token<'a>(authorization: &'a str, scheme: &str) -> Option<&'a str>
         .filter(|t| !t.is_empty())
 }
 
-/// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1).
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 section 2.1).
 pub fn bearer(authorization: &str) -> Option<&str> {
     scheme_token(authorization, "Bearer")
 }
 
-/// The user id and password of an `Authorization: Basic <base64>` header (RFC 7617 §2).
+/// The user id and password of an `Authorization: Basic <base64>` header (RFC 7617 section 2).
 ///
 /// # Errors
 /// [`AuthError::Missing`] if the header is not Basic, [`AuthError::Malformed`] if the

@@ -7,7 +7,7 @@
 //! - a live nonce may be reused with a new `nc`/`cnonce` (requests and httpx cache the last
 //!   challenge), but the exact `(nonce, nc, cnonce)` triple is accepted once only;
 //! - an expired nonce with an otherwise correct digest yields [`DigestError::Stale`], so the
-//!   product can answer `stale=true` (RFC 7616 §3.3).
+//!   product can answer `stale=true` (RFC 7616 section 3.3).
 //!
 //! Memory is bounded: at most [`MAX_NONCES`] nonces are remembered (the oldest are dropped),
 //! and a nonce that has served [`MAX_USES_PER_NONCE`] requests is retired as stale.

@@ -1,4 +1,4 @@
-//! JWT (RFC 7519) issue and verification as a JWS compact serialisation (RFC 7515 §3.1), HS256
+//! JWT (RFC 7519) issue and verification as a JWS compact serialisation (RFC 7515 section 3.1), HS256
 //! with a per-instance secret or RS256 with a per-instance RSA key.
 //!
 //! The header is written as fixed bytes, so a product can match its vendor's byte for byte:
@@ -7,7 +7,7 @@
 //!
 //! Expiry is checked against the instance [`Clock`](crate::clock::Clock), not system time, so a
 //! test can advance the clock past `exp`. A key accepts only its own algorithm: `alg: none`,
-//! an HS256 token offered to RS256 keys (the algorithm-confusion attack, RFC 8725 §2.1), other
+//! an HS256 token offered to RS256 keys (the algorithm-confusion attack, RFC 8725 section 2.1), other
 //! algorithms, tampered payloads and tokens signed with another instance's key are refused.
 
 use crate::credentials::AuthError;
@@ -28,7 +28,7 @@ pub struct JwtKeys {
     header: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
-    /// RS256 only: the public key as a JWK (RFC 7517 §4, RFC 7518 §6.3.1).
+    /// RS256 only: the public key as a JWK (RFC 7517 section 4, RFC 7518 section 6.3.1).
     public_jwk: Option<serde_json::Value>,
 }
 

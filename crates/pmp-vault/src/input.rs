@@ -1,6 +1,6 @@
 //! Reading a PMP request: parameters from the query and the body, INPUT_DATA and file uploads.
 //!
-//! Spec §1.2: the body is read as `application/x-www-form-urlencoded` whatever the
+//! As the vendor's clients send it (pypmp, passwordmanpro-cli), the body is read as `application/x-www-form-urlencoded` whatever the
 //! Content-Type says (`text/json`, none, form), unless it is `multipart/form-data`; query
 //! parameters come first. Decoding is a servlet container's (`+` is a space, bad `%` escapes
 //! kept literally). INPUT_DATA is parsed with the [lenient](crate::lenient) reader.

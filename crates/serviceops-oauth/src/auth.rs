@@ -1,4 +1,4 @@
-//! The resource server: `Authorization: Bearer <jwt>` (RFC 6750 §2.1) or
+//! The resource server: `Authorization: Bearer <jwt>` (RFC 6750 section 2.1) or
 //! `Authorization: Apikey <portal key>`.
 
 use crate::error::ApiError;

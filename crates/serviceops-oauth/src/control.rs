@@ -210,7 +210,7 @@ async fn revoke_api_key(inst: Inst<ServiceOps>, body: Bytes) -> HttpResponse {
 }
 
 /// `GET /_standin/serviceops/jwks`: the RS256 profiles' public key as a JWK Set (RFC 7517
-/// §5), for clients that check signatures; 404 under the legacy profile (HS256 has no public
+/// section 5), for clients that check signatures; 404 under the legacy profile (HS256 has no public
 /// key, and its secret is never shown). The vendor documents no public-key endpoint, so this
 /// is standin's own.
 async fn get_jwks(inst: Inst<ServiceOps>) -> HttpResponse {

@@ -2,7 +2,7 @@
 //!
 //! Two families, as the real product (Spring Security OAuth2 in front of the "floto" REST
 //! layer) answers:
-//! - OAuth2 errors (RFC 6749 §5.2, RFC 6750 §3): `{"error": ..., "error_description": ...}`,
+//! - OAuth2 errors (RFC 6749 section 5.2, RFC 6750 section 3): `{"error": ..., "error_description": ...}`,
 //!   with `WWW-Authenticate` on 401;
 //! - business errors of the REST API: `{"userMessage": ..., "errorCode": ...}`.
 
@@ -30,7 +30,7 @@ pub enum ApiError {
         /// `error_description`.
         description: String,
     },
-    /// Token endpoint: a requested scope the client does not have (RFC 6749 §5.2).
+    /// Token endpoint: a requested scope the client does not have (RFC 6749 section 5.2).
     #[error("invalid scope {requested:?}")]
     InvalidScope {
         /// What the client asked for.
@@ -118,7 +118,7 @@ fn business_body(message: &str, code: &str) -> serde_json::Value {
     json!({"userMessage": message, "errorCode": code})
 }
 
-/// `<prefix> error="...", error_description="..."` (RFC 6750 §3), with quotes, backslashes
+/// `<prefix> error="...", error_description="..."` (RFC 6750 section 3), with quotes, backslashes
 /// and control characters dropped from the description.
 fn challenge(prefix: &str, error: &str, description: &str) -> HeaderValue {
     let description: String = description

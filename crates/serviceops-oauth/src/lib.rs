@@ -4,7 +4,7 @@
 //! <https://www.motadata.com/documentations/managing-request-using-api/>):
 //!
 //! - `POST /api/oauth/token`: the Spring Security OAuth2 token endpoint with the password and
-//!   refresh_token grants (RFC 6749 §4.3, §6), client credentials from HTTP Basic or the form,
+//!   refresh_token grants (RFC 6749 section 4.3, section 6), client credentials from HTTP Basic or the form,
 //!   the body as multipart/form-data, x-www-form-urlencoded or query parameters;
 //! - the resource server: `Authorization: Bearer <jwt>` or `Authorization: Apikey <key>`;
 //! - requests (incidents): `/api/v1/request` create, read, update, delete and search by

@@ -1,5 +1,5 @@
 //! `POST /api/oauth/token`: Spring Security OAuth2's token endpoint with the password grant
-//! (RFC 6749 §4.3) and the refresh_token grant (RFC 6749 §6), JWT tokens of the configured
+//! (RFC 6749 section 4.3) and the refresh_token grant (RFC 6749 section 6), JWT tokens of the configured
 //! profile's claim set, signed by the instance's keys (HS256 or RS256, see `signing`).
 
 use crate::error::{ApiError, FULL_AUTH};
@@ -227,7 +227,7 @@ fn issue(
     respond(inst, &access, &refresh)
 }
 
-/// The client from HTTP Basic (RFC 6749 §2.3.1), else from `client_id`/`client_secret`
+/// The client from HTTP Basic (RFC 6749 section 2.3.1), else from `client_id`/`client_secret`
 /// request parameters.
 fn authenticate_client(
     inst: &Inst<ServiceOps>,

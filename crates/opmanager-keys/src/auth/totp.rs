@@ -4,7 +4,7 @@
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-/// Step length in seconds (RFC 6238 §4.1 default `X`).
+/// Step length in seconds (RFC 6238 section 4.1 default `X`).
 pub const STEP_SECS: i64 = 30;
 
 /// Decode RFC 4648 base32 (case-insensitive, `=` padding and spaces ignored).
@@ -28,7 +28,7 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     (!out.is_empty()).then_some(out)
 }
 
-/// The 6-digit HOTP value (RFC 4226 §5.3) of `secret` at `counter`.
+/// The 6-digit HOTP value (RFC 4226 section 5.3) of `secret` at `counter`.
 pub fn hotp(secret: &[u8], counter: u64) -> Option<String> {
     let mut mac = Hmac::<Sha1>::new_from_slice(secret).ok()?;
     mac.update(&counter.to_be_bytes());
