@@ -30,11 +30,15 @@ use std::time::{Duration, Instant};
 /// Pages whose examples all pass today, run by default (`cargo test`).
 const PASSING: &[&str] = &[
     "README.md",
+    "architecture.md",
+    "control-api.md",
     "dashboard.md",
     "opmanager.md",
     "opsmgr.md",
+    "performance.md",
     "pmp.md",
     "python.md",
+    "reliability.md",
     "serviceops.md",
 ];
 
