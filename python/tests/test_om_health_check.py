@@ -120,11 +120,6 @@ def test_the_report_reads_the_sharded_cluster_with_every_process_under_it(standi
     assert_answered(got, members_of(hosts, parts))
 
 
-@pytest.mark.xfail(
-    reason="fixtures/opsmgr.json types the config server replica set configRS as REPLICA_SET; "
-    "Ops Manager types it CONFIG_SERVER_REPLICA_SET, which om-health-check folds into the "
-    "sharded cluster",
-)
 def test_the_report_has_one_entry_per_cluster_name(standin):
     project, _, _ = fixture_project(standin, "Acme Production")
 
