@@ -267,21 +267,40 @@ fn chosen(
         .collect()
 }
 
+/// The administrator's "associate these templates with this device" shared by
+/// addPerformanceMonitors and associateProcessMonitor: the device named by `device_param`,
+/// the comma list in `list_param` (both mandatory), templates of `kind` for its protocol.
+fn associate_listed(
+    caller: &Caller,
+    params: &Params,
+    device_param: &str,
+    list_param: &str,
+    kind: MonitorKind,
+) -> Result<(), OpmError> {
+    caller.require_admin()?;
+    let name = params.required(device_param)?;
+    let list = params
+        .text(list_param, 4000)?
+        .ok_or_else(|| OpmError::Mandatory(list_param.into()))?;
+    let net = Network::read(&caller.inst)?;
+    let protocol = device_protocol(net.device(name)?);
+    let picked = chosen(caller, kind, protocol, list)?;
+    associate(caller, name, &picked)
+}
+
 /// `POST /api/json/device/addPerformanceMonitors` (administrators; `name`*, `selectedMonitors`*
 /// comma list of template names or `GRAPHID`s).
 pub(crate) async fn add_performance_monitors(
     caller: Caller,
     params: Params,
 ) -> Result<Reply, OpmError> {
-    caller.require_admin()?;
-    let name = params.required("name")?;
-    let list = params
-        .text("selectedMonitors", 4000)?
-        .ok_or_else(|| OpmError::Mandatory("selectedMonitors".into()))?;
-    let net = Network::read(&caller.inst)?;
-    let protocol = device_protocol(net.device(name)?);
-    let picked = chosen(&caller, MonitorKind::Performance, protocol, list)?;
-    associate(&caller, name, &picked)?;
+    associate_listed(
+        &caller,
+        &params,
+        "name",
+        "selectedMonitors",
+        MonitorKind::Performance,
+    )?;
     Reply::json(json!({"result": {"message": "Monitor added successfully"}}))
 }
 
@@ -421,15 +440,13 @@ pub(crate) async fn associate_process_monitor(
     caller: Caller,
     params: Params,
 ) -> Result<Reply, OpmError> {
-    caller.require_admin()?;
-    let name = params.required("deviceName")?;
-    let ids = params
-        .text("processId", 4000)?
-        .ok_or_else(|| OpmError::Mandatory("processId".into()))?;
-    let net = Network::read(&caller.inst)?;
-    let protocol = device_protocol(net.device(name)?);
-    let picked = chosen(&caller, MonitorKind::Process, protocol, ids)?;
-    associate(&caller, name, &picked)?;
+    associate_listed(
+        &caller,
+        &params,
+        "deviceName",
+        "processId",
+        MonitorKind::Process,
+    )?;
     Reply::json(json!({"result": {"message": "Process monitor(s) associated successfully."}}))
 }
 
