@@ -22,7 +22,7 @@
 //! engine, observe, snapshots and tenants can use it without an import circle.
 
 use crate::credentials::bearer;
-use crate::instance::{CommonOptions, Host};
+use crate::host::{CommonOptions, Host};
 use crate::product::{Product, StateError};
 use crate::secret::ct_eq_str;
 use actix_web::body::{BoxBody, MessageBody};

@@ -11,7 +11,7 @@
 
 use crate::clock::parse_rfc3339_ms;
 use crate::control::{error_response, guard, parse_body, ControlError, MAX_CONTROL_BODY, VERSION};
-use crate::instance::Inst;
+use crate::host::{Host, Inst};
 use crate::product::Product;
 use actix_web::dev::Handler;
 use actix_web::http::Method;
@@ -80,7 +80,7 @@ pub fn routes<P: Product>() -> Vec<ControlRoute> {
         route(M::POST, "/tenants", tenants::create::<P>),
         route(M::GET, "/tenants/{id}", tenants::get::<P>),
         route(M::DELETE, "/tenants/{id}", tenants::delete::<P>),
-        route(M::GET, "/openapi.json", crate::openapi::document::<P>),
+        route(M::GET, "/openapi.json", openapi::<P>),
         route(M::GET, "/ui", crate::ui::page),
     ]
 }
@@ -106,6 +106,13 @@ async fn control_not_found(req: HttpRequest) -> HttpResponse {
     )))
 }
 
+/// `GET /_standin/openapi.json`: [`crate::openapi::build`] over this router's own routes.
+async fn openapi<P: Product>() -> HttpResponse {
+    let routes = routes::<P>();
+    let pairs = routes.iter().map(|r| (r.method.as_str(), r.path));
+    HttpResponse::Ok().json(crate::openapi::build(P::TITLE, pairs))
+}
+
 async fn health<P: Product>(inst: Inst<P>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "status": "ok",
@@ -123,7 +130,7 @@ async fn ready<P: Product>(inst: Inst<P>) -> HttpResponse {
 
 async fn reset<P: Product>(
     inst: Inst<P>,
-    host: web::Data<crate::instance::Host<P>>,
+    host: web::Data<Host<P>>,
 ) -> Result<HttpResponse, ControlError> {
     let started = Instant::now();
     host.reset(&inst)?;

@@ -11,8 +11,9 @@
 
 use crate::control;
 use crate::faults::{Action, RequestFacts};
-use crate::instance::{Bound, Host, Inst, Instance};
+use crate::host::{Bound, Host, Inst};
 use crate::journal::Entry;
+use crate::product::Instance;
 use crate::product::{OpRoute, Product};
 use crate::trace::Trace;
 use actix_web::body::{BoxBody, MessageBody, SizedStream};

@@ -7,7 +7,8 @@
 //! - key, token and id generation from one seedable RNG ([`ids`]) and a per-instance
 //!   clock ([`clock`]);
 //! - SQLite store plumbing ([`store`]);
-//! - the [`Product`] contract, instances and tenants ([`instance`]), the request pipeline
+//! - the [`Product`] contract and the [`Instance`] it is handed ([`product`]), the host of
+//!   instances and tenants ([`host`]), their shared services ([`env`]), the request pipeline
 //!   ([`engine`]), the control scope `/_standin/` (its vocabulary and access rule in [`control`], its
 //!   routes in [`control_router`]), TLS ([`tls`]) and mounting
 //!   a product on a port ([`server`]).
@@ -18,9 +19,10 @@ pub mod control_router;
 pub mod credentials;
 pub mod digest;
 pub mod engine;
+pub mod env;
 pub mod faults;
+pub mod host;
 pub mod ids;
-pub mod instance;
 pub mod journal;
 pub mod jwt;
 pub mod observe;
@@ -37,8 +39,9 @@ pub mod trace;
 pub mod ui;
 
 pub use credentials::AuthError;
-pub use instance::{CommonOptions, Env, Host, Inst, Instance};
-pub use product::{op, parse_state, OpRoute, Product, StateError};
+pub use env::Env;
+pub use host::{CommonOptions, Host, Inst};
+pub use product::{op, parse_state, Instance, OpRoute, Product, StateError};
 pub use redact::Secrets;
 pub use store::{Store, StoreError};
 

@@ -5,7 +5,7 @@
 
 use crate::control::{parse_body, ControlError};
 use crate::faults::{FaultSpec, LimitSpec};
-use crate::instance::Inst;
+use crate::host::Inst;
 use crate::journal::Filter;
 use crate::product::Product;
 use actix_web::{web, HttpRequest, HttpResponse};

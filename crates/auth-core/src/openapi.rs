@@ -1,15 +1,13 @@
 //! `GET /_standin/openapi.json`: an OpenAPI 3.1 description of the shared control routes.
 //!
-//! The paths come from [`crate::control_router::routes`], the same list the `/_standin` scope is
-//! mounted from; each route's description is looked up in [`DOCS`] by method and path. A test
+//! The control router hands [`build`] its own route list (the same one the `/_standin` scope is
+//! mounted from), so this module names no handler; each route's description is looked up in
+//! [`DOCS`] by method and path. A test
 //! checks that the two lists match one to one, so a route cannot be mounted undescribed or
 //! described unmounted. Product-specific routes under `/_standin/<product>/` are described in
 //! each product's docs page, not here.
 
 use crate::control::VERSION;
-use crate::control_router::routes;
-use crate::product::Product;
-use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 
 /// How one control route is described.
@@ -180,24 +178,24 @@ fn operation(d: &RouteDoc) -> Value {
     op
 }
 
-/// The OpenAPI document for product `P`'s control scope.
-pub fn build<P: Product>() -> Value {
+/// The OpenAPI document of a control scope mounting `routes` (method, path under
+/// `/_standin`), for the product titled `title`.
+pub fn build<'a>(title: &str, routes: impl IntoIterator<Item = (&'a str, &'a str)>) -> Value {
     let mut paths = Map::new();
-    for route in routes::<P>() {
-        let method = route.method.as_str();
-        let described = match find(method, route.path) {
+    for (method, path) in routes {
+        let described = match find(method, path) {
             Some(d) => operation(d),
             None => json!({"summary": "undescribed", "responses": {}}),
         };
         let item = paths
-            .entry(format!("/_standin{}", route.path))
+            .entry(format!("/_standin{path}"))
             .or_insert_with(|| json!({}));
         item[method.to_ascii_lowercase()] = described;
     }
     json!({
         "openapi": "3.1.0",
         "info": {
-            "title": format!("standin control API ({})", P::TITLE),
+            "title": format!("standin control API ({title})"),
             "version": VERSION,
             "description": "The control scope of one standin product port (or tenant port). Loopback \
                 callers are admitted; others need Authorization: Bearer <control token>. A tenant is \
@@ -445,8 +443,4 @@ fn schemas() -> Value {
         },
         "OpenApi": {"type": "object", "required": ["openapi", "info", "paths"]},
     })
-}
-
-pub(crate) async fn document<P: Product>() -> HttpResponse {
-    HttpResponse::Ok().json(build::<P>())
 }

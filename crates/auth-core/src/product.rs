@@ -3,16 +3,18 @@
 //! A product implements [`Product`]: its name and defaults, its SQL schema, how to load and
 //! dump its state in the fixture format, its route table ([`OpRoute`]s, each with an
 //! operation name for the request journal and fault rules) and its vendor's error bodies.
-//! auth-core then mounts it the same way everywhere: the launcher, tests and tenants.
+//! auth-core then mounts it the same way everywhere: the launcher, tests and tenants, each an
+//! [`Instance`] of the product: its store, its runtime state and settings, its [`Env`].
 
-use crate::instance::{Env, Instance};
-use crate::store::StoreError;
+use crate::env::Env;
+use crate::store::{self, Store, StoreError};
 use actix_web::dev::Handler;
 use actix_web::http::{Method, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, Responder};
 use rusqlite::{Connection, Transaction};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// A state document (fixtures, `PUT /_standin/state`) that cannot be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -172,5 +174,63 @@ pub trait Product: Sized + Send + Sync + 'static {
     /// rate limits keyed by principal). Cheap: no hashing, ideally no store access.
     fn principal_hint(_inst: &Instance<Self>, _req: &HttpRequest) -> Option<String> {
         None
+    }
+}
+
+/// One running copy of a product: the main instance or a tenant.
+pub struct Instance<P: Product> {
+    /// The tenant id, `None` for the main instance.
+    pub tenant: Option<String>,
+    /// Clock and RNG.
+    pub env: Env,
+    /// The product's database.
+    pub store: Store,
+    /// The product's in-memory runtime state.
+    pub product: P,
+    /// The product's settings.
+    pub settings: Arc<P::Settings>,
+}
+
+impl<P: Product> std::fmt::Debug for Instance<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("product", &P::NAME)
+            .field("tenant", &self.tenant)
+            .finish()
+    }
+}
+
+impl<P: Product> Instance<P> {
+    /// Build an instance around `store` (not yet loaded).
+    pub fn new(tenant: Option<String>, env: Env, store: Store, settings: Arc<P::Settings>) -> Self {
+        let product = P::new(&env, &settings);
+        Instance {
+            tenant,
+            env,
+            store,
+            product,
+            settings,
+        }
+    }
+
+    /// Replace the whole state with `doc`, atomically: a bad document changes nothing.
+    ///
+    /// # Errors
+    /// [`StateError`] naming the field.
+    pub fn replace_state(&self, doc: &Value) -> Result<(), StateError> {
+        self.store.write(|tx| {
+            store::clear(tx)?;
+            self.product.load_state(tx, doc, &self.env)
+        })?;
+        self.product.on_reset();
+        Ok(())
+    }
+
+    /// The whole state in the fixture format.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn export_state(&self) -> Result<Value, StoreError> {
+        self.store.read(|conn| self.product.dump_state(conn))
     }
 }

@@ -3,7 +3,9 @@
 //! prepares every product first never leaves one half-started.
 
 use crate::engine::{engine, not_found, register_routes};
-use crate::instance::{Bound, CommonOptions, Env, Host, Instance};
+use crate::env::Env;
+use crate::host::{Bound, CommonOptions, Host};
+use crate::product::Instance;
 use crate::product::Product;
 use crate::store::Store;
 use actix_web::dev::{Server, ServerHandle};

@@ -5,7 +5,7 @@
 //! file `<data-dir>/snapshots/<product>/<name>.json`.
 
 use crate::control::ControlError;
-use crate::instance::{Host, Inst};
+use crate::host::{Host, Inst};
 use crate::product::Product;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};

@@ -3,7 +3,9 @@
 //! `X-Standin-Tenant: <id>`. Tenant stores are always in memory.
 
 use crate::control::{parse_body, ControlError};
-use crate::instance::{Env, Host, Instance, Tenant};
+use crate::env::Env;
+use crate::host::{Host, Tenant};
+use crate::product::Instance;
 use crate::product::Product;
 use crate::server::{base_url, build_server};
 use crate::store::Store;
@@ -130,7 +132,7 @@ pub(crate) async fn delete<P: Product>(
         .remove(id.as_str())
         .ok_or_else(|| ControlError::NotFound(format!("no tenant {:?}", *id)))?;
     let via_own_listener = req
-        .app_data::<crate::instance::Bound<P>>()
+        .app_data::<crate::host::Bound<P>>()
         .and_then(|b| b.0.as_ref())
         .is_some_and(|inst| inst.tenant.as_deref() == Some(id.as_str()));
     if via_own_listener {

@@ -3,7 +3,7 @@
 use crate::credentials::Kit;
 use crate::filter::Filter;
 use auth_core::CommonOptions;
-use auth_core::instance::Host;
+use auth_core::Host;
 use auth_core::server::{prepare, stop_tenants};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,11 +1,8 @@
-//! Product instances (the main one and each tenant) and the host that owns them.
+//! The host of one product: its main instance, its tenants, fixtures and snapshots, and the
+//! [`Inst`] extractor that hands a handler the instance a request addressed. The instance
+//! itself is part of the contract, in [`crate::product`].
 
-use crate::clock::Clock;
-use crate::faults::{Faults, RateLimits};
-use crate::ids::Ids;
-use crate::journal::Journal;
-use crate::product::{Product, StateError};
-use crate::store::{self, Store, StoreError};
+use crate::product::{Instance, Product, StateError};
 use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
@@ -57,98 +54,6 @@ impl Default for CommonOptions {
             workers: None,
             journal_size: crate::journal::DEFAULT_CAPACITY,
         }
-    }
-}
-
-/// The shared services of one instance: clock, random generator, request journal, fault
-/// rules and rate limits.
-#[derive(Debug)]
-pub struct Env {
-    /// The instance's clock.
-    pub clock: Clock,
-    /// The instance's generator of keys, tokens, ids and nonces.
-    pub ids: Ids,
-    /// Every request served (bounded).
-    pub journal: Journal,
-    /// Fault rules.
-    pub faults: Faults,
-    /// Rate limits.
-    pub limits: RateLimits,
-}
-
-impl Env {
-    /// A fresh environment for the RNG stream `stream`, with the default journal size.
-    pub fn new(seed: Option<u64>, stream: &str) -> Self {
-        Self::with_journal(seed, stream, crate::journal::DEFAULT_CAPACITY)
-    }
-
-    /// A fresh environment keeping `journal_size` journal entries.
-    pub fn with_journal(seed: Option<u64>, stream: &str, journal_size: usize) -> Self {
-        Env {
-            clock: Clock::real(),
-            ids: Ids::new(seed, stream),
-            journal: Journal::new(journal_size),
-            faults: Faults::default(),
-            limits: RateLimits::default(),
-        }
-    }
-}
-
-/// One running copy of a product: the main instance or a tenant.
-pub struct Instance<P: Product> {
-    /// The tenant id, `None` for the main instance.
-    pub tenant: Option<String>,
-    /// Clock and RNG.
-    pub env: Env,
-    /// The product's database.
-    pub store: Store,
-    /// The product's in-memory runtime state.
-    pub product: P,
-    /// The product's settings.
-    pub settings: Arc<P::Settings>,
-}
-
-impl<P: Product> std::fmt::Debug for Instance<P> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Instance")
-            .field("product", &P::NAME)
-            .field("tenant", &self.tenant)
-            .finish()
-    }
-}
-
-impl<P: Product> Instance<P> {
-    /// Build an instance around `store` (not yet loaded).
-    pub fn new(tenant: Option<String>, env: Env, store: Store, settings: Arc<P::Settings>) -> Self {
-        let product = P::new(&env, &settings);
-        Instance {
-            tenant,
-            env,
-            store,
-            product,
-            settings,
-        }
-    }
-
-    /// Replace the whole state with `doc`, atomically: a bad document changes nothing.
-    ///
-    /// # Errors
-    /// [`StateError`] naming the field.
-    pub fn replace_state(&self, doc: &Value) -> Result<(), StateError> {
-        self.store.write(|tx| {
-            store::clear(tx)?;
-            self.product.load_state(tx, doc, &self.env)
-        })?;
-        self.product.on_reset();
-        Ok(())
-    }
-
-    /// The whole state in the fixture format.
-    ///
-    /// # Errors
-    /// Store errors.
-    pub fn export_state(&self) -> Result<Value, StoreError> {
-        self.store.read(|conn| self.product.dump_state(conn))
     }
 }
 

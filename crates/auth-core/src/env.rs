@@ -1,0 +1,41 @@
+//! The shared services every instance carries: its clock, its generator of ids, its request
+//! journal, its fault rules and rate limits.
+
+use crate::clock::Clock;
+use crate::faults::{Faults, RateLimits};
+use crate::ids::Ids;
+use crate::journal::Journal;
+
+/// The shared services of one instance: clock, random generator, request journal, fault
+/// rules and rate limits.
+#[derive(Debug)]
+pub struct Env {
+    /// The instance's clock.
+    pub clock: Clock,
+    /// The instance's generator of keys, tokens, ids and nonces.
+    pub ids: Ids,
+    /// Every request served (bounded).
+    pub journal: Journal,
+    /// Fault rules.
+    pub faults: Faults,
+    /// Rate limits.
+    pub limits: RateLimits,
+}
+
+impl Env {
+    /// A fresh environment for the RNG stream `stream`, with the default journal size.
+    pub fn new(seed: Option<u64>, stream: &str) -> Self {
+        Self::with_journal(seed, stream, crate::journal::DEFAULT_CAPACITY)
+    }
+
+    /// A fresh environment keeping `journal_size` journal entries.
+    pub fn with_journal(seed: Option<u64>, stream: &str, journal_size: usize) -> Self {
+        Env {
+            clock: Clock::real(),
+            ids: Ids::new(seed, stream),
+            journal: Journal::new(journal_size),
+            faults: Faults::default(),
+            limits: RateLimits::default(),
+        }
+    }
+}
