@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
+#[path = "e2e/cors.rs"]
+mod cors;
 
 use common::*;
 

@@ -58,3 +58,10 @@ curl -H 'apiKey: a47d19e3c60b85f2e9d4a1b7c3f60e28' -X POST "$STANDIN_URL/api/jso
 curl -H "apiKey: $K" -X POST "$STANDIN_URL/api/json/alarm/addNotes" -d 'entity=1&notes=<script>x</script>'
 curl -H "apiKey: $K" "$STANDIN_URL/api/json/device/listDevices"
 curl -H "apiKey: $K" "$STANDIN_URL/api/json/alarm/listAlarms"
+
+# OPTIONS, plain and as a browser preflight: without --cors the vendor's answer, no CORS header
+curl  -X OPTIONS "$STANDIN_URL/api/json/device/listDevices"
+curl  -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' \
+  -H 'Access-Control-Request-Headers: content-type' "$STANDIN_URL/api/json/device/listDevices"
+curl  -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' "$STANDIN_URL/_standin/clock"
+curl  -H 'Origin: http://dashboard.example:3000' "$STANDIN_URL/no/such/path"

@@ -48,3 +48,10 @@ curl --digest -u "$U" -H 'Content-Type: application/json' -X POST "$B/orgs/5953c
 curl --digest -u "$U" -X PUT "$B/orgs"
 curl --digest -u "$U" "$B/nothing/here"
 curl --digest -u "$U" "$B/orgs/5953c5f380eef53887615f99/apiKeys?pretty=true&envelope=true"
+
+# OPTIONS, plain and as a browser preflight: without --cors the vendor's answer, no CORS header
+curl  -X OPTIONS "$STANDIN_URL/api/public/v1.0/orgs"
+curl  -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' \
+  -H 'Access-Control-Request-Headers: content-type' "$STANDIN_URL/api/public/v1.0/orgs"
+curl  -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' "$STANDIN_URL/_standin/clock"
+curl  -H 'Origin: http://dashboard.example:3000' "$STANDIN_URL/no/such/path"

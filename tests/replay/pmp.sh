@@ -92,3 +92,10 @@ curl -k "$P/getAllAssociatedUsers?AUTHTOKEN=$A"
 curl -k "$P/getAllSSLCertificates"
 curl -k "$P/getAllSSHKeys?AUTHTOKEN=C6B1687E-D8D5-4A3E-BF45-77F8D85FCFD4"
 curl -k "$P/getEverything?AUTHTOKEN=$A"
+
+# OPTIONS, plain and as a browser preflight: without --cors the vendor's answer, no CORS header
+curl -k -X OPTIONS "$STANDIN_URL/restapi/json/v1/resources"
+curl -k -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' \
+  -H 'Access-Control-Request-Headers: content-type' "$STANDIN_URL/restapi/json/v1/resources"
+curl -k -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' "$STANDIN_URL/_standin/clock"
+curl -k -H 'Origin: http://dashboard.example:3000' "$STANDIN_URL/no/such/path"

@@ -115,3 +115,10 @@ curl -s -H "Authorization: Bearer $T2" -H 'Content-Type: application/json' "$U/a
   -d '{"name":"PC-R","assetTypeName":"hardware$computer","type":"HardwareAsset","assetPropertyList":[{"type":"ComputerProperty","osName":"Linux"}]}'
 curl -s -H "Authorization: Bearer $T2" -H 'Content-Type: application/json' "$U/api/v1/asset" \
   -d '{"name":"PC-S","assetTypeName":"hardware$computer","type":"HardwareAsset","assetPropertyList":[{"type":"SoftwareProperty"}]}'
+
+# OPTIONS, plain and as a browser preflight: without --cors the vendor's answer, no CORS header
+curl -s -X OPTIONS "$STANDIN_URL/api/v1/request/65"
+curl -s -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' \
+  -H 'Access-Control-Request-Headers: content-type' "$STANDIN_URL/api/v1/request/65"
+curl -s -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' "$STANDIN_URL/_standin/clock"
+curl -s -H 'Origin: http://dashboard.example:3000' "$STANDIN_URL/no/such/path"

@@ -39,6 +39,9 @@ pub struct CommonOptions {
     pub workers: Option<usize>,
     /// `--journal-size`: request journal entries kept per instance.
     pub journal_size: usize,
+    /// `--cors`: answer CORS preflights and add CORS headers on every listener
+    /// ([`crate::cors`]); off, as the vendors' servers are.
+    pub cors: bool,
 }
 
 impl Default for CommonOptions {
@@ -53,6 +56,7 @@ impl Default for CommonOptions {
             explain: false,
             workers: None,
             journal_size: crate::journal::DEFAULT_CAPACITY,
+            cors: false,
         }
     }
 }

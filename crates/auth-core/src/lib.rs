@@ -10,12 +10,13 @@
 //! - the [`Product`] contract and the [`Instance`] it is handed ([`product`]), the host of
 //!   instances and tenants ([`host`]), their shared services ([`env`]), the request pipeline
 //!   ([`engine`]), the control scope `/_standin/` (its vocabulary and access rule in [`control`], its
-//!   routes in [`control_router`]), TLS ([`tls`]) and mounting
+//!   routes in [`control_router`]), `--cors` ([`cors`]), TLS ([`tls`]) and mounting
 //!   a product on a port ([`server`]).
 
 pub mod clock;
 pub mod control;
 pub mod control_router;
+pub mod cors;
 pub mod credentials;
 pub mod digest;
 pub mod engine;

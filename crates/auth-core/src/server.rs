@@ -9,7 +9,7 @@ use crate::product::Instance;
 use crate::product::Product;
 use crate::store::Store;
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpServer};
 use parking_lot::Mutex;
 use serde_json::Value;
@@ -320,6 +320,7 @@ pub(crate) fn build_server<P: Product>(
     workers: usize,
 ) -> io::Result<Server> {
     let tls = host.tls.clone();
+    let cors = host.options.cors;
     let data = web::Data::from(host);
     let factory = move || {
         App::new()
@@ -330,6 +331,7 @@ pub(crate) fn build_server<P: Product>(
             .service(crate::control_router::scope::<P>())
             .configure(register_routes::<P>)
             .default_service(web::to(not_found::<P>))
+            .wrap(Condition::new(cors, from_fn(crate::cors::cors::<P, _>)))
     };
     let mut server = HttpServer::new(factory)
         .on_connect(crate::engine::remember_socket)

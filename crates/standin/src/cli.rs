@@ -137,6 +137,10 @@ pub struct ServeArgs {
     /// Add the refusal reason as an X-Standin-Reason response header.
     #[arg(long, env = "STANDIN_EXPLAIN")]
     pub explain: bool,
+    /// Answer browser CORS preflights and add CORS headers on every port, tenants included
+    /// (off by default, as the vendors' servers are).
+    #[arg(long, env = "STANDIN_CORS")]
+    pub cors: bool,
     /// Request journal entries kept per instance.
     #[arg(long, env = "STANDIN_JOURNAL_SIZE", default_value_t = auth_core::journal::DEFAULT_CAPACITY)]
     pub journal_size: usize,

@@ -176,6 +176,7 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
                 .unwrap_or_else(|| default_workers(selected.len())),
         ),
         journal_size: args.journal_size,
+        cors: args.cors,
     });
     let needs_tls = selected.iter().any(|entry| args.tls_for(entry));
     let tls = if needs_tls {
@@ -213,6 +214,11 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         );
     }
     println!("{}", control_notice(&args));
+    if args.cors {
+        println!(
+            "standin: --cors: browser preflights are answered and CORS headers sent on every port"
+        );
+    }
     let mut servers = Vec::new();
     let mut stops = Vec::new();
     let mut ready = serde_json::Map::new();
