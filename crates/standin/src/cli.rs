@@ -156,14 +156,9 @@ pub struct ServeArgs {
     /// principal and refusal reason; secrets redacted as in the journal) on stderr.
     #[arg(long, short = 'v', env = "STANDIN_VERBOSE")]
     pub verbose: bool,
+    /// Each product's own flags.
     #[command(flatten)]
-    pub opmanager: opmanager_keys::Settings,
-    #[command(flatten)]
-    pub serviceops: serviceops_oauth::Settings,
-    #[command(flatten)]
-    pub pmp: pmp_vault::Settings,
-    #[command(flatten)]
-    pub opsmgr: opsmgr_apikeys::Settings,
+    pub settings: products::Settings,
 }
 
 /// A worker count: 1 or more.

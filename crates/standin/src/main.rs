@@ -194,7 +194,7 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
     let mut pendings = Vec::new();
     for entry in &selected {
         let mount = Mount {
-            args: &args,
+            settings: &args.settings,
             options: options.clone(),
             tls: if args.tls_for(entry) {
                 tls.as_ref().map(|m| m.config.clone())

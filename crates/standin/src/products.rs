@@ -3,20 +3,33 @@
 //! One row per product generates its `--port-<name>` flag (and `STANDIN_PORT_<NAME>`), its
 //! place in the `--only` and `--tls` lists, its TLS default (from [`Product::DEFAULT_TLS`]),
 //! its default port (from [`Product::DEFAULT_PORT`]) and how it is mounted. Adding a product
-//! is one row here plus its settings field in [`ServeArgs`].
+//! is one row here plus its field in [`Settings`] (the product's own flags).
 
-use crate::cli::ServeArgs;
 use auth_core::server::{self, MountError, Prepared};
 use auth_core::{CommonOptions, Product};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-/// What mounting a product needs besides its port: the parsed flags, the options shared by
-/// every product, and the TLS configuration when this product serves HTTPS.
+/// Every product's own flags (`--opmanager-param-auth`, `--pmp-...`), one field per row of
+/// [`PRODUCTS`], flattened into the serving flags.
+#[derive(Debug, clap::Args)]
+pub struct Settings {
+    #[command(flatten)]
+    pub opmanager: opmanager_keys::Settings,
+    #[command(flatten)]
+    pub serviceops: serviceops_oauth::Settings,
+    #[command(flatten)]
+    pub pmp: pmp_vault::Settings,
+    #[command(flatten)]
+    pub opsmgr: opsmgr_apikeys::Settings,
+}
+
+/// What mounting a product needs besides its port: the products' settings, the options
+/// shared by every product, and the TLS configuration when this product serves HTTPS.
 pub struct Mount<'a> {
-    /// The parsed serving flags (for the product's settings).
-    pub args: &'a ServeArgs,
+    /// Every product's settings (the row picks its own).
+    pub settings: &'a Settings,
     /// Options shared by every product.
     pub options: Arc<CommonOptions>,
     /// `Some` when this product serves HTTPS.
@@ -42,7 +55,7 @@ pub struct Entry {
     pub prepare: fn(&Mount<'_>, u16) -> Result<Pending, MountError>,
 }
 
-/// One table row: the product type, the [`ServeArgs`] field holding its settings, its port
+/// One table row: the product type, the [`Settings`] field holding its settings, its port
 /// flag and that flag's environment variable.
 macro_rules! row {
     ($product:ty, $settings:ident, $flag:literal, $env:literal) => {
@@ -53,7 +66,9 @@ macro_rules! row {
             default_tls: <$product as Product>::DEFAULT_TLS,
             port_flag: $flag,
             port_env: $env,
-            prepare: |mount, port| prepare::<$product>(mount, port, mount.args.$settings.clone()),
+            prepare: |mount, port| {
+                prepare::<$product>(mount, port, mount.settings.$settings.clone())
+            },
         }
     };
 }
