@@ -46,9 +46,11 @@ def section(cluster_report, name):
     return found
 
 
-# The sections whose every call standin answers; "Connectivity & Infrastructure" also reads
-# the monitoring agents and "Oplog" the oplog window in seconds (see the xfail tests below).
+# The sections whose every call standin answers: all of the report's ("Connectivity &
+# Infrastructure" reads the monitoring agents, "Oplog" the oplog window in seconds).
 ANSWERED = [
+    "Connectivity & Infrastructure",
+    "Oplog",
     "Compute Resources",
     "Disk Resources",
     "Cache Resources",
@@ -128,23 +130,42 @@ def test_the_report_has_one_entry_per_cluster_name(standin):
     assert sorted(c["cluster_name"] for c in report["clusters"]) == ["Cluster0", "Cluster1"]
 
 
-@pytest.mark.xfail(
-    reason="GET /groups/{id}/agents/MONITORING is not implemented (404 RESOURCE_NOT_FOUND)"
-)
-def test_the_connectivity_section_reads_the_monitoring_agents(standin):
-    project, _, _ = fixture_project(standin, "Acme Production")
+def test_the_connectivity_section_finds_the_active_monitoring_agent(standin):
+    project, _, hosts = fixture_project(standin, "Acme Production")
+    servers = sorted({h["hostname"] for h in hosts})
 
     report = json_report(standin, project)
 
     [got] = [c for c in report["clusters"] if c["cluster_name"] == "Cluster0"]
     checks = section(got, "Connectivity & Infrastructure")["cluster_checks"]
     assert not [c for c in checks if c["message"].startswith("Check failed")], checks
+    [agents] = [c for c in checks if c["name"] == "Agent status"]
+    assert agents["status"] == "GREEN", agents
+    # The first server's agent monitors; the others stand by.
+    assert agents["message"] == f"Active on {hosts[0]['hostname']} ({len(servers) - 1} standby)"
+    path = f"/api/public/v1.0/groups/{project['id']}/agents/MONITORING"
+    answered = [e["status"] for e in standin.requests("opsmgr", path=path)
+                if "authorization" in e["headers"]]
+    assert answered and set(answered) == {200}, answered
 
 
-@pytest.mark.xfail(
-    reason="OPLOG_MASTER_TIME is served in HOURS (about 71); Ops Manager serves the oplog "
-    "window in SECONDS and om-health-check divides by 3600, so its report says 0.02 h, RED"
-)
+def test_a_project_without_hosts_has_no_monitoring_agent_and_the_report_warns(standin):
+    project, _, _ = fixture_project(standin, "Acme Production")
+    state = standin.state("opsmgr")
+    state["hosts"] = [h for h in state["hosts"] if h["groupId"] != project["id"]]
+    standin.set_state("opsmgr", state)
+
+    report = json_report(standin, project)
+
+    [got] = [c for c in report["clusters"] if c["cluster_name"] == "Cluster0"]
+    checks = section(got, "Connectivity & Infrastructure")["cluster_checks"]
+    [agents] = [c for c in checks if c["name"] == "Agent status"]
+    assert (agents["status"], agents["message"]) == (
+        "WARN",
+        "No monitoring agents found in this project",
+    )
+
+
 def test_the_oplog_window_is_reported_in_hours_above_the_red_threshold(standin):
     project, _, _ = fixture_project(standin, "Acme Production")
 

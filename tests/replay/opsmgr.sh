@@ -55,3 +55,12 @@ curl  -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-R
   -H 'Access-Control-Request-Headers: content-type' "$STANDIN_URL/api/public/v1.0/orgs"
 curl  -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' "$STANDIN_URL/_standin/clock"
 curl  -H 'Origin: http://dashboard.example:3000' "$STANDIN_URL/no/such/path"
+
+# Agents (the agents the fixture hosts imply) and the oplog window in seconds
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/agents"
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/agents/MONITORING?pretty=true"
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/agents/AUTOMATION?itemsPerPage=2&pageNum=2"
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/agents/BACKUP?envelope=true"
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/agents/monitoring"
+curl --digest -u "$U" "$B/groups/5e2211c17a3e5a48f5497d02/agents/MONITORING"
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/hosts/a1b2c3d4e5f60718293a4b5c6d7e8f01/measurements?granularity=PT5M&period=PT10M&m=OPLOG_MASTER_TIME"

@@ -17,6 +17,7 @@
 //! and `state.rs` the state document.
 
 mod access;
+mod agents;
 mod alerts;
 mod auth;
 mod deployments;

@@ -66,7 +66,12 @@ const HOST_METRICS: &[Metric] = &[
     Metric("OP_EXECUTION_TIME_READS", "MILLISECONDS", 0.2, 3.0),
     Metric("OP_EXECUTION_TIME_WRITES", "MILLISECONDS", 0.2, 4.0),
     Metric("OP_EXECUTION_TIME_COMMANDS", "MILLISECONDS", 0.1, 2.0),
-    Metric("OPLOG_MASTER_TIME", "HOURS", 70.0, 72.0),
+    // The oplog window, in seconds: om-health-check 0.8.0 reads it so
+    // (`om_health_check/baseline.py`, `_UNIT_CONVERSIONS`: "OM returns SECONDS", divided by
+    // 3600 against its 24 h threshold). MongoDB's "Measurement Types" page names the metric
+    // without its units, and no source we hold serves it in hours. About three days, as a
+    // right-sized oplog keeps.
+    Metric("OPLOG_MASTER_TIME", "SECONDS", 252_000.0, 259_200.0),
     Metric("OPLOG_MASTER_LAG_TIME_DIFF", "SECONDS", 0.0, 2.0),
     Metric("OPLOG_REPLICATION_LAG_TIME", "SECONDS", 0.0, 2.0),
     Metric("OPLOG_RATE_GB_PER_HOUR", "GIGABYTES_PER_HOUR", 0.01, 0.2),

@@ -10,7 +10,7 @@
 
 use crate::wire::render_errors;
 use crate::{
-    access, alerts, deployments, events, global_keys, groups, measurements, org_keys, orgs,
+    access, agents, alerts, deployments, events, global_keys, groups, measurements, org_keys, orgs,
     project_keys, root, teams, users,
 };
 use actix_web::http::Method;
@@ -52,6 +52,8 @@ const DATABASE: &str =
     "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/databases/{database}{slash:/?}";
 const DATABASE_MEASUREMENTS: &str =
     "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/databases/{database}/measurements{slash:/?}";
+const AGENTS: &str = "/api/public/v1.0/groups/{group_id}/agents{slash:/?}";
+const AGENTS_OF_TYPE: &str = "/api/public/v1.0/groups/{group_id}/agents/{agent_type}{slash:/?}";
 const ROOT: &str = "/api/public/v1.0{slash:/?}";
 const ALERTS: &str = "/api/public/v1.0/groups/{group_id}/alerts{slash:/?}";
 const ALERT: &str = "/api/public/v1.0/groups/{group_id}/alerts/{alert_id}{slash:/?}";
@@ -146,6 +148,9 @@ pub(crate) fn table() -> Vec<OpRoute> {
         get(DATABASES, "opsmgr.list_databases", deployments::list_databases),
         get(DATABASE, "opsmgr.get_database", deployments::get_database),
         get(DATABASE_MEASUREMENTS, "opsmgr.get_database_measurements", measurements::get_database_measurements),
+        // The agents of a project.
+        get(AGENTS, "opsmgr.list_agent_links", agents::list_agent_links),
+        get(AGENTS_OF_TYPE, "opsmgr.list_agents", agents::list_agents),
         // Alerts, alert configurations and events.
         get(ALERTS, "opsmgr.list_alerts", alerts::list_alerts),
         get(ALERT, "opsmgr.get_alert", alerts::get_alert),

@@ -2,6 +2,7 @@
 //! one test binary, a module per area.
 
 mod access;
+mod agents;
 mod alerts;
 mod api;
 mod digest;

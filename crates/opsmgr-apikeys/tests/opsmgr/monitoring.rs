@@ -417,3 +417,28 @@ async fn om_health_check_call_sequence_gets_an_answer_at_every_step() {
     }
     assert_eq!(hosts_seen, 3 + 6 + 2 + 2 + 1);
 }
+
+#[actix_web::test]
+async fn the_oplog_window_is_served_in_seconds() {
+    let srv = server();
+    freeze_clock(&srv).await;
+    let client = DigestClient::key(&srv);
+
+    let (status, body) = client
+        .get_json(&format!(
+            "/api/public/v1.0/groups/{GROUP}/hosts/{PRIMARY}/measurements?granularity=PT5M&period=PT5M&m=OPLOG_MASTER_TIME"
+        ))
+        .await;
+
+    assert_eq!(status, 200, "{body}");
+    let [window] = body["measurements"].as_array().unwrap().as_slice() else {
+        panic!("{body}");
+    };
+    assert_eq!(window["name"], "OPLOG_MASTER_TIME");
+    assert_eq!(window["units"], "SECONDS");
+    for point in window["dataPoints"].as_array().unwrap() {
+        let secs = point["value"].as_f64().unwrap();
+        // About three days: above om-health-check's 24 h and 36 h thresholds.
+        assert!((252_000.0..=259_200.0).contains(&secs), "{point}");
+    }
+}
