@@ -4,6 +4,7 @@
 
 use crate::auth::ApiUser;
 use crate::error::{allow, PmpError, MSG_INVALID_INPUT};
+use crate::input::custom_label;
 use crate::request::{array, flag, nonblank, text};
 use crate::rules;
 use crate::state::{Access, CustomField, RequestStatus, Role, MAX_CUSTOM_FIELDS};
@@ -13,6 +14,7 @@ use actix_web::http::header::{HeaderValue, CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{web, HttpResponse};
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 type Ids = web::Path<(String, String)>;
 
@@ -290,8 +292,11 @@ pub fn policy_message(name: &str, reason: &str) -> String {
     format!("Password does not conform to the {name} password policy: {reason}")
 }
 
-/// Custom fields from an INPUT_DATA array (`CUSTOMLABEL`/`CUSTOMVALUE`), merged by label into
-/// `existing`.
+/// Custom fields from an INPUT_DATA array (`CUSTOMLABEL`/`CUSTOMFIELDLABEL` and
+/// `CUSTOMVALUE`/`CUSTOMFIELDVALUE`), merged by label (any case) into `existing`.
+///
+/// Linear in the number of fields (an index by label, not a search per field). The array
+/// arrives capped by [`crate::input::CUSTOM_FIELDS`], so an over-limit one holds 21 fields.
 ///
 /// # Errors
 /// `Invalid input data` for a field without label; the limit message beyond 20 fields.
@@ -300,28 +305,34 @@ pub fn merge_fields(
     incoming: Option<&Vec<Value>>,
 ) -> Result<Vec<CustomField>, PmpError> {
     let mut out = existing.to_vec();
+    let mut index: HashMap<String, usize> = out
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, f)| (f.label.to_ascii_lowercase(), i))
+        .collect();
     for item in incoming.into_iter().flatten() {
         let Some(map) = item.as_object() else {
             return Err(PmpError::failed(MSG_INVALID_INPUT));
         };
-        let label = nonblank(map, "CUSTOMLABEL")
-            .or_else(|| nonblank(map, "CUSTOMFIELDLABEL"))
-            .ok_or_else(|| PmpError::failed(MSG_INVALID_INPUT))?;
+        let label = custom_label(item).ok_or_else(|| PmpError::failed(MSG_INVALID_INPUT))?;
         let value = text(map, "CUSTOMVALUE")
             .or_else(|| text(map, "CUSTOMFIELDVALUE"))
             .unwrap_or_default();
-        let kind = nonblank(map, "CUSTOMFIELDTYPE").unwrap_or_else(|| "Character".into());
-        match out
-            .iter_mut()
-            .find(|f| f.label.eq_ignore_ascii_case(&label))
+        match index
+            .get(&label.to_ascii_lowercase())
+            .and_then(|&i| out.get_mut(i))
         {
             Some(field) => field.value = value,
-            None => out.push(CustomField {
-                label,
-                value,
-                r#type: kind,
-                base64: None,
-            }),
+            None => {
+                index.insert(label.to_ascii_lowercase(), out.len());
+                out.push(CustomField {
+                    label,
+                    value,
+                    r#type: nonblank(map, "CUSTOMFIELDTYPE").unwrap_or_else(|| "Character".into()),
+                    base64: None,
+                });
+            }
         }
     }
     if out.len() > MAX_CUSTOM_FIELDS {

@@ -3,14 +3,48 @@
 //! As the vendor's clients send it (pypmp, passwordmanpro-cli), the body is read as `application/x-www-form-urlencoded` whatever the
 //! Content-Type says (`text/json`, none, form), unless it is `multipart/form-data`; query
 //! parameters come first. Decoding is a servlet container's (`+` is a space, bad `%` escapes
-//! kept literally). INPUT_DATA is parsed with the [lenient](crate::lenient) reader.
+//! kept literally). INPUT_DATA is parsed with the [lenient](crate::lenient) reader, once per
+//! request, with the custom-field arrays capped while they are read ([`CUSTOM_FIELDS`]).
+//!
+//! Every step is linear in the body's size. A body larger than [`BLOCKING_THRESHOLD`] is
+//! decoded, INPUT_DATA included, on actix's blocking pool (`web::block`), so one large request
+//! never holds up the async worker serving other connections.
 
 use crate::error::{PmpError, MSG_INVALID_INPUT};
+use crate::lenient::Cap;
+use crate::state::MAX_CUSTOM_FIELDS;
 use actix_web::http::header::{HeaderMap, CONTENT_TYPE};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, HttpRequest};
-use futures_util::StreamExt as _;
+use futures_util::{FutureExt as _, StreamExt as _};
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
+
+/// Bodies longer than this (64 KiB) are decoded on the blocking pool.
+pub const BLOCKING_THRESHOLD: usize = 64 * 1024;
+
+/// The custom-field arrays of INPUT_DATA (`RESOURCECUSTOMFIELD`, `ACCOUNTCUSTOMFIELD`, any
+/// case, at any depth, e.g. inside `ACCOUNTLIST`), capped at [`MAX_CUSTOM_FIELDS`] distinct
+/// labels while INPUT_DATA is read: an array of 100,000 fields keeps 21, which is enough for
+/// `merge_fields` (accounts) to give the same answer ("Custom fields limit exceeded",
+/// or `Invalid input data` for a field without a label) as the whole array would.
+pub const CUSTOM_FIELDS: Cap<'static> = Cap {
+    applies: &is_custom_field_array,
+    key_of: &custom_label,
+    limit: MAX_CUSTOM_FIELDS,
+};
+
+fn is_custom_field_array(key: &str) -> bool {
+    key.eq_ignore_ascii_case("RESOURCECUSTOMFIELD")
+        || key.eq_ignore_ascii_case("ACCOUNTCUSTOMFIELD")
+}
+
+/// A custom field's label as `merge_fields` (accounts) reads it: `CUSTOMLABEL`, else
+/// `CUSTOMFIELDLABEL`, non-blank and trimmed; `None` for an entry that is not an object.
+pub fn custom_label(item: &Value) -> Option<String> {
+    let map = item.as_object()?;
+    nonblank(map, "CUSTOMLABEL").or_else(|| nonblank(map, "CUSTOMFIELDLABEL"))
+}
 
 /// An uploaded file.
 #[derive(Debug, Clone)]
@@ -27,6 +61,8 @@ pub struct Input {
     params: Vec<(String, String)>,
     /// A file part of a multipart body.
     pub file: Option<Upload>,
+    /// `operation.Details` of INPUT_DATA, read once (`Err`: it does not parse).
+    details: OnceLock<Result<Option<Map<String, Value>>, ()>>,
 }
 
 impl Input {
@@ -36,7 +72,10 @@ impl Input {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         params.extend(form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())));
-        Input { params, file: None }
+        Input {
+            params,
+            ..Input::default()
+        }
     }
 
     /// The first value of parameter `name` (exact name first, then any case).
@@ -58,20 +97,30 @@ impl Input {
     /// # Errors
     /// `Invalid input data` when INPUT_DATA does not parse or has no `operation.Details`.
     pub fn details(&self) -> Result<Option<Map<String, Value>>, PmpError> {
+        self.details
+            .get_or_init(|| self.read_details())
+            .clone()
+            .map_err(|()| PmpError::failed(MSG_INVALID_INPUT))
+    }
+
+    fn read_details(&self) -> Result<Option<Map<String, Value>>, ()> {
         let Some(raw) = self.param("INPUT_DATA") else {
             return Ok(None);
         };
         if raw.trim().is_empty() {
             return Ok(None);
         }
-        let doc = crate::lenient::parse(raw).map_err(|_| PmpError::failed(MSG_INVALID_INPUT))?;
-        let details = get_ci(&doc, "operation")
-            .and_then(|op| get_ci(op, "Details"))
-            .or_else(|| get_ci(&doc, "Details"));
+        let mut doc = crate::lenient::parse_capped(raw, &CUSTOM_FIELDS).map_err(|_| ())?;
+        if !doc.is_object() {
+            return Err(());
+        }
+        let details = take_ci(&mut doc, "operation")
+            .and_then(|mut op| take_ci(&mut op, "Details"))
+            .or_else(|| take_ci(&mut doc, "Details"));
         match details {
-            Some(Value::Object(map)) => Ok(Some(map.clone())),
-            None if doc.is_object() => Ok(None),
-            _ => Err(PmpError::failed(MSG_INVALID_INPUT)),
+            Some(Value::Object(map)) => Ok(Some(map)),
+            None => Ok(None),
+            _ => Err(()),
         }
     }
 
@@ -85,13 +134,15 @@ impl Input {
     }
 }
 
-fn get_ci<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
-    let map = value.as_object()?;
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
+/// Take `key` out of an object (exact name first, then any case).
+fn take_ci(value: &mut Value, key: &str) -> Option<Value> {
+    let map = value.as_object_mut()?;
+    let name = if map.contains_key(key) {
+        key.to_owned()
+    } else {
+        map.keys().find(|k| k.eq_ignore_ascii_case(key))?.clone()
+    };
+    map.get_mut(&name).map(Value::take)
 }
 
 /// A field of `Details` as text (scalars only; `null` and missing read as `None`).
@@ -135,7 +186,8 @@ pub fn array<'a>(details: &'a Map<String, Value>, key: &str) -> Option<&'a Vec<V
         .and_then(Value::as_array)
 }
 
-/// Read the body (at most `limit` bytes) and the query into an [`Input`].
+/// Read the body (at most `limit` bytes) and the query into an [`Input`], INPUT_DATA read;
+/// a body over [`BLOCKING_THRESHOLD`] is decoded on the blocking pool.
 ///
 /// # Errors
 /// A failure message when the body is too large or a multipart body is malformed.
@@ -154,7 +206,24 @@ pub async fn read(
         }
         body.extend_from_slice(&chunk);
     }
-    parse(req.headers(), req.query_string(), body.freeze()).await
+    let body = body.freeze();
+    if body.len() <= BLOCKING_THRESHOLD {
+        return decode(req.headers(), req.query_string(), body);
+    }
+    let (headers, query) = (req.headers().clone(), req.query_string().to_owned());
+    web::block(move || decode(&headers, &query, body))
+        .await
+        .map_err(|_| PmpError::failed(MSG_INVALID_INPUT))?
+}
+
+/// [`parse`], then INPUT_DATA read (and kept) so handlers never parse it themselves.
+fn decode(headers: &HeaderMap, query: &str, body: Bytes) -> Result<Input, PmpError> {
+    // The body is one ready chunk, so decoding never waits.
+    let input = parse(headers, query, body)
+        .now_or_never()
+        .unwrap_or_else(|| Err(PmpError::failed(MSG_INVALID_INPUT)))?;
+    let _ = input.details.get_or_init(|| input.read_details());
+    Ok(input)
 }
 
 /// An [`Input`] from the request's headers, query string and whole body: multipart when the

@@ -4,6 +4,7 @@
 mod common;
 mod front_door;
 mod pam360;
+mod parsers;
 mod pki;
 mod vault;
 mod workflow;
