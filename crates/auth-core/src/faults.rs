@@ -70,6 +70,24 @@ pub fn glob_match(glob: &str, path: &str) -> bool {
     dp[p.len()]
 }
 
+/// The words of `status`'s reason phrase as `snake_case` (`service_unavailable`,
+/// `too_many_requests`), for products whose error codes spell the status that way; `None`
+/// for a status without a registered reason phrase (e.g. 599).
+pub fn reason_snake(status: actix_web::http::StatusCode) -> Option<String> {
+    let reason = status.canonical_reason()?;
+    let mut out = String::with_capacity(reason.len());
+    for word in reason
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(&word.to_ascii_lowercase());
+    }
+    Some(out)
+}
+
 /// What a fault rule does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -505,6 +523,24 @@ impl RateLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reason_phrases_become_snake_case_words() {
+        use actix_web::http::StatusCode as S;
+        assert_eq!(
+            reason_snake(S::SERVICE_UNAVAILABLE).as_deref(),
+            Some("service_unavailable")
+        );
+        assert_eq!(
+            reason_snake(S::TOO_MANY_REQUESTS).as_deref(),
+            Some("too_many_requests")
+        );
+        assert_eq!(
+            reason_snake(S::IM_A_TEAPOT).as_deref(),
+            Some("i_m_a_teapot")
+        );
+        assert_eq!(reason_snake(S::from_u16(599).unwrap()), None);
+    }
 
     #[test]
     fn globs_match_within_and_across_segments() {

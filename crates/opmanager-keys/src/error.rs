@@ -152,6 +152,40 @@ impl OpmError {
     }
 }
 
+/// The envelope for a status set by a fault rule or a rate limit (`/_standin/faults`,
+/// `/_standin/rate-limits`), answered with that status. Where OpManager has its own text for
+/// the status it is used (401 `INVALID_API_KEY`, 403 `UNAUTHORIZED_ACCESS`, 404 `INVALID_URL`,
+/// 405 `METHOD_NOT_ALLOWED`, 500 `INTERNAL_SERVER_ERROR`); the vendor doc "Common JSON
+/// errors" lists none for the others, so they get the status's reason phrase as the message
+/// and as an upper-case code (503: "Service Unavailable." `SERVICE_UNAVAILABLE`).
+pub fn for_status(status: StatusCode, method: &actix_web::http::Method) -> HttpResponse {
+    let known = match status.as_u16() {
+        401 => Some(OpmError::InvalidApiKey(status)),
+        403 => Some(OpmError::NotAuthorized(String::new())),
+        404 => Some(OpmError::NotFound(String::new())),
+        405 => Some(OpmError::MethodNotAllowed(method.to_string())),
+        500 => Some(OpmError::Render(String::new())),
+        _ => None,
+    };
+    let (message, code) = if let Some(err) = known {
+        let (message, code) = err.message_and_code();
+        (message, code.to_owned())
+    } else if status == StatusCode::TOO_MANY_REQUESTS {
+        (
+            "Too many requests. Try again later.".into(),
+            "TOO_MANY_REQUESTS".into(),
+        )
+    } else if let (Some(reason), Some(code)) = (
+        status.canonical_reason(),
+        auth_core::faults::reason_snake(status),
+    ) {
+        (format!("{reason}."), code.to_ascii_uppercase())
+    } else {
+        ("Request failed.".into(), "REQUEST_FAILED".into())
+    };
+    HttpResponse::build(status).json(json!({"error": {"message": message, "errorcode": code}}))
+}
+
 impl ResponseError for OpmError {
     fn status_code(&self) -> StatusCode {
         match self {

@@ -176,17 +176,10 @@ impl Product for OpManager {
 
     fn error_for_status(
         _inst: &Instance<Self>,
-        _req: &HttpRequest,
+        req: &HttpRequest,
         status: StatusCode,
     ) -> HttpResponse {
-        let (message, code) = match status.as_u16() {
-            429 => ("Too many requests. Try again later.", "TOO_MANY_REQUESTS"),
-            401 => ("Invalid API key.", "INVALID_API_KEY"),
-            s if s >= 500 => ("Internal server error.", "INTERNAL_SERVER_ERROR"),
-            _ => ("Request failed.", "REQUEST_FAILED"),
-        };
-        HttpResponse::build(status)
-            .json(serde_json::json!({"error": {"message": message, "errorcode": code}}))
+        error::for_status(status, req.method())
     }
 
     fn principal_hint(inst: &Instance<Self>, req: &HttpRequest) -> Option<String> {

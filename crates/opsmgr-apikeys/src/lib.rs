@@ -203,15 +203,27 @@ impl Product for OpsMgr {
         refuse_after_auth(inst, req, OpsMgrError::MethodNotAllowed)
     }
 
+    /// A status set by a fault rule or a rate limit, in Ops Manager's own bodies ("Public API
+    /// Error Codes"): 401 is the Digest challenge a client answers, 403
+    /// `IP_ADDRESS_NOT_ON_ACCESS_LIST` for the caller, 404 `RESOURCE_NOT_FOUND`, 405
+    /// `METHOD_NOT_ALLOWED`, 429 `RATE_LIMITED`, anything else `UNEXPECTED_ERROR` with that
+    /// status (its `reason` the status's reason phrase).
     fn error_for_status(
         inst: &Instance<Self>,
         req: &HttpRequest,
         status: StatusCode,
     ) -> HttpResponse {
-        let err = if status == StatusCode::TOO_MANY_REQUESTS {
-            OpsMgrError::RateLimited(req.path().to_owned())
-        } else {
-            OpsMgrError::Unexpected(status)
+        let err = match status.as_u16() {
+            401 => return auth::challenge(inst, req, false),
+            403 => OpsMgrError::IpNotOnAccessList(
+                req.peer_addr()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default(),
+            ),
+            404 => OpsMgrError::ResourceNotFound(req.path().to_owned()),
+            405 => OpsMgrError::MethodNotAllowed,
+            429 => OpsMgrError::RateLimited(req.path().to_owned()),
+            _ => OpsMgrError::Unexpected(status),
         };
         wire::error_response(req, &err, inst.settings.legacy_whitelist_codes)
     }

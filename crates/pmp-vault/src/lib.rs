@@ -138,14 +138,27 @@ impl Product for Pmp {
         wire::failure("UNKNOWN", "Invalid API URL")
     }
 
+    /// PMP answers everything with HTTP 200 and tells failures apart in the envelope, so a
+    /// status set by a fault rule or a rate limit keeps the envelope a PMP client parses and
+    /// carries the status: 401 is the front door's `Authentication` failure, 403 the
+    /// operation refusal, 404 and 405 the unknown-URL answer, any other status its reason
+    /// phrase (`Service Unavailable`); PKI paths answer in the PKI envelope.
     fn error_for_status(
         _inst: &Instance<Self>,
-        _req: &HttpRequest,
+        req: &HttpRequest,
         status: StatusCode,
     ) -> HttpResponse {
-        let message = status.canonical_reason().unwrap_or("Error");
-        let mut resp =
-            wire::respond_bytes(wire::envelope_bytes("UNKNOWN", false, message, None, None));
+        let message = match status.as_u16() {
+            401 => error::MSG_BAD_TOKEN,
+            403 => error::MSG_NOT_AUTHORIZED,
+            404 | 405 => "Invalid API URL",
+            _ => status.canonical_reason().unwrap_or("Error"),
+        };
+        let mut resp = match req.path().strip_prefix(routes::PKI) {
+            Some(name) => wire::failure_in(wire::Style::Pki, name, message),
+            None if status == StatusCode::UNAUTHORIZED => wire::failure("Authentication", message),
+            None => wire::failure("UNKNOWN", message),
+        };
         *resp.status_mut() = status;
         resp
     }

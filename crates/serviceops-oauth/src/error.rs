@@ -83,11 +83,34 @@ impl ApiError {
         }
     }
 
-    /// The vendor's answer for an arbitrary status (fault injection, rate limits).
-    pub fn for_status(status: StatusCode) -> Self {
+    /// The vendor's answer for a status set by a fault rule or a rate limit. The token
+    /// endpoint answers in the OAuth2 family (RFC 6749 section 5.2): 401 the client
+    /// challenge, 503 `temporarily_unavailable`, other 5xx `server_error`, 403
+    /// `access_denied`, anything else `invalid_request` (Spring's `OAuth2Exception` default),
+    /// with the reason phrase as `error_description`. The API answers 401 and 403 as Spring
+    /// Security does, 413 and 500 with the REST layer's own bodies, and any other status as
+    /// a business error whose `errorCode` spells the reason phrase (`service_unavailable`).
+    pub fn for_status(status: StatusCode, token_endpoint: bool) -> Self {
+        let reason = status.canonical_reason().unwrap_or("Error");
+        if token_endpoint {
+            let error = match status.as_u16() {
+                401 => return ApiError::ClientUnauthorized(FULL_AUTH.into()),
+                403 => "access_denied",
+                503 => "temporarily_unavailable",
+                500..=599 => "server_error",
+                _ => "invalid_request",
+            };
+            return ApiError::OAuth {
+                status,
+                error,
+                description: reason.into(),
+            };
+        }
         match status {
             StatusCode::UNAUTHORIZED => ApiError::Unauthenticated,
             StatusCode::FORBIDDEN => ApiError::AccessDenied,
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            StatusCode::INTERNAL_SERVER_ERROR => ApiError::Internal(String::new()),
             other => ApiError::Status(other),
         }
     }
@@ -214,7 +237,7 @@ impl ResponseError for ApiError {
             )),
             ApiError::Status(status) => builder.json(business_body(
                 status.canonical_reason().unwrap_or("Error"),
-                &status.as_u16().to_string(),
+                &auth_core::faults::reason_snake(*status).unwrap_or_else(|| "error".into()),
             )),
         }
     }

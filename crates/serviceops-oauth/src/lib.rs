@@ -198,11 +198,11 @@ impl Product for ServiceOps {
 
     fn error_for_status(
         _inst: &Instance<Self>,
-        _req: &HttpRequest,
+        req: &HttpRequest,
         status: StatusCode,
     ) -> HttpResponse {
         use actix_web::ResponseError as _;
-        ApiError::for_status(status).error_response()
+        ApiError::for_status(status, req.path() == "/api/oauth/token").error_response()
     }
 
     fn principal_hint(_inst: &Instance<Self>, req: &HttpRequest) -> Option<String> {
