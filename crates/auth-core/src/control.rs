@@ -1,6 +1,6 @@
 //! The vocabulary of the control API `/_standin/...`: its error type ([`ControlError`],
 //! rendered as `{"error":"bad_request","message":"...","field":"..."}`), its body parser
-//! ([`parse_body`]) and its access rule ([`gate`], applied by [`guard`] on the `/_standin`
+//! ([`parse_body`]) and its access rule ([`gate`], applied by `guard` on the `/_standin`
 //! scope of every listener, tenants included).
 //!
 //! The access rule, the same on every port:

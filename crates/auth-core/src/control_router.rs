@@ -1,12 +1,12 @@
 //! The control router: the `/_standin` scope of every listener (main port and tenant
 //! ports), naming the handlers of health, readiness, reset, clock, state, snapshots, the
 //! journal, faults, rate limits, tenants and the product's own control routes. Every route
-//! passes through [`crate::control::guard`] first.
+//! passes through the access rule ([`crate::control::gate`], by the scope's `guard`) first.
 //!
 //! Import structure: this router names the handlers of [`crate::observe`],
 //! [`crate::snapshots`] and [`crate::tenants`], which use only the vocabulary in
 //! [`crate::control`]. One recursion is real and intended: a tenant is a mounted server, so
-//! [`crate::tenants`] calls [`crate::server::build_server`], which mounts this router, which
+//! [`crate::tenants`] calls `crate::server::build_server`, which mounts this router, which
 //! routes `POST /_standin/tenants` back to [`crate::tenants`].
 
 use crate::clock::parse_rfc3339_ms;

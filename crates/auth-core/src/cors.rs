@@ -15,7 +15,7 @@
 //! `Access-Control-Allow-Credentials` is never sent: cookies and the browser's HTTP
 //! authentication cache stay out of cross-origin requests, and the products' credentials go
 //! in headers the preflight allows (`Authorization` and the names in
-//! [`Product::SECRETS`](crate::Product::SECRETS)).
+//! [`Product::SECRETS`]).
 
 use crate::engine::TENANT_HEADER;
 use crate::product::Product;

@@ -1,6 +1,6 @@
 //! The request pipeline every product shares:
 //! 1. pick the instance (main, a tenant's own listener, or `X-Standin-Tenant` on the main port);
-//! 2. leave the control scope to its own gate ([`crate::control::guard`], on the `/_standin`
+//! 2. leave the control scope to its own gate ([`crate::control::gate`], applied on the `/_standin`
 //!    scope where the router matches it), and refuse spellings that only normalise to it
 //!    (`//_standin`, `/./_standin`, `/_standin%2F...`) after the same gate, so no product
 //!    route or default service ever answers them;

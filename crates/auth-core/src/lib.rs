@@ -8,7 +8,7 @@
 //!   clock ([`clock`]);
 //! - SQLite store plumbing ([`store`]);
 //! - the [`Product`] contract and the [`Instance`] it is handed ([`product`]), the host of
-//!   instances and tenants ([`host`]), their shared services ([`env`]), the request pipeline
+//!   instances and tenants ([`host`]), their shared services ([`env`](mod@env)), the request pipeline
 //!   ([`engine`]), the control scope `/_standin/` (its vocabulary and access rule in [`control`], its
 //!   routes in [`control_router`]), `--cors` ([`cors`]), TLS ([`tls`]) and mounting
 //!   a product on a port ([`server`]).

@@ -14,7 +14,7 @@ use actix_web::web::Bytes;
 use futures_util::FutureExt as _;
 use serde_json::{json, Map, Value};
 
-/// The lenient INPUT_DATA reader ([`crate::lenient::parse`]).
+/// The lenient INPUT_DATA reader (`crate::lenient::parse`).
 ///
 /// # Errors
 /// Where reading stopped.
@@ -22,7 +22,7 @@ pub fn lenient(text: &str) -> Result<Value, ParseError> {
     crate::lenient::parse(text)
 }
 
-/// `operation.Details` of an INPUT_DATA value, as a handler reads it ([`Input::details`]).
+/// `operation.Details` of an INPUT_DATA value, as a handler reads it (`Input::details`).
 ///
 /// # Errors
 /// `Invalid input data`.
@@ -41,7 +41,7 @@ pub fn form(body: &[u8]) -> Input {
     Input::from_parts("", body)
 }
 
-/// A request's input from raw parts, as [`crate::input::read`] decodes them: the first line
+/// A request's input from raw parts, as `crate::input::read` decodes them: the first line
 /// of `data` is the Content-Type header value (`multipart/form-data; boundary=...` selects
 /// multipart), the rest is the body.
 ///
@@ -60,8 +60,8 @@ pub fn body(data: &[u8]) -> Result<Input, PmpError> {
         .unwrap_or_else(|| Err(PmpError::failed(crate::error::MSG_INVALID_INPUT)))
 }
 
-/// The AUTHTOKEN a request presents ([`crate::auth::token`]: header, query, form, then `APP_AUTHTOKEN`) and the cheap
-/// principal hint ([`crate::auth::token_hint`]). `data` is three lines: the raw `AUTHTOKEN`
+/// The AUTHTOKEN a request presents (`crate::auth::token`: header, query, form, then `APP_AUTHTOKEN`) and the cheap
+/// principal hint (`crate::auth::token_hint`). `data` is three lines: the raw `AUTHTOKEN`
 /// header value (no header when empty), the query string, then the form body.
 pub fn authtoken(data: &[u8]) -> (Option<String>, Option<String>) {
     let (header, rest) = split_line(data);
@@ -85,12 +85,12 @@ pub fn authtoken(data: &[u8]) -> (Option<String>, Option<String>) {
     )
 }
 
-/// A numeric id from path text ([`crate::request::parse_id`]).
+/// A numeric id from path text (`crate::request::parse_id`).
 pub fn path_id(text: &str) -> Option<i64> {
     crate::request::parse_id(text)
 }
 
-/// The envelope's bytes ([`crate::wire::envelope_bytes`]).
+/// The envelope's bytes (`crate::wire::envelope_bytes`).
 pub fn envelope(
     name: &str,
     ok: bool,
@@ -101,7 +101,7 @@ pub fn envelope(
     envelope_bytes(name, ok, message, details, total_rows)
 }
 
-/// A success reply's envelope bytes ([`Reply::to_bytes`]).
+/// A success reply's envelope bytes (`Reply::to_bytes`).
 pub fn reply(reply: &Reply, name: &str) -> Vec<u8> {
     reply.to_bytes(name)
 }

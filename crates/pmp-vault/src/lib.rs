@@ -13,7 +13,7 @@
 //!
 //! Where things are: `routes.rs` lists every operation and names its handler, which lives in
 //! the module of its resource family (`resources`, `accounts`, `workflow`, `users`,
-//! `passwords`, `audit`); `auth.rs` is the front door and the [`ApiUser`](auth::ApiUser)
+//! `passwords`, `audit`); `auth.rs` is the front door and the `ApiUser`
 //! extractor every handler takes first; all SQL is in `store/`; the fixture document in
 //! `state.rs`; the product's control routes in `control.rs`.
 //!
