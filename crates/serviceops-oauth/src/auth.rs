@@ -1,9 +1,9 @@
 //! The resource server: `Authorization: Bearer <jwt>` (RFC 6750 section 2.1) or
 //! `Authorization: Apikey <portal key>`.
 
+use crate::error::traced;
 use crate::error::ApiError;
-use crate::token::Claims;
-use crate::wire::{Role, User};
+use crate::wire::{Claims, Role, User};
 use crate::{store, ServiceOps};
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
@@ -64,7 +64,7 @@ fn user_for_jwt(inst: &Instance<ServiceOps>, token: &str) -> Result<User, ApiErr
     let keys = inst.product.signing.keys(&inst.store);
     let claims = access_claims(keys, token, inst.env.clock.now_secs())?;
     inst.store
-        .read(|c| crate::token::find_principal(c, &claims.user_name))?
+        .read(|c| store::find_principal(c, &claims.user_name))?
         .ok_or_else(|| ApiError::InvalidToken(BAD_JWT.into()))
 }
 
@@ -142,7 +142,7 @@ impl ApiUser {
     /// # Errors
     /// `result`'s.
     pub fn traced<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
-        crate::requests::traced(&self.req, result)
+        traced(&self.req, result)
     }
 
     /// Read the store; a refusal is noted in the journal.
@@ -213,7 +213,7 @@ impl FromRequest for Manager {
             if user.sees_all() {
                 Ok(Manager(user))
             } else {
-                crate::requests::traced(req, Err(ApiError::AccessDenied))
+                traced(req, Err(ApiError::AccessDenied))
             }
         }))
     }

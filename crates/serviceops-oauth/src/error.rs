@@ -8,7 +8,8 @@
 
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL, PRAGMA, WWW_AUTHENTICATE};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
+use auth_core::trace;
 use serde_json::json;
 
 /// "Full authentication is required to access this resource" (Spring's entry points).
@@ -257,4 +258,12 @@ pub(crate) fn spring_error(
         "message": message,
         "path": req.path(),
     }))
+}
+
+/// Note a refusal in the journal and pass the error on.
+pub fn traced<T>(req: &HttpRequest, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(err) = &result {
+        trace::refuse(req, err.reason());
+    }
+    result
 }

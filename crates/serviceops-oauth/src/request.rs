@@ -4,9 +4,8 @@
 //! mandatory fields, lookups by name against the fixture's reference data (a 400 naming the
 //! field), custom fields.
 
-use crate::error::ApiError;
+use crate::error::{traced, ApiError};
 use crate::qual::{self, Page};
-use crate::requests::{parse_id, traced};
 use crate::store;
 use crate::wire::{CustomFieldDef, CustomFieldType, FileAttachment, Reference, Role, User};
 use actix_web::error::PayloadError;
@@ -680,4 +679,10 @@ mod validation_tests {
         );
         assert_eq!(plain_text("a < b"), "a < b");
     }
+}
+
+/// Parse a path id; anything that is not a number is an unknown entity.
+pub fn parse_id(kind_label: &str, raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .map_err(|_| ApiError::NotFound(format!("{kind_label} with id {raw} not found")))
 }

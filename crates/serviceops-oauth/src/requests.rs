@@ -10,8 +10,6 @@ use crate::request::{
 };
 use crate::store::{self, Kind};
 use crate::wire::{Reply, Request};
-use actix_web::HttpRequest;
-use auth_core::trace;
 use rusqlite::Transaction;
 use serde_json::{Map, Value};
 
@@ -45,14 +43,6 @@ pub const REQUEST_FIELDS: &[&str] = &[
     "updatedByName",
 ];
 
-/// Note a refusal in the journal and pass the error on.
-pub fn traced<T>(req: &HttpRequest, result: Result<T, ApiError>) -> Result<T, ApiError> {
-    if let Err(err) = &result {
-        trace::refuse(req, err.reason());
-    }
-    result
-}
-
 impl Kind {
     /// "Request", "Service Request": the start of a 404 message.
     pub fn label(self) -> &'static str {
@@ -72,12 +62,6 @@ impl Kind {
             Kind::Asset => "AST",
         }
     }
-}
-
-/// Parse a path id; anything that is not a number is an unknown entity.
-pub fn parse_id(kind_label: &str, raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>()
-        .map_err(|_| ApiError::NotFound(format!("{kind_label} with id {raw} not found")))
 }
 
 fn not_found(label: &str, id: i64) -> ApiError {

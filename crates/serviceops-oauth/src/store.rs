@@ -706,3 +706,21 @@ pub fn delete_attachments_of(tx: &Transaction<'_>, ticket_id: i64) -> Result<(),
         .execute(params![ticket_id])?;
     Ok(())
 }
+
+/// The user a token's `user_name` names (an e-mail, or a 2025 `uuid36-` name), without its
+/// API keys.
+///
+/// # Errors
+/// Store errors.
+pub fn find_principal(
+    conn: &rusqlite::Connection,
+    user_name: &str,
+) -> Result<Option<User>, rusqlite::Error> {
+    match user_name.strip_prefix("uuid36-00000000-0000-4000-8000-") {
+        Some(hex) => match i64::from_str_radix(hex, 16) {
+            Ok(id) => find_account(conn, id),
+            Err(_) => Ok(None),
+        },
+        None => find_account_by_login(conn, user_name),
+    }
+}

@@ -2,10 +2,9 @@
 //! (RFC 6749 section 4.3) and the refresh_token grant (RFC 6749 section 6), JWT tokens of the configured
 //! profile's claim set, signed by the instance's keys (HS256 or RS256, see `signing`).
 
-use crate::error::{ApiError, FULL_AUTH};
+use crate::error::{traced, ApiError, FULL_AUTH};
 use crate::request::Params;
-use crate::requests::traced;
-use crate::wire::{Client, Reply, User};
+use crate::wire::{Claims, Client, Reply, User};
 use crate::{store, ServiceOps, TokenProfile};
 use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use actix_web::http::StatusCode;
@@ -14,66 +13,7 @@ use auth_core::credentials::{basic, AuthError};
 use auth_core::secret::ct_eq_str;
 use auth_core::trace;
 use auth_core::Inst;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-
-/// The claims of access and refresh tokens, in the vendor's order. The legacy profile
-/// (the vendor's "Getting Started with REST API" example) sets `grant_type` and `authorities`; the 2025 profile (captured from a
-/// real server) sets the `login_*`
-/// claims and `tenantIdentifier` instead.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Claims {
-    /// 2025: single-sign-on id (0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_sso_id: Option<i64>,
-    /// Legacy: the grant that first issued the token (`password`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_type: Option<String>,
-    /// Legacy: the user's e-mail; 2025: `uuid36-<uuid>`.
-    pub user_name: String,
-    /// The client's scope.
-    pub scope: Vec<String>,
-    /// Refresh tokens only: the `jti` of the access token issued with it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ati: Option<String>,
-    /// 2025: `normal_login`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_source: Option<String>,
-    /// Expiry, epoch seconds.
-    pub exp: i64,
-    /// Legacy: Spring authorities.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorities: Option<Vec<String>>,
-    /// 2025: MSP portal id (0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_msp_portal_id: Option<i64>,
-    /// Token id.
-    pub jti: String,
-    /// The client the token was issued to.
-    pub client_id: String,
-    /// 2025: the tenant.
-    #[serde(
-        default,
-        rename = "tenantIdentifier",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tenant_identifier: Option<String>,
-    /// 2026: the user's e-mail.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub: Option<String>,
-    /// 2026: `http://<host>/api`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    /// 2026: the client id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
-    /// 2026: not before, epoch seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nbf: Option<i64>,
-    /// 2026: issued at, epoch seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
-}
 
 impl Claims {
     /// The payload as signed: the struct's order, except the 2026 claim set, whose order (as
@@ -111,24 +51,6 @@ impl Claims {
 /// The 2025 profile's `user_name` for a user: `uuid36-` and a UUID derived from its id.
 pub fn uuid_name(user: &User) -> String {
     format!("uuid36-00000000-0000-4000-8000-{:012x}", user.id)
-}
-
-/// The user a token's `user_name` names (an e-mail, or a 2025 `uuid36-` name), without its
-/// API keys.
-///
-/// # Errors
-/// Store errors.
-pub fn find_principal(
-    conn: &rusqlite::Connection,
-    user_name: &str,
-) -> Result<Option<User>, rusqlite::Error> {
-    match user_name.strip_prefix("uuid36-00000000-0000-4000-8000-") {
-        Some(hex) => match i64::from_str_radix(hex, 16) {
-            Ok(id) => store::find_account(conn, id),
-            Err(_) => Ok(None),
-        },
-        None => store::find_account_by_login(conn, user_name),
-    }
 }
 
 /// The claims of a new token for `user` and `client` issued at `now` (epoch seconds) by
@@ -353,7 +275,7 @@ fn refresh_grant(
     }
     let user = inst
         .store
-        .read(|c| find_principal(c, &claims.user_name))?
+        .read(|c| store::find_principal(c, &claims.user_name))?
         .ok_or_else(invalid)?;
     check_enabled(&user)?;
     let now = inst.env.clock.now_ms();

@@ -521,3 +521,61 @@ impl actix_web::Responder for Reply {
         self.0
     }
 }
+
+/// The claims of access and refresh tokens, in the vendor's order. The legacy profile
+/// (the vendor's "Getting Started with REST API" example) sets `grant_type` and `authorities`; the 2025 profile (captured from a
+/// real server) sets the `login_*`
+/// claims and `tenantIdentifier` instead.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// 2025: single-sign-on id (0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_sso_id: Option<i64>,
+    /// Legacy: the grant that first issued the token (`password`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_type: Option<String>,
+    /// Legacy: the user's e-mail; 2025: `uuid36-<uuid>`.
+    pub user_name: String,
+    /// The client's scope.
+    pub scope: Vec<String>,
+    /// Refresh tokens only: the `jti` of the access token issued with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ati: Option<String>,
+    /// 2025: `normal_login`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_source: Option<String>,
+    /// Expiry, epoch seconds.
+    pub exp: i64,
+    /// Legacy: Spring authorities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorities: Option<Vec<String>>,
+    /// 2025: MSP portal id (0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_msp_portal_id: Option<i64>,
+    /// Token id.
+    pub jti: String,
+    /// The client the token was issued to.
+    pub client_id: String,
+    /// 2025: the tenant.
+    #[serde(
+        default,
+        rename = "tenantIdentifier",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tenant_identifier: Option<String>,
+    /// 2026: the user's e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// 2026: `http://<host>/api`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// 2026: the client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    /// 2026: not before, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// 2026: issued at, epoch seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+}
