@@ -177,6 +177,22 @@ def test_the_oplog_window_is_reported_in_hours_above_the_red_threshold(standin):
         assert window["value"] > window["threshold"] == 24, window
 
 
+def test_the_backup_section_reads_each_clusters_backup_configuration(standin):
+    project, clusters, _ = fixture_project(standin, "Acme Production")
+
+    report = json_report(standin, project)
+
+    for got in report["clusters"]:
+        [check] = section(got, "Backup")["cluster_checks"]
+        assert (check["name"], check["status"], check["message"]) == (
+            "Backup configuration",
+            "INFO",
+            "Backup status: INACTIVE",
+        ), got["cluster_name"]
+    calls = standin.requests("opsmgr", path=f"/api/public/v1.0/groups/{project['id']}/backupConfigs/")
+    assert {e["status"] for e in calls if "authorization" in e["headers"]} == {200}
+
+
 def test_the_text_report_names_the_clusters_and_the_project(standin):
     project, clusters, _ = fixture_project(standin, "Acme Production")
 

@@ -64,3 +64,16 @@ curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/agents/BACKUP?envelope
 curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/agents/monitoring"
 curl --digest -u "$U" "$B/groups/5e2211c17a3e5a48f5497d02/agents/MONITORING"
 curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/hosts/a1b2c3d4e5f60718293a4b5c6d7e8f01/measurements?granularity=PT5M&period=PT10M&m=OPLOG_MASTER_TIME"
+
+# Backup configurations (every cluster INACTIVE), a user's roles replaced and a user removed
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/backupConfigs?pretty=true"
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/backupConfigs/5953c5f380eef53887615fa1"
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/backupConfigs/5953c5f380eef53887615fa2"
+curl --digest -u "$U" -H 'Content-Type: application/json' -X PATCH "$B/users/5953c5f380eef53887615f9b" \
+  -d '{"roles":[{"orgId":"5953c5f380eef53887615f99","roleName":"ORG_OWNER"},{"groupId":"5953c5f380eef53887615f9a","roleName":"GROUP_READ_ONLY"}]}'
+curl --digest -u "$U" -H 'Content-Type: application/json' -X PATCH "$B/users/5953c5f380eef53887615f9b" \
+  -d '{"roles":[{"roleName":"GLOBAL_OWNER"}]}'
+curl --digest -u "$U" -H 'Content-Type: application/json' -X PATCH "$B/users/5953c5f380eef53887615f9b" -d '{}'
+curl --digest -u "$U" -X DELETE "$B/users/5953c5f380eef53887615f9b"
+curl --digest -u "admin@acme.example:7e3a9c1f-2b4d-4f6e-8a0c-3d5b7f9e1a2c" -X DELETE --include "$B/users/5953c5f380eef53887615f9b"
+curl --digest -u "admin@acme.example:7e3a9c1f-2b4d-4f6e-8a0c-3d5b7f9e1a2c" "$B/users/5953c5f380eef53887615f9b"

@@ -20,6 +20,7 @@ mod access;
 mod agents;
 mod alerts;
 mod auth;
+mod backup_configs;
 mod deployments;
 mod error;
 mod events;

@@ -10,8 +10,8 @@
 
 use crate::wire::render_errors;
 use crate::{
-    access, agents, alerts, deployments, events, global_keys, groups, measurements, org_keys, orgs,
-    project_keys, root, teams, users,
+    access, agents, alerts, backup_configs, deployments, events, global_keys, groups, measurements,
+    org_keys, orgs, project_keys, root, teams, users,
 };
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
@@ -54,6 +54,9 @@ const DATABASE_MEASUREMENTS: &str =
     "/api/public/v1.0/groups/{group_id}/hosts/{host_id}/databases/{database}/measurements{slash:/?}";
 const AGENTS: &str = "/api/public/v1.0/groups/{group_id}/agents{slash:/?}";
 const AGENTS_OF_TYPE: &str = "/api/public/v1.0/groups/{group_id}/agents/{agent_type}{slash:/?}";
+const BACKUP_CONFIGS: &str = "/api/public/v1.0/groups/{group_id}/backupConfigs{slash:/?}";
+const BACKUP_CONFIG: &str =
+    "/api/public/v1.0/groups/{group_id}/backupConfigs/{cluster_id}{slash:/?}";
 const ROOT: &str = "/api/public/v1.0{slash:/?}";
 const ALERTS: &str = "/api/public/v1.0/groups/{group_id}/alerts{slash:/?}";
 const ALERT: &str = "/api/public/v1.0/groups/{group_id}/alerts/{alert_id}{slash:/?}";
@@ -151,6 +154,9 @@ pub(crate) fn table() -> Vec<OpRoute> {
         // The agents of a project.
         get(AGENTS, "opsmgr.list_agent_links", agents::list_agent_links),
         get(AGENTS_OF_TYPE, "opsmgr.list_agents", agents::list_agents),
+        // Backup configurations.
+        get(BACKUP_CONFIGS, "opsmgr.list_backup_configs", backup_configs::list_backup_configs),
+        get(BACKUP_CONFIG, "opsmgr.get_backup_config", backup_configs::get_backup_config),
         // Alerts, alert configurations and events.
         get(ALERTS, "opsmgr.list_alerts", alerts::list_alerts),
         get(ALERT, "opsmgr.get_alert", alerts::get_alert),
@@ -179,6 +185,8 @@ pub(crate) fn table() -> Vec<OpRoute> {
         post(USERS, "opsmgr.create_user", users::create_user),
         get(USER_BY_NAME, "opsmgr.get_user_by_name", users::get_user_by_name),
         get(USER, "opsmgr.get_user", users::get_user),
+        patch(USER, "opsmgr.update_user", users::update_user),
+        delete(USER, "opsmgr.delete_user", users::delete_user),
         // A user's own API access list (and its 4.x `whitelist` spelling).
         get(USER_AL, "opsmgr.list_user_access", access::list_user_access),
         post(USER_AL, "opsmgr.add_user_access", access::add_user_access),

@@ -1209,6 +1209,23 @@ pub fn new_object_id(
 
 /// The per-org key count behind `totalCount` follows every way keys come and go: inserts,
 /// deletes, a state load, a reset, and a data file written before the count table existed.
+/// Delete a user: its roles, access list, team memberships, profile and account.
+///
+/// # Errors
+/// SQLite errors.
+pub fn delete_user(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    for sql in [
+        "DELETE FROM grant_role WHERE holder = ?1",
+        "DELETE FROM access_entry WHERE holder = ?1",
+        "DELETE FROM team_member WHERE user_id = ?1",
+        "DELETE FROM user_profile WHERE user_id = ?1",
+        "DELETE FROM user_account WHERE id = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([id])?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

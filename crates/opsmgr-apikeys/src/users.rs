@@ -1,5 +1,7 @@
-//! Users: `POST /users`, `GET /users/{USER-ID}` and `GET /users/byName/{USER-NAME}` (Ops Manager API
-//! reference, "Users": <https://www.mongodb.com/docs/ops-manager/current/reference/api/users/>).
+//! Users: `POST /users`, `GET /users/{USER-ID}`, `GET /users/byName/{USER-NAME}`,
+//! `PATCH /users/{USER-ID}` ("Update Roles for One User") and `DELETE /users/{USER-ID}`
+//! ("Remove One User") (Ops Manager API reference, "Users":
+//! <https://www.mongodb.com/docs/ops-manager/current/reference/api/users/>).
 //! A caller may always read itself; otherwise it needs a global read role, or `ORG_OWNER`
 //! of an org (or `GROUP_OWNER`/`GROUP_USER_ADMIN` of a project) the user has a role in.
 
@@ -7,7 +9,7 @@ use crate::auth::{Caller, Principal};
 use crate::error::OpsMgrError;
 use crate::model::{is_object_id, role_kind, Role, RoleKind};
 use crate::request::{self, Body, Call};
-use crate::store::{self, ProfileRow};
+use crate::store::{self, ProfileRow, ProjectRow};
 use crate::wire::{self, Reply};
 use actix_web::http::StatusCode;
 use serde_json::{Map, Value};
@@ -32,12 +34,7 @@ pub(crate) async fn create_user(
     call: Call,
     Body(payload): Body,
 ) -> Result<Reply, OpsMgrError> {
-    let global_admin = caller.is_global_owner()
-        || caller
-            .roles
-            .iter()
-            .any(|r| r.org_id.is_none() && r.group_id.is_none() && r.name == "GLOBAL_USER_ADMIN");
-    if !global_admin {
+    if !is_global_user_admin(&caller) {
         return Err(OpsMgrError::UserUnauthorized);
     }
     let map = request::object(&payload, &USER_FIELDS)?;
@@ -192,4 +189,96 @@ pub(crate) fn view(
     let roles = store::roles_of(conn, &user.id)?;
     let teams = store::team_ids_of(conn, &user.id)?;
     Ok(wire::user(central, user, &roles, &teams))
+}
+
+/// Whether the caller administers users globally: `GLOBAL_OWNER` or `GLOBAL_USER_ADMIN`.
+fn is_global_user_admin(caller: &Caller) -> bool {
+    caller.is_global_owner()
+        || caller
+            .roles
+            .iter()
+            .any(|r| r.org_id.is_none() && r.group_id.is_none() && r.name == "GLOBAL_USER_ADMIN")
+}
+
+/// Whether the caller owns the org or project `role` is held in (a global role: whether it
+/// administers users globally).
+fn owns_scope(caller: &Caller, projects: &[ProjectRow], role: &Role) -> bool {
+    match (&role.org_id, &role.group_id) {
+        (Some(org), _) => caller.is_org_owner(org),
+        (None, Some(group)) => projects
+            .iter()
+            .any(|p| &p.id == group && caller.can_manage_project_keys(p)),
+        (None, None) => is_global_user_admin(caller),
+    }
+}
+
+/// `PATCH /users/{USER-ID}` ("Update Roles for One User"): `{"roles": [...]}` replaces the
+/// user's roles. A global user admin may change any role; an Organization Owner (Project
+/// Owner) may change the roles held in its orgs (projects) of a user who is a member of one
+/// of them; every role added or removed must be in a scope the caller owns, for the user
+/// itself too, else 401 `USER_UNAUTHORIZED`. 200 with the user.
+pub(crate) async fn update_user(
+    caller: Caller,
+    call: Call,
+    Body(payload): Body,
+) -> Result<Reply, OpsMgrError> {
+    let user = user_of_path(&call)?;
+    let (old, projects) = call.inst.store.read(|c| {
+        Ok::<_, rusqlite::Error>((store::roles_of(c, &user.id)?, store::list_projects(c)?))
+    })?;
+    let member = old.iter().any(|r| owns_scope(&caller, &projects, r));
+    if !(member || is_global_user_admin(&caller)) {
+        return Err(OpsMgrError::UserUnauthorized);
+    }
+    let map = request::object(&payload, &["roles"])?;
+    let given = map.get("roles").filter(|v| !v.is_null());
+    let roles = user_roles(
+        &call,
+        Some(given.ok_or(OpsMgrError::MissingAttribute("roles"))?),
+    )?;
+    let mut changed = old
+        .iter()
+        .filter(|r| !roles.contains(r))
+        .chain(roles.iter().filter(|r| !old.contains(r)));
+    if !changed.all(|r| owns_scope(&caller, &projects, r)) {
+        return Err(OpsMgrError::UserUnauthorized);
+    }
+    let central = call.central();
+    let view = call.inst.store.write(|tx| {
+        store::revoke_all_roles(tx, &user.id)?;
+        for role in &roles {
+            store::grant(tx, &user.id, role)?;
+        }
+        Ok::<_, OpsMgrError>(view(tx, &central, &user)?)
+    })?;
+    Ok(Reply::ok(view))
+}
+
+/// `DELETE /users/{USER-ID}` ("Remove One User"): a global user admin
+/// (`GLOBAL_OWNER`, `GLOBAL_USER_ADMIN`; inferred: the roles that create users) removes the
+/// user with its roles, access list and team memberships; 200 with no body.
+pub(crate) async fn delete_user(caller: Caller, call: Call) -> Result<Reply, OpsMgrError> {
+    let user = user_of_path(&call)?;
+    if !is_global_user_admin(&caller) {
+        return Err(OpsMgrError::UserUnauthorized);
+    }
+    call.inst
+        .store
+        .write(|tx| Ok::<_, OpsMgrError>(store::delete_user(tx, &user.id)?))?;
+    Ok(Reply::Empty(StatusCode::OK))
+}
+
+/// The user `{user_id}`.
+///
+/// # Errors
+/// `USER_NOT_FOUND` (unknown or malformed id).
+fn user_of_path(call: &Call) -> Result<ProfileRow, OpsMgrError> {
+    let id = call.segment("user_id");
+    if !is_object_id(&id) {
+        return Err(OpsMgrError::UserNotFound(id));
+    }
+    call.inst
+        .store
+        .read(|c| store::profile_by_id(c, &id))?
+        .ok_or(OpsMgrError::UserNotFound(id))
 }

@@ -5,6 +5,7 @@ mod access;
 mod agents;
 mod alerts;
 mod api;
+mod backup;
 mod digest;
 mod global_keys;
 mod identity;

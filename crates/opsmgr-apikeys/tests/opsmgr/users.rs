@@ -105,3 +105,192 @@ async fn pingmepy_constructor_and_whitelist_calls_succeed() {
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["results"][0]["cidrBlock"], "127.0.0.1/32");
 }
+
+fn role_names(user: &serde_json::Value) -> Vec<String> {
+    user["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let scope = r["orgId"]
+                .as_str()
+                .or(r["groupId"].as_str())
+                .unwrap_or("global");
+            format!("{}@{scope}", r["roleName"].as_str().unwrap())
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn an_org_owner_replaces_a_members_roles_in_its_org_and_projects() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let uri = format!("/api/public/v1.0/users/{USER_ID}");
+    let body = format!(
+        r#"{{"roles":[{{"orgId":"{ORG}","roleName":"ORG_OWNER"}},{{"groupId":"{GROUP}","roleName":"GROUP_READ_ONLY"}}]}}"#
+    );
+
+    let (status, user) = client.call(reqwest::Method::PATCH, &uri, Some(&body)).await;
+
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(
+        role_names(&user),
+        [
+            format!("ORG_OWNER@{ORG}"),
+            format!("GROUP_READ_ONLY@{GROUP}")
+        ]
+    );
+    assert_eq!(user["username"], USERNAME);
+    let (_, again) = client.get_json(&uri).await;
+    assert_eq!(again, user);
+}
+
+#[actix_web::test]
+async fn a_role_change_outside_the_callers_scopes_is_refused_and_changes_nothing() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let uri = format!("/api/public/v1.0/users/{USER_ID}");
+    let (_, before) = client.get_json(&uri).await;
+
+    for body in [
+        format!(
+            r#"{{"roles":[{{"orgId":"{ORG}","roleName":"ORG_OWNER"}},{{"orgId":"{OTHER_ORG}","roleName":"ORG_MEMBER"}}]}}"#
+        ),
+        format!(
+            r#"{{"roles":[{{"orgId":"{ORG}","roleName":"ORG_OWNER"}},{{"roleName":"GLOBAL_READ_ONLY"}}]}}"#
+        ),
+    ] {
+        let (status, err) = client.call(reqwest::Method::PATCH, &uri, Some(&body)).await;
+        assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"), "{body}");
+    }
+    // The global owner is no member of the key's org.
+    let (status, err) = client
+        .call(
+            reqwest::Method::PATCH,
+            "/api/public/v1.0/users/5953c5f380eef53887615f9c",
+            Some(r#"{"roles":[]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+    // Nor may a user grant itself a global role.
+    let me = DigestClient::new(&srv, USERNAME, USER_KEY);
+    let (status, err) = me
+        .call(
+            reqwest::Method::PATCH,
+            &uri,
+            Some(&format!(r#"{{"roles":[{{"orgId":"{ORG}","roleName":"ORG_OWNER"}},{{"roleName":"GLOBAL_OWNER"}}]}}"#)),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+    let (_, after) = client.get_json(&uri).await;
+    assert_eq!(after, before);
+}
+
+#[actix_web::test]
+async fn updating_a_user_refuses_bad_bodies_and_unknown_users() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let uri = format!("/api/public/v1.0/users/{USER_ID}");
+
+    for (body, status, want) in [
+        ("{}", 400, "MISSING_ATTRIBUTE"),
+        (r#"{"roles":null}"#, 400, "MISSING_ATTRIBUTE"),
+        (r#"{"roles":"ORG_OWNER"}"#, 400, "INVALID_JSON"),
+        (r#"{"roles":[],"username":"x"}"#, 400, "INVALID_ATTRIBUTE"),
+        ("not json", 400, "INVALID_JSON"),
+    ] {
+        let (got, err) = client.call(reqwest::Method::PATCH, &uri, Some(body)).await;
+        assert_eq!((got, code(&err)), (status, want), "{body}");
+    }
+    let (got, err) = client
+        .call(
+            reqwest::Method::PATCH,
+            &uri,
+            Some(&format!(
+                r#"{{"roles":[{{"orgId":"{ORG}","roleName":"ORG_NOPE"}}]}}"#
+            )),
+        )
+        .await;
+    assert_eq!((got, code(&err)), (400, "INVALID_ENUM_VALUE"));
+    for id in ["5953c5f380eef53887615fff", "nothex"] {
+        let (got, err) = client
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/api/public/v1.0/users/{id}"),
+                Some(r#"{"roles":[]}"#),
+            )
+            .await;
+        assert_eq!((got, code(&err)), (404, "USER_NOT_FOUND"), "{id}");
+    }
+}
+
+#[actix_web::test]
+async fn the_global_owner_sets_any_role_and_a_user_may_drop_its_own() {
+    let srv = server();
+    let admin = DigestClient::new(&srv, ADMIN, ADMIN_KEY);
+    let uri = format!("/api/public/v1.0/users/{USER_ID}");
+
+    let (status, user) = admin
+        .call(
+            reqwest::Method::PATCH,
+            &uri,
+            Some(&format!(r#"{{"roles":[{{"orgId":"{ORG}","roleName":"ORG_OWNER"}},{{"roleName":"GLOBAL_READ_ONLY"}},{{"groupId":"{OTHER_GROUP}","roleName":"GROUP_OWNER"}}]}}"#)),
+        )
+        .await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["roles"].as_array().unwrap().len(), 3);
+
+    let me = DigestClient::new(&srv, USERNAME, USER_KEY);
+    let (status, user) = me
+        .call(
+            reqwest::Method::PATCH,
+            &uri,
+            Some(&format!(r#"{{"roles":[{{"roleName":"GLOBAL_READ_ONLY"}},{{"groupId":"{OTHER_GROUP}","roleName":"GROUP_OWNER"}}]}}"#)),
+        )
+        .await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(
+        role_names(&user),
+        [
+            "GLOBAL_READ_ONLY@global".to_owned(),
+            format!("GROUP_OWNER@{OTHER_GROUP}")
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn a_global_owner_removes_a_user_and_its_key_stops_working() {
+    let srv = server();
+    let admin = DigestClient::new(&srv, ADMIN, ADMIN_KEY);
+    let key = DigestClient::key(&srv);
+    let uri = format!("/api/public/v1.0/users/{USER_ID}");
+
+    let (status, err) = key.call(reqwest::Method::DELETE, &uri, None).await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+    let res = admin.send(reqwest::Method::DELETE, &uri, None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "");
+
+    let (status, err) = admin.get_json(&uri).await;
+    assert_eq!((status, code(&err)), (404, "USER_NOT_FOUND"));
+    let (status, err) = admin
+        .get_json(&format!("/api/public/v1.0/users/byName/{USERNAME}"))
+        .await;
+    assert_eq!((status, code(&err)), (404, "USERNAME_NOT_FOUND"));
+    let (_, team) = key
+        .get_json(&format!(
+            "/api/public/v1.0/orgs/{ORG}/teams/5953c5f380eef53887615ff0/users"
+        ))
+        .await;
+    assert_eq!(team["totalCount"], 0);
+    let gone = DigestClient::new(&srv, USERNAME, USER_KEY);
+    assert_eq!(gone.get("/api/public/v1.0/orgs").await.status(), 401);
+    let (status, err) = admin.call(reqwest::Method::DELETE, &uri, None).await;
+    assert_eq!((status, code(&err)), (404, "USER_NOT_FOUND"));
+    let doc = srv.host.main.export_state().unwrap();
+    assert!(!doc["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u["id"] == USER_ID));
+}
