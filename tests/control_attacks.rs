@@ -947,3 +947,48 @@ fn a_non_loopback_bind_without_a_token_says_at_startup_that_remote_callers_are_r
     let stdout = String::from_utf8_lossy(&local.terminate().stdout).into_owned();
     assert!(!stdout.contains("will be refused"), "{stdout}");
 }
+
+#[test]
+fn a_status_fault_without_content_sends_no_body_and_an_interim_status_is_refused() {
+    let standin = Standin::start(&["--no-tls", "--seed", "1"]);
+    for (product, method, path, headers) in PROBES {
+        let addr = addr_of(&standin.url(product));
+        for status in [204, 205, 304] {
+            add_fault(
+                &standin,
+                product,
+                serde_json::json!({"method": method, "path": path, "times": 1,
+                                   "action": "status", "status": status}),
+            );
+            let answer = send(addr, method, path, headers, b"");
+            assert_eq!(answer.line, format!("HTTP/1.1 {status} {}", reason(status)));
+            assert!(
+                answer.body.is_empty(),
+                "{product} {status}: no content, got {:?}",
+                String::from_utf8_lossy(&answer.body)
+            );
+            assert!(
+                answer.header("content-length").is_none_or(|l| l == "0"),
+                "{answer:?}"
+            );
+        }
+        for status in [100, 101, 199, 600] {
+            let refused = send(
+                addr,
+                "POST",
+                "/_standin/faults",
+                "",
+                format!(r#"{{"action":"status","status":{status}}}"#).as_bytes(),
+            );
+            assert_eq!(refused.status, 400, "{product} {status}");
+            let body = refused.json();
+            assert_eq!(body["error"], "bad_request");
+            assert!(
+                body["message"].as_str().unwrap().starts_with("status:"),
+                "{body}"
+            );
+        }
+        let faults = control(addr, "GET", "/faults", "");
+        assert_eq!(faults["faults"], serde_json::json!([]), "nothing was added");
+    }
+}

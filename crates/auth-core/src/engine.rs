@@ -283,7 +283,12 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
                         .status
                         .and_then(|s| StatusCode::from_u16(s).ok())
                         .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                    let resp = P::error_for_status(&instance, req.request(), status);
+                    let mut resp = P::error_for_status(&instance, req.request(), status);
+                    if matches!(status.as_u16(), 204 | 205 | 304) {
+                        // These carry no content (RFC 9110 sections 15.3.5, 15.3.6, 15.4.5):
+                        // a body would be read as the start of the next answer.
+                        resp = resp.drop_body().map_into_boxed_body();
+                    }
                     let reason = format!("fault {}: status {}", fired.id, status.as_u16());
                     return Ok(finish_early(
                         &host, &instance, req, resp, arrival, started, operation, principal, reason,

@@ -129,7 +129,7 @@ pub struct FaultSpec {
     pub after: Option<u64>,
     /// What to do.
     pub action: Action,
-    /// Status for `action: status` (100..=599).
+    /// Status for `action: status` (200..=599; a 1xx is an interim answer, never a final one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Delay for `action: delay` (at most 60000).
@@ -168,8 +168,12 @@ impl FaultSpec {
         }
         match self.action {
             Action::Status => match self.status {
-                Some(s) if (100..=599).contains(&s) => {}
-                Some(_) => return Err("status: must be an HTTP status between 100 and 599".into()),
+                Some(s) if (200..=599).contains(&s) => {}
+                Some(_) => {
+                    return Err("status: must be an HTTP status between 200 and 599 (a 1xx \
+                                is an interim answer, not a final one)"
+                        .into())
+                }
                 None => return Err("status: required with \"action\": \"status\"".into()),
             },
             Action::Delay => match self.delay_ms {

@@ -378,7 +378,7 @@ fn schemas() -> Value {
                 "times": {"type": "integer", "minimum": 1},
                 "after": {"type": "integer", "minimum": 0},
                 "action": {"enum": ["status", "delay", "reset", "truncate"]},
-                "status": {"type": "integer", "minimum": 100, "maximum": 599},
+                "status": {"type": "integer", "minimum": 200, "maximum": 599},
                 "delay_ms": {"type": "integer", "maximum": 60000},
                 "bytes": {"type": "integer", "minimum": 0},
             },
