@@ -65,3 +65,14 @@ curl  -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-R
   -H 'Access-Control-Request-Headers: content-type' "$STANDIN_URL/api/json/device/listDevices"
 curl  -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' "$STANDIN_URL/_standin/clock"
 curl  -H 'Origin: http://dashboard.example:3000' "$STANDIN_URL/no/such/path"
+
+# Injected faults: the vendor's own body for each status a `status` fault sets (docs/opmanager.md),
+# bodiless 204/304, and a rate limit's 429 with Retry-After
+for status in 400 401 403 404 405 429 500 502 503 504 204 304; do
+  curl -s -X POST "$STANDIN_URL/_standin/faults" -d '{"path":"/api/json/device/listDevices","times":1,"action":"status","status":'$status'}'
+  curl -s -H 'apiKey: 3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b' "$STANDIN_URL/api/json/device/listDevices"
+done
+curl -s -X POST "$STANDIN_URL/_standin/rate-limits" -d '{"per":"ip","capacity":1,"refill_per_sec":0.01}'
+curl -s -H 'apiKey: 3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b' "$STANDIN_URL/api/json/device/listDevices"
+curl -s -H 'apiKey: 3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b' "$STANDIN_URL/api/json/device/listDevices"
+curl -s -X DELETE "$STANDIN_URL/_standin/rate-limits"

@@ -77,3 +77,14 @@ curl --digest -u "$U" -H 'Content-Type: application/json' -X PATCH "$B/users/595
 curl --digest -u "$U" -X DELETE "$B/users/5953c5f380eef53887615f9b"
 curl --digest -u "admin@acme.example:7e3a9c1f-2b4d-4f6e-8a0c-3d5b7f9e1a2c" -X DELETE --include "$B/users/5953c5f380eef53887615f9b"
 curl --digest -u "admin@acme.example:7e3a9c1f-2b4d-4f6e-8a0c-3d5b7f9e1a2c" "$B/users/5953c5f380eef53887615f9b"
+
+# Injected faults: the vendor's own body for each status a `status` fault sets (docs/opsmgr.md),
+# bodiless 204/304, and a rate limit's 429 with Retry-After
+for status in 400 401 403 404 405 429 500 502 503 504 204 304; do
+  curl -s -X POST "$STANDIN_URL/_standin/faults" -d '{"path":"/api/public/v1.0/orgs","times":1,"action":"status","status":'$status'}'
+  curl -s "$STANDIN_URL/api/public/v1.0/orgs"
+done
+curl -s -X POST "$STANDIN_URL/_standin/rate-limits" -d '{"per":"ip","capacity":1,"refill_per_sec":0.01}'
+curl -s "$STANDIN_URL/api/public/v1.0/orgs"
+curl -s "$STANDIN_URL/api/public/v1.0/orgs"
+curl -s -X DELETE "$STANDIN_URL/_standin/rate-limits"

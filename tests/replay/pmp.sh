@@ -99,3 +99,14 @@ curl -k -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control
   -H 'Access-Control-Request-Headers: content-type' "$STANDIN_URL/restapi/json/v1/resources"
 curl -k -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' "$STANDIN_URL/_standin/clock"
 curl -k -H 'Origin: http://dashboard.example:3000' "$STANDIN_URL/no/such/path"
+
+# Injected faults: the vendor's own body for each status a `status` fault sets (docs/pmp.md),
+# bodiless 204/304, and a rate limit's 429 with Retry-After
+for status in 400 401 403 404 405 429 500 502 503 504 204 304; do
+  curl -k -X POST "$STANDIN_URL/_standin/faults" -d '{"path":"/restapi/json/v1/resources","times":1,"action":"status","status":'$status'}'
+  curl -k -H "AUTHTOKEN: B9A1809A-5BF7-4459-9ED2-8D4F499CB902" "$STANDIN_URL/restapi/json/v1/resources"
+done
+curl -k -X POST "$STANDIN_URL/_standin/rate-limits" -d '{"per":"ip","capacity":1,"refill_per_sec":0.01}'
+curl -k -H "AUTHTOKEN: B9A1809A-5BF7-4459-9ED2-8D4F499CB902" "$STANDIN_URL/restapi/json/v1/resources"
+curl -k -H "AUTHTOKEN: B9A1809A-5BF7-4459-9ED2-8D4F499CB902" "$STANDIN_URL/restapi/json/v1/resources"
+curl -k -X DELETE "$STANDIN_URL/_standin/rate-limits"

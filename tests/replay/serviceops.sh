@@ -122,3 +122,16 @@ curl -s -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control
   -H 'Access-Control-Request-Headers: content-type' "$STANDIN_URL/api/v1/request/65"
 curl -s -X OPTIONS -H 'Origin: http://dashboard.example:3000' -H 'Access-Control-Request-Method: POST' "$STANDIN_URL/_standin/clock"
 curl -s -H 'Origin: http://dashboard.example:3000' "$STANDIN_URL/no/such/path"
+
+# Injected faults: the vendor's own body for each status a `status` fault sets (docs/serviceops.md),
+# bodiless 204/304, and a rate limit's 429 with Retry-After
+for status in 400 401 403 404 405 429 500 502 503 504 204 304; do
+  curl -s -X POST "$STANDIN_URL/_standin/faults" -d '{"path":"/api/v1/request/65","times":1,"action":"status","status":'$status'}'
+  curl -s "$STANDIN_URL/api/v1/request/65"
+done
+curl -s -X POST "$STANDIN_URL/_standin/rate-limits" -d '{"per":"ip","capacity":1,"refill_per_sec":0.01}'
+curl -s "$STANDIN_URL/api/v1/request/65"
+curl -s "$STANDIN_URL/api/v1/request/65"
+curl -s -X DELETE "$STANDIN_URL/_standin/rate-limits"
+curl -s -X POST "$STANDIN_URL/_standin/faults" -d '{"path":"/api/oauth/token","times":1,"action":"status","status":503}'
+curl -s -X POST "$STANDIN_URL/api/oauth/token"
