@@ -2,6 +2,8 @@
 
 import datetime
 import re
+import urllib.parse
+import urllib.request
 
 from playwright.sync_api import expect
 
@@ -49,6 +51,36 @@ def test_a_refused_request_appears_with_its_reason_within_a_second(standin, watc
     expect(detail).to_contain_text("apikey")
     expect(detail).to_contain_text("[redacted]")
     assert OPERATOR_KEY not in page.content()
+    assert watched.errors == []
+
+
+def test_a_request_body_is_shown_in_the_detail_with_its_secret_redacted(standin, watched):
+    page = open_dashboard(watched, standin.url)
+    form = urllib.parse.urlencode({
+        "apiKey": ADMIN_KEY, "source": "rack-7", "severity": "2",
+        "message": "fan speed low", "alarmCode": "fan", "entity": "rack-7_fan",
+    }).encode()
+    req = urllib.request.Request(standin.url + "/api/json/events/addEvent", data=form, method="POST",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        resp.read()
+    _, journal = standin.call("GET", "/_standin/requests?limit=1")
+    body = journal["requests"][0]["body"]
+    assert "apiKey=[redacted]" in body and "fan+speed+low" in body and ADMIN_KEY not in body
+    newest = entry_rows(page).first
+    expect(newest.locator("td.c-path")).to_have_text("/api/json/events/addEvent", timeout=1000)
+    newest.focus()
+    page.keyboard.press("Enter")
+    shown = page.locator("#rows tr.detail pre.body")
+    expect(shown).to_have_text(body)
+    expect(shown).to_contain_text("apiKey=[redacted]")
+    assert ADMIN_KEY not in page.content()
+    # A request without a body says so.
+    standin.list_devices(ADMIN_KEY)
+    expect(entry_rows(page)).to_have_count(2)
+    entry_rows(page).first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#rows tr.detail").first).to_contain_text("No request body.")
     assert watched.errors == []
 
 

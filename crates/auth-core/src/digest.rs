@@ -9,8 +9,11 @@
 //! - an expired nonce with an otherwise correct digest yields [`DigestError::Stale`], so the
 //!   product can answer `stale=true` (RFC 7616 section 3.3).
 //!
-//! Memory is bounded: at most [`MAX_NONCES`] nonces are remembered (the oldest are dropped),
-//! and a nonce that has served [`MAX_USES_PER_NONCE`] requests is retired as stale.
+//! Memory is bounded by bytes: the nonces remembered and the `(nc, cnonce)` pairs each has
+//! seen may take at most [`MAX_NONCE_BYTES`] (the oldest nonces are dropped to make room),
+//! and a nonce that has served [`MAX_USES_PER_NONCE`] requests is retired as stale. A seen
+//! pair is kept as a 64-bit fingerprint (SipHash with a per-table random key), so a fresh
+//! pair is refused as a replay only on a fingerprint collision (odds about 2^-64 per pair).
 
 use crate::clock::Clock;
 use crate::ids::Ids;
@@ -18,10 +21,11 @@ use crate::secret::ct_eq;
 use digest_auth::{AuthContext, AuthorizationHeader, HttpMethod, Qop};
 use parking_lot::Mutex;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{hash_map::RandomState, HashMap, HashSet, VecDeque};
+use std::hash::BuildHasher;
 
-/// How many nonces are remembered at most.
-pub const MAX_NONCES: usize = 50_000;
+/// Bytes the nonce table of one realm may take at most.
+pub const MAX_NONCE_BYTES: usize = 4 << 20;
 /// How many requests one nonce may authenticate before it is retired as stale.
 pub const MAX_USES_PER_NONCE: usize = 4_096;
 /// Longest `Authorization` header value that is parsed at all.
@@ -233,30 +237,75 @@ fn split_params(text: &str) -> Result<Vec<(&str, Cow<'_, str>)>, DigestError> {
     Ok(out)
 }
 
+/// An issued nonce: 24 random bytes in standard base64 are always 32 characters.
+type Nonce = [u8; 32];
+
 #[derive(Debug)]
 struct NonceEntry {
     issued_ms: i64,
-    seen: HashSet<(u32, String)>,
+    /// Fingerprints of the `(nc, cnonce)` pairs accepted on this nonce.
+    seen: HashSet<u64>,
+}
+
+/// What one remembered nonce takes: its map slot (key, entry, control byte) and its place in
+/// the issue order.
+const NONCE_BYTES: usize =
+    std::mem::size_of::<(Nonce, NonceEntry)>() + 1 + std::mem::size_of::<(i64, Nonce)>();
+/// What one slot of a seen set takes (the fingerprint and its control byte).
+const SEEN_SLOT_BYTES: usize = std::mem::size_of::<u64>() + 1;
+
+fn seen_bytes(seen: &HashSet<u64>) -> usize {
+    // A set of capacity c holds its slots in the next power of two above c * 8 / 7.
+    match seen.capacity() {
+        0 => 0,
+        c => (c * 8 / 7).next_power_of_two() * SEEN_SLOT_BYTES,
+    }
 }
 
 #[derive(Debug, Default)]
 struct NonceTable {
-    live: HashMap<String, NonceEntry>,
-    order: VecDeque<(i64, String)>,
+    live: HashMap<Nonce, NonceEntry>,
+    order: VecDeque<(i64, Nonce)>,
+    /// What `live` and `order` take, by [`NONCE_BYTES`] and [`seen_bytes`].
+    bytes: usize,
+    fingerprints: RandomState,
 }
 
 impl NonceTable {
+    fn remove(&mut self, nonce: &Nonce) {
+        if let Some(entry) = self.live.remove(nonce) {
+            self.bytes = self.bytes.saturating_sub(seen_bytes(&entry.seen));
+        }
+    }
+
     fn prune(&mut self, now_ms: i64, keep_ms: i64) {
         while let Some((issued, _)) = self.order.front() {
-            if self.order.len() > MAX_NONCES || *issued + keep_ms < now_ms {
+            if self.bytes > MAX_NONCE_BYTES || *issued + keep_ms < now_ms {
                 if let Some((_, nonce)) = self.order.pop_front() {
-                    self.live.remove(&nonce);
+                    self.remove(&nonce);
+                    self.bytes = self.bytes.saturating_sub(NONCE_BYTES);
                 }
             } else {
                 break;
             }
         }
     }
+
+    fn insert(&mut self, now_ms: i64, nonce: Nonce) {
+        self.live.insert(
+            nonce,
+            NonceEntry {
+                issued_ms: now_ms,
+                seen: HashSet::new(),
+            },
+        );
+        self.order.push_back((now_ms, nonce));
+        self.bytes += NONCE_BYTES;
+    }
+}
+
+fn nonce_key(text: &str) -> Option<Nonce> {
+    text.as_bytes().try_into().ok()
 }
 
 /// The result of a successful verification.
@@ -303,14 +352,9 @@ impl DigestServer {
         let mut table = self.table.lock();
         // Expired nonces are kept for one more lifetime so that `stale=true` can be told.
         table.prune(now, self.ttl_ms.saturating_mul(2));
-        table.live.insert(
-            nonce.clone(),
-            NonceEntry {
-                issued_ms: now,
-                seen: HashSet::new(),
-            },
-        );
-        table.order.push_back((now, nonce.clone()));
+        if let Some(key) = nonce_key(&nonce) {
+            table.insert(now, key);
+        }
         nonce
     }
 
@@ -368,11 +412,12 @@ impl DigestServer {
             Some(other) => return Err(DigestError::Qop(other.to_owned())),
         };
         let now = clock.now_ms();
+        let key = nonce_key(&params.nonce).ok_or(DigestError::UnknownNonce)?;
         let issued = {
             let table = self.table.lock();
             table
                 .live
-                .get(&params.nonce)
+                .get(&key)
                 .map(|e| e.issued_ms)
                 .ok_or(DigestError::UnknownNonce)?
         };
@@ -392,17 +437,22 @@ impl DigestServer {
             return Err(DigestError::UriMismatch(params.uri));
         }
         let mut table = self.table.lock();
-        let entry = table
-            .live
-            .get_mut(&params.nonce)
-            .ok_or(DigestError::UnknownNonce)?;
+        let table = &mut *table;
+        let fingerprint = table
+            .fingerprints
+            .hash_one((nc, params.cnonce.as_deref().unwrap_or_default()));
+        let entry = table.live.get_mut(&key).ok_or(DigestError::UnknownNonce)?;
         if entry.seen.len() >= MAX_USES_PER_NONCE {
-            table.live.remove(&params.nonce);
+            table.remove(&key);
             return Err(DigestError::Stale);
         }
-        let triple = (nc, params.cnonce.clone().unwrap_or_default());
-        if !entry.seen.insert(triple) {
+        let before = seen_bytes(&entry.seen);
+        if !entry.seen.insert(fingerprint) {
             return Err(DigestError::Replay);
+        }
+        table.bytes += seen_bytes(&entry.seen) - before;
+        if table.bytes > MAX_NONCE_BYTES {
+            table.prune(now, self.ttl_ms.saturating_mul(2));
         }
         Ok(DigestOk {
             username: params.username,
@@ -675,5 +725,45 @@ mod tests {
             assert!(parse_authorization(bad).is_err(), "{bad}");
         }
         assert!(parse_authorization(&format!("Digest username={}", "x".repeat(10_000))).is_err());
+    }
+
+    #[test]
+    fn the_nonce_table_stays_within_its_bytes_and_keeps_the_newest() {
+        let (srv, ids, clock) = server();
+        let first = srv.issue_nonce(&ids, &clock);
+        let count = MAX_NONCE_BYTES / NONCE_BYTES * 2;
+        let mut last = String::new();
+        for _ in 0..count {
+            last = srv.issue_nonce(&ids, &clock);
+        }
+        {
+            let table = srv.table.lock();
+            assert!(
+                table.bytes <= MAX_NONCE_BYTES + NONCE_BYTES,
+                "{}",
+                table.bytes
+            );
+            assert!(table.live.len() < count, "{}", table.live.len());
+        }
+        let uri = "/api/public/v1.0/orgs";
+        let use_nonce = |nonce: &str, nc: u32| {
+            let header = client_header(
+                "qzvhwmtx",
+                "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3",
+                "MMS Public API",
+                nonce,
+                "GET",
+                uri,
+                nc,
+                "c1",
+            );
+            srv.verify(&clock, "GET", uri, Some(&header), lookup)
+        };
+        assert_eq!(use_nonce(&first, 1), Err(DigestError::UnknownNonce));
+        assert!(use_nonce(&last, 1).is_ok());
+        assert_eq!(use_nonce(&last, 1), Err(DigestError::Replay));
+        assert!(use_nonce(&last, 2).is_ok());
+        // A nonce of any other length was never issued.
+        assert_eq!(use_nonce("short", 1), Err(DigestError::UnknownNonce));
     }
 }

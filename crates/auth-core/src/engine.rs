@@ -12,13 +12,15 @@
 use crate::control;
 use crate::faults::{Action, RequestFacts};
 use crate::host::{Bound, Host, Inst};
-use crate::journal::Entry;
+use crate::journal::{self, Draft, Outcome};
 use crate::product::Instance;
 use crate::product::{OpRoute, Product};
 use crate::trace::Trace;
 use actix_web::body::{BoxBody, MessageBody, SizedStream};
 use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, RETRY_AFTER};
+use actix_web::http::header::{
+    HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, TRANSFER_ENCODING,
+};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -90,7 +92,9 @@ fn reason_header(reason: &str) -> Option<HeaderValue> {
 /// What the journal and the request log need from the request, taken (and redacted) before
 /// the product consumes it.
 struct Arrival {
-    entry_head: Option<Entry>,
+    draft: Option<Draft>,
+    /// The body as the product reads it (its first [`journal::BODY_CAP`] bytes).
+    tap: Option<Tap>,
     /// The secret values redaction removed, to scrub from the reason.
     seen: Vec<String>,
     /// Whether the `standin::request` event is wanted.
@@ -100,53 +104,100 @@ struct Arrival {
 /// The tracing target of the one event per request.
 pub const REQUEST_TARGET: &str = "standin::request";
 
-/// A redacted copy of `headers` that owns its bytes. Parsed header values are slices of the
-/// connection's read buffer; cloning them would keep that whole buffer (kilobytes) alive per
-/// journal entry.
-fn redacted_headers(
+/// Collect the request's secret header values into `seen` and, with a draft, journal the
+/// headers redacted. Values are copied (as text) into the draft's one buffer: parsed header
+/// values are slices of the connection's read buffer, and holding one would keep that whole
+/// buffer (kilobytes) alive per journal entry.
+fn redact_headers(
     secrets: &crate::redact::Secrets,
     headers: &actix_web::http::header::HeaderMap,
     seen: &mut Vec<String>,
-) -> actix_web::http::header::HeaderMap {
-    let mut owned = actix_web::http::header::HeaderMap::with_capacity(headers.len());
+    mut draft: Option<&mut Draft>,
+) {
     for (name, value) in headers.iter() {
-        let value = if crate::redact::is_secret_header(secrets, name.as_str()) {
-            let text = String::from_utf8_lossy(value.as_bytes());
-            HeaderValue::from_str(&crate::redact::header_value_collect(
-                secrets,
-                name.as_str(),
-                &text,
-                seen,
-            ))
+        let text = String::from_utf8_lossy(value.as_bytes());
+        let shown = if crate::redact::is_secret_header(secrets, name.as_str()) {
+            crate::redact::header_value_collect(secrets, name.as_str(), &text, seen)
         } else {
-            HeaderValue::from_bytes(value.as_bytes())
+            text
         };
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_str().as_bytes()), value) {
-            owned.append(name, value);
+        if let Some(draft) = draft.as_deref_mut() {
+            draft.push_header(name.as_str(), &shown);
         }
     }
-    owned
+}
+
+/// The first bytes of a request body, seen as the product reads it.
+#[derive(Debug, Default)]
+struct Captured {
+    bytes: Vec<u8>,
+    total: usize,
+}
+
+impl Captured {
+    fn record(&mut self, chunk: &[u8]) {
+        let room = journal::BODY_CAP.saturating_sub(self.bytes.len());
+        self.bytes
+            .extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.total = self.total.saturating_add(chunk.len());
+    }
+}
+
+type Tap = Arc<parking_lot::Mutex<Captured>>;
+
+/// Whether the request announces a body.
+fn has_body(headers: &actix_web::http::header::HeaderMap) -> bool {
+    headers.contains_key(TRANSFER_ENCODING)
+        || headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
+}
+
+/// Put a tap on the request body: each chunk the product reads is seen on its way (the
+/// first [`journal::BODY_CAP`] bytes kept). The product receives the same chunks with the
+/// same errors, still streamed; nothing is read ahead of it, so a body the product never
+/// reads is not journaled and the connection handling (keep-alive or close after an unread
+/// body) is the HTTP server's as before.
+fn tap_body(req: &mut ServiceRequest) -> Option<Tap> {
+    use futures_util::StreamExt;
+    if !has_body(req.headers()) {
+        return None;
+    }
+    let tap: Tap = Arc::default();
+    let seen = tap.clone();
+    let body = req.take_payload().map(move |chunk| {
+        if let Ok(bytes) = &chunk {
+            seen.lock().record(bytes);
+        }
+        chunk
+    });
+    req.set_payload(actix_web::dev::Payload::Stream {
+        payload: Box::pin(body),
+    });
+    Some(tap)
 }
 
 fn arrival<P: Product>(instance: &Instance<P>, req: &ServiceRequest) -> Arrival {
     let log = tracing::enabled!(target: REQUEST_TARGET, tracing::Level::INFO);
     let mut seen = Vec::new();
-    let entry_head = (instance.env.journal.capacity() > 0 || log).then(|| Entry {
-        seq: 0,
-        time_ms: instance.env.clock.now_ms(),
-        method: req.method().clone(),
-        path: crate::redact::path_collect(&P::SECRETS, req.path(), &mut seen),
-        query: crate::redact::query_collect(&P::SECRETS, req.query_string(), &mut seen),
-        headers: redacted_headers(&P::SECRETS, req.headers(), &mut seen),
-        status: 0,
-        latency_us: 0,
-        principal: None,
-        operation: None,
-        reason: None,
-        client: req.peer_addr().map(|a| a.ip()),
+    let wanted = instance.env.journal.enabled() || log;
+    let mut draft = wanted.then(|| {
+        let path = crate::redact::path_collect(&P::SECRETS, req.path(), &mut seen);
+        let query = crate::redact::query_collect(&P::SECRETS, req.query_string(), &mut seen);
+        Draft::new(
+            instance.env.clock.now_ms(),
+            req.method().clone(),
+            req.peer_addr().map(|a| a.ip()),
+            &path,
+            &query,
+            req.headers().len() * 48,
+        )
     });
+    redact_headers(&P::SECRETS, req.headers(), &mut seen, draft.as_mut());
     Arrival {
-        entry_head,
+        draft,
+        tap: None,
         seen,
         log,
     }
@@ -155,37 +206,71 @@ fn arrival<P: Product>(instance: &Instance<P>, req: &ServiceRequest) -> Arrival 
 fn record<P: Product>(
     instance: &Instance<P>,
     arrival: Arrival,
+    req: &HttpRequest,
     started: Instant,
     status: u16,
     operation: Option<&'static str>,
     trace: Trace,
 ) {
-    if let Some(mut entry) = arrival.entry_head {
-        entry.status = status;
-        entry.latency_us = started.elapsed().as_micros() as u64;
-        entry.operation = operation;
-        entry.principal = trace.principal;
-        entry.reason = trace
-            .reason
-            .map(|r| crate::redact::scrub(&r, &arrival.seen));
-        if arrival.log {
-            tracing::info!(
-                target: REQUEST_TARGET,
-                product = P::NAME,
-                tenant = instance.tenant.as_deref().unwrap_or("-"),
-                method = entry.method.as_str(),
-                path = entry.path.as_str(),
-                status,
-                latency_ms = entry.latency_us as f64 / 1000.0,
-                operation = entry.operation.unwrap_or("-"),
-                principal = entry.principal.as_deref().unwrap_or("-"),
-                reason = entry.reason.as_deref().unwrap_or("-"),
-                "request"
-            );
+    let Arrival {
+        draft,
+        tap,
+        mut seen,
+        log,
+    } = arrival;
+    let Some(draft) = draft else {
+        return;
+    };
+    let latency_us = started.elapsed().as_micros() as u64;
+    let (body, body_truncated) = match tap {
+        Some(tap) => {
+            let captured = std::mem::take(&mut *tap.lock());
+            let truncated = captured.total > captured.bytes.len();
+            let body = (!captured.bytes.is_empty()).then(|| {
+                let content_type = req
+                    .headers()
+                    .get(CONTENT_TYPE)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()));
+                crate::redact::body_collect(
+                    &P::SECRETS,
+                    content_type.as_deref().unwrap_or_default(),
+                    &captured.bytes,
+                    &mut seen,
+                )
+            });
+            (body, truncated)
         }
-        if instance.env.journal.capacity() > 0 {
-            instance.env.journal.push(entry);
-        }
+        None => (None, false),
+    };
+    let reason = trace
+        .reason
+        .as_deref()
+        .map(|r| crate::redact::scrub(r, &seen));
+    if log {
+        tracing::info!(
+            target: REQUEST_TARGET,
+            product = P::NAME,
+            tenant = instance.tenant.as_deref().unwrap_or("-"),
+            method = draft.method.as_str(),
+            path = draft.path(),
+            status,
+            latency_ms = latency_us as f64 / 1000.0,
+            operation = operation.unwrap_or("-"),
+            principal = trace.principal.as_deref().unwrap_or("-"),
+            reason = reason.as_deref().unwrap_or("-"),
+            "request"
+        );
+    }
+    if instance.env.journal.enabled() {
+        instance.env.journal.push(draft.finish(&Outcome {
+            status,
+            latency_us,
+            operation,
+            principal: trace.principal.as_deref(),
+            reason: reason.as_deref(),
+            body: body.as_deref(),
+            body_truncated,
+        }));
     }
 }
 
@@ -243,7 +328,11 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
     }
 
     let started = Instant::now();
-    let arrival = arrival(&instance, &req);
+    let mut req = req;
+    let mut arrival = arrival(&instance, &req);
+    if instance.env.journal.enabled() {
+        arrival.tap = tap_body(&mut req);
+    }
     req.extensions_mut().insert(instance.clone());
     let env = &instance.env;
     let mut truncate: Option<Option<usize>> = None;
@@ -333,11 +422,11 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
         // A real server error (injected faults return earlier): one log line per failure,
         // e.g. a full disk or an unwritable data dir. Never the request's secrets.
         let mut seen = Vec::new();
-        if arrival.entry_head.is_none() {
+        if arrival.draft.is_none() {
             let req = res.request();
             crate::redact::path_collect(&P::SECRETS, req.path(), &mut seen);
             crate::redact::query_collect(&P::SECRETS, req.query_string(), &mut seen);
-            redacted_headers(&P::SECRETS, req.headers(), &mut seen);
+            redact_headers(&P::SECRETS, req.headers(), &mut seen, None);
         }
         let seen = if seen.is_empty() {
             &arrival.seen
@@ -358,7 +447,15 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
     if let Some(bytes) = truncate {
         res = truncate_body(res, bytes).await;
     }
-    record(&instance, arrival, started, status, operation, trace);
+    record(
+        &instance,
+        arrival,
+        res.request(),
+        started,
+        status,
+        operation,
+        trace,
+    );
     Ok(res)
 }
 
@@ -391,6 +488,7 @@ fn finish_early<P: Product>(
     record(
         instance,
         arrival,
+        req.request(),
         started,
         resp.status().as_u16(),
         operation,

@@ -25,15 +25,15 @@ pub struct Env {
 impl Env {
     /// A fresh environment for the RNG stream `stream`, with the default journal size.
     pub fn new(seed: Option<u64>, stream: &str) -> Self {
-        Self::with_journal(seed, stream, crate::journal::DEFAULT_CAPACITY)
+        Self::with_journal(seed, stream, Journal::default())
     }
 
-    /// A fresh environment keeping `journal_size` journal entries.
-    pub fn with_journal(seed: Option<u64>, stream: &str, journal_size: usize) -> Self {
+    /// A fresh environment recording into `journal`.
+    pub fn with_journal(seed: Option<u64>, stream: &str, journal: Journal) -> Self {
         Env {
             clock: Clock::real(),
             ids: Ids::new(seed, stream),
-            journal: Journal::new(journal_size),
+            journal,
             faults: Faults::default(),
             limits: RateLimits::default(),
         }

@@ -42,6 +42,8 @@ pub struct CommonOptions {
     /// `--cors`: answer CORS preflights and add CORS headers on every listener
     /// ([`crate::cors`]); off, as the vendors' servers are.
     pub cors: bool,
+    /// `--journal-bytes`: bytes the request journal of one instance may hold.
+    pub journal_bytes: usize,
 }
 
 impl Default for CommonOptions {
@@ -57,6 +59,7 @@ impl Default for CommonOptions {
             workers: None,
             journal_size: crate::journal::DEFAULT_CAPACITY,
             cors: false,
+            journal_bytes: crate::journal::DEFAULT_BYTES,
         }
     }
 }

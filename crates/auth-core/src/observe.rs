@@ -59,6 +59,8 @@ pub(crate) async fn list_requests<P: Product>(
         "count": entries.len(),
         "dropped": inst.env.journal.dropped(),
         "capacity": inst.env.journal.capacity(),
+        "bytes": inst.env.journal.bytes(),
+        "capacity_bytes": inst.env.journal.capacity_bytes(),
         "requests": entries_json(&inst, &entries),
     })))
 }

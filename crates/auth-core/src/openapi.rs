@@ -312,8 +312,9 @@ fn schemas() -> Value {
         },
         "JournalEntry": {
             "type": "object",
-            "required": ["seq", "time", "time_ms", "method", "path", "query", "headers", "status",
-                "latency_us", "principal", "operation", "reason", "client", "tenant"],
+            "required": ["seq", "time", "time_ms", "method", "path", "query", "headers", "body",
+                "body_truncated", "status", "latency_us", "principal", "operation", "reason",
+                "client", "tenant"],
             "properties": {
                 "seq": {"type": "integer"},
                 "time": {"type": "string", "format": "date-time"},
@@ -322,6 +323,8 @@ fn schemas() -> Value {
                 "path": {"type": "string"},
                 "query": {"type": "string", "description": "secrets redacted"},
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}, "description": "secrets redacted"},
+                "body": {"type": ["string", "null"], "description": "the first 4096 bytes of the request body, secrets redacted (a form by parameter, JSON by field, any other body naming a secret withheld whole); null without a body"},
+                "body_truncated": {"type": "boolean", "description": "the body was longer than what is kept"},
                 "status": {"type": "integer"},
                 "latency_us": {"type": "integer"},
                 "principal": {"type": ["string", "null"]},
@@ -333,11 +336,13 @@ fn schemas() -> Value {
         },
         "JournalPage": {
             "type": "object",
-            "required": ["count", "dropped", "capacity", "requests"],
+            "required": ["count", "dropped", "capacity", "bytes", "capacity_bytes", "requests"],
             "properties": {
                 "count": {"type": "integer"},
                 "dropped": {"type": "integer"},
-                "capacity": {"type": "integer"},
+                "capacity": {"type": "integer", "description": "entries kept at most (--journal-size)"},
+                "bytes": {"type": "integer", "description": "what the held entries take"},
+                "capacity_bytes": {"type": "integer", "description": "bytes kept at most (--journal-bytes)"},
                 "requests": {"type": "array", "items": schema_ref("JournalEntry")},
             },
         },

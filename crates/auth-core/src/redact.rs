@@ -6,8 +6,9 @@
 //! case and after percent-decoding (a client may send `ap%69Key` or `NEWP%41SSWORD`), in every
 //! place of a request that is journaled: header names, query parameters, JSON documents
 //! carried in a query parameter (fields at any depth, e.g. PMP's `INPUT_DATA`), and path
-//! parameters (`/resources;AUTHTOKEN=...`). Request bodies are never journaled or logged.
-//! Every function here is linear in the size of its input.
+//! parameters (`/resources;AUTHTOKEN=...`), and the first bytes of request bodies ([`body`]:
+//! forms like a query, JSON by field, anything else that names a secret withheld whole).
+//! Bodies are never logged. Every function here is linear in the size of its input.
 
 use serde_json::Value;
 use std::borrow::Cow;
@@ -289,6 +290,55 @@ pub fn path_collect(secrets: &Secrets, path: &str, seen: &mut Vec<String>) -> St
     out
 }
 
+/// The first bytes of a request body as they may be journaled, by `content_type`: a form
+/// (`application/x-www-form-urlencoded`) is redacted like a query string (so a JSON document
+/// in a field, such as PMP's `INPUT_DATA`, by field); JSON has its secret fields replaced (and
+/// is then written compactly); a JSON document cut short by the cap, and any other body, is
+/// withheld whole as `[redacted]` when it mentions one of the product's secret names. Values
+/// already in `seen` (the request's credentials) are scrubbed, and what was removed is added.
+pub fn body_collect(
+    secrets: &Secrets,
+    content_type: &str,
+    body: &[u8],
+    seen: &mut Vec<String>,
+) -> String {
+    let text = String::from_utf8_lossy(body);
+    let kind = content_type.to_ascii_lowercase();
+    let redacted = if kind.contains("x-www-form-urlencoded") {
+        query_collect(secrets, &text, seen)
+    } else if kind.contains("json") || text.trim_start().starts_with(['{', '[']) {
+        match serde_json::from_str::<Value>(&text) {
+            Ok(mut doc) => match json_collect(secrets, &mut doc, seen) {
+                true => doc.to_string(),
+                false => text.into_owned(),
+            },
+            Err(_) => withheld_if_named(secrets, text),
+        }
+    } else {
+        withheld_if_named(secrets, text)
+    };
+    scrub(&redacted, seen)
+}
+
+/// `[redacted]` when `text` mentions any secret name of the product, else `text`.
+fn withheld_if_named(secrets: &Secrets, text: Cow<'_, str>) -> String {
+    let lower = decode_fully(&text, true).to_ascii_lowercase();
+    let named = [
+        secrets.headers,
+        secrets.params,
+        secrets.json_fields,
+        secrets.path_params,
+    ]
+    .iter()
+    .flat_map(|names| names.iter())
+    .any(|name| lower.contains(&name.to_ascii_lowercase()));
+    if named {
+        REDACTED.to_owned()
+    } else {
+        text.into_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,5 +442,40 @@ mod tests {
     fn deep_documents_cost_no_recursion() {
         let deep = format!("d={}{}", "[".repeat(100), "]".repeat(100));
         assert_eq!(query(&S, &deep), deep);
+    }
+
+    #[test]
+    fn bodies_are_redacted_by_their_type() {
+        let mut seen = vec!["tok-from-header".to_owned()];
+        let form = body_collect(
+            &S,
+            "application/x-www-form-urlencoded; charset=utf-8",
+            b"apiKey=k1&name=n&note=tok-from-header",
+            &mut seen,
+        );
+        assert_eq!(form, "apiKey=[redacted]&name=n&note=[redacted]");
+        let json = body_collect(
+            &S,
+            "application/json",
+            br#"{"a":{"PASSWORD":"pw"},"b":1}"#,
+            &mut seen,
+        );
+        assert_eq!(json, r#"{"a":{"PASSWORD":"[redacted]"},"b":1}"#);
+        assert!(seen.iter().any(|s| s == "pw"));
+        let plain = br#"{"b": 1}"#;
+        assert_eq!(body_collect(&S, "", plain, &mut seen), r#"{"b": 1}"#);
+        // Cut short by the cap: not a document any more, and it names a secret field.
+        let cut = body_collect(&S, "application/json", br#"{"x":1,"passw"#, &mut seen);
+        assert_eq!(cut, r#"{"x":1,"passw"#, "no secret name in it");
+        let cut = body_collect(&S, "application/json", br#"{"PASSWORD":"p"#, &mut seen);
+        assert_eq!(cut, REDACTED);
+        let other = body_collect(
+            &S,
+            "multipart/form-data",
+            b"name=\"apikey\"\r\n\r\nk",
+            &mut seen,
+        );
+        assert_eq!(other, REDACTED);
+        assert_eq!(body_collect(&S, "text/plain", b"hello", &mut seen), "hello");
     }
 }

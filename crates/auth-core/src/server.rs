@@ -220,7 +220,11 @@ pub fn prepare<P: Product>(
     };
     let main = Instance::<P>::new(
         None,
-        Env::with_journal(options.seed, P::NAME, options.journal_size),
+        Env::with_journal(
+            options.seed,
+            P::NAME,
+            crate::journal::Journal::bounded(options.journal_size, options.journal_bytes),
+        ),
         store,
         settings.clone(),
     );

@@ -25,6 +25,9 @@ pub enum StoreError {
     },
 }
 
+/// Prepared statements a connection keeps for the product (plus one per table for [`clear`]).
+pub const STATEMENT_CACHE: usize = 64;
+
 /// A product instance's SQLite database.
 #[derive(Debug)]
 pub struct Store {
@@ -61,6 +64,10 @@ impl Store {
     fn init(conn: Connection, schema: &str, path: Option<PathBuf>) -> Result<Self, StoreError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(schema)?;
+        // Room for the product's hot statements next to one `DELETE` per table of [`clear`],
+        // so a reset does not push the read path's statements out of the cache.
+        let tables = user_tables(&conn)?.len();
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE + tables);
         Ok(Store {
             conn: Mutex::new(conn),
             path,
@@ -124,17 +131,21 @@ impl Store {
 /// # Errors
 /// SQLite errors.
 pub fn clear(tx: &Transaction<'_>) -> Result<(), rusqlite::Error> {
-    tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    // Every statement comes from the connection's cache: a reset runs them all each time.
+    tx.prepare_cached("PRAGMA defer_foreign_keys = ON")?
+        .execute([])?;
     for table in user_tables(tx)? {
-        tx.execute(&format!("DELETE FROM \"{table}\""), [])?;
+        tx.prepare_cached(&format!("DELETE FROM \"{table}\""))?
+            .execute([])?;
     }
-    let has_sequence: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence')",
-        [],
-        |row| row.get(0),
-    )?;
+    let has_sequence: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence')",
+        )?
+        .query_row([], |row| row.get(0))?;
     if has_sequence {
-        tx.execute("DELETE FROM sqlite_sequence", [])?;
+        tx.prepare_cached("DELETE FROM sqlite_sequence")?
+            .execute([])?;
     }
     Ok(())
 }

@@ -64,7 +64,7 @@ pub(crate) async fn create<P: Product>(
     let env = Env::with_journal(
         host.options.seed,
         &format!("{}/{id}", P::NAME),
-        host.options.journal_size,
+        crate::journal::Journal::bounded(host.options.journal_size, host.options.journal_bytes),
     );
     let store = Store::memory(P::SCHEMA)?;
     let instance = Arc::new(Instance::<P>::new(

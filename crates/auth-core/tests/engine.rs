@@ -42,6 +42,17 @@ async fn list_items(inst: Inst<Toy>, req: HttpRequest) -> HttpResponse {
     }
 }
 
+/// Answers with what it read of the body: its length and its last byte.
+async fn echo(body: actix_web::web::Bytes) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"len": body.len(), "last": body.last()}))
+}
+
+/// Answers without reading the body.
+async fn refuse_unread(req: HttpRequest) -> HttpResponse {
+    auth_core::trace::refuse(&req, "never reads the body");
+    HttpResponse::Forbidden().json(json!({"toy_error": "no"}))
+}
+
 impl Product for Toy {
     const NAME: &'static str = "toy";
     const TITLE: &'static str = "Toy product";
@@ -85,7 +96,11 @@ impl Product for Toy {
     }
 
     fn routes() -> Vec<OpRoute> {
-        vec![op(Method::GET, "/items", "toy.list_items", list_items)]
+        vec![
+            op(Method::GET, "/items", "toy.list_items", list_items),
+            op(Method::POST, "/echo", "toy.echo", echo),
+            op(Method::POST, "/unread", "toy.unread", refuse_unread),
+        ]
     }
 
     fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
@@ -997,6 +1012,125 @@ async fn the_journal_records_requests_with_operation_reason_and_redacted_secrets
         .await
         .unwrap();
     assert_eq!(log["count"], 0);
+}
+
+#[actix_web::test]
+async fn request_bodies_are_journaled_redacted_and_capped_while_the_product_reads_them_whole() {
+    let srv = spawn::<Toy>(options(), ()).unwrap();
+    let client = reqwest::Client::new();
+    let post = |path: &str, kind: &str, body: Vec<u8>| {
+        client
+            .post(format!("{}{path}", srv.url))
+            .header("content-type", kind)
+            .body(body)
+            .send()
+    };
+    let form = "apiKey=s3cret-form&name=n1".as_bytes().to_vec();
+    let echoed: Value = post("/echo", "application/x-www-form-urlencoded", form)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(echoed["len"], 26);
+    let json_body = br#"{"user":"u","password":"s3cret-json"}"#.to_vec();
+    post("/echo", "application/json", json_body).await.unwrap();
+    // Longer than the cap: the product still reads every byte; the journal keeps 4096.
+    let mut big = vec![b'a'; 100_000];
+    big[99_999] = b'z';
+    let echoed: Value = post("/echo", "text/plain", big)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (echoed["len"].as_u64(), echoed["last"].as_u64()),
+        (Some(100_000), Some(122))
+    );
+    // Nothing is read ahead of the product: a body it never reads is not journaled.
+    let unread = post("/unread", "application/json", br#"{"x":1}"#.to_vec())
+        .await
+        .unwrap();
+    assert_eq!(unread.status(), 403);
+    client
+        .get(format!("{}/items", srv.url))
+        .header("x-key", "k")
+        .send()
+        .await
+        .unwrap();
+
+    let log: Value = client
+        .get(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = log.to_string();
+    assert!(!text.contains("s3cret"), "{text}");
+    let bodies: Vec<(&Value, &Value)> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (&e["body"], &e["body_truncated"]))
+        .collect();
+    assert_eq!(
+        bodies[0],
+        (&json!("apiKey=[redacted]&name=n1"), &json!(false))
+    );
+    assert_eq!(
+        bodies[1],
+        (
+            &json!(r#"{"user":"u","password":"[redacted]"}"#),
+            &json!(false)
+        )
+    );
+    assert_eq!(bodies[2].0.as_str().map(str::len), Some(4096));
+    assert_eq!(bodies[2].1, &json!(true));
+    assert_eq!(bodies[3], (&Value::Null, &json!(false)));
+    assert_eq!(bodies[4], (&Value::Null, &json!(false)));
+    assert!(log["bytes"].as_u64().unwrap() > 4096);
+    assert_eq!(log["capacity_bytes"], auth_core::journal::DEFAULT_BYTES);
+}
+
+#[actix_web::test]
+async fn the_journal_byte_cap_keeps_only_the_newest_entries_that_fit() {
+    let srv = spawn::<Toy>(
+        CommonOptions {
+            journal_bytes: 4 * 1024,
+            ..CommonOptions::default()
+        },
+        (),
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    for i in 0..20 {
+        client
+            .post(format!("{}/echo", srv.url))
+            .body(format!("{i:0>1000}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let log: Value = client
+        .get(format!("{}/_standin/requests", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let count = log["count"].as_u64().unwrap();
+    assert!(
+        (2..=3).contains(&count),
+        "{count} entries of about 1.2 KB in 4 KB"
+    );
+    assert_eq!(log["dropped"].as_u64().unwrap() + count, 20);
+    assert!(log["bytes"].as_u64().unwrap() <= 4096);
+    let last = log["requests"].as_array().unwrap().last().unwrap();
+    assert!(last["body"].as_str().unwrap().ends_with("19"));
 }
 
 #[actix_web::test]

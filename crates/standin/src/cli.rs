@@ -144,6 +144,11 @@ pub struct ServeArgs {
     /// Request journal entries kept per instance.
     #[arg(long, env = "STANDIN_JOURNAL_SIZE", default_value_t = auth_core::journal::DEFAULT_CAPACITY)]
     pub journal_size: usize,
+    /// Bytes the request journal of one instance may hold (a number, or with a `K`/`KiB`,
+    /// `M`/`MiB` suffix); the oldest entries make room. 0 keeps none.
+    #[arg(long, env = "STANDIN_JOURNAL_BYTES", value_parser = parse_bytes,
+        default_value_t = auth_core::journal::DEFAULT_BYTES)]
+    pub journal_bytes: usize,
     /// HTTP worker threads per product (default: the cores shared among the products served,
     /// at least one).
     #[arg(long, env = "STANDIN_WORKERS", value_parser = parse_workers)]
@@ -168,6 +173,31 @@ fn parse_workers(text: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(_) => Err(format!("{text:?} is not a number of threads")),
     }
+}
+
+/// `4194304`, `4096K`, `4 MiB`: a size in bytes (suffixes are powers of 1024).
+fn parse_bytes(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => {
+            return Err(format!(
+                "{text:?}: give bytes, or a number with K, M or G (KiB, MiB, GiB)"
+            ))
+        }
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size in bytes"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 /// `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128).
@@ -374,5 +404,18 @@ mod tests {
         let defaults = auth_core::CommonOptions::default();
         assert_eq!(cli.serve.bind, defaults.bind);
         assert_eq!(cli.serve.journal_size, defaults.journal_size);
+        assert_eq!(cli.serve.journal_bytes, defaults.journal_bytes);
+    }
+
+    #[test]
+    fn journal_bytes_take_binary_suffixes_and_refuse_the_rest() {
+        let bytes = |v: &str| parse(&["--journal-bytes", v]).map(|c| c.serve.journal_bytes);
+        assert_eq!(bytes("65536").unwrap(), 65536);
+        assert_eq!(bytes("64K").unwrap(), 65536);
+        assert_eq!(bytes("4 MiB").unwrap(), 4 << 20);
+        assert_eq!(bytes("0").unwrap(), 0);
+        assert!(bytes("4 parsecs").is_err());
+        assert!(bytes("-1").is_err());
+        assert!(bytes("99999999999999999999G").is_err());
     }
 }

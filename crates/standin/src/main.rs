@@ -177,6 +177,7 @@ async fn try_serve(args: ServeArgs) -> Result<(), String> {
         ),
         journal_size: args.journal_size,
         cors: args.cors,
+        journal_bytes: args.journal_bytes,
     });
     let needs_tls = selected.iter().any(|entry| args.tls_for(entry));
     let tls = if needs_tls {

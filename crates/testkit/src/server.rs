@@ -159,6 +159,12 @@ impl<P: Kit> Builder<P> {
         self
     }
 
+    /// Request journal capacity in bytes (`--journal-bytes`).
+    pub fn journal_bytes(mut self, bytes: usize) -> Self {
+        self.options.journal_bytes = bytes;
+        self
+    }
+
     /// Product settings (the launcher's `--<product>-...` flags).
     pub fn settings(mut self, settings: P::Settings) -> Self {
         self.settings = settings;

@@ -185,8 +185,16 @@
       el("td", { colspan: "8" },
         el("div", { class: "detail" }, dl,
           el("h3", { text: "Headers (secrets redacted)" }), headers,
-          el("h3", { text: "Body" }),
-          el("p", { class: "muted", text: "The journal does not record request bodies." }))));
+          el("h3", { text: "Body (secrets redacted)" }), body(e))));
+  }
+  function body(e) {
+    if (e.body === null || e.body === undefined) {
+      return el("p", { class: "muted", text: "No request body." });
+    }
+    const note = e.body_truncated ? " (first 4096 bytes)" : "";
+    return el("div", {},
+      el("pre", { class: "mono body", text: e.body }),
+      note ? el("p", { class: "muted", text: "Truncated" + note + "." }) : el("span"));
   }
   function toggle(tr) {
     const seq = Number(tr.dataset.seq);
