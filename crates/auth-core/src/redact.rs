@@ -6,7 +6,7 @@
 //! case and after percent-decoding (a client may send `ap%69Key` or `NEWP%41SSWORD`), in every
 //! place of a request that is journaled: header names, query parameters, JSON documents
 //! carried in a query parameter (fields at any depth, e.g. PMP's `INPUT_DATA`), and path
-//! parameters (`/resources;AUTHTOKEN=...`), and the first bytes of request bodies ([`body`]:
+//! parameters (`/resources;AUTHTOKEN=...`), and the first bytes of request bodies ([`body_collect`]:
 //! forms like a query, JSON by field, anything else that names a secret withheld whole).
 //! Bodies are never logged. Every function here is linear in the size of its input.
 
