@@ -154,17 +154,23 @@ impl<P: Product> Deref for Inst<P> {
     }
 }
 
+impl<P: Product> Inst<P> {
+    /// The instance `req` is addressed to (a tenant's, else the main one), outside an
+    /// extractor (middleware, vendor error answers). `None` when `P` is not mounted.
+    pub fn of(req: &HttpRequest) -> Option<Arc<Instance<P>>> {
+        req.extensions()
+            .get::<Arc<Instance<P>>>()
+            .cloned()
+            .or_else(|| req.app_data::<web::Data<Host<P>>>().map(|h| h.main.clone()))
+    }
+}
+
 impl<P: Product> FromRequest for Inst<P> {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let found = req
-            .extensions()
-            .get::<Arc<Instance<P>>>()
-            .cloned()
-            .or_else(|| req.app_data::<web::Data<Host<P>>>().map(|h| h.main.clone()));
-        ready(found.map(Inst).ok_or_else(|| {
+        ready(Inst::of(req).map(Inst).ok_or_else(|| {
             actix_web::error::ErrorInternalServerError("standin: product instance not mounted")
         }))
     }

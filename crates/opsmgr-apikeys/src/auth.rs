@@ -9,15 +9,14 @@
 use crate::error::OpsMgrError;
 use crate::model::{canonical_ip, Address, Role};
 use crate::store::{self, KeyRow, ProjectRow, UserRow};
-use crate::{wire, OpsMgr};
+use crate::{json, wire, OpsMgr};
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use actix_web::http::StatusCode;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
-use auth_core::{Host, Instance};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use auth_core::{Inst, Instance};
 use std::future::{ready, Ready};
 use std::net::IpAddr;
-use std::sync::Arc;
 
 /// The 401 body as captured from a real server (issue
 /// `mongodb/go-client-mongodb-ops-manager#29`): key order reason, error, detail.
@@ -118,17 +117,6 @@ impl Caller {
     }
 }
 
-/// The instance a request is addressed to.
-pub fn instance(req: &HttpRequest) -> Option<Arc<Instance<OpsMgr>>> {
-    req.extensions()
-        .get::<Arc<Instance<OpsMgr>>>()
-        .cloned()
-        .or_else(|| {
-            req.app_data::<web::Data<Host<OpsMgr>>>()
-                .map(|h| h.main.clone())
-        })
-}
-
 /// The 401 Digest challenge with the captured body.
 pub fn challenge(inst: &Instance<OpsMgr>, req: &HttpRequest, stale: bool) -> HttpResponse {
     let value = inst
@@ -140,7 +128,7 @@ pub fn challenge(inst: &Instance<OpsMgr>, req: &HttpRequest, stale: bool) -> Htt
     } else {
         UNAUTHORIZED_BODY
     };
-    let mut resp = wire::json_response(StatusCode::UNAUTHORIZED, body.to_owned());
+    let mut resp = json::json_response(StatusCode::UNAUTHORIZED, body.to_owned());
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&value) {
         resp.headers_mut().insert(WWW_AUTHENTICATE, value);
     }
@@ -296,7 +284,7 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(inst) = instance(req) else {
+        let Some(inst) = Inst::<OpsMgr>::of(req) else {
             return ready(Err(actix_web::error::ErrorInternalServerError(
                 "standin: opsmgr instance not mounted",
             )));

@@ -418,7 +418,7 @@ impl OpsMgrError {
 }
 
 /// Without a request at hand (no route middleware): the compact body with the 5.0+ codes.
-/// Every route renders its errors through [`crate::wire::render_errors`] instead, which
+/// Every route renders its errors through `wire::render_errors` instead, which
 /// honours `pretty`, `envelope` and the legacy-codes setting.
 impl actix_web::ResponseError for OpsMgrError {
     fn status_code(&self) -> StatusCode {
@@ -427,7 +427,7 @@ impl actix_web::ResponseError for OpsMgrError {
 
     fn error_response(&self) -> actix_web::HttpResponse {
         let (status, body) = self.body(false);
-        crate::wire::json_response(status, crate::wire::to_text(&body, false))
+        crate::json::json_response(status, crate::json::to_text(&body, false))
     }
 }
 

@@ -2,7 +2,7 @@
 //! functions, with no behaviour of their own. Each returns whether the input was accepted
 //! (a few also assert an invariant of the result, e.g. a parsed CIDR parses back the same).
 
-use crate::{access, model, org_keys, project_keys, request, wire};
+use crate::{access, model, org_keys, project_keys, wire};
 
 const GROUP: &str = "5953c5f380eef53887615f9a";
 
@@ -33,9 +33,9 @@ pub fn user_access_list_body(body: &[u8]) -> bool {
 /// string.
 pub fn paging_query(query: &str) -> bool {
     let _ = wire::Format::of_query(query);
-    match request::Paging::of_query(query) {
+    match wire::Paging::of_query(query) {
         Ok(paging) => {
-            assert!((1..=request::MAX_ITEMS_PER_PAGE).contains(&paging.items_per_page));
+            assert!((1..=wire::MAX_ITEMS_PER_PAGE).contains(&paging.items_per_page));
             assert!(paging.page_num >= 1);
             let _ = paging.offset();
             true

@@ -27,6 +27,7 @@ mod events;
 pub mod fuzzing;
 mod global_keys;
 mod groups;
+mod json;
 mod measurements;
 mod model;
 mod org_keys;

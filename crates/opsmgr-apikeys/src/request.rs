@@ -4,24 +4,20 @@
 //! characters, role lists), and path ids checked in a fixed order (syntax, existence,
 //! membership) so the same bad request always gets the same error.
 
-use crate::auth::{self, Caller};
+use crate::auth::Caller;
 use crate::error::OpsMgrError;
 use crate::model::{is_object_id, role_kind, RoleKind};
 use crate::store::{self, OrgRow, ProjectRow};
+use crate::wire::Paging;
 use crate::OpsMgr;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use auth_core::Instance;
+use auth_core::{Inst, Instance};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 use std::future::{ready, Ready};
 use std::sync::Arc;
-
-/// Default `itemsPerPage`.
-pub const DEFAULT_ITEMS_PER_PAGE: u64 = 100;
-/// Largest `itemsPerPage` ("up to a maximum of 500", every list page of the reference).
-pub const MAX_ITEMS_PER_PAGE: u64 = 500;
 
 /// The instance a request is addressed to, and the request itself: what every handler
 /// reads its path, query and links from.
@@ -62,7 +58,7 @@ impl FromRequest for Call {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match auth::instance(req) {
+        ready(match Inst::<OpsMgr>::of(req) {
             Some(inst) => Ok(Call {
                 inst,
                 req: req.clone(),
@@ -259,70 +255,6 @@ pub(crate) fn query_values(req: &HttpRequest, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// `pageNum`, `itemsPerPage` and `includeCount` of a list request.
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    /// 1-based page.
-    pub page_num: u64,
-    /// Page size, 1..=500.
-    pub items_per_page: u64,
-    /// Whether `totalCount` is sent.
-    pub include_count: bool,
-}
-
-impl Paging {
-    /// Read and validate the paging parameters.
-    ///
-    /// # Errors
-    /// `INVALID_QUERY_PARAMETER` for a non-number, `pageNum < 1` or `itemsPerPage`
-    /// outside 1..=500 (UNCONFIRMED: the real server's answer is not documented).
-    pub fn of(req: &HttpRequest) -> Result<Self, OpsMgrError> {
-        Self::of_query(req.query_string())
-    }
-
-    /// [`Paging::of`] for a raw query string (the last value of each parameter counts).
-    ///
-    /// # Errors
-    /// As [`Paging::of`].
-    pub fn of_query(query: &str) -> Result<Self, OpsMgrError> {
-        let (mut page_num, mut items_per_page, mut include_count) = (None, None, None);
-        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            match &*k {
-                "pageNum" => page_num = Some(v),
-                "itemsPerPage" => items_per_page = Some(v),
-                "includeCount" => include_count = Some(v),
-                _ => {}
-            }
-        }
-        let number = |name: &'static str, value: Option<&str>, default: u64, max: u64| match value {
-            None => Ok(default),
-            Some(text) => match text.trim().parse::<u64>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(OpsMgrError::InvalidQueryParameter(name)),
-            },
-        };
-        Ok(Paging {
-            page_num: number("pageNum", page_num.as_deref(), 1, u64::from(u32::MAX))?,
-            items_per_page: number(
-                "itemsPerPage",
-                items_per_page.as_deref(),
-                DEFAULT_ITEMS_PER_PAGE,
-                MAX_ITEMS_PER_PAGE,
-            )?,
-            include_count: include_count.is_none_or(|v| !v.eq_ignore_ascii_case("false")),
-        })
-    }
-}
-
-impl Paging {
-    /// How many items come before this page.
-    pub fn offset(&self) -> u64 {
-        self.page_num
-            .saturating_sub(1)
-            .saturating_mul(self.items_per_page)
-    }
-}
-
 /// A path parameter, percent-decoded (so `%2F` in a CIDR becomes `/`).
 pub(crate) fn segment(req: &HttpRequest, name: &str) -> String {
     let raw = req.match_info().get(name).unwrap_or_default();
@@ -367,27 +299,5 @@ pub(crate) fn org(
         None => Err(OpsMgrError::OrgNotFound(org_id.to_owned())),
         Some(o) if caller.can_read_org(&o.id) => Ok(o),
         Some(_) => Err(OpsMgrError::UserUnauthorized),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paging_of_a_query_takes_the_last_value_of_each_parameter() {
-        let p = Paging::of_query("itemsPerPage=7&includeCount=FALSE&pageNum=9&pageNum=3").unwrap();
-        assert_eq!(
-            (p.page_num, p.items_per_page, p.include_count),
-            (3, 7, false)
-        );
-        assert_eq!(p.offset(), 14);
-        let p = Paging::of_query("").unwrap();
-        assert_eq!(
-            (p.page_num, p.items_per_page, p.include_count),
-            (1, 100, true)
-        );
-        assert!(Paging::of_query("itemsPerPage=%20501").is_err());
-        assert!(Paging::of_query("pageNum=4294967296").is_err());
     }
 }

@@ -14,7 +14,7 @@ pub(crate) async fn get_root(_caller: Caller, call: Call) -> Result<Reply, OpsMg
     let link = |what: &str| json!({"href": format!("{central}{BASE}/{what}"), "rel": format!("http://mms.mongodb.com/{what}")});
     Ok(Reply::ok(json!({
         "appName": "MongoDB Ops Manager",
-        "build": wire::BUILD,
+        "build": crate::json::BUILD,
         "links": [
             wire::self_link(format!("{central}{BASE}")),
             link("orgs"),

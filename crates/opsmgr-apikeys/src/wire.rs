@@ -3,24 +3,23 @@
 //! `envelope=true`, the list envelope with its `links`, and the response headers.
 
 use crate::error::OpsMgrError;
+use crate::json::{json_response, service_version, to_text, SERVICE_VERSION_HEADER};
 use crate::model::{entry_segment, redact, Role};
-use crate::request::Paging;
 use crate::store::{
     AccessRow, ClusterRow, DeploymentCounts, HostRow, KeyRow, OrgRow, ProfileRow, ProjectRow,
 };
+use crate::OpsMgr;
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use actix_web::http::header::HeaderName;
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, Responder};
+use auth_core::Inst;
 use serde_json::{json, Map, Value};
 
 /// Base path of the public API.
 pub const BASE: &str = "/api/public/v1.0";
-/// The service-version header Ops Manager adds to its responses (the example response
-/// headers of the reference page "Delete One Organization API Key", 6.0).
-pub const SERVICE_VERSION_HEADER: &str = "x-mongodb-service-version";
 
 /// How the response body is written.
 #[derive(Debug, Clone, Copy, Default)]
@@ -127,125 +126,6 @@ pub fn page(
     Value::Object(out)
 }
 
-/// Write `value` as Jackson does: keys in alphabetical order; compact, or pretty in the
-/// `DefaultPrettyPrinter` style (`"key" : value`, 2-space indent, `[ {`, `} ]`, `[ ]`).
-pub fn to_text(value: &Value, pretty: bool) -> String {
-    let mut out = String::with_capacity(256);
-    write_value(&mut out, value, pretty, 0);
-    out
-}
-
-fn indent(out: &mut String, depth: usize) {
-    for _ in 0..depth {
-        out.push_str("  ");
-    }
-}
-
-fn write_value(out: &mut String, value: &Value, pretty: bool, depth: usize) {
-    match value {
-        Value::Object(map) => {
-            if map.is_empty() {
-                out.push_str(if pretty { "{ }" } else { "{}" });
-                return;
-            }
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable();
-            out.push('{');
-            for (i, key) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                if pretty {
-                    out.push('\n');
-                    indent(out, depth + 1);
-                }
-                push_json_string(out, key);
-                out.push_str(if pretty { " : " } else { ":" });
-                if let Some(item) = map.get(*key) {
-                    write_value(out, item, pretty, depth + 1);
-                }
-            }
-            if pretty {
-                out.push('\n');
-                indent(out, depth);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            if items.is_empty() {
-                out.push_str(if pretty { "[ ]" } else { "[]" });
-                return;
-            }
-            out.push_str(if pretty { "[ " } else { "[" });
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(if pretty { ", " } else { "," });
-                }
-                write_value(out, item, pretty, depth);
-            }
-            out.push_str(if pretty { " ]" } else { "]" });
-        }
-        Value::String(text) => push_json_string(out, text),
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-    }
-}
-
-/// Append `text` as a JSON string, escaped exactly as `serde_json` does (`\"`, `\\`,
-/// `\b\f\n\r\t`, other control characters as `\u00xx`; nothing else).
-fn push_json_string(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        if escape.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push_str(escape);
-        }
-        start = i + 1;
-    }
-    out.push_str(&text[start..]);
-    out.push('"');
-}
-
-/// The build standin presents (its git hash in `X-MongoDB-Service-Version` and the root).
-pub const BUILD: &str = "6d2bd0a2a1ec4fd0b4a5d9f1c0e3b7a8f2d4c6e1";
-
-/// The value of the `X-MongoDB-Service-Version` header.
-pub fn service_version() -> HeaderValue {
-    HeaderValue::from_static(
-        "gitHash=6d2bd0a2a1ec4fd0b4a5d9f1c0e3b7a8f2d4c6e1; versionString=7.0.12.100.20240807T1647Z",
-    )
-}
-
-/// A JSON response with Ops Manager's headers.
-pub fn json_response(status: StatusCode, body: String) -> HttpResponse {
-    let mut resp = HttpResponse::build(status)
-        .insert_header((CONTENT_TYPE, "application/json"))
-        .body(body);
-    resp.headers_mut().insert(
-        HeaderName::from_static(SERVICE_VERSION_HEADER),
-        service_version(),
-    );
-    resp
-}
-
 /// What a handler answers: Ops Manager's JSON (in the requested format and envelope), or
 /// no body.
 #[derive(Debug)]
@@ -313,7 +193,7 @@ pub(crate) async fn render_errors(
     };
     let (req, _) = res.into_parts();
     auth_core::trace::refuse(&req, err.to_string());
-    let legacy = crate::auth::instance(&req).is_some_and(|i| i.settings.legacy_whitelist_codes);
+    let legacy = Inst::<OpsMgr>::of(&req).is_some_and(|i| i.settings.legacy_whitelist_codes);
     let resp = error_response(&req, &err, legacy);
     Ok(ServiceResponse::new(req, resp))
 }
@@ -539,6 +419,75 @@ pub fn user(central: &str, u: &ProfileRow, roles: &[Role], team_ids: &[String]) 
     })
 }
 
+/// Default `itemsPerPage`.
+pub const DEFAULT_ITEMS_PER_PAGE: u64 = 100;
+/// Largest `itemsPerPage` ("up to a maximum of 500", every list page of the reference).
+pub const MAX_ITEMS_PER_PAGE: u64 = 500;
+
+/// `pageNum`, `itemsPerPage` and `includeCount` of a list request.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    /// 1-based page.
+    pub page_num: u64,
+    /// Page size, 1..=500.
+    pub items_per_page: u64,
+    /// Whether `totalCount` is sent.
+    pub include_count: bool,
+}
+
+impl Paging {
+    /// Read and validate the paging parameters.
+    ///
+    /// # Errors
+    /// `INVALID_QUERY_PARAMETER` for a non-number, `pageNum < 1` or `itemsPerPage`
+    /// outside 1..=500 (UNCONFIRMED: the real server's answer is not documented).
+    pub fn of(req: &HttpRequest) -> Result<Self, OpsMgrError> {
+        Self::of_query(req.query_string())
+    }
+
+    /// [`Paging::of`] for a raw query string (the last value of each parameter counts).
+    ///
+    /// # Errors
+    /// As [`Paging::of`].
+    pub fn of_query(query: &str) -> Result<Self, OpsMgrError> {
+        let (mut page_num, mut items_per_page, mut include_count) = (None, None, None);
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            match &*k {
+                "pageNum" => page_num = Some(v),
+                "itemsPerPage" => items_per_page = Some(v),
+                "includeCount" => include_count = Some(v),
+                _ => {}
+            }
+        }
+        let number = |name: &'static str, value: Option<&str>, default: u64, max: u64| match value {
+            None => Ok(default),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(OpsMgrError::InvalidQueryParameter(name)),
+            },
+        };
+        Ok(Paging {
+            page_num: number("pageNum", page_num.as_deref(), 1, u64::from(u32::MAX))?,
+            items_per_page: number(
+                "itemsPerPage",
+                items_per_page.as_deref(),
+                DEFAULT_ITEMS_PER_PAGE,
+                MAX_ITEMS_PER_PAGE,
+            )?,
+            include_count: include_count.is_none_or(|v| !v.eq_ignore_ascii_case("false")),
+        })
+    }
+}
+
+impl Paging {
+    /// How many items come before this page.
+    pub fn offset(&self) -> u64 {
+        self.page_num
+            .saturating_sub(1)
+            .saturating_mul(self.items_per_page)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,5 +525,22 @@ mod tests {
         });
         let expected = "{\n  \"desc\" : \"d\",\n  \"hostCounts\" : {\n    \"a\" : 1,\n    \"b\" : 0\n  },\n  \"names\" : [ \"a\", \"b\" ],\n  \"roles\" : [ {\n    \"orgId\" : \"o\",\n    \"roleName\" : \"A\"\n  }, {\n    \"groupId\" : \"g\",\n    \"roleName\" : \"B\"\n  } ],\n  \"tags\" : [ ]\n}";
         assert_eq!(to_text(&v, true), expected);
+    }
+
+    #[test]
+    fn paging_of_a_query_takes_the_last_value_of_each_parameter() {
+        let p = Paging::of_query("itemsPerPage=7&includeCount=FALSE&pageNum=9&pageNum=3").unwrap();
+        assert_eq!(
+            (p.page_num, p.items_per_page, p.include_count),
+            (3, 7, false)
+        );
+        assert_eq!(p.offset(), 14);
+        let p = Paging::of_query("").unwrap();
+        assert_eq!(
+            (p.page_num, p.items_per_page, p.include_count),
+            (1, 100, true)
+        );
+        assert!(Paging::of_query("itemsPerPage=%20501").is_err());
+        assert!(Paging::of_query("pageNum=4294967296").is_err());
     }
 }
