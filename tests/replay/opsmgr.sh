@@ -88,3 +88,14 @@ curl -s -X POST "$STANDIN_URL/_standin/rate-limits" -d '{"per":"ip","capacity":1
 curl -s "$STANDIN_URL/api/public/v1.0/orgs"
 curl -s "$STANDIN_URL/api/public/v1.0/orgs"
 curl -s -X DELETE "$STANDIN_URL/_standin/rate-limits"
+
+# Teams' roles on a project
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST "$B/groups/5953c5f380eef53887615f9a/teams" \
+  -d '[{"teamId":"5953c5f380eef53887615ff0","roleNames":["GROUP_READ_ONLY"]}]'
+curl --digest -u "$U" -H 'Content-Type: application/json' -X POST "$B/groups/5953c5f380eef53887615f9a/teams" \
+  -d '[{"teamId":"5953c5f380eef53887615ff0","roleNames":["ORG_OWNER"]}]'
+curl --digest -u "$U" -H 'Content-Type: application/json' -X PATCH \
+  "$B/groups/5953c5f380eef53887615f9a/teams/5953c5f380eef53887615ff0" -d '{"roleNames":["GROUP_MONITORING_ADMIN"]}'
+curl --digest -u "$U" "$B/groups/5953c5f380eef53887615f9a/teams?pretty=true"
+curl --digest -u "$U" -X DELETE "$B/groups/5953c5f380eef53887615f9a/teams/5953c5f380eef53887615ff0"
+curl --digest -u "$U" -X DELETE "$B/groups/5953c5f380eef53887615f9a/teams/5953c5f380eef53887615ff0"

@@ -195,7 +195,7 @@ pub fn authenticate(
     // One lock for the access list (and its usage counters) and the roles.
     let checked = inst.store.read(|conn| {
         let listed = check_access_list(inst, conn, &principal, &holder, ip)?;
-        Ok::<_, OpsMgrError>((listed, store::roles_of(conn, &holder)?))
+        Ok::<_, OpsMgrError>((listed, store::caller_roles_of(conn, &holder)?))
     });
     let (access_listed, roles) = match checked {
         Ok(checked) => checked,

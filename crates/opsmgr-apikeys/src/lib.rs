@@ -33,6 +33,7 @@ mod model;
 mod org_keys;
 mod orgs;
 mod project_keys;
+mod project_teams;
 mod request;
 mod root;
 mod routes;

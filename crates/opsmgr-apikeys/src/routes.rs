@@ -11,7 +11,7 @@
 use crate::wire::render_errors;
 use crate::{
     access, agents, alerts, backup_configs, deployments, events, global_keys, groups, measurements,
-    org_keys, orgs, project_keys, root, teams, users,
+    org_keys, orgs, project_keys, project_teams, root, teams, users,
 };
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
@@ -57,6 +57,8 @@ const AGENTS_OF_TYPE: &str = "/api/public/v1.0/groups/{group_id}/agents/{agent_t
 const BACKUP_CONFIGS: &str = "/api/public/v1.0/groups/{group_id}/backupConfigs{slash:/?}";
 const BACKUP_CONFIG: &str =
     "/api/public/v1.0/groups/{group_id}/backupConfigs/{cluster_id}{slash:/?}";
+const GROUP_TEAMS: &str = "/api/public/v1.0/groups/{group_id}/teams{slash:/?}";
+const GROUP_TEAM: &str = "/api/public/v1.0/groups/{group_id}/teams/{team_id}{slash:/?}";
 const ROOT: &str = "/api/public/v1.0{slash:/?}";
 const ALERTS: &str = "/api/public/v1.0/groups/{group_id}/alerts{slash:/?}";
 const ALERT: &str = "/api/public/v1.0/groups/{group_id}/alerts/{alert_id}{slash:/?}";
@@ -137,6 +139,11 @@ pub(crate) fn table() -> Vec<OpRoute> {
         patch(GROUP_KEY, "opsmgr.update_project_key", project_keys::update_project_key),
         post(GROUP_KEY, "opsmgr.assign_project_key", project_keys::assign_project_key),
         delete(GROUP_KEY, "opsmgr.unassign_project_key", project_keys::unassign_project_key),
+        // Teams' roles on a project.
+        get(GROUP_TEAMS, "opsmgr.list_project_teams", project_teams::list_project_teams),
+        post(GROUP_TEAMS, "opsmgr.add_project_teams", project_teams::add_project_teams),
+        patch(GROUP_TEAM, "opsmgr.update_project_team", project_teams::update_project_team),
+        delete(GROUP_TEAM, "opsmgr.remove_project_team", project_teams::remove_project_team),
         // What a project monitors: clusters, hosts, their disks and databases.
         get(CLUSTERS, "opsmgr.list_all_clusters", deployments::list_all_clusters),
         get(GROUP_CLUSTERS, "opsmgr.list_clusters", deployments::list_clusters),

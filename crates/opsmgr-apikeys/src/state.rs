@@ -60,6 +60,9 @@ pub struct TeamDoc {
     /// Members (user ids).
     #[serde(default)]
     pub user_ids: Vec<String>,
+    /// The team's roles on projects of its org (`groupId` and a project `roleName`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<RoleDoc>,
 }
 
 /// A global programmatic API key: global roles only.
@@ -641,14 +644,16 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         rows.access(&at, &user.id, &user.access_list)?;
     }
     load_deployments(tx, &state, &projects, &mut ids)?;
-    load_teams(tx, &state, &orgs, &mut ids)
+    load_teams(tx, &state, &orgs, &projects, &mut ids)
 }
 
-/// Teams, each in an org of the document, their members users of it.
+/// Teams, each in an org of the document, their members users of it, their roles project
+/// roles on projects of their org.
 fn load_teams<'a>(
     tx: &Transaction<'_>,
     state: &'a StateDoc,
     orgs: &HashSet<&str>,
+    projects: &HashMap<&str, &str>,
     ids: &mut HashSet<&'a str>,
 ) -> Result<(), StateError> {
     let users: HashSet<&str> = state.users.iter().map(|u| u.id.as_str()).collect();
@@ -677,6 +682,26 @@ fn load_teams<'a>(
             }
             tx.prepare_cached("INSERT INTO team_member (team_id, user_id) VALUES (?1, ?2)")?
                 .execute(params![t.id, user])?;
+        }
+        for (j, role) in t.roles.iter().enumerate() {
+            let in_org = role
+                .group_id
+                .as_deref()
+                .and_then(|g| projects.get(g))
+                .is_some_and(|org| *org == t.org_id);
+            if role.org_id.is_some()
+                || !in_org
+                || model::role_kind(&role.role_name) != RoleKind::Group
+            {
+                return Err(StateError::invalid(
+                    at(&format!("roles[{j}]")),
+                    "needs a project roleName and the groupId of a project of the team's org",
+                ));
+            }
+            tx.prepare_cached(
+                "INSERT INTO grant_role (holder, org_id, group_id, role_name) VALUES (?1, NULL, ?2, ?3)",
+            )?
+            .execute(params![t.id, role.group_id, role.role_name])?;
         }
     }
     Ok(())
@@ -1153,6 +1178,7 @@ fn dump_teams(conn: &Connection) -> Result<Vec<TeamDoc>, StoreError> {
                 org_id: r.get(1)?,
                 name: r.get(2)?,
                 user_ids: Vec::new(),
+                roles: Vec::new(),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -1162,6 +1188,7 @@ fn dump_teams(conn: &Connection) -> Result<Vec<TeamDoc>, StoreError> {
         team.user_ids = stmt
             .query_map([&team.id], |r| r.get(0))?
             .collect::<Result<Vec<_>, _>>()?;
+        team.roles = dump_roles(conn, &team.id)?;
     }
     Ok(teams)
 }

@@ -1061,6 +1061,8 @@ pub fn rename_team(conn: &Connection, id: &str, name: &str) -> rusqlite::Result<
 /// # Errors
 /// SQLite errors.
 pub fn delete_team(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM grant_role WHERE holder = ?1")?
+        .execute([id])?;
     conn.prepare_cached("DELETE FROM team_member WHERE team_id = ?1")?
         .execute([id])?;
     conn.prepare_cached("DELETE FROM team WHERE id = ?1")?
@@ -1224,6 +1226,97 @@ pub fn delete_user(conn: &Connection, id: &str) -> rusqlite::Result<()> {
         conn.prepare_cached(sql)?.execute([id])?;
     }
     Ok(())
+}
+
+/// The roles a caller acts with: its own, and for a user those its teams hold on projects.
+///
+/// # Errors
+/// SQLite errors.
+pub fn caller_roles_of(conn: &Connection, holder: &str) -> rusqlite::Result<Vec<Role>> {
+    let mut roles = roles_of(conn, holder)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.org_id, g.group_id, g.role_name FROM grant_role g \
+         JOIN team_member m ON m.team_id = g.holder WHERE m.user_id = ?1 ORDER BY g.seq",
+    )?;
+    let rows = stmt.query_map([holder], |r| {
+        Ok(Role {
+            org_id: r.get(0)?,
+            group_id: r.get(1)?,
+            name: r.get(2)?,
+        })
+    })?;
+    for role in rows {
+        let role = role?;
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    Ok(roles)
+}
+
+/// A team's roles on a project, in the order granted.
+///
+/// # Errors
+/// SQLite errors.
+pub fn team_roles_on(
+    conn: &Connection,
+    team_id: &str,
+    group_id: &str,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT role_name FROM grant_role WHERE holder = ?1 AND group_id = ?2 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([team_id, group_id], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// Replace a team's roles on a project (none: remove the team from it); whether it held any.
+///
+/// # Errors
+/// SQLite errors.
+pub fn set_team_roles(
+    conn: &Connection,
+    team_id: &str,
+    group_id: &str,
+    roles: &[String],
+) -> rusqlite::Result<bool> {
+    let had = conn
+        .prepare_cached("DELETE FROM grant_role WHERE holder = ?1 AND group_id = ?2")?
+        .execute([team_id, group_id])?
+        > 0;
+    for name in roles {
+        conn.prepare_cached(
+            "INSERT INTO grant_role (holder, org_id, group_id, role_name) VALUES (?1, NULL, ?2, ?3)",
+        )?
+        .execute([team_id, group_id, name])?;
+    }
+    Ok(had)
+}
+
+/// The teams with roles on a project and their roles, in the order first assigned.
+///
+/// # Errors
+/// SQLite errors.
+pub fn team_roles_of_project(
+    conn: &Connection,
+    group_id: &str,
+) -> rusqlite::Result<Vec<(String, Vec<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.holder, g.role_name FROM grant_role g JOIN team t ON t.id = g.holder \
+         WHERE g.group_id = ?1 ORDER BY g.seq",
+    )?;
+    let rows = stmt.query_map([group_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for row in rows {
+        let (team, role) = row?;
+        match out.iter_mut().find(|(t, _)| *t == team) {
+            Some((_, roles)) => roles.push(role),
+            None => out.push((team, vec![role])),
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

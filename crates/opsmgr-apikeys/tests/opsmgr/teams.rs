@@ -151,3 +151,235 @@ async fn team_writes_refuse_duplicates_unknown_users_bad_bodies_and_non_owners()
     let err = srv.host.main.replace_state(&bad).unwrap_err();
     assert_eq!(err.field(), Some("teams[0].userIds[0]"));
 }
+
+const DBAS: &str = "5953c5f380eef53887615ff0";
+
+fn project_teams_uri() -> String {
+    format!("/api/public/v1.0/groups/{GROUP}/teams")
+}
+
+#[actix_web::test]
+async fn a_project_owner_assigns_updates_and_removes_a_teams_project_roles() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let body = format!(
+        r#"[{{"teamId":"{DBAS}","roleNames":["GROUP_READ_ONLY","GROUP_DATA_ACCESS_READ_ONLY"]}}]"#
+    );
+
+    let (status, added) = client
+        .call(Method::POST, &project_teams_uri(), Some(&body))
+        .await;
+
+    assert_eq!(status, 200, "{added}");
+    let team_href = format!("{}/api/public/v1.0/groups/{GROUP}/teams/{DBAS}", srv.url);
+    assert_eq!(
+        added["results"],
+        json!([{
+            "links": [{"href": team_href, "rel": "self"}],
+            "roleNames": ["GROUP_READ_ONLY", "GROUP_DATA_ACCESS_READ_ONLY"],
+            "teamId": DBAS,
+        }])
+    );
+    assert_eq!(added["totalCount"], 1);
+    let (_, listed) = client.get_json(&project_teams_uri()).await;
+    assert_eq!(listed["results"], added["results"]);
+
+    let uri = format!("{}/{DBAS}", project_teams_uri());
+    let (status, updated) = client
+        .call(
+            Method::PATCH,
+            &uri,
+            Some(r#"{"roleNames":["GROUP_MONITORING_ADMIN"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(
+        updated["results"][0]["roleNames"],
+        json!(["GROUP_MONITORING_ADMIN"])
+    );
+
+    let res = client.send(Method::DELETE, &uri, None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "");
+    let (_, listed) = client.get_json(&project_teams_uri()).await;
+    assert_eq!(listed["totalCount"], 0);
+    let (status, err) = client.call(Method::DELETE, &uri, None).await;
+    assert_eq!((status, code(&err)), (404, "RESOURCE_NOT_FOUND"));
+    let (status, err) = client
+        .call(
+            Method::PATCH,
+            &uri,
+            Some(r#"{"roleNames":["GROUP_OWNER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (404, "RESOURCE_NOT_FOUND"));
+}
+
+#[actix_web::test]
+async fn a_teams_members_act_with_its_project_roles() {
+    let srv = server();
+    with_state(&srv, |doc| {
+        doc["users"].as_array_mut().unwrap().push(json!({
+            "id": "6a11c5f380eef53887615fd1", "username": "member@acme.example",
+            "apiKey": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "roles": [], "accessList": []
+        }));
+        doc["teams"][0]["userIds"] =
+            json!(["5953c5f380eef53887615f9b", "6a11c5f380eef53887615fd1"]);
+    });
+    let member = DigestClient::new(
+        &srv,
+        "member@acme.example",
+        "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    );
+    let owner = DigestClient::key(&srv);
+    let project = format!("/api/public/v1.0/groups/{GROUP}");
+    let (status, err) = member.get_json(&project).await;
+    assert_eq!((status, code(&err)), (401, "NOT_IN_GROUP"));
+
+    let body = format!(r#"[{{"teamId":"{DBAS}","roleNames":["GROUP_READ_ONLY"]}}]"#);
+    let (status, _) = owner
+        .call(Method::POST, &project_teams_uri(), Some(&body))
+        .await;
+    assert_eq!(status, 200);
+    let (status, seen) = member.get_json(&project).await;
+    assert_eq!((status, seen["id"].as_str()), (200, Some(GROUP)));
+    // Read-only: the member may not assign teams itself.
+    let (status, err) = member
+        .call(Method::POST, &project_teams_uri(), Some(&body))
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+
+    let (status, _) = owner
+        .call(
+            Method::DELETE,
+            &format!("{}/{DBAS}", project_teams_uri()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, err) = member.get_json(&project).await;
+    assert_eq!((status, code(&err)), (401, "NOT_IN_GROUP"));
+}
+
+#[actix_web::test]
+async fn assigning_teams_refuses_bad_bodies_unknown_teams_and_non_owners_and_changes_nothing() {
+    let srv = server();
+    let client = DigestClient::key(&srv);
+    let unknown = "5953c5f380eef53887615fee";
+
+    for (body, status, want) in [
+        (
+            format!(r#"{{"teamId":"{DBAS}","roleNames":["GROUP_OWNER"]}}"#),
+            400,
+            "INVALID_JSON",
+        ),
+        (
+            r#"[{"roleNames":["GROUP_OWNER"]}]"#.to_owned(),
+            400,
+            "MISSING_ATTRIBUTE",
+        ),
+        (
+            format!(r#"[{{"teamId":"{DBAS}"}}]"#),
+            400,
+            "MISSING_ATTRIBUTE",
+        ),
+        (
+            format!(r#"[{{"teamId":"{DBAS}","roleNames":[]}}]"#),
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+        (
+            format!(r#"[{{"teamId":"{DBAS}","roleNames":["ORG_OWNER"]}}]"#),
+            400,
+            "INVALID_ROLE_FOR_GROUP",
+        ),
+        (
+            format!(r#"[{{"teamId":"{DBAS}","roleNames":["GROUP_NOPE"]}}]"#),
+            400,
+            "INVALID_ENUM_VALUE",
+        ),
+        (
+            format!(r#"[{{"teamId":"{DBAS}","roleNames":["GROUP_OWNER"],"x":1}}]"#),
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+        (
+            format!(
+                r#"[{{"teamId":"{DBAS}","roleNames":["GROUP_OWNER"]}},{{"teamId":"{unknown}","roleNames":["GROUP_OWNER"]}}]"#
+            ),
+            404,
+            "RESOURCE_NOT_FOUND",
+        ),
+    ] {
+        let (got, err) = client
+            .call(Method::POST, &project_teams_uri(), Some(&body))
+            .await;
+        assert_eq!((got, code(&err)), (status, want), "{body}");
+    }
+    let (_, listed) = client.get_json(&project_teams_uri()).await;
+    assert_eq!(listed["totalCount"], 0);
+    let (status, err) = client
+        .get_json(&format!("/api/public/v1.0/groups/{OTHER_GROUP}/teams"))
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_IN_GROUP"));
+    with_state(&srv, |doc| {
+        doc["apiKeys"][0]["roles"] = json!([
+            {"orgId": ORG, "roleName": "ORG_MEMBER"},
+            {"groupId": GROUP, "roleName": "GROUP_READ_ONLY"}
+        ]);
+    });
+    let (status, _) = client.get_json(&project_teams_uri()).await;
+    assert_eq!(status, 200);
+    let (status, err) = client
+        .call(
+            Method::POST,
+            &project_teams_uri(),
+            Some(&format!(
+                r#"[{{"teamId":"{DBAS}","roleNames":["GROUP_OWNER"]}}]"#
+            )),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "USER_UNAUTHORIZED"));
+}
+
+#[actix_web::test]
+async fn team_project_roles_round_trip_through_the_state_and_go_with_the_team() {
+    let srv = server();
+    with_state(&srv, |doc| {
+        doc["teams"][0]["roles"] = json!([{"groupId": GROUP, "roleName": "GROUP_OWNER"}]);
+    });
+    let doc = srv.host.main.export_state().unwrap();
+    assert_eq!(
+        doc["teams"][0]["roles"],
+        json!([{"groupId": GROUP, "roleName": "GROUP_OWNER"}])
+    );
+    srv.host.main.replace_state(&doc).unwrap();
+    assert_eq!(srv.host.main.export_state().unwrap(), doc);
+    for bad in [
+        json!([{"orgId": ORG, "roleName": "ORG_OWNER"}]),
+        json!([{"groupId": OTHER_GROUP, "roleName": "GROUP_OWNER"}]),
+        json!([{"groupId": GROUP, "roleName": "ORG_OWNER"}]),
+    ] {
+        let mut changed = doc.clone();
+        changed["teams"][0]["roles"] = bad.clone();
+        let err = srv.host.main.replace_state(&changed).unwrap_err();
+        assert!(
+            err.to_string().contains("teams[0].roles[0]"),
+            "{bad}: {err}"
+        );
+    }
+    let client = DigestClient::key(&srv);
+    let (_, listed) = client.get_json(&project_teams_uri()).await;
+    assert_eq!(listed["totalCount"], 1);
+
+    let (status, _) = client
+        .call(
+            Method::DELETE,
+            &format!("/api/public/v1.0/orgs/{ORG}/teams/{DBAS}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, listed) = client.get_json(&project_teams_uri()).await;
+    assert_eq!(listed["totalCount"], 0);
+}
