@@ -7,11 +7,23 @@
 //! them), then the hot password path (no other pattern matches a path of its shape), then the
 //! rest in an order where overlapping patterns keep their precedence (`resourcename/{rname}`
 //! before `{rid}/accounts`).
+//!
+//! Below the table, its two route builders: [`api`] and [`pki`] wrap auth-core's `op()` so
+//! the handler's `Result<Reply, PmpError>` is answered in the envelope ([`crate::wire`])
+//! under the vendor's operation name, and the request's audit record ([`crate::auth`]) is
+//! written before the answer leaves.
 
-use crate::wire::{api, pki};
+use crate::auth::{self, Call, FrontDoor};
+use crate::error::PmpError;
+use crate::wire::{failure_in, OpName, Style};
 use crate::{accounts, audit, passwords, pki as certs, resources, users, workflow};
+use actix_web::body::BoxBody;
+use actix_web::dev::{Handler, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use auth_core::OpRoute;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{FromRequest, HttpMessage, Responder};
+use auth_core::{op, trace, OpRoute};
+use std::rc::Rc;
 
 const GET: Method = Method::GET;
 const POST: Method = Method::POST;
@@ -68,6 +80,87 @@ pub(crate) fn table() -> Vec<OpRoute> {
         api(POST, "/restapi/json/v1/accounts/{aid}/requester/{uid}/checkin", "pmp.checkin", "ADMIN_REQUEST_CHECKIN", workflow::checkin_password),
         api(DELETE, "/restapi/json/v1/user/{uid}", "pmp.delete_user", "DELETE USER", users::delete_user),
     ]
+}
+
+/// An API route: `op()` of auth-core, answered in the envelope under the vendor's operation
+/// `name` (`GET PASSWORD`), with the request's audit record written before the answer leaves.
+pub(crate) fn api<F, Args>(
+    method: Method,
+    path: &'static str,
+    operation: &'static str,
+    name: &'static str,
+    handler: F,
+) -> OpRoute
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    styled(Style::Rest, op(method, path, operation, handler), name)
+}
+
+/// A route of the PKI sub-API (`/api/pki/restapi/<name>`), answered in its own envelope.
+pub(crate) fn pki<F, Args>(
+    method: Method,
+    path: &'static str,
+    operation: &'static str,
+    name: &'static str,
+    handler: F,
+) -> OpRoute
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    styled(Style::Pki, op(method, path, operation, handler), name)
+}
+
+fn styled(style: Style, mut route: OpRoute, name: &'static str) -> OpRoute {
+    route.route = route.route.wrap(from_fn(move |req, next| {
+        in_envelope(style, name, req, next)
+    }));
+    route
+}
+
+/// Name the operation, run the handler, audit its outcome and answer failures in the envelope.
+async fn in_envelope(
+    style: Style,
+    name: &'static str,
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    req.extensions_mut().insert(style);
+    req.extensions_mut().insert(OpName(name));
+    let res = next.call(req).await?;
+    let failed = match res.response().error() {
+        None => None,
+        Some(err) => {
+            if let Some(door) = err.as_error::<FrontDoor>() {
+                let answer = door.response(style, name);
+                return Ok(res.into_response(answer));
+            }
+            match err.as_error::<PmpError>() {
+                Some(err) => Some((err.message(), err.to_string())),
+                None => return Ok(res),
+            }
+        }
+    };
+    let call = res.request().extensions().get::<Rc<Call>>().cloned();
+    let Some(call) = call else {
+        return Ok(res);
+    };
+    let message = match &failed {
+        Some((message, log)) => {
+            trace::refuse(res.request(), format!("{name}: {log}"));
+            message.clone()
+        }
+        None => call.note.borrow().reason.clone(),
+    };
+    auth::record(&call, name, failed.is_none(), &message, res.request());
+    Ok(match failed {
+        Some((message, _)) => res.into_response(failure_in(style, name, &message)),
+        None => res,
+    })
 }
 
 #[cfg(test)]

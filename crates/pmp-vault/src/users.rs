@@ -4,8 +4,8 @@
 
 use crate::accounts::policy_message;
 use crate::auth::ApiUser;
-use crate::error::{allow, PmpError, MSG_NO_USER};
-use crate::request::{self, flag, nonblank, parse_id, text};
+use crate::error::{allow, PmpError, MSG_INVALID_INPUT, MSG_NO_USER};
+use crate::request::{flag, nonblank, parse_id, text};
 use crate::state::{is_date, Role};
 use crate::store::{self, NewUser};
 use crate::wire::Reply;
@@ -118,7 +118,7 @@ pub async fn delete_user(caller: ApiUser, uid: web::Path<String>) -> Result<Repl
 
 /// `GET /user/getUserId?USERNAME=` (`GET_USERID`).
 pub async fn get_user_id(caller: ApiUser) -> Result<Reply, PmpError> {
-    let name = request::user_name(&caller)?;
+    let name = user_name(&caller)?;
     let (id, _) = caller
         .read(|c| store::user_by_name(c, &name))?
         .ok_or_else(|| PmpError::failed(MSG_NO_USER))?;
@@ -137,7 +137,7 @@ pub async fn unlock_user(caller: ApiUser) -> Result<Reply, PmpError> {
 
 fn set_locked(caller: &ApiUser, locked: bool) -> Result<Reply, PmpError> {
     admin_only(caller)?;
-    let name = request::user_name(caller)?;
+    let name = user_name(caller)?;
     let (id, name) = caller
         .read(|c| store::user_by_name(c, &name))?
         .ok_or_else(|| PmpError::failed(MSG_NO_USER))?;
@@ -147,4 +147,15 @@ fn set_locked(caller: &ApiUser, locked: bool) -> Result<Reply, PmpError> {
     caller.write(|tx| Ok(store::set_locked(tx, id, locked)?))?;
     let verb = if locked { "locked" } else { "unlocked" };
     Ok(Reply::message(format!("User {name} {verb} successfully")))
+}
+
+/// The `USERNAME` of a user request: a query parameter, else INPUT_DATA.
+///
+/// # Errors
+/// `Invalid input data` when neither names a user.
+pub fn user_name(caller: &ApiUser) -> Result<String, PmpError> {
+    if let Some(name) = caller.param("USERNAME").filter(|n| !n.trim().is_empty()) {
+        return Ok(name.trim().to_owned());
+    }
+    nonblank(&caller.details()?, "USERNAME").ok_or_else(|| PmpError::failed(MSG_INVALID_INPUT))
 }

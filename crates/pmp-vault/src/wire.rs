@@ -4,21 +4,14 @@
 //! `{"operation":{"name":…,"result":{"status":"Success|Failed","message":…},"Details":…,"totalRows":n}}`
 //!
 //! always with HTTP 200, failures included, so clients that raise on a non-2xx status never
-//! see one for a logical failure. [`Reply`] is a success before it is wrapped; [`api`] builds
-//! a route whose handler's `Result<Reply, PmpError>` is answered in the envelope under the
-//! vendor's operation name, and which writes the request's audit record.
+//! see one for a logical failure. [`Reply`] is a success before it is wrapped; the route
+//! builders of `routes.rs` answer a handler's `Result<Reply, PmpError>` in this envelope
+//! under the vendor's operation name.
 
-use crate::auth::{self, Call, FrontDoor};
-use crate::error::PmpError;
 use actix_web::body::BoxBody;
-use actix_web::dev::{Handler, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
-use actix_web::http::Method;
-use actix_web::middleware::{from_fn, Next};
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, Responder};
-use auth_core::{op, trace, OpRoute};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder};
 use serde_json::Value;
-use std::rc::Rc;
 
 /// The content type PMP answers with.
 pub const JSON_TYPE: &str = "application/json;charset=UTF-8";
@@ -129,93 +122,12 @@ pub(crate) enum Style {
     Pki,
 }
 
-/// An API route: `op()` of auth-core, answered in the envelope under the vendor's operation
-/// `name` (`GET PASSWORD`), with the request's audit record written before the answer leaves.
-pub(crate) fn api<F, Args>(
-    method: Method,
-    path: &'static str,
-    operation: &'static str,
-    name: &'static str,
-    handler: F,
-) -> OpRoute
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    styled(Style::Rest, op(method, path, operation, handler), name)
-}
-
-/// A route of the PKI sub-API (`/api/pki/restapi/<name>`), answered in its own envelope.
-pub(crate) fn pki<F, Args>(
-    method: Method,
-    path: &'static str,
-    operation: &'static str,
-    name: &'static str,
-    handler: F,
-) -> OpRoute
-where
-    F: Handler<Args>,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    styled(Style::Pki, op(method, path, operation, handler), name)
-}
-
-fn styled(style: Style, mut route: OpRoute, name: &'static str) -> OpRoute {
-    route.route = route.route.wrap(from_fn(move |req, next| {
-        in_envelope(style, name, req, next)
-    }));
-    route
-}
-
 /// A failure of operation `name` in the envelope of `style`.
 pub(crate) fn failure_in(style: Style, name: &str, message: &str) -> HttpResponse {
     match style {
         Style::Rest => failure(name, message),
         Style::Pki => respond_bytes(pki_bytes(name, false, message, &[])),
     }
-}
-
-/// Name the operation, run the handler, audit its outcome and answer failures in the envelope.
-async fn in_envelope(
-    style: Style,
-    name: &'static str,
-    req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    req.extensions_mut().insert(style);
-    req.extensions_mut().insert(OpName(name));
-    let res = next.call(req).await?;
-    let failed = match res.response().error() {
-        None => None,
-        Some(err) => {
-            if let Some(door) = err.as_error::<FrontDoor>() {
-                let answer = door.response(style, name);
-                return Ok(res.into_response(answer));
-            }
-            match err.as_error::<PmpError>() {
-                Some(err) => Some((err.message(), err.to_string())),
-                None => return Ok(res),
-            }
-        }
-    };
-    let call = res.request().extensions().get::<Rc<Call>>().cloned();
-    let Some(call) = call else {
-        return Ok(res);
-    };
-    let message = match &failed {
-        Some((message, log)) => {
-            trace::refuse(res.request(), format!("{name}: {log}"));
-            message.clone()
-        }
-        None => call.note.borrow().reason.clone(),
-    };
-    auth::record(&call, name, failed.is_none(), &message, res.request());
-    Ok(match failed {
-        Some((message, _)) => res.into_response(failure_in(style, name, &message)),
-        None => res,
-    })
 }
 
 /// A success of the PKI sub-API before it is wrapped: `result.message` and the operation's
