@@ -8,6 +8,8 @@ use std::process::Command;
 mod common;
 #[path = "e2e/cors.rs"]
 mod cors;
+#[path = "e2e/openapi.rs"]
+mod openapi;
 
 use common::*;
 

@@ -91,8 +91,15 @@ pub(crate) fn scope<P: Product>() -> impl actix_web::dev::HttpServiceFactory {
     for ControlRoute { path, route, .. } in routes::<P>() {
         scope = scope.route(path, route);
     }
+    // An unknown path or method under `/_standin/<NAME>/` answers as the control API does,
+    // not with the vendor's 404.
+    let mut product =
+        web::scope(&format!("/{}", P::NAME)).default_service(web::to(control_not_found));
+    for op in P::control_routes() {
+        product = product.route(op.path, op.route);
+    }
     scope
-        .service(web::scope(&format!("/{}", P::NAME)).configure(P::control_routes))
+        .service(product)
         .default_service(web::to(control_not_found))
         // The access rule, on everything the router sends into this scope.
         .wrap(from_fn(guard::<P, _>))
@@ -110,7 +117,9 @@ async fn control_not_found(req: HttpRequest) -> HttpResponse {
 async fn openapi<P: Product>() -> HttpResponse {
     let routes = routes::<P>();
     let pairs = routes.iter().map(|r| (r.method.as_str(), r.path));
-    HttpResponse::Ok().json(crate::openapi::build(P::TITLE, pairs))
+    let mut doc = crate::openapi::build(P::TITLE, pairs);
+    crate::openapi::add_product_routes(&mut doc, P::NAME, &P::control_routes());
+    HttpResponse::Ok().json(doc)
 }
 
 async fn health<P: Product>(inst: Inst<P>) -> HttpResponse {

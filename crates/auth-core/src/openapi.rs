@@ -4,10 +4,12 @@
 //! mounted from), so this module names no handler; each route's description is looked up in
 //! [`DOCS`] by method and path. A test
 //! checks that the two lists match one to one, so a route cannot be mounted undescribed or
-//! described unmounted. Product-specific routes under `/_standin/<product>/` are described in
-//! each product's docs page, not here.
+//! described unmounted. The product's own routes under `/_standin/<product>/` are added by
+//! [`add_product_routes`] from the product's [`ControlOp`] list, the one the scope mounts them
+//! from; their semantics are in each product's docs page.
 
 use crate::control::VERSION;
+use crate::product::ControlOp;
 use serde_json::{json, Map, Value};
 
 /// How one control route is described.
@@ -448,4 +450,71 @@ fn schemas() -> Value {
         },
         "OpenApi": {"type": "object", "required": ["openapi", "info", "paths"]},
     })
+}
+
+/// The tail of an operation id: each path segment capitalised, braces dropped.
+fn camel_path(path: &str) -> String {
+    path.split(['/', '-', '.'])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let s = s.trim_start_matches('{').trim_end_matches('}');
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Add product `name`'s own control routes, under `/_standin/<name>`, to `doc` (a document
+/// from [`build`]): one operation per [`ControlOp`], tagged with the product's name, with its
+/// path parameters, its request body's schema, its success schema and its error statuses
+/// (403 always: the access rule guards these routes too).
+pub fn add_product_routes(doc: &mut Value, name: &str, routes: &[ControlOp]) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for route in routes {
+        let method = route.method.as_str();
+        let mut responses = Map::new();
+        let ok = match route.ok.0 {
+            204 => json!({"description": route.summary}),
+            _ => {
+                json!({"description": route.summary, "content": {"application/json": {"schema": route.ok.1}}})
+            }
+        };
+        responses.insert(route.ok.0.to_string(), ok);
+        for status in route.errors.iter().chain([403].iter()) {
+            let what = match status {
+                400 => "bad input",
+                403 => "not loopback and no valid control token",
+                404 => "unknown",
+                _ => "refused or failed inside standin",
+            };
+            responses.insert(
+                status.to_string(),
+                json!({"description": what, "content": {"application/json": {"schema": schema_ref("Error")}}}),
+            );
+        }
+        let mut op = json!({
+            "operationId": format!("{}{}{}", method.to_ascii_lowercase(), camel_path(name), camel_path(route.path)),
+            "summary": route.summary,
+            "tags": [name],
+            "responses": responses,
+        });
+        let params = path_params(route.path);
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
+        }
+        if let Some(body) = &route.body {
+            op["requestBody"] = json!({
+                "required": true,
+                "content": {"application/json": {"schema": body}},
+            });
+        }
+        let item = paths
+            .entry(format!("/_standin/{name}{}", route.path))
+            .or_insert_with(|| json!({}));
+        item[method.to_ascii_lowercase()] = op;
+    }
 }

@@ -107,6 +107,69 @@ where
     }
 }
 
+/// One product-specific control route, under `/_standin/<NAME>`. The `/_standin` scope mounts
+/// it and `/_standin/openapi.json` describes it from this one value, so the two cannot drift.
+pub struct ControlOp {
+    /// HTTP method.
+    pub method: Method,
+    /// actix path pattern under `/_standin/<NAME>`, e.g. `/users/{name}/key`.
+    pub path: &'static str,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+    /// The JSON Schema of the request body, if the route takes one.
+    pub body: Option<Value>,
+    /// The success status and the JSON Schema of its body.
+    pub ok: (u16, Value),
+    /// Other statuses it answers, with the control API's error body.
+    pub errors: &'static [u16],
+    /// The handler.
+    pub route: actix_web::Route,
+}
+
+/// Build a [`ControlOp`] answering 200 with a JSON object and no other status; refine it with
+/// [`ControlOp::body`], [`ControlOp::ok`] and [`ControlOp::errors`].
+pub fn control_op<F, Args>(
+    method: Method,
+    path: &'static str,
+    summary: &'static str,
+    handler: F,
+) -> ControlOp
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    ControlOp {
+        route: web::method(method.clone()).to(handler),
+        method,
+        path,
+        summary,
+        body: None,
+        ok: (200, serde_json::json!({"type": "object"})),
+        errors: &[],
+    }
+}
+
+impl ControlOp {
+    /// The request body's JSON Schema.
+    pub fn body(mut self, schema: Value) -> Self {
+        self.body = Some(schema);
+        self
+    }
+
+    /// The success status and its body's JSON Schema.
+    pub fn ok(mut self, status: u16, schema: Value) -> Self {
+        self.ok = (status, schema);
+        self
+    }
+
+    /// The error statuses (the control API's `{"error", "message"}` body).
+    pub fn errors(mut self, statuses: &'static [u16]) -> Self {
+        self.errors = statuses;
+        self
+    }
+}
+
 /// What a product crate implements to be mounted by auth-core.
 pub trait Product: Sized + Send + Sync + 'static {
     /// Short name used everywhere: `opmanager`, `serviceops`, `pmp`, `opsmgr`.
@@ -154,8 +217,11 @@ pub trait Product: Sized + Send + Sync + 'static {
     /// Extra app configuration (extractor configs with vendor error handlers, ...).
     fn configure(_cfg: &mut web::ServiceConfig) {}
 
-    /// Product-specific control routes, mounted under `/_standin/<NAME>`.
-    fn control_routes(_cfg: &mut web::ServiceConfig) {}
+    /// Product-specific control routes, mounted under `/_standin/<NAME>` and described in
+    /// `/_standin/openapi.json` from this same list.
+    fn control_routes() -> Vec<ControlOp> {
+        Vec::new()
+    }
 
     /// The vendor's answer to an unknown path.
     fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse;

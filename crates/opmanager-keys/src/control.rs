@@ -14,25 +14,70 @@
 
 use crate::state::{self as st, Edition, Role, User};
 use crate::{store, OpManager};
+use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use auth_core::control::{error_response, ControlError};
-use auth_core::Inst;
+use auth_core::{control_op, ControlOp, Inst};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// Mount the routes (called by auth-core under `/_standin/opmanager`).
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/users", web::get().to(list_users))
-        .route("/users", web::post().to(create_user))
-        .route("/users/{name}/rest-access", web::post().to(set_rest_access))
-        .route("/users/{name}/key", web::get().to(view_key))
-        .route(
-            "/users/{name}/key/regenerate",
-            web::post().to(regenerate_key),
-        )
-        .route("/tfa", web::post().to(set_tfa))
-        .route("/resync", web::post().to(resync));
+/// A user as the control API shows it (the schema of [`user_view`]).
+fn user_schema() -> Value {
+    let flag = json!({"type": "boolean"});
+    json!({
+        "type": "object",
+        "required": ["name", "role", "fullAccess", "restApiEnabled", "syncedFromCentral",
+            "restApiAccessPermanent", "tfaConfigured"],
+        "properties": {
+            "name": {"type": "string"},
+            "role": {"enum": ["Administrator", "Operator", "ReadOnly"]},
+            "fullAccess": flag, "restApiEnabled": flag, "syncedFromCentral": flag,
+            "restApiAccessPermanent": flag, "tfaConfigured": flag,
+        },
+    })
+}
+
+/// The routes, as auth-core mounts them under `/_standin/opmanager` and describes them.
+pub fn routes() -> Vec<ControlOp> {
+    let key = json!({"type": "object", "required": ["apiKey"], "properties": {"apiKey": {"type": "string"}}});
+    let key_view = json!({"oneOf": [key.clone(), {"type": "object", "required": ["message"],
+        "properties": {"message": {"const": "Contact the administrator user"}}}]});
+    vec![
+        control_op(Method::GET, "/users", "The users of User Management (never their keys)", list_users)
+            .ok(200, json!({"type": "array", "items": user_schema()})),
+        control_op(Method::POST, "/users", "Create a user (REST API access disabled, as for every new user)", create_user)
+            .body(json!({"type": "object", "additionalProperties": false, "required": ["name", "role"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "role": {"enum": ["Administrator", "Operator", "ReadOnly"]},
+                    "fullAccess": {"type": "boolean", "default": false},
+                    "syncedFromCentral": {"type": "boolean", "default": false},
+                    "totpSecret": {"type": "string", "description": "base32"},
+                }}))
+            .ok(201, user_schema())
+            .errors(&[400]),
+        control_op(Method::POST, "/users/{name}/rest-access", "Enable or disable a user's REST API access, as an administrator with full access (with its TOTP when TFA is on)", set_rest_access)
+            .body(json!({"type": "object", "additionalProperties": false, "required": ["enabled", "by"],
+                "properties": {"enabled": {"type": "boolean"}, "by": {"type": "string"}, "otp": {"type": "string"}}}))
+            .ok(200, user_schema())
+            .errors(&[400, 404]),
+        control_op(Method::GET, "/users/{name}/key", "The Quick links \"Rest API Key\" view of a user", view_key)
+            .ok(200, key_view)
+            .errors(&[404]),
+        control_op(Method::POST, "/users/{name}/key/regenerate", "Regenerate a user's key: the old one stops working at once", regenerate_key)
+            .ok(200, key)
+            .errors(&[404]),
+        control_op(Method::POST, "/tfa", "Configure or remove two-factor authentication", set_tfa)
+            .body(json!({"type": "object", "additionalProperties": false, "required": ["enabled"],
+                "properties": {"enabled": {"type": "boolean"}}}))
+            .ok(200, json!({"type": "object", "required": ["tfaEnabled"], "properties": {"tfaEnabled": {"type": "boolean"}}}))
+            .errors(&[400]),
+        control_op(Method::POST, "/resync", "A user sync from the central server (probe edition): synced users lose the REST access enabled on the probe", resync)
+            .ok(200, json!({"type": "object", "required": ["restApiAccessRevoked"],
+                "properties": {"restApiAccessRevoked": {"type": "array", "items": {"type": "string"}}}}))
+            .errors(&[400]),
+    ]
 }
 
 /// A control error; wraps auth-core's [`ControlError`] so store errors convert into it.

@@ -158,8 +158,8 @@ impl Product for OpManager {
         cfg.app_data(web::PayloadConfig::new(256 * 1024));
     }
 
-    fn control_routes(cfg: &mut web::ServiceConfig) {
-        control::configure(cfg);
+    fn control_routes() -> Vec<auth_core::ControlOp> {
+        control::routes()
     }
 
     fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {

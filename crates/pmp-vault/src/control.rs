@@ -7,18 +7,48 @@
 
 use crate::store;
 use crate::Pmp;
+use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use auth_core::control::{error_response, ControlError};
-use auth_core::Inst;
+use auth_core::{control_op, ControlOp, Inst};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
-/// Mount the routes.
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/resources/{rid}", web::patch().to(patch_resource))
-        .route("/accounts/{aid}", web::patch().to(patch_account))
-        .route("/tickets", web::post().to(add_ticket))
-        .route("/tickets/{id}", web::delete().to(delete_ticket));
+fn flags(names: &[&str]) -> Value {
+    let props: serde_json::Map<String, Value> = names
+        .iter()
+        .map(|n| ((*n).to_owned(), json!({"type": "boolean"})))
+        .collect();
+    Value::Object(props)
+}
+
+/// The routes, as auth-core mounts and describes them.
+pub(crate) fn routes() -> Vec<ControlOp> {
+    let ticket = json!({"type": "object", "additionalProperties": false, "required": ["id"],
+        "properties": {"id": {"type": "string", "minLength": 1}}});
+    let mut account = flags(&["reasonRequired", "ticketRequired", "accessControl"]);
+    account["checkoutMinutes"] = json!({"type": "integer", "minimum": 1});
+    let mut account_out = account.clone();
+    account_out["id"] = json!({"type": "integer"});
+    let mut resource_out = flags(&["unreachable", "reasonMandatory"]);
+    resource_out["id"] = json!({"type": "integer"});
+    vec![
+        control_op(Method::PATCH, "/resources/{rid}", "Mark a resource unreachable (remote password resets fail) or make a reason mandatory", patch_resource)
+            .body(json!({"type": "object", "additionalProperties": false, "properties": flags(&["unreachable", "reasonMandatory"])}))
+            .ok(200, json!({"type": "object", "properties": resource_out}))
+            .errors(&[400, 404]),
+        control_op(Method::PATCH, "/accounts/{aid}", "An account's access-control settings: reason and ticket required, approval workflow, checkout time", patch_account)
+            .body(json!({"type": "object", "additionalProperties": false, "properties": account}))
+            .ok(200, json!({"type": "object", "properties": account_out}))
+            .errors(&[400, 404]),
+        control_op(Method::POST, "/tickets", "Open a ticket in the ticketing system that TICKETID is checked against", add_ticket)
+            .body(ticket.clone())
+            .ok(200, ticket)
+            .errors(&[400]),
+        control_op(Method::DELETE, "/tickets/{id}", "Close a ticket", delete_ticket)
+            .ok(204, json!({}))
+            .errors(&[404]),
+    ]
 }
 
 #[derive(Debug, Deserialize)]

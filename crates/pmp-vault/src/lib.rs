@@ -118,8 +118,8 @@ impl Product for Pmp {
         routes::table()
     }
 
-    fn control_routes(cfg: &mut actix_web::web::ServiceConfig) {
-        control::routes(cfg);
+    fn control_routes() -> Vec<auth_core::ControlOp> {
+        control::routes()
     }
 
     fn not_found(_inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {

@@ -5,22 +5,69 @@
 use crate::store;
 use crate::wire::{Client, Role, User};
 use crate::ServiceOps;
-use actix_web::web::{self, Bytes, Path};
+use actix_web::http::Method;
+use actix_web::web::{Bytes, Path};
 use actix_web::HttpResponse;
 use auth_core::control::{error_response, parse_body, ControlError};
-use auth_core::Inst;
+use auth_core::{control_op, ControlOp, Inst};
 use serde::Deserialize;
 use serde_json::json;
 
-/// Mount the product's control routes.
-pub(crate) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/apikeys", web::post().to(create_api_key))
-        .route("/apikeys/revoke", web::post().to(revoke_api_key))
-        .route("/jwks", web::get().to(get_jwks))
-        .route("/users", web::post().to(create_user))
-        .route("/users/{login}", web::patch().to(update_user))
-        .route("/clients", web::post().to(create_client))
-        .route("/clients/{id}", web::delete().to(delete_client));
+/// A user in the fixture format (`users[]` of the state document).
+fn user_schema() -> serde_json::Value {
+    let text = json!({"type": "string"});
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["id", "name", "email", "password", "role", "enabled"],
+        "properties": {
+            "id": {"type": "integer", "description": "replaced by the next free id when taken"},
+            "name": text, "email": text, "logonName": text, "password": text,
+            "role": {"enum": ["requester", "technician", "admin"]},
+            "enabled": {"type": "boolean"},
+            "apiKeys": {"type": "array", "items": text},
+            "contactNo": text, "locationName": text, "departmentName": text,
+        },
+    })
+}
+
+/// The product's control routes, as auth-core mounts and describes them.
+pub(crate) fn routes() -> Vec<ControlOp> {
+    let client = json!({"type": "object", "additionalProperties": false,
+        "required": ["clientId", "clientSecret", "scope"],
+        "properties": {"clientId": {"type": "string", "minLength": 1}, "clientSecret": {"type": "string"}, "scope": {"type": "string"}}});
+    let login = json!({"type": "object", "additionalProperties": false, "required": ["user"],
+        "properties": {"user": {"type": "string", "description": "email or logon name"}}});
+    vec![
+        control_op(Method::POST, "/apikeys", "A new portal API key for a user, URL-encoded as the portal shows it", create_api_key)
+            .body(login)
+            .ok(201, json!({"type": "object", "required": ["key", "user"], "properties": {"key": {"type": "string"}, "user": {"type": "string"}}}))
+            .errors(&[400, 404, 500]),
+        control_op(Method::POST, "/apikeys/revoke", "Revoke a portal API key: it stops working at once", revoke_api_key)
+            .body(json!({"type": "object", "additionalProperties": false, "required": ["key"], "properties": {"key": {"type": "string"}}}))
+            .ok(200, json!({"type": "object", "required": ["revoked"], "properties": {"revoked": {"const": true}}}))
+            .errors(&[400, 404, 500]),
+        control_op(Method::GET, "/jwks", "The RS256 token profiles' public key as a JWK Set (RFC 7517); 404 under the legacy HS256 profile", get_jwks)
+            .ok(200, json!({"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"type": "object"}}}}))
+            .errors(&[404]),
+        control_op(Method::POST, "/users", "Add a user in the fixture format", create_user)
+            .body(user_schema())
+            .ok(201, user_schema())
+            .errors(&[400, 500]),
+        control_op(Method::PATCH, "/users/{login}", "Enable or disable a user, set its password or role", update_user)
+            .body(json!({"type": "object", "additionalProperties": false, "properties": {
+                "enabled": {"type": "boolean"}, "password": {"type": "string"},
+                "role": {"enum": ["requester", "technician", "admin"]}}}))
+            .ok(200, user_schema())
+            .errors(&[400, 404, 500]),
+        control_op(Method::POST, "/clients", "Register a REST-integration OAuth client", create_client)
+            .body(client.clone())
+            .ok(201, client)
+            .errors(&[400, 500]),
+        control_op(Method::DELETE, "/clients/{id}", "Delete a client: its tokens stop refreshing", delete_client)
+            .ok(200, json!({"type": "object", "required": ["deleted"], "properties": {"deleted": {"const": true}}}))
+            .errors(&[404, 500]),
+    ]
 }
 
 fn internal(err: impl std::fmt::Display) -> ControlError {

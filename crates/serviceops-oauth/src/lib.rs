@@ -168,8 +168,8 @@ impl Product for ServiceOps {
         routes::routes()
     }
 
-    fn control_routes(cfg: &mut actix_web::web::ServiceConfig) {
-        control::routes(cfg);
+    fn control_routes() -> Vec<auth_core::ControlOp> {
+        control::routes()
     }
 
     fn not_found(inst: &Instance<Self>, req: &HttpRequest) -> HttpResponse {
