@@ -10,6 +10,8 @@ mod common;
 mod cors;
 #[path = "e2e/openapi.rs"]
 mod openapi;
+#[path = "e2e/rough_edges.rs"]
+mod rough_edges;
 
 use common::*;
 
