@@ -95,6 +95,8 @@ async fn without_cors_a_preflight_gets_the_vendors_answer_and_no_cors_header() {
         .await
         .unwrap();
     assert_eq!(journal["count"], 2, "both OPTIONS reached the product");
+    let stdout = String::from_utf8_lossy(&standin.terminate().stdout).into_owned();
+    assert!(!stdout.contains("--cors"), "{stdout}");
 }
 
 #[tokio::test]
@@ -255,6 +257,10 @@ async fn with_cors_a_tenant_port_answers_preflights_and_adds_the_headers() {
         journal["count"], 1,
         "the tenant journaled the token request only"
     );
+
+    // Startup said so, once.
+    let stdout = String::from_utf8_lossy(&standin.terminate().stdout).into_owned();
+    assert_eq!(stdout.matches("standin: --cors:").count(), 1, "{stdout}");
 }
 
 #[tokio::test]
