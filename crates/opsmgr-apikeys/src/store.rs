@@ -1209,8 +1209,6 @@ pub fn new_object_id(
     Ok(id)
 }
 
-/// The per-org key count behind `totalCount` follows every way keys come and go: inserts,
-/// deletes, a state load, a reset, and a data file written before the count table existed.
 /// Delete a user: its roles, access list, team memberships, profile and account.
 ///
 /// # Errors
@@ -1319,6 +1317,8 @@ pub fn team_roles_of_project(
     Ok(out)
 }
 
+/// The per-org key count behind `totalCount` follows every way keys come and go: inserts,
+/// deletes, a state load, a reset, and a data file written before the count table existed.
 #[cfg(test)]
 mod tests {
     use super::*;
