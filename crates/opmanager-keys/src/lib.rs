@@ -88,7 +88,7 @@ pub struct Settings {
         long = "opmanager-param-auth",
         env = "STANDIN_OPMANAGER_PARAM_AUTH",
         value_enum,
-        default_value = "header-only-list"
+        default_value_t = Settings::default().param_auth
     )]
     pub param_auth: ParamAuth,
     /// HTTP status of OpManager's authentication errors (200 or 401).
@@ -96,12 +96,13 @@ pub struct Settings {
         long = "opmanager-auth-status",
         env = "STANDIN_OPMANAGER_AUTH_STATUS",
         value_enum,
-        default_value = "200"
+        default_value_t = Settings::default().auth_status
     )]
     pub auth_status: AuthStatus,
 }
 
 impl Default for Settings {
+    /// The defaults, written once: the flags show them (`default_value_t`) from here.
     fn default() -> Self {
         Settings {
             param_auth: ParamAuth::HeaderOnlyList,

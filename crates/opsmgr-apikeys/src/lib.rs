@@ -65,7 +65,7 @@ pub struct Settings {
     #[arg(
         long = "opsmgr-nonce-ttl-secs",
         env = "STANDIN_OPSMGR_NONCE_TTL_SECS",
-        default_value_t = 300
+        default_value_t = Settings::default().nonce_ttl_secs
     )]
     pub nonce_ttl_secs: i64,
     /// Endpoints documented as "must originate from an access-listed IP" (create-and-assign
@@ -75,7 +75,7 @@ pub struct Settings {
         env = "STANDIN_OPSMGR_REQUIRE_ACCESS_LIST_FOR_SENSITIVE",
         action = clap::ArgAction::Set,
         num_args = 0..=1,
-        default_value_t = true,
+        default_value_t = Settings::default().require_access_list_for_sensitive,
         default_missing_value = "true"
     )]
     pub require_access_list_for_sensitive: bool,
@@ -85,7 +85,7 @@ pub struct Settings {
         env = "STANDIN_OPSMGR_LEGACY_WHITELIST_CODES",
         action = clap::ArgAction::Set,
         num_args = 0..=1,
-        default_value_t = false,
+        default_value_t = Settings::default().legacy_whitelist_codes,
         default_missing_value = "true"
     )]
     pub legacy_whitelist_codes: bool,
@@ -96,13 +96,14 @@ pub struct Settings {
         env = "STANDIN_OPSMGR_TRUST_FORWARDED_FOR",
         action = clap::ArgAction::Set,
         num_args = 0..=1,
-        default_value_t = false,
+        default_value_t = Settings::default().trust_forwarded_for,
         default_missing_value = "true"
     )]
     pub trust_forwarded_for: bool,
 }
 
 impl Default for Settings {
+    /// The defaults, written once: the flags show them (`default_value_t`) from here.
     fn default() -> Self {
         Settings {
             central_url: None,

@@ -55,12 +55,13 @@ pub struct Settings {
     #[arg(
         long = "pmp-max-body-bytes",
         env = "STANDIN_PMP_MAX_BODY_BYTES",
-        default_value_t = 10 * 1024 * 1024
+        default_value_t = Settings::default().max_body_bytes
     )]
     pub max_body_bytes: usize,
 }
 
 impl Default for Settings {
+    /// The defaults, written once: the flags show them (`default_value_t`) from here.
     fn default() -> Self {
         Settings {
             max_body_bytes: 10 * 1024 * 1024,

@@ -77,14 +77,14 @@ pub struct Settings {
     #[arg(
         long = "serviceops-access-token-secs",
         env = "STANDIN_SERVICEOPS_ACCESS_TOKEN_SECS",
-        default_value_t = 7200
+        default_value_t = Settings::default().access_token_secs
     )]
     pub access_token_secs: i64,
     /// Refresh-token lifetime in seconds (30 days).
     #[arg(
         long = "serviceops-refresh-token-secs",
         env = "STANDIN_SERVICEOPS_REFRESH_TOKEN_SECS",
-        default_value_t = 2_592_000
+        default_value_t = Settings::default().refresh_token_secs
     )]
     pub refresh_token_secs: i64,
     /// Claim set of issued tokens: `legacy` (the vendor's "Getting Started with REST API" example), `2025` or `2026`.
@@ -92,7 +92,7 @@ pub struct Settings {
         long = "serviceops-token-profile",
         env = "STANDIN_SERVICEOPS_TOKEN_PROFILE",
         value_enum,
-        default_value = "legacy"
+        default_value_t = Settings::default().token_profile
     )]
     pub token_profile: TokenProfile,
     /// The largest attachment accepted, in bytes (uploads and the state document; a bigger
@@ -100,12 +100,13 @@ pub struct Settings {
     #[arg(
         long = "serviceops-max-attachment-bytes",
         env = "STANDIN_SERVICEOPS_MAX_ATTACHMENT_BYTES",
-        default_value_t = 10_485_760
+        default_value_t = Settings::default().max_attachment_bytes
     )]
     pub max_attachment_bytes: usize,
 }
 
 impl Default for Settings {
+    /// The defaults, written once: the flags show them (`default_value_t`) from here.
     fn default() -> Self {
         Settings {
             access_token_secs: 7200,
