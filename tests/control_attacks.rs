@@ -6,8 +6,9 @@
 //!   every status a `status` fault or a rate limit can set, on all four products;
 //! - the issue 14 matrix: every control route of the OpenAPI document (plus one product
 //!   control route per product) x ten spellings of the path x four credentials x {main port,
-//!   tenant port}, called from a non-loopback address of a network namespace the test makes,
-//!   with refused calls changing nothing;
+//!   a tenant's port, the tenant via `X-Standin-Tenant` on the main port}, called from a
+//!   non-loopback address of a network namespace the test makes, with refused calls changing
+//!   nothing;
 //! - the startup line when `--bind` is not loopback and no token is set.
 
 use serde_json::Value;
@@ -123,11 +124,16 @@ fn addr_of(url: &str) -> SocketAddr {
 
 /// A control call from loopback on the canonical path; panics unless it answers 2xx.
 fn control(addr: SocketAddr, method: &str, path: &str, body: &str) -> Value {
+    control_via(addr, "", method, path, body)
+}
+
+/// [`control`] with extra header lines `via` (`X-Standin-Tenant: t1\r\n`).
+fn control_via(addr: SocketAddr, via: &str, method: &str, path: &str, body: &str) -> Value {
     let answer = send(
         addr,
         method,
         &format!("/_standin{path}"),
-        "",
+        via,
         body.as_bytes(),
     );
     assert!(
@@ -575,24 +581,27 @@ fn spelled(spelling: &str, path: &str) -> String {
     }
 }
 
-/// A control call from loopback on the canonical path; `None` unless it answers 2xx.
-fn try_control(addr: SocketAddr, method: &str, path: &str, body: &str) -> Option<Value> {
+/// A control call from loopback on the canonical path with header lines `via`; `None`
+/// unless it answers 2xx.
+fn try_control(addr: SocketAddr, via: &str, method: &str, path: &str, body: &str) -> Option<Value> {
     let answer = send(
         addr,
         method,
         &format!("/_standin{path}"),
-        "",
+        via,
         body.as_bytes(),
     );
     ((200..300).contains(&answer.status)).then(|| answer.json())
 }
 
-/// One instance under attack: its loopback and remote addresses.
+/// One instance under attack: its loopback and remote addresses, and the header lines that
+/// address it (a tenant reached on the main port with `X-Standin-Tenant`).
 struct Target {
     product: &'static str,
     port_kind: &'static str,
     local: SocketAddr,
     remote: SocketAddr,
+    via: String,
     /// A tenant of the product that exists throughout (for `GET /tenants/{id}`).
     tenant: String,
 }
@@ -601,28 +610,31 @@ struct Target {
 /// rate limit and snapshot, one journal entry. A refused reset, delete or write would show
 /// in [`fingerprint`].
 fn arm(t: &Target) {
-    control(t.local, "DELETE", "/faults", "");
-    control(t.local, "DELETE", "/rate-limits", "");
-    control(
+    control_via(t.local, &t.via, "DELETE", "/faults", "");
+    control_via(t.local, &t.via, "DELETE", "/rate-limits", "");
+    control_via(
         t.local,
+        &t.via,
         "POST",
         "/faults",
         r#"{"path":"/gate-sentinel","action":"delay","delay_ms":1}"#,
     );
-    control(
+    control_via(
         t.local,
+        &t.via,
         "POST",
         "/rate-limits",
         r#"{"per":"ip","operation":"gate.sentinel","capacity":5,"refill_per_sec":1}"#,
     );
-    control(
+    control_via(
         t.local,
+        &t.via,
         "POST",
         "/clock",
         r#"{"set":"2027-01-01T00:00:00Z","freeze":true}"#,
     );
-    control(t.local, "POST", "/snapshots/gate-sentinel", "");
-    send(t.local, "GET", "/gate-journal-entry", "", b"");
+    control_via(t.local, &t.via, "POST", "/snapshots/gate-sentinel", "");
+    send(t.local, "GET", "/gate-journal-entry", &t.via, b"");
 }
 
 /// Everything a control call could change, read from loopback: `(path, status, body)`.
@@ -637,7 +649,7 @@ fn fingerprint(t: &Target) -> Vec<(&'static str, u16, String)> {
         "/clock",
         "/requests",
     ] {
-        let a = send(t.local, "GET", &format!("/_standin{path}"), "", b"");
+        let a = send(t.local, "GET", &format!("/_standin{path}"), &t.via, b"");
         let mut body = String::from_utf8_lossy(&a.body).into_owned();
         if path == "/clock" {
             // A frozen clock's offset from real time grows as real time passes.
@@ -655,7 +667,7 @@ fn body_for(t: &Target, method: &str, template: &str) -> String {
     match (method, template) {
         ("POST", "/clock") => r#"{"set":"2027-01-01T00:00:00Z","freeze":true}"#.into(),
         ("PUT", "/state") => {
-            String::from_utf8(send(t.local, "GET", "/_standin/state", "", b"").body).unwrap()
+            String::from_utf8(send(t.local, "GET", "/_standin/state", &t.via, b"").body).unwrap()
         }
         ("POST", "/faults") => r#"{"path":"/gate-never","action":"delay","delay_ms":1}"#.into(),
         ("POST", "/rate-limits") => {
@@ -675,23 +687,25 @@ fn prepare(t: &Target, method: &str, template: &str) -> String {
     };
     let made = match (method, template) {
         ("DELETE", "/snapshots/{name}") | (_, "/snapshots/{name}/restore") => {
-            control(t.local, "POST", "/snapshots/gate", "");
+            control_via(t.local, &t.via, "POST", "/snapshots/gate", "");
             "gate".to_owned()
         }
         (_, "/snapshots/{name}") => "gate".to_owned(),
         ("DELETE", "/faults/{id}") => id(try_control(
             t.local,
+            &t.via,
             "POST",
             "/faults",
             r#"{"path":"/gate-doomed","action":"delay","delay_ms":1}"#,
         )),
         ("DELETE", "/rate-limits/{id}") => id(try_control(
             t.local,
+            &t.via,
             "POST",
             "/rate-limits",
             r#"{"per":"ip","operation":"gate.doomed","capacity":1,"refill_per_sec":1}"#,
         )),
-        ("DELETE", "/tenants/{id}") => id(try_control(t.local, "POST", "/tenants", "")),
+        ("DELETE", "/tenants/{id}") => id(try_control(t.local, &t.via, "POST", "/tenants", "")),
         (_, "/tenants/{id}") => t.tenant.clone(),
         _ => "gate".to_owned(),
     };
@@ -758,7 +772,7 @@ fn attack(t: &Target, routes: &[(String, String)]) -> Tally {
                     t.remote,
                     method,
                     &spelled(spelling, &path),
-                    credential,
+                    &format!("{}{credential}", t.via),
                     body.as_bytes(),
                 );
                 if public && spelling == "/_standin" {
@@ -789,7 +803,7 @@ fn attack(t: &Target, routes: &[(String, String)]) -> Tally {
             t.local,
             method,
             &format!("/_standin{twin_path}"),
-            "",
+            &t.via,
             body_for(t, method, template).as_bytes(),
         );
         assert_ne!(twin.status, 403, "{method} {template} from loopback");
@@ -803,7 +817,7 @@ fn attack(t: &Target, routes: &[(String, String)]) -> Tally {
                 t.remote,
                 method,
                 &spelled(spelling, &path),
-                &format!("Authorization: Bearer {TOKEN}\r\n"),
+                &format!("{}Authorization: Bearer {TOKEN}\r\n", t.via),
                 body_for(t, method, template).as_bytes(),
             );
             if routes_to_scope {
@@ -864,12 +878,18 @@ fn every_control_route_in_every_spelling_meets_the_gate_from_a_remote_caller_on_
                     let tenant_id = tenant["id"].as_str().unwrap().to_owned();
                     let tenant_port = addr_of(tenant["url"].as_str().unwrap()).port();
                     let mut total = Tally::default();
-                    for (port_kind, port) in [("main", main_port), ("tenant", tenant_port)] {
+                    let header = format!("X-Standin-Tenant: {tenant_id}\r\n");
+                    for (port_kind, port, via) in [
+                        ("main", main_port, ""),
+                        ("tenant", tenant_port, ""),
+                        ("main port + X-Standin-Tenant", main_port, header.as_str()),
+                    ] {
                         let target = Target {
                             product,
                             port_kind,
                             local: SocketAddr::from(([127, 0, 0, 1], port)),
                             remote: SocketAddr::from((REMOTE, port)),
+                            via: via.to_owned(),
                             tenant: tenant_id.clone(),
                         };
                         let t = attack(&target, &routes);
@@ -886,9 +906,11 @@ fn every_control_route_in_every_spelling_meets_the_gate_from_a_remote_caller_on_
     });
     let mut calls = 0;
     for (product, tally, routes) in &tallies {
-        eprintln!("{product}: {routes} routes x 10 spellings x 4 credentials x 2 ports: {tally:?}");
+        eprintln!(
+            "{product}: {routes} routes x 10 spellings x 4 credentials x 3 addressings: {tally:?}"
+        );
         let sum = tally.refused + tally.allowed + tally.not_found + tally.public;
-        assert_eq!(sum, routes * SPELLINGS.len() * CREDENTIALS.len() * 2);
+        assert_eq!(sum, routes * SPELLINGS.len() * CREDENTIALS.len() * 3);
         assert!(
             *routes >= 28,
             "{product}: the OpenAPI document lists the routes"
