@@ -55,7 +55,8 @@ pub struct ServiceOpsCredentials {
     pub password: &'static str,
 }
 
-/// Password Manager Pro: the administrator API user and the seed's resource and account.
+/// Password Manager Pro: the API users of the default fixtures, one per role and refusal,
+/// and the seed's resource and account.
 ///
 /// ```
 /// use standin_testkit::{Kit, products::Pmp};
@@ -63,8 +64,21 @@ pub struct ServiceOpsCredentials {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PmpCredentials {
-    /// The AUTHTOKEN of an administrator API user bound to host `localhost`.
+    /// The AUTHTOKEN of an administrator API user bound to host `localhost` (owns resource
+    /// 303).
     pub auth_token: &'static str,
+    /// An API user bound to host `buildserver.example.com` (refused from elsewhere).
+    pub remote_auth_token: &'static str,
+    /// An API user whose key expired on 2020-12-31.
+    pub expired_auth_token: &'static str,
+    /// A Password User.
+    pub user_auth_token: &'static str,
+    /// A super administrator ("All Passwords in the System").
+    pub super_auth_token: &'static str,
+    /// A Password Auditor.
+    pub auditor_auth_token: &'static str,
+    /// A Password Administrator (not super administrator).
+    pub password_admin_auth_token: &'static str,
     /// Resource id of the seed's examples.
     pub resource_id: &'static str,
     /// Account id of the seed's examples.
@@ -116,6 +130,12 @@ impl Kit for pmp_vault::Pmp {
     type Credentials = PmpCredentials;
     const CREDENTIALS: PmpCredentials = PmpCredentials {
         auth_token: "B9A1809A-5BF7-4459-9ED2-8D4F499CB902",
+        remote_auth_token: "737603F9-C501-4D1F-86CD-73CE97D4A2D4",
+        expired_auth_token: "A030B0AF-B1FA-451B-96E4-462B0657D190",
+        user_auth_token: "C6B1687E-D8D5-4A3E-BF45-77F8D85FCFD4",
+        super_auth_token: "7CBD7DB9-89F0-4092-9911-C862F456106F",
+        auditor_auth_token: "0FD9EDBC-0177-4C01-B57F-335E886118A1",
+        password_admin_auth_token: "4441D279-1F9D-4294-85D4-BD369E3FC64A",
         resource_id: "303",
         account_id: "307",
     };

@@ -1,48 +1,48 @@
 //! Shared test helpers: a fresh PMP on port 0 and typed calls.
 #![allow(dead_code)]
 
-use auth_core::server::{spawn, Running};
-use auth_core::CommonOptions;
 use pmp_vault::{Pmp, Settings};
 use serde_json::Value;
+use standin_testkit::{Kit, Server, Standin};
 
+/// The fixture API users, from the testkit's typed credentials.
+const CREDS: standin_testkit::PmpCredentials = <Pmp as Kit>::CREDENTIALS;
 /// The fixture administrator API user (bound to `localhost`, owns resource 303).
-pub const ADMIN: &str = "B9A1809A-5BF7-4459-9ED2-8D4F499CB902";
+pub const ADMIN: &str = CREDS.auth_token;
 /// An API user bound to `buildserver.example.com`.
-pub const REMOTE: &str = "737603F9-C501-4D1F-86CD-73CE97D4A2D4";
+pub const REMOTE: &str = CREDS.remote_auth_token;
 /// An API user whose key expired on 2020-12-31.
-pub const EXPIRED: &str = "A030B0AF-B1FA-451B-96E4-462B0657D190";
+pub const EXPIRED: &str = CREDS.expired_auth_token;
 /// A Password User API user.
-pub const USER: &str = "C6B1687E-D8D5-4A3E-BF45-77F8D85FCFD4";
+pub const USER: &str = CREDS.user_auth_token;
 /// A super administrator ("All Passwords in the System").
-pub const SUPER: &str = "7CBD7DB9-89F0-4092-9911-C862F456106F";
+pub const SUPER: &str = CREDS.super_auth_token;
 /// A Password Auditor.
-pub const AUDITOR: &str = "0FD9EDBC-0177-4C01-B57F-335E886118A1";
+pub const AUDITOR: &str = CREDS.auditor_auth_token;
 /// A Password Administrator (not super admin).
-pub const PWDADMIN: &str = "4441D279-1F9D-4294-85D4-BD369E3FC64A";
+pub const PWDADMIN: &str = CREDS.password_admin_auth_token;
 
 pub const BAD_TOKEN_MSG: &str =
     "API key received is not associated to any user. Authentication failed.";
 
-/// A running PMP over plain HTTP, with a client.
+/// A running PMP over plain HTTP (the testkit's [`Server`], refusals explained), with a
+/// client.
 pub struct Pmpd {
-    pub srv: Running<Pmp>,
+    pub srv: Server<Pmp>,
     pub http: reqwest::Client,
 }
 
-pub fn start() -> Pmpd {
-    start_with(Settings::default())
+pub async fn start() -> Pmpd {
+    start_with(Settings::default()).await
 }
 
-pub fn start_with(settings: Settings) -> Pmpd {
-    let srv = spawn::<Pmp>(
-        CommonOptions {
-            explain: true,
-            ..CommonOptions::default()
-        },
-        settings,
-    )
-    .unwrap();
+pub async fn start_with(settings: Settings) -> Pmpd {
+    let srv = Standin::pmp()
+        .tls(false)
+        .explain(true)
+        .settings(settings)
+        .start()
+        .await;
     Pmpd {
         srv,
         http: reqwest::Client::new(),
@@ -51,7 +51,7 @@ pub fn start_with(settings: Settings) -> Pmpd {
 
 impl Pmpd {
     pub fn url(&self, path: &str) -> String {
-        format!("{}/restapi/json/v1{path}", self.srv.url)
+        format!("{}/restapi/json/v1{path}", self.srv.url())
     }
 
     /// Send `method path` with the token in the AUTHTOKEN header and INPUT_DATA (if any) as a
@@ -75,38 +75,29 @@ impl Pmpd {
         self.call("GET", path, token, None).await
     }
 
+    /// A control call that must succeed; its JSON answer.
     pub async fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut rb = self
-            .http
-            .request(method, format!("{}/_standin{path}", self.srv.url));
-        if let Some(body) = body {
-            rb = rb.json(&body);
+        let method = standin_testkit::Method::from_bytes(method.as_bytes()).unwrap();
+        match self.srv.call(method, path, body).await {
+            Ok(value) => value,
+            Err(err) => panic!("control {path}: {err}"),
         }
-        let res = rb.send().await.unwrap();
-        assert!(
-            res.status().is_success(),
-            "control {path}: {}",
-            res.status()
-        );
-        res.json().await.unwrap_or(Value::Null)
     }
 
     pub async fn state(&self) -> Value {
-        self.control("GET", "/state", None).await
+        self.srv.state().await
     }
 
     pub async fn put_state(&self, state: Value) {
-        self.control("PUT", "/state", Some(state)).await;
+        self.srv.set_state(state).await.unwrap();
     }
 
     pub async fn advance(&self, secs: i64) {
-        self.control(
-            "POST",
-            "/clock",
-            Some(serde_json::json!({ "advance_secs": secs })),
-        )
-        .await;
+        let secs = u64::try_from(secs).unwrap();
+        self.srv
+            .clock()
+            .advance(std::time::Duration::from_secs(secs))
+            .await;
     }
 }
 

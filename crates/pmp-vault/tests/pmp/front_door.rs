@@ -17,7 +17,7 @@ fn names(op: &Value) -> Vec<String> {
 
 #[actix_web::test]
 async fn the_seed_curl_lists_owned_and_shared_resources_with_the_token_in_the_query() {
-    let pmp = start();
+    let pmp = start().await;
     let res = pmp
         .http
         .get(format!("{}?AUTHTOKEN={ADMIN}", pmp.url("/resources")))
@@ -44,7 +44,7 @@ async fn the_seed_curl_lists_owned_and_shared_resources_with_the_token_in_the_qu
 
 #[actix_web::test]
 async fn the_token_is_read_from_the_header_and_from_a_form_body() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp.get("/resources", ADMIN).await;
     assert_eq!(ok(&op)["totalRows"], 2);
     let res = pmp
@@ -78,7 +78,7 @@ async fn the_token_is_read_from_the_header_and_from_a_form_body() {
 
 #[actix_web::test]
 async fn a_wrong_or_missing_token_is_refused_in_the_envelope_with_http_200() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp
         .get("/resources", "00000000-0000-0000-0000-000000000000")
         .await;
@@ -105,7 +105,7 @@ async fn a_wrong_or_missing_token_is_refused_in_the_envelope_with_http_200() {
 
 #[actix_web::test]
 async fn an_api_user_bound_to_another_host_is_refused() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp.get("/resources", REMOTE).await;
     failed(
         &op,
@@ -116,7 +116,7 @@ async fn an_api_user_bound_to_another_host_is_refused() {
 
 #[actix_web::test]
 async fn an_expired_api_user_is_refused() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp.get("/resources", EXPIRED).await;
     failed(
         &op,
@@ -127,7 +127,7 @@ async fn an_expired_api_user_is_refused() {
 
 #[actix_web::test]
 async fn an_api_key_expires_at_the_end_of_its_date_on_the_instance_clock() {
-    let pmp = start();
+    let pmp = start().await;
     pmp.control(
         "POST",
         "/clock",
@@ -149,7 +149,7 @@ async fn an_api_key_expires_at_the_end_of_its_date_on_the_instance_clock() {
 
 #[actix_web::test]
 async fn a_locked_user_is_refused_at_once() {
-    let pmp = start();
+    let pmp = start().await;
     let mut state = pmp.state().await;
     state["users"][2]["locked"] = json!(true);
     pmp.put_state(state).await;
@@ -163,7 +163,7 @@ async fn a_locked_user_is_refused_at_once() {
 
 #[actix_web::test]
 async fn scope_decides_what_get_resources_lists() {
-    let pmp = start();
+    let pmp = start().await;
     let all = pmp.get("/resources", SUPER).await;
     assert_eq!(
         names(ok(&all)),
@@ -189,7 +189,7 @@ async fn scope_decides_what_get_resources_lists() {
 
 #[actix_web::test]
 async fn unknown_paths_and_wrong_methods_answer_in_the_envelope() {
-    let pmp = start();
+    let pmp = start().await;
     let res = pmp.http.get(pmp.url("/nothing/here")).send().await.unwrap();
     failed(&op_of(res).await, "UNKNOWN", "Invalid API URL");
     let res = pmp.http.patch(pmp.url("/resources")).send().await.unwrap();
@@ -200,7 +200,8 @@ async fn unknown_paths_and_wrong_methods_answer_in_the_envelope() {
 async fn a_body_above_the_limit_is_refused_in_the_envelope() {
     let pmp = start_with(pmp_vault::Settings {
         max_body_bytes: 1024,
-    });
+    })
+    .await;
     let res = pmp
         .http
         .get(pmp.url("/resources"))
@@ -216,22 +217,14 @@ async fn a_body_above_the_limit_is_refused_in_the_envelope() {
 
 #[actix_web::test]
 async fn pmp_serves_https_with_a_generated_certificate() {
-    let tls = auth_core::tls::self_signed(&[]).unwrap();
-    let srv = auth_core::server::spawn_with_tls::<pmp_vault::Pmp>(
-        auth_core::CommonOptions::default(),
-        Some(tls.config),
-        pmp_vault::Settings::default(),
-    )
-    .unwrap();
-    assert!(srv.url.starts_with("https://"));
-    let client = reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .build()
-        .unwrap();
+    // The testkit serves HTTPS where the product does by default (PMP::DEFAULT_TLS).
+    let srv = standin_testkit::Standin::pmp().start().await;
+    assert!(srv.url().starts_with("https://"));
+    let client = srv.client();
     let res = client
         .get(format!(
             "{}/restapi/json/v1/resources?AUTHTOKEN={ADMIN}",
-            srv.url
+            srv.url()
         ))
         .send()
         .await
@@ -242,7 +235,7 @@ async fn pmp_serves_https_with_a_generated_certificate() {
 
 #[actix_web::test]
 async fn the_state_round_trips_and_a_bad_document_names_the_field() {
-    let pmp = start();
+    let pmp = start().await;
     let before = pmp.state().await;
     pmp.put_state(before.clone()).await;
     assert_eq!(pmp.state().await, before);
@@ -250,7 +243,7 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
     bad["resources"][0]["accounts"][0]["passwordPolicy"] = json!("Nope");
     let res = pmp
         .http
-        .put(format!("{}/_standin/state", pmp.srv.url))
+        .put(format!("{}/_standin/state", pmp.srv.url()))
         .json(&bad)
         .send()
         .await
@@ -262,7 +255,7 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
     bad["users"][0]["colour"] = json!("blue");
     let res = pmp
         .http
-        .put(format!("{}/_standin/state", pmp.srv.url))
+        .put(format!("{}/_standin/state", pmp.srv.url()))
         .json(&bad)
         .send()
         .await
@@ -273,7 +266,7 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
 
 #[actix_web::test]
 async fn get_resources_searches_with_input_data_in_the_query() {
-    let pmp = start();
+    let pmp = start().await;
     let search = |column: &str, value: &str| {
         let input = json!({"operation": {"Details": {"SEARCHCOLUMN": column, "SEARCHVALUE": value, "SEARCHTYPE": "RESOURCE"}}});
         format!(

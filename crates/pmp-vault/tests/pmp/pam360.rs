@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 /// A fresh PMP whose clock stands still at `at`.
 async fn at(at: &str) -> Pmpd {
-    let pmp = start();
+    let pmp = start().await;
     pmp.control("POST", "/clock", Some(json!({"set": at})))
         .await;
     pmp.control("POST", "/clock", Some(json!({"freeze": true})))
@@ -55,7 +55,7 @@ async fn a_changed_password_is_valid_until_the_policy_age_passes() {
 
 #[actix_web::test]
 async fn the_org_name_header_is_accepted_and_changes_nothing() {
-    let pmp = start();
+    let pmp = start().await;
     let plain = pmp.get("/resources", ADMIN).await;
     let res = pmp
         .http

@@ -36,7 +36,7 @@ async fn many_entries_of_one_label_are_one_field_and_are_accepted() {
         "two-labels",
         fields(20_000, |i| ["a", "A", "b"][i % 3].into()),
     );
-    let pmp = start();
+    let pmp = start().await;
     ok(&create(&pmp, &one).await);
     ok(&create(&pmp, &two).await);
 }
@@ -49,7 +49,7 @@ async fn a_field_without_label_after_too_many_fields_is_invalid_input_as_before(
     let unlabelled = create_input("unlabelled", custom);
     // Twenty distinct labels plus repeats of them are within the limit.
     let twenty = create_input("twenty", fields(10_000, |i| format!("f{}", i % 20)));
-    let pmp = start();
+    let pmp = start().await;
     failed(
         &create(&pmp, &unlabelled).await,
         "CREATE RESOURCE",
@@ -65,7 +65,7 @@ async fn editing_a_resource_counts_its_existing_fields_against_the_limit() {
     };
     let six_new = edit(fields(6, |i| format!("new{i}")));
     let repeats = edit(fields(30_000, |i| format!("OLD{}", i % 15)));
-    let pmp = start();
+    let pmp = start().await;
     let custom = fields(15, |i| format!("old{i}"));
     ok(&create(&pmp, &create_input("edited", custom)).await);
     let id = pmp.get("/resources", ADMIN).await["Details"]
@@ -94,7 +94,7 @@ async fn deep_long_and_broken_input_data_is_invalid_input() {
         "{{'operation':{{'Details':{{'RESOURCENAME':'{}",
         "x".repeat(1_000_000)
     );
-    let pmp = start();
+    let pmp = start().await;
     for input in [deep, long_tail, unterminated] {
         failed(
             &create(&pmp, &input).await,
@@ -118,7 +118,7 @@ async fn a_multipart_body_of_many_parts_is_read_and_answered() {
         body.push_str(&part(&format!("P{i}"), "x"));
     }
     body.push_str("--XB--\r\n");
-    let pmp = start();
+    let pmp = start().await;
     let res = pmp
         .http
         .post(pmp.url("/resources"))
@@ -134,7 +134,7 @@ async fn a_multipart_body_of_many_parts_is_read_and_answered() {
 #[actix_web::test]
 async fn a_hundred_thousand_custom_fields_are_refused_without_holding_up_other_requests() {
     // One worker: a parse that blocked it would block every other connection.
-    let pmp = start();
+    let pmp = start().await;
     let before = pmp.get("/resources", SUPER).await["totalRows"].clone();
     let input = create_input("huge", fields(100_000, |i| format!("field-{i}")));
     let body = form_encode(&[("INPUT_DATA", &input)]);

@@ -12,7 +12,7 @@ fn input(details: Value) -> String {
 
 #[actix_web::test]
 async fn the_account_list_has_pmps_fields_and_only_visible_accounts() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp.get("/resources/303/accounts", ADMIN).await;
     ok(&op);
     assert_eq!(op["name"], "GET RESOURCE ACCOUNTLIST");
@@ -47,7 +47,7 @@ async fn the_account_list_has_pmps_fields_and_only_visible_accounts() {
 
 #[actix_web::test]
 async fn unknown_or_hidden_resources_and_accounts_fail_in_the_envelope() {
-    let pmp = start();
+    let pmp = start().await;
     failed(
         &pmp.get("/resources/999/accounts", ADMIN).await,
         "GET RESOURCE ACCOUNTLIST",
@@ -77,7 +77,7 @@ async fn unknown_or_hidden_resources_and_accounts_fail_in_the_envelope() {
 
 #[actix_web::test]
 async fn account_details_report_compliance_and_access_times() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp.get("/resources/303/accounts/307", ADMIN).await;
     let d = ok(&op)["Details"].clone();
     assert_eq!(op["name"], "GET RESOURCE ACCOUNT DETAILS");
@@ -106,7 +106,7 @@ async fn account_details_report_compliance_and_access_times() {
 
 #[actix_web::test]
 async fn the_password_is_returned_and_reason_and_ticket_rules_apply() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp.get("/resources/303/accounts/307/password", ADMIN).await;
     assert_eq!(ok(&op)["Details"], json!({"PASSWORD": "Sys@Passw0rd!"}));
     assert_eq!(message(&op), "Password fetched successfully");
@@ -158,7 +158,7 @@ async fn the_password_is_returned_and_reason_and_ticket_rules_apply() {
 
 #[actix_web::test]
 async fn change_password_enforces_scope_policy_and_reachability() {
-    let pmp = start();
+    let pmp = start().await;
     let path = "/resources/303/accounts/307/password";
     let change = |pw: &str, kind: &str| {
         input(json!({"NEWPASSWORD": pw, "RESETTYPE": kind, "REASON": "rotation"}))
@@ -258,7 +258,7 @@ async fn change_password_enforces_scope_policy_and_reachability() {
 
 #[actix_web::test]
 async fn the_seed_create_resource_curl_works_and_duplicates_and_gaps_fail() {
-    let pmp = start();
+    let pmp = start().await;
     let body = r#"INPUT_DATA={"operation":{"Details":{"RESOURCENAME":"Windows Server 2","ACCOUNTNAME":"Administrator","RESOURCETYPE":"Windows","PASSWORD":"Test123#@!","NOTES":"Testing API","RESOURCEURL":"http://windowsserver/adminconsole","RESOURCEGROUPNAME":"Windows Servers","RESOURCECUSTOMFIELD":[{"CUSTOMLABEL":"Secure Resource","CUSTOMVALUE":"YES"}]}}}"#;
     let res = pmp
         .http
@@ -327,7 +327,7 @@ async fn the_seed_create_resource_curl_works_and_duplicates_and_gaps_fail() {
 
 #[actix_web::test]
 async fn python_reprs_create_resources_and_custom_fields_are_capped_at_twenty() {
-    let pmp = start();
+    let pmp = start().await;
     let body = form_encode(&[("INPUT_DATA", "{'operation': {'Details': {'RESOURCENAME': 'py-host', 'ACCOUNTNAME': 'root', 'RESOURCETYPE': 'Linux', 'PASSWORD': 'Pa$$w0rd!', 'OWNERNAME': 'admin'}}}")]);
     let res = pmp
         .http
@@ -376,7 +376,7 @@ async fn python_reprs_create_resources_and_custom_fields_are_capped_at_twenty() 
 
 #[actix_web::test]
 async fn a_multipart_upload_creates_a_file_resource_that_downloadfile_returns() {
-    let pmp = start();
+    let pmp = start().await;
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(b"KEY-FILE-BYTES\x00\x01".to_vec()).file_name("standalonesample.txt"))
         .text("INPUT_DATA", r#"{"operation":{"Details":{"RESOURCENAME":"Key Store","ACCOUNTNAME":"Administrator","RESOURCETYPE":"File Store","PASSWORD":"Test123#@!","NOTES":"Testing API"}}}"#);
@@ -438,7 +438,7 @@ async fn a_multipart_upload_creates_a_file_resource_that_downloadfile_returns() 
 
 #[actix_web::test]
 async fn edit_and_delete_resources_follow_the_share_level() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp
         .call(
             "PUT",
@@ -516,7 +516,7 @@ async fn edit_and_delete_resources_follow_the_share_level() {
 
 #[actix_web::test]
 async fn add_accounts_reports_each_account_and_edit_and_delete_work() {
-    let pmp = start();
+    let pmp = start().await;
     let list = json!({"ACCOUNTLIST": [
         {"ACCOUNTNAME": "bestest047", "PASSWORD": "Pa$$Word@123", "NOTES": "IT Security"},
         {"ACCOUNTNAME": "system", "PASSWORD": "Pa$$Word@123"},
@@ -613,7 +613,7 @@ async fn add_accounts_reports_each_account_and_edit_and_delete_work() {
 
 #[actix_web::test]
 async fn an_api_user_gets_its_token_once_and_lock_and_delete_kill_it() {
-    let pmp = start();
+    let pmp = start().await;
     let create = input(
         json!({"USERNAME": "jason", "FULLNAME": "Jason Thomas", "ROLE": "Password User", "ISAPIUSER": "true", "HOSTNAME": "localhost", "EXPIRYDATE": "NeverExpires"}),
     );
@@ -673,7 +673,7 @@ async fn an_api_user_gets_its_token_once_and_lock_and_delete_kill_it() {
 
 #[actix_web::test]
 async fn only_administrators_manage_users_and_input_is_checked() {
-    let pmp = start();
+    let pmp = start().await;
     let create = input(json!({"USERNAME": "eve", "ROLE": "Administrator"}));
     failed(
         &pmp.call("POST", "/user", USER, Some(&create)).await,
@@ -741,7 +741,7 @@ async fn only_administrators_manage_users_and_input_is_checked() {
 
 #[actix_web::test]
 async fn sharing_an_account_grants_view_then_modify() {
-    let pmp = start();
+    let pmp = start().await;
     let path = "/resources/303/accounts/307/password";
     failed(&pmp.get(path, USER).await, "GET PASSWORD", NOT_AUTHORIZED);
     let op = pmp
@@ -821,7 +821,7 @@ async fn sharing_an_account_grants_view_then_modify() {
 
 #[actix_web::test]
 async fn full_access_lets_a_password_user_delete_and_share() {
-    let pmp = start();
+    let pmp = start().await;
     let full = input(json!({"ACCESSTYPE": "fullaccess", "USERID": "6"}));
     ok(&pmp
         .call(
@@ -860,7 +860,7 @@ async fn full_access_lets_a_password_user_delete_and_share() {
 
 #[actix_web::test]
 async fn ids_are_looked_up_by_name() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp
         .get(
             "/resources/resourcename/MSSQLServer/accounts/accountname/system",
@@ -916,7 +916,7 @@ async fn ids_are_looked_up_by_name() {
 
 #[actix_web::test]
 async fn generated_passwords_follow_the_named_policy() {
-    let pmp = start();
+    let pmp = start().await;
     let url = format!(
         "/passwords/generate?INPUT_DATA={}",
         "%7B%22operation%22%3A%7B%22Details%22%3A%7B%22POLICY%22%3A%22Strong%22%7D%7D%7D"
@@ -969,7 +969,7 @@ async fn generated_passwords_follow_the_named_policy() {
 
 #[actix_web::test]
 async fn resource_types_list_the_types_in_the_vault() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp.get("/resources/resourcetypes", ADMIN).await;
     let names: Vec<&str> = ok(&op)["Details"]
         .as_array()
@@ -982,7 +982,7 @@ async fn resource_types_list_the_types_in_the_vault() {
 
 #[actix_web::test]
 async fn the_audit_trail_records_successes_and_failures_without_secrets() {
-    let pmp = start();
+    let pmp = start().await;
     pmp.control(
         "POST",
         "/clock",
@@ -1056,7 +1056,7 @@ async fn the_audit_trail_records_successes_and_failures_without_secrets() {
 
 #[actix_web::test]
 async fn new_passwords_must_satisfy_the_account_policy_on_creation_too() {
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp
         .call("POST", "/resources", ADMIN, Some(&input(json!({"RESOURCENAME": "weak", "ACCOUNTNAME": "a", "RESOURCETYPE": "Linux", "PASSWORD": "password"}))))
         .await;
@@ -1090,7 +1090,7 @@ async fn new_passwords_must_satisfy_the_account_policy_on_creation_too() {
 
 #[actix_web::test]
 async fn an_owner_can_be_named_in_domain_form() {
-    let pmp = start();
+    let pmp = start().await;
     ok(&pmp
         .call(
             "POST",
@@ -1117,10 +1117,10 @@ async fn an_owner_can_be_named_in_domain_form() {
 
 #[actix_web::test]
 async fn control_routes_change_account_and_resource_settings() {
-    let pmp = start();
+    let pmp = start().await;
     let res = pmp
         .http
-        .patch(format!("{}/_standin/pmp/accounts/307", pmp.srv.url))
+        .patch(format!("{}/_standin/pmp/accounts/307", pmp.srv.url()))
         .json(&json!({"reasonRequired": true, "ticketRequired": true}))
         .send()
         .await
@@ -1171,7 +1171,7 @@ async fn control_routes_change_account_and_resource_settings() {
     ] {
         let res = pmp
             .http
-            .patch(format!("{}{path}", pmp.srv.url))
+            .patch(format!("{}{path}", pmp.srv.url()))
             .json(&body)
             .send()
             .await
@@ -1180,7 +1180,7 @@ async fn control_routes_change_account_and_resource_settings() {
     }
     let res = pmp
         .http
-        .patch(format!("{}/_standin/pmp/accounts/999", pmp.srv.url))
+        .patch(format!("{}/_standin/pmp/accounts/999", pmp.srv.url()))
         .json(&json!({}))
         .send()
         .await
@@ -1188,7 +1188,7 @@ async fn control_routes_change_account_and_resource_settings() {
     assert_eq!(res.status(), 404);
     let res = pmp
         .http
-        .patch(format!("{}/_standin/pmp/resources/x", pmp.srv.url))
+        .patch(format!("{}/_standin/pmp/resources/x", pmp.srv.url()))
         .json(&json!({}))
         .send()
         .await
@@ -1198,7 +1198,7 @@ async fn control_routes_change_account_and_resource_settings() {
 
 #[actix_web::test]
 async fn each_role_sees_and_does_only_what_it_may() {
-    let pmp = start();
+    let pmp = start().await;
     // token, label, resources listed, may create resources, may create users, may read the audit
     let matrix = [
         (SUPER, "Administrator, all passwords", 4, true, true, true),
@@ -1264,7 +1264,7 @@ async fn each_role_sees_and_does_only_what_it_may() {
 
 #[actix_web::test]
 async fn downloadfile_returns_custom_field_files_of_the_account_or_resource() {
-    let pmp = start();
+    let pmp = start().await;
     let path = "/resources/306/accounts/313/downloadfile";
     let fetch = |details: Value| {
         let url = format!(
@@ -1307,7 +1307,7 @@ async fn a_user_password_must_satisfy_its_policy_and_seeded_tokens_repeat() {
     let create = input(
         json!({"USERNAME": "jason", "PASSWORD": "pa55w0rd123", "POLICY": "Strong", "ISAPIUSER": "true", "HOSTNAME": "localhost"}),
     );
-    let pmp = start();
+    let pmp = start().await;
     let op = pmp.call("POST", "/user", ADMIN, Some(&create)).await;
     failed(&op, "CREATE_USER", "Password does not conform to the Strong password policy: Must contain at least one uppercase letter");
     let op = pmp
@@ -1322,23 +1322,14 @@ async fn a_user_password_must_satisfy_its_policy_and_seeded_tokens_repeat() {
         .await;
     ok(&op);
 
-    let seeded = || {
-        auth_core::server::spawn::<pmp_vault::Pmp>(
-            auth_core::CommonOptions {
-                seed: Some(42),
-                ..auth_core::CommonOptions::default()
-            },
-            pmp_vault::Settings::default(),
-        )
-        .unwrap()
-    };
+    let seeded = || standin_testkit::Standin::pmp().seed(42).tls(false).start();
     let mut tokens = Vec::new();
-    for srv in [seeded(), seeded()] {
+    for srv in [seeded().await, seeded().await] {
         let create =
             input(json!({"USERNAME": "svc", "ISAPIUSER": "true", "HOSTNAME": "localhost"}));
         let res = pmp
             .http
-            .post(format!("{}/restapi/json/v1/user", srv.url))
+            .post(format!("{}/restapi/json/v1/user", srv.url()))
             .header("AUTHTOKEN", ADMIN)
             .body(form_encode(&[("INPUT_DATA", &create)]))
             .send()

@@ -35,7 +35,7 @@ async fn status_of_309(pmp: &Pmpd, token: &str) -> String {
 
 #[actix_web::test]
 async fn request_approve_checkout_expire_and_checkin() {
-    let pmp = start();
+    let pmp = start().await;
     pmp.control(
         "POST",
         "/clock",
@@ -181,7 +181,7 @@ async fn request_approve_checkout_expire_and_checkin() {
 
 #[actix_web::test]
 async fn a_rejected_request_cannot_be_checked_out_and_illegal_transitions_fail() {
-    let pmp = start();
+    let pmp = start().await;
     failed(
         &pmp.call("POST", "/accounts/309/checkout", USER, None).await,
         "REQUEST_CHECKOUT",
@@ -267,7 +267,7 @@ async fn a_rejected_request_cannot_be_checked_out_and_illegal_transitions_fail()
 
 #[actix_web::test]
 async fn a_reason_is_mandatory_for_requests_when_the_resource_says_so() {
-    let pmp = start();
+    let pmp = start().await;
     let mut state = pmp.state().await;
     state["resources"][0]["reasonMandatory"] = json!(true);
     pmp.put_state(state).await;
@@ -293,7 +293,7 @@ async fn a_reason_is_mandatory_for_requests_when_the_resource_says_so() {
 
 #[actix_web::test]
 async fn concurrent_checkouts_of_one_account_have_exactly_one_winner() {
-    let pmp = start();
+    let pmp = start().await;
     guest_gets_a_token(&pmp).await;
     for (token, uid) in [(USER, 6), (GUEST, 2)] {
         ok(&pmp
@@ -349,7 +349,7 @@ async fn concurrent_checkouts_of_one_account_have_exactly_one_winner() {
 
 #[actix_web::test]
 async fn a_checked_out_password_cannot_be_changed_by_someone_else() {
-    let pmp = start();
+    let pmp = start().await;
     ok(&pmp
         .call(
             "POST",
@@ -387,7 +387,7 @@ async fn a_checked_out_password_cannot_be_changed_by_someone_else() {
 
 #[actix_web::test]
 async fn the_state_after_a_workflow_round_trips_exactly() {
-    let pmp = start();
+    let pmp = start().await;
     pmp.control(
         "POST",
         "/clock",
