@@ -41,7 +41,7 @@ async fn delete(srv: &Srv, request: i64, name: &str, auth: &str) -> reqwest::Res
 
 #[actix_web::test]
 async fn an_uploaded_file_is_listed_downloaded_and_linked_from_the_request() {
-    let srv = start();
+    let srv = start().await;
     let tech = key(PORTAL_KEY);
     let res = upload(
         &srv,
@@ -101,7 +101,7 @@ async fn an_uploaded_file_is_listed_downloaded_and_linked_from_the_request() {
 
 #[actix_web::test]
 async fn uploads_without_a_file_part_or_multipart_body_are_400() {
-    let srv = start();
+    let srv = start().await;
     let tech = key(PORTAL_KEY);
     let no_file = Form::new().text("note", "hello");
     let res = upload(&srv, 65, &tech, no_file).await;
@@ -142,7 +142,8 @@ async fn a_file_over_the_limit_is_413_and_not_kept() {
     let srv = start_with(serviceops_oauth::Settings {
         max_attachment_bytes: 1024,
         ..serviceops_oauth::Settings::default()
-    });
+    })
+    .await;
     let tech = key(PORTAL_KEY);
     let res = upload(
         &srv,
@@ -168,7 +169,7 @@ async fn a_file_over_the_limit_is_413_and_not_kept() {
 
 #[actix_web::test]
 async fn unknown_requests_and_files_are_404() {
-    let srv = start();
+    let srv = start().await;
     let tech = key(PORTAL_KEY);
     let res = upload(&srv, 999, &tech, file("a.txt", b"a", "text/plain")).await;
     assert_eq!(
@@ -201,7 +202,7 @@ async fn unknown_requests_and_files_are_404() {
 
 #[actix_web::test]
 async fn a_requester_reaches_only_its_own_requests_files_and_may_not_delete() {
-    let srv = start();
+    let srv = start().await;
     let own = key(REQUESTER_KEY);
     let res = upload(&srv, 65, &own, file("mine.txt", b"mine", "text/plain")).await;
     assert_eq!(res.status(), 200);
@@ -236,7 +237,7 @@ async fn a_requester_reaches_only_its_own_requests_files_and_may_not_delete() {
 
 #[actix_web::test]
 async fn attachment_routes_need_credentials() {
-    let srv = start();
+    let srv = start().await;
     let res = srv
         .http
         .get(srv.url("/api/v1/request/65/attachment"))
@@ -256,7 +257,7 @@ async fn attachment_routes_need_credentials() {
 
 #[actix_web::test]
 async fn files_round_trip_through_the_state_document_within_the_limit() {
-    let srv = start();
+    let srv = start().await;
     let tech = key(PORTAL_KEY);
     let entry: Value = upload(
         &srv,
@@ -273,7 +274,7 @@ async fn files_round_trip_through_the_state_document_within_the_limit() {
     assert_eq!(doc["attachments"][0]["ticketId"], 65);
     assert_eq!(doc["attachments"][0]["data"], "c3RhdGUgbWU=");
 
-    let other = start();
+    let other = start().await;
     assert_eq!(other.put_state(&doc).await.status(), 200);
     let name = entry["refFileName"].as_str().unwrap();
     let res = other
@@ -284,7 +285,8 @@ async fn files_round_trip_through_the_state_document_within_the_limit() {
     let small = start_with(serviceops_oauth::Settings {
         max_attachment_bytes: 4,
         ..serviceops_oauth::Settings::default()
-    });
+    })
+    .await;
     let res = small.put_state(&doc).await;
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
@@ -301,7 +303,7 @@ async fn files_round_trip_through_the_state_document_within_the_limit() {
 
 #[actix_web::test]
 async fn deleting_a_request_deletes_its_files() {
-    let srv = start();
+    let srv = start().await;
     let tech = key(PORTAL_KEY);
     let created: Value = srv
         .send(
@@ -334,7 +336,7 @@ async fn deleting_a_request_deletes_its_files() {
 
 #[actix_web::test]
 async fn an_asset_keeps_its_documented_property_record() {
-    let srv = start();
+    let srv = start().await;
     let tech = key(PORTAL_KEY);
     let res = srv
         .send(

@@ -1,24 +1,24 @@
 //! Shared arrange helpers: a fresh server per test, tokens, the clock, state.
 
-use auth_core::server::{spawn, Running};
-use auth_core::CommonOptions;
 use base64::Engine as _;
 use serde_json::Value;
 use serviceops_oauth::{ServiceOps, Settings};
+use standin_testkit::{Server, Standin};
 
 pub const BASIC: &str = "Basic bWFpbi13ZWItYXBwLWNsaWVudDptYWluLXdlYi1hcHAtc2VjcmV0";
 pub const PORTAL_KEY: &str = "s%2Bi32Ao54bKfFwiK%40XKDM5D2XNQpe4i%2FUB3eK8mWOcseqp3rDyaQ%3D";
 pub const REQUESTER_KEY: &str = "R3qu3st3rK3y%2BPaul%2F0001%3D";
 pub const DISABLED_KEY: &str = "D1sabl3dK3y%2BDana%3D";
 
+/// A running ServiceOps (the testkit's [`Server`], refusals explained), with a client.
 pub struct Srv {
-    pub running: Running<ServiceOps>,
+    pub server: Server<ServiceOps>,
     pub http: reqwest::Client,
 }
 
 impl Srv {
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.running.url, path)
+        format!("{}{}", self.server.url(), path)
     }
 
     /// Password grant as x-www-form-urlencoded with the vendor example's Basic client.
@@ -124,18 +124,27 @@ impl Srv {
     }
 }
 
-pub fn start() -> Srv {
-    start_with(Settings::default())
+pub async fn start() -> Srv {
+    start_with(Settings::default()).await
 }
 
-pub fn start_with(settings: Settings) -> Srv {
-    let options = CommonOptions {
-        explain: true,
-        ..CommonOptions::default()
-    };
-    Srv {
-        running: spawn::<ServiceOps>(options, settings).unwrap(),
-        http: reqwest::Client::new(),
+pub async fn start_with(settings: Settings) -> Srv {
+    Srv::on(
+        Standin::serviceops()
+            .explain(true)
+            .settings(settings)
+            .start()
+            .await,
+    )
+}
+
+impl Srv {
+    /// The helpers over a server started some other way (a data directory, a seed).
+    pub fn on(server: Server<ServiceOps>) -> Srv {
+        Srv {
+            server,
+            http: reqwest::Client::new(),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ fn by_type(value: &str) -> Value {
 
 #[actix_web::test]
 async fn a_technician_adds_a_note_and_finds_it_by_type() {
-    let srv = start();
+    let srv = start().await;
     srv.control(
         "/clock",
         json!({"set": "2025-07-16T16:33:00Z", "freeze": true}),
@@ -64,7 +64,7 @@ async fn a_technician_adds_a_note_and_finds_it_by_type() {
 
 #[actix_web::test]
 async fn requesters_see_and_write_only_replies_on_their_own_requests() {
-    let srv = start();
+    let srv = start().await;
     let rita = srv.bearer("rita", "789").await;
     let res = srv
         .send(
@@ -111,7 +111,7 @@ async fn requesters_see_and_write_only_replies_on_their_own_requests() {
 
 #[actix_web::test]
 async fn bad_conversations_are_refused_and_deleting_the_request_removes_them() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     for (body, message) in [
         (json!({"details": "x"}), "conversationType is required"),
@@ -179,7 +179,7 @@ async fn bad_conversations_are_refused_and_deleting_the_request_removes_them() {
 
 #[actix_web::test]
 async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() {
-    let srv = start();
+    let srv = start().await;
     let auth = format!("Apikey {PORTAL_KEY}");
     let res = srv
         .send(
@@ -286,7 +286,7 @@ async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() 
 
 #[actix_web::test]
 async fn changes_take_notes_and_collaboration_only() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let res = srv
         .send(
@@ -358,7 +358,7 @@ async fn changes_take_notes_and_collaboration_only() {
 
 #[actix_web::test]
 async fn notes_can_be_updated_and_conversations_deleted() {
-    let srv = start();
+    let srv = start().await;
     srv.control(
         "/clock",
         json!({"set": "2025-07-16T18:30:00Z", "freeze": true}),

@@ -19,7 +19,7 @@ async fn json_of(res: reqwest::Response, status: u16) -> Value {
 
 #[actix_web::test]
 async fn a_change_is_created_read_updated_searched_and_deleted() {
-    let srv = start();
+    let srv = start().await;
     srv.control(
         "/clock",
         json!({"set": "2027-01-01T00:00:00Z", "freeze": true}),
@@ -103,7 +103,7 @@ async fn a_change_is_created_read_updated_searched_and_deleted() {
 
 #[actix_web::test]
 async fn bad_changes_are_400_naming_the_field() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("admin", "admin").await;
     let base = json!({"requesterEmail": "tim", "subject": "x", "startDate": 1000, "endDate": 2000});
     let mut cases = Vec::new();
@@ -157,7 +157,7 @@ async fn bad_changes_are_400_naming_the_field() {
 
 #[actix_web::test]
 async fn requesters_only_read_their_own_changes_and_assets_and_never_write() {
-    let srv = start();
+    let srv = start().await;
     let rita = srv.bearer("rita", "789").await;
     let res = srv.get("/api/v1/change/67", &rita).await;
     assert_oauth_error(res, 403, "access_denied", "Access is denied").await;
@@ -202,7 +202,7 @@ async fn requesters_only_read_their_own_changes_and_assets_and_never_write() {
 
 #[actix_web::test]
 async fn an_asset_is_created_with_its_display_id_and_validated() {
-    let srv = start();
+    let srv = start().await;
     let auth = format!("Apikey {PORTAL_KEY}");
     let body = json!({"name": "SRV-01", "assetTypeName": "hardware$server", "type": "HardwareAsset",
                       "usedByEmail": "paulsn", "managedByEmail": "tim", "ipAddress": "fe80::1",

@@ -26,7 +26,7 @@ async fn search(srv: &Srv, auth: &str, query: &str, body: Value) -> Value {
 
 #[actix_web::test]
 async fn a_created_request_gets_defaults_the_next_numbers_and_the_instance_clock() {
-    let srv = start();
+    let srv = start().await;
     srv.control(
         "/clock",
         json!({"set": "2027-01-01T00:00:00Z", "freeze": true}),
@@ -94,7 +94,7 @@ async fn a_created_request_gets_defaults_the_next_numbers_and_the_instance_clock
 
 #[actix_web::test]
 async fn missing_mandatory_fields_and_wrong_types_are_400_naming_the_field() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let cases = [
         (
@@ -146,7 +146,7 @@ async fn missing_mandatory_fields_and_wrong_types_are_400_naming_the_field() {
 
 #[actix_web::test]
 async fn names_are_validated_against_the_reference_data() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     for key in [
         "priorityName",
@@ -210,7 +210,7 @@ async fn names_are_validated_against_the_reference_data() {
 
 #[actix_web::test]
 async fn patch_updates_given_keys_and_moves_the_status() {
-    let srv = start();
+    let srv = start().await;
     srv.control("/clock", json!({"freeze": true})).await;
     let auth = srv.bearer("admin", "admin").await;
     let before: Value = srv
@@ -284,7 +284,7 @@ async fn patch_updates_given_keys_and_moves_the_status() {
 
 #[actix_web::test]
 async fn requesters_read_and_update_only_their_own_requests() {
-    let srv = start();
+    let srv = start().await;
     let rita = srv.bearer("rita@acme.com", "789").await;
     let res = srv
         .send(
@@ -329,7 +329,7 @@ async fn requesters_read_and_update_only_their_own_requests() {
 
 #[actix_web::test]
 async fn delete_removes_the_request() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let res = srv
         .send(Method::DELETE, "/api/v1/request/64", &auth, &json!({}))
@@ -346,7 +346,7 @@ async fn delete_removes_the_request() {
 
 #[actix_web::test]
 async fn search_by_qualification_filters_and_pages() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     for i in 0..30 {
         let res = create(
@@ -435,7 +435,7 @@ async fn search_by_qualification_filters_and_pages() {
 
 #[actix_web::test]
 async fn search_pages_at_the_edges_and_requesters_match_their_email_in_any_case() {
-    let srv = start();
+    let srv = start().await;
     let mut state = srv.state().await;
     state["requests"][1]["requesterEmail"] = json!("RITA@Acme.COM");
     assert_eq!(srv.put_state(&state).await.status(), 200);
@@ -536,7 +536,7 @@ async fn search_pages_at_the_edges_and_requesters_match_their_email_in_any_case(
 
 #[actix_web::test]
 async fn get_by_id_sends_the_same_bytes_as_create_and_the_state() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let res = create(
         &srv,

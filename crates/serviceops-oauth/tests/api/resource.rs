@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 #[actix_web::test]
 async fn a_bearer_token_reads_a_request_as_the_fixture_has_it() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let res = srv.get("/api/v1/request/65", &auth).await;
     assert_eq!(res.status(), 200);
@@ -30,7 +30,7 @@ async fn a_bearer_token_reads_a_request_as_the_fixture_has_it() {
 
 #[actix_web::test]
 async fn a_portal_api_key_works_raw_and_percent_decoded() {
-    let srv = start();
+    let srv = start().await;
     for key in [
         PORTAL_KEY.to_owned(),
         percent_decode(PORTAL_KEY).into_owned(),
@@ -48,7 +48,7 @@ async fn a_portal_api_key_works_raw_and_percent_decoded() {
 
 #[actix_web::test]
 async fn no_credentials_is_401_unauthorized_with_a_bearer_challenge() {
-    let srv = start();
+    let srv = start().await;
     for auth in [None, Some("Basic dGltOjEyMw==")] {
         let mut req = srv.http.get(srv.url("/api/v1/request/65"));
         if let Some(auth) = auth {
@@ -71,8 +71,8 @@ async fn no_credentials_is_401_unauthorized_with_a_bearer_challenge() {
 
 #[actix_web::test]
 async fn garbage_foreign_tampered_and_unsigned_tokens_are_invalid() {
-    let srv = start();
-    let other = start();
+    let srv = start().await;
+    let other = start().await;
     let foreign = other.bearer("tim@acme.com", "123").await;
     let own = srv.bearer("rita@acme.com", "789").await;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -104,7 +104,7 @@ async fn garbage_foreign_tampered_and_unsigned_tokens_are_invalid() {
 
 #[actix_web::test]
 async fn a_refresh_token_is_not_an_access_token() {
-    let srv = start();
+    let srv = start().await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     let auth = format!("Bearer {}", tokens["refresh_token"].as_str().unwrap());
     let res = srv.get("/api/v1/request/65", &auth).await;
@@ -119,7 +119,7 @@ async fn a_refresh_token_is_not_an_access_token() {
 
 #[actix_web::test]
 async fn unknown_and_disabled_api_keys_are_refused() {
-    let srv = start();
+    let srv = start().await;
     let res = srv.get("/api/v1/request/65", "Apikey not-a-key").await;
     assert_oauth_error(res, 401, "invalid_token", "Invalid API key").await;
     let res = srv
@@ -130,7 +130,7 @@ async fn unknown_and_disabled_api_keys_are_refused() {
 
 #[actix_web::test]
 async fn a_revoked_api_key_stops_working_and_a_new_one_works() {
-    let srv = start();
+    let srv = start().await;
     let auth = format!("Apikey {PORTAL_KEY}");
     assert_eq!(srv.get("/api/v1/request/65", &auth).await.status(), 200);
     let res = srv
@@ -169,7 +169,7 @@ async fn a_revoked_api_key_stops_working_and_a_new_one_works() {
 
 #[actix_web::test]
 async fn unknown_ids_are_404_and_other_peoples_requests_403() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     for id in ["999", "abc"] {
         let res = srv.get(&format!("/api/v1/request/{id}"), &auth).await;
@@ -188,7 +188,7 @@ async fn unknown_ids_are_404_and_other_peoples_requests_403() {
 
 #[actix_web::test]
 async fn unknown_paths_get_springs_error_body() {
-    let srv = start();
+    let srv = start().await;
     let res = srv
         .get("/api/v9/nothing", &format!("Apikey {PORTAL_KEY}"))
         .await;
@@ -200,7 +200,7 @@ async fn unknown_paths_get_springs_error_body() {
 
 #[actix_web::test]
 async fn the_state_round_trips_and_bad_state_names_the_field() {
-    let srv = start();
+    let srv = start().await;
     let state = srv.state().await;
     let fixture: Value =
         serde_json::from_str(include_str!("../../../../fixtures/serviceops.json")).unwrap();

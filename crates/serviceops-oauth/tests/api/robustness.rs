@@ -36,7 +36,7 @@ fn flat(quals: Vec<Value>) -> Value {
 
 #[actix_web::test]
 async fn every_operator_selects_the_right_requests() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     // Fixture: 64 "Email Server is Down" (tags [mail]), 65 "Incident Summary", 66 SR "New laptop".
     let cases: Vec<(Value, Vec<i64>)> = vec![
@@ -138,7 +138,7 @@ async fn every_operator_selects_the_right_requests() {
 
 #[actix_web::test]
 async fn concurrent_updates_of_one_request_lose_nothing() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let patches = [
         json!({"subject": "Concurrent"}),
@@ -179,7 +179,7 @@ async fn concurrent_updates_of_one_request_lose_nothing() {
 
 #[actix_web::test]
 async fn huge_bodies_are_413_and_nothing_is_created() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let huge = json!({"subject": "x", "requesterEmail": "tim", "description": "a".repeat(2 << 20)});
     let res = srv
@@ -191,7 +191,7 @@ async fn huge_bodies_are_413_and_nothing_is_created() {
 
 #[actix_web::test]
 async fn unknown_paths_and_methods_need_credentials_first() {
-    let srv = start();
+    let srv = start().await;
     let res = srv
         .http
         .get(srv.url("/api/v1/nothing"))
@@ -228,19 +228,16 @@ async fn unknown_paths_and_methods_need_credentials_first() {
 #[actix_web::test]
 async fn state_survives_a_restart_on_a_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let options = || auth_core::CommonOptions {
-        data_dir: Some(dir.path().to_owned()),
-        ..auth_core::CommonOptions::default()
+    let on_dir = || {
+        standin_testkit::Standin::serviceops()
+            .data_dir(dir.path())
+            .start()
     };
     let auth = format!("Apikey {PORTAL_KEY}");
     let http = reqwest::Client::new();
-    let first = auth_core::server::spawn::<serviceops_oauth::ServiceOps>(
-        options(),
-        serviceops_oauth::Settings::default(),
-    )
-    .unwrap();
+    let first = on_dir().await;
     let res = http
-        .post(format!("{}/api/v1/request", first.url))
+        .post(format!("{}/api/v1/request", first.url()))
         .header("Authorization", &auth)
         .json(&json!({"subject": "Survives", "requesterEmail": "tim"}))
         .send()
@@ -249,7 +246,7 @@ async fn state_survives_a_restart_on_a_data_dir() {
     assert_eq!(res.status(), 200);
     let created: Value = res.json().await.unwrap();
     let tokens: Value = http
-        .post(format!("{}/api/oauth/token", first.url))
+        .post(format!("{}/api/oauth/token", first.url()))
         .header("Authorization", BASIC)
         .form(&[
             ("username", "tim"),
@@ -262,16 +259,11 @@ async fn state_survives_a_restart_on_a_data_dir() {
         .json()
         .await
         .unwrap();
-    first.stop().await;
-    drop(first);
+    drop(first); // stops it
 
-    let second = auth_core::server::spawn::<serviceops_oauth::ServiceOps>(
-        options(),
-        serviceops_oauth::Settings::default(),
-    )
-    .unwrap();
+    let second = on_dir().await;
     let res = http
-        .get(format!("{}/api/v1/request/{}", second.url, created["id"]))
+        .get(format!("{}/api/v1/request/{}", second.url(), created["id"]))
         .header("Authorization", &auth)
         .send()
         .await
@@ -280,18 +272,18 @@ async fn state_survives_a_restart_on_a_data_dir() {
     assert_eq!(res.json::<Value>().await.unwrap(), created);
     let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     let res = http
-        .get(format!("{}/api/v1/request/65", second.url))
+        .get(format!("{}/api/v1/request/65", second.url()))
         .header("Authorization", &bearer)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200, "tokens survive the restart");
-    second.stop().await;
+    drop(second);
 }
 
 #[actix_web::test]
 async fn a_mutated_state_round_trips_through_dump_and_load() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let writes = [
         (
@@ -376,9 +368,9 @@ fn exchange(addr: &str, request: &[u8]) -> Option<u16> {
 
 #[actix_web::test]
 async fn hostile_bodies_get_clean_answers() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
-    let addr = srv.running.url.trim_start_matches("http://").to_owned();
+    let addr = srv.server.url().trim_start_matches("http://").to_owned();
     let req = |path: &str, content_type: &str, body: &[u8]| {
         let mut out = format!(
             "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: {auth}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",

@@ -56,7 +56,7 @@ async fn verifies_with_served_key(srv: &Srv, jwt: &str) -> bool {
 
 #[actix_web::test]
 async fn legacy_tokens_begin_with_the_vendor_examples_header_bytes() {
-    let srv = start();
+    let srv = start().await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     for name in ["access_token", "refresh_token"] {
         let jwt = tokens[name].as_str().unwrap();
@@ -70,7 +70,7 @@ async fn legacy_tokens_begin_with_the_vendor_examples_header_bytes() {
 
 #[actix_web::test]
 async fn the_2025_profile_signs_rs256_with_the_captured_header() {
-    let srv = start_with(profile(TokenProfile::V2025));
+    let srv = start_with(profile(TokenProfile::V2025)).await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     let access = tokens["access_token"].as_str().unwrap();
     assert_eq!(header(access), r#"{"alg":"RS256","typ":"JWT"}"#);
@@ -85,7 +85,7 @@ async fn the_2025_profile_signs_rs256_with_the_captured_header() {
 
 #[actix_web::test]
 async fn the_2026_profile_signs_rs256_with_kid_floto_key_id() {
-    let srv = start_with(profile(TokenProfile::V2026));
+    let srv = start_with(profile(TokenProfile::V2026)).await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     let access = tokens["access_token"].as_str().unwrap();
     assert_eq!(
@@ -110,27 +110,20 @@ async fn the_2026_profile_signs_rs256_with_kid_floto_key_id() {
 #[actix_web::test]
 async fn the_rsa_key_survives_a_restart_on_a_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let spawn = || {
-        let options = auth_core::CommonOptions {
-            data_dir: Some(dir.path().to_owned()),
-            ..auth_core::CommonOptions::default()
-        };
-        Srv {
-            running: auth_core::server::spawn::<serviceops_oauth::ServiceOps>(
-                options,
-                profile(TokenProfile::V2026),
-            )
-            .unwrap(),
-            http: reqwest::Client::new(),
-        }
+    let spawn = || async {
+        let server = standin_testkit::Standin::serviceops()
+            .data_dir(dir.path())
+            .settings(profile(TokenProfile::V2026))
+            .start()
+            .await;
+        Srv::on(server)
     };
-    let first = spawn();
+    let first = spawn().await;
     let tokens = first.tokens("tim@acme.com", "123").await;
     let set: Value = jwks(&first).await.json().await.unwrap();
-    first.running.stop().await;
-    drop(first);
+    drop(first); // stops it
 
-    let second = spawn();
+    let second = spawn().await;
     let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     assert_eq!(
         second.get("/api/v1/request/65", &bearer).await.status(),
@@ -143,7 +136,7 @@ async fn the_rsa_key_survives_a_restart_on_a_data_dir() {
 #[actix_web::test]
 async fn forged_tokens_are_refused_by_the_rs256_profiles() {
     for token_profile in [TokenProfile::V2025, TokenProfile::V2026] {
-        let srv = start_with(profile(token_profile));
+        let srv = start_with(profile(token_profile)).await;
         let tokens = srv.tokens("tim@acme.com", "123").await;
         let access = tokens["access_token"].as_str().unwrap();
         let payload = claims(access);
@@ -196,9 +189,9 @@ async fn forged_tokens_are_refused_by_the_rs256_profiles() {
 
 #[actix_web::test]
 async fn an_rs256_token_is_refused_by_the_legacy_profile() {
-    let rs = start_with(profile(TokenProfile::V2025));
+    let rs = start_with(profile(TokenProfile::V2025)).await;
     let tokens = rs.tokens("tim@acme.com", "123").await;
-    let legacy = start();
+    let legacy = start().await;
     let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     assert_oauth_error(
         legacy.get("/api/v1/request/65", &bearer).await,

@@ -10,7 +10,7 @@ const CURL_BODY: &str = "--------------------------08fe9ab5b31d7dac\r\nContent-D
 
 #[actix_web::test]
 async fn the_seeds_curl_command_gets_the_seeds_response_shape() {
-    let srv = start();
+    let srv = start().await;
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
@@ -105,7 +105,7 @@ async fn the_seeds_curl_command_gets_the_seeds_response_shape() {
 
 #[actix_web::test]
 async fn multipart_urlencoded_and_query_bodies_all_work() {
-    let srv = start();
+    let srv = start().await;
     let form = reqwest::multipart::Form::new()
         .text("username", "tim@acme.com")
         .text("password", "123")
@@ -135,7 +135,7 @@ async fn multipart_urlencoded_and_query_bodies_all_work() {
 
 #[actix_web::test]
 async fn client_credentials_may_come_in_the_form_body() {
-    let srv = start();
+    let srv = start().await;
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
@@ -160,7 +160,7 @@ async fn client_credentials_may_come_in_the_form_body() {
 
 #[actix_web::test]
 async fn after_7200_seconds_the_access_token_is_refused_and_the_refresh_token_works() {
-    let srv = start();
+    let srv = start().await;
     srv.control("/clock", json!({"freeze": true})).await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     let access = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
@@ -213,14 +213,15 @@ async fn lifetimes_follow_the_settings() {
     let srv = start_with(serviceops_oauth::Settings {
         access_token_secs: 43200,
         ..serviceops_oauth::Settings::default()
-    });
+    })
+    .await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     assert_eq!(tokens["expires_in"], 43199);
 }
 
 #[actix_web::test]
 async fn wrong_user_or_password_is_401_invalid_grant() {
-    let srv = start();
+    let srv = start().await;
     for (user, password) in [
         ("tim@acme.com", "wrong"),
         ("nobody@acme.com", "123"),
@@ -238,14 +239,14 @@ async fn wrong_user_or_password_is_401_invalid_grant() {
 
 #[actix_web::test]
 async fn a_disabled_user_cannot_log_in() {
-    let srv = start();
+    let srv = start().await;
     let res = srv.login("dana@acme.com", "456").await;
     assert_oauth_error(res, 400, "invalid_grant", "User is disabled").await;
 }
 
 #[actix_web::test]
 async fn a_wrong_or_missing_client_is_401_with_a_basic_challenge() {
-    let srv = start();
+    let srv = start().await;
     let wrong_secret = format!(
         "Basic {}",
         base64::Engine::encode(
@@ -291,7 +292,7 @@ async fn a_wrong_or_missing_client_is_401_with_a_basic_challenge() {
 
 #[actix_web::test]
 async fn missing_and_unsupported_grant_types_are_400() {
-    let srv = start();
+    let srv = start().await;
     let post = |form: Vec<(&'static str, &'static str)>| {
         srv.http
             .post(srv.url("/api/oauth/token"))
@@ -315,7 +316,7 @@ async fn missing_and_unsupported_grant_types_are_400() {
 
 #[actix_web::test]
 async fn bad_refresh_tokens_are_400_invalid_grant() {
-    let srv = start();
+    let srv = start().await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     let access = tokens["access_token"].as_str().unwrap();
     let refresh = tokens["refresh_token"].as_str().unwrap();
@@ -331,7 +332,7 @@ async fn bad_refresh_tokens_are_400_invalid_grant() {
         let description = format!("Invalid refresh token: {bad}");
         assert_oauth_error(res, 400, "invalid_grant", &description).await;
     }
-    let other = start();
+    let other = start().await;
     let foreign = other.tokens("tim@acme.com", "123").await;
     let foreign = foreign["refresh_token"].as_str().unwrap();
     let res = srv.refresh(BASIC, foreign).await;
@@ -341,7 +342,7 @@ async fn bad_refresh_tokens_are_400_invalid_grant() {
 
 #[actix_web::test]
 async fn a_refresh_token_is_bound_to_its_client() {
-    let srv = start();
+    let srv = start().await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let integration = format!(
@@ -358,7 +359,7 @@ async fn a_refresh_token_is_bound_to_its_client() {
 
 #[actix_web::test]
 async fn an_expired_refresh_token_is_401_invalid_token() {
-    let srv = start();
+    let srv = start().await;
     srv.control("/clock", json!({"freeze": true})).await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
@@ -374,7 +375,7 @@ async fn an_expired_refresh_token_is_401_invalid_token() {
 
 #[actix_web::test]
 async fn a_user_disabled_after_login_cannot_refresh() {
-    let srv = start();
+    let srv = start().await;
     let tokens = srv.tokens("rita@acme.com", "789").await;
     let mut state = srv.state().await;
     let users = state["users"].as_array_mut().unwrap();
@@ -392,7 +393,7 @@ async fn a_user_disabled_after_login_cannot_refresh() {
 
 #[actix_web::test]
 async fn the_token_endpoint_refuses_other_methods_and_huge_bodies() {
-    let srv = start();
+    let srv = start().await;
     let res = srv
         .http
         .get(srv.url("/api/oauth/token"))
@@ -421,7 +422,7 @@ async fn the_token_endpoint_refuses_other_methods_and_huge_bodies() {
 
 #[actix_web::test]
 async fn a_scope_the_client_lacks_is_400_invalid_scope() {
-    let srv = start();
+    let srv = start().await;
     let post = |scope: &'static str| {
         srv.http
             .post(srv.url("/api/oauth/token"))
@@ -451,7 +452,8 @@ async fn the_2025_profile_issues_the_captured_claim_set() {
         access_token_secs: 43200,
         token_profile: serviceops_oauth::TokenProfile::V2025,
         ..serviceops_oauth::Settings::default()
-    });
+    })
+    .await;
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
@@ -512,7 +514,7 @@ async fn the_2025_profile_issues_the_captured_claim_set() {
 
 #[actix_web::test]
 async fn a_broken_multipart_body_is_400_invalid_request() {
-    let srv = start();
+    let srv = start().await;
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
@@ -537,7 +539,8 @@ async fn the_2026_profile_issues_the_documented_claim_set() {
         access_token_secs: 172_800,
         token_profile: serviceops_oauth::TokenProfile::V2026,
         ..serviceops_oauth::Settings::default()
-    });
+    })
+    .await;
     let tokens = srv.tokens("tim@acme.com", "123").await;
     let access = claims(tokens["access_token"].as_str().unwrap());
     let keys: Vec<&str> = access
@@ -569,7 +572,7 @@ async fn the_2026_profile_issues_the_documented_claim_set() {
     assert_eq!(access["sub"], "tim@acme.com");
     assert_eq!(access["aud"], "main-web-app-client");
     assert_eq!(access["login_source"], "NORMAL_LOGIN");
-    assert_eq!(access["iss"], format!("{}/api", srv.running.url));
+    assert_eq!(access["iss"], format!("{}/api", srv.server.url()));
     assert_eq!(
         access["exp"].as_i64().unwrap() - access["iat"].as_i64().unwrap(),
         172_800

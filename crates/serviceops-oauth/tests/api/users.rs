@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 #[actix_web::test]
 async fn technicians_manage_requesters_and_technicians() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("tim@acme.com", "123").await;
     let res = srv
         .send(
@@ -116,7 +116,7 @@ async fn technicians_manage_requesters_and_technicians() {
 
 #[actix_web::test]
 async fn bad_users_are_400_and_requesters_may_not_manage_users() {
-    let srv = start();
+    let srv = start().await;
     let auth = srv.bearer("admin", "admin").await;
     for (body, message) in [
         (json!({"email": "a@b.c"}), "name is required"),
@@ -161,7 +161,7 @@ async fn bad_users_are_400_and_requesters_may_not_manage_users() {
 
 #[actix_web::test]
 async fn the_control_api_disables_users_and_registers_clients() {
-    let srv = start();
+    let srv = start().await;
     let tokens = srv.tokens("rita@acme.com", "789").await;
     let auth = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     let res = srv
