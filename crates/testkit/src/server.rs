@@ -129,6 +129,12 @@ impl<P: Kit> Builder<P> {
         self
     }
 
+    /// Listen on `addr` (port 0) instead of `127.0.0.1`, e.g. `::1`.
+    pub fn bind(mut self, addr: std::net::IpAddr) -> Self {
+        self.options.bind = addr;
+        self
+    }
+
     /// Serve HTTPS with a generated certificate (trusted by [`Server::client`]) or plain HTTP.
     pub fn tls(mut self, on: bool) -> Self {
         self.tls = on;

@@ -10,7 +10,7 @@ fn al_uri() -> String {
 
 #[actix_web::test]
 async fn the_fixture_keys_list_shows_both_entries_with_links() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, list) = client.get_json(&al_uri()).await;
     assert_eq!(status, 200, "{list}");
@@ -22,7 +22,7 @@ async fn the_fixture_keys_list_shows_both_entries_with_links() {
     assert_eq!(first["lastUsedAddress"], "127.0.0.1");
     assert_eq!(
         first["links"],
-        json!([{"href": format!("{}{}/127.0.0.1", srv.url, al_uri()), "rel": "self"}])
+        json!([{"href": format!("{}{}/127.0.0.1", srv.url(), al_uri()), "rel": "self"}])
     );
     let second = &list["results"][1];
     assert_eq!(second["cidrBlock"], "::1/128");
@@ -31,7 +31,7 @@ async fn the_fixture_keys_list_shows_both_entries_with_links() {
 
 #[actix_web::test]
 async fn adding_entries_skips_existing_ones_and_returns_the_whole_list() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let body =
         r#"[{"ipAddress":"77.54.32.11"},{"cidrBlock":"192.0.2.0/24"},{"ipAddress":"127.0.0.1"}]"#;
@@ -52,7 +52,7 @@ async fn adding_entries_skips_existing_ones_and_returns_the_whole_list() {
     );
     assert_eq!(
         cidr["links"][0]["href"],
-        format!("{}{}/192.0.2.0%2F24", srv.url, al_uri())
+        format!("{}{}/192.0.2.0%2F24", srv.url(), al_uri())
     );
 
     let (status, one) = client
@@ -62,7 +62,7 @@ async fn adding_entries_skips_existing_ones_and_returns_the_whole_list() {
     assert_eq!(one["cidrBlock"], "192.0.2.0/24");
     assert_eq!(
         one["links"][1],
-        json!({"href": format!("{}/api/public/v1.0/orgs/{ORG}/apiKeys/{KEY_ID}", srv.url), "rel": "http://mms.mongodb.com/apiKeys"})
+        json!({"href": format!("{}/api/public/v1.0/orgs/{ORG}/apiKeys/{KEY_ID}", srv.url()), "rel": "http://mms.mongodb.com/apiKeys"})
     );
     let (status, one) = client.get_json(&format!("{}/77.54.32.11", al_uri())).await;
     assert_eq!(
@@ -93,7 +93,7 @@ async fn adding_entries_skips_existing_ones_and_returns_the_whole_list() {
 
 #[actix_web::test]
 async fn bad_additions_get_their_errors_and_change_nothing() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     for (body, status, expected) in [
         (r#"{"ipAddress":"1.2.3.4"}"#, 400, "INVALID_JSON"),
@@ -127,7 +127,7 @@ async fn bad_additions_get_their_errors_and_change_nothing() {
 
 #[actix_web::test]
 async fn the_whitelist_spelling_is_an_alias_with_its_own_links() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let wl = format!("/api/public/v1.0/orgs/{ORG}/apiKeys/{KEY_ID}/whitelist");
     let (status, list) = client
@@ -153,7 +153,7 @@ async fn the_whitelist_spelling_is_an_alias_with_its_own_links() {
 
 #[actix_web::test]
 async fn only_the_key_itself_or_an_org_owner_may_touch_its_access_list() {
-    let srv = server();
+    let srv = server().await;
     let owner = DigestClient::key(&srv);
     let body = json!({"desc": "member", "roles": ["ORG_MEMBER"]}).to_string();
     let (_, key) = owner
@@ -199,7 +199,7 @@ async fn only_the_key_itself_or_an_org_owner_may_touch_its_access_list() {
 
 #[actix_web::test]
 async fn an_entry_added_then_removed_really_gates_the_key() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let res = client
         .send(Method::DELETE, &format!("{}/127.0.0.1", al_uri()), None)
@@ -215,7 +215,7 @@ fn user_uri() -> String {
 
 #[actix_web::test]
 async fn a_user_manages_its_own_access_list() {
-    let srv = server();
+    let srv = server().await;
     let user = DigestClient::new(&srv, USERNAME, USER_KEY);
     let (status, list) = user.get_json(&user_uri()).await;
     assert_eq!(status, 200, "{list}");
@@ -274,7 +274,7 @@ async fn a_user_manages_its_own_access_list() {
 
 #[actix_web::test]
 async fn a_user_outside_its_list_may_read_but_not_write_it() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         doc["users"][0]["accessList"] =
             json!([{"cidrBlock": "203.0.113.0/24", "count": 0, "created": "2020-01-01T00:00:00Z"}]);

@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 /// (2027-01-01T12:00:00Z): 1,036 days and 3 hours.
 const MINUTES: u64 = 1036 * 1440 + 180;
 
-async fn freeze_clock(srv: &auth_core::server::Running<opsmgr_apikeys::OpsMgr>) {
+async fn freeze_clock(srv: &standin_testkit::Server<opsmgr_apikeys::OpsMgr>) {
     let res = reqwest::Client::new()
-        .post(format!("{}/_standin/clock", srv.url))
+        .post(format!("{}/_standin/clock", srv.url()))
         .body(r#"{"set":"2027-01-01T12:00:00Z","freeze":true}"#)
         .send()
         .await
@@ -31,7 +31,7 @@ fn field<'a>(list: &'a Value, name: &str) -> Vec<&'a str> {
 
 #[actix_web::test]
 async fn the_agents_resource_links_the_three_agent_lists() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
 
     let (status, body) = client
@@ -39,7 +39,7 @@ async fn the_agents_resource_links_the_three_agent_lists() {
         .await;
 
     assert_eq!(status, 200, "{body}");
-    let group = format!("{}/api/public/v1.0/groups/{GROUP}", srv.url);
+    let group = format!("{}/api/public/v1.0/groups/{GROUP}", srv.url());
     assert_eq!(
         body,
         json!({
@@ -65,7 +65,7 @@ async fn the_agents_resource_links_the_three_agent_lists() {
 
 #[actix_web::test]
 async fn one_monitoring_agent_per_server_is_active_and_the_others_stand_by() {
-    let srv = server();
+    let srv = server().await;
     freeze_clock(&srv).await;
     let client = DigestClient::key(&srv);
 
@@ -111,14 +111,14 @@ async fn one_monitoring_agent_per_server_is_active_and_the_others_stand_by() {
 
 #[actix_web::test]
 async fn agent_counters_follow_the_instance_clock() {
-    let srv = server();
+    let srv = server().await;
     freeze_clock(&srv).await;
     let client = DigestClient::key(&srv);
     let uri = format!("/api/public/v1.0/groups/{GROUP}/agents/MONITORING?itemsPerPage=1");
     let (_, before) = client.get_json(&uri).await;
 
     let res = reqwest::Client::new()
-        .post(format!("{}/_standin/clock", srv.url))
+        .post(format!("{}/_standin/clock", srv.url()))
         .body(r#"{"advance_ms":150000}"#)
         .send()
         .await
@@ -133,7 +133,7 @@ async fn agent_counters_follow_the_instance_clock() {
 
 #[actix_web::test]
 async fn automation_agents_are_all_active_and_there_is_no_backup_agent() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
 
     let (_, automation) = client
@@ -164,7 +164,7 @@ async fn automation_agents_are_all_active_and_there_is_no_backup_agent() {
 
 #[actix_web::test]
 async fn agents_page_like_every_list() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
 
     let (status, body) = client
@@ -199,7 +199,7 @@ async fn agents_page_like_every_list() {
 
 #[actix_web::test]
 async fn agents_refuse_unknown_types_and_projects_the_caller_is_not_in() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
 
     for kind in ["monitoring", "FOO", "MONITORING_X"] {
@@ -230,7 +230,7 @@ async fn agents_refuse_unknown_types_and_projects_the_caller_is_not_in() {
 
 #[actix_web::test]
 async fn a_read_only_member_reads_agents_and_a_global_reader_reads_any_project() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         doc["apiKeys"][0]["roles"] = json!([
             {"orgId": ORG, "roleName": "ORG_MEMBER"},
@@ -257,7 +257,7 @@ async fn a_read_only_member_reads_agents_and_a_global_reader_reads_any_project()
 
 #[actix_web::test]
 async fn agents_are_those_the_projects_hosts_imply() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         let hosts = doc["hosts"].as_array_mut().unwrap();
         hosts.retain(|h| h["hostname"] != "rs0-a.acme.example");

@@ -9,7 +9,7 @@ const CONFIG: &str = "5953c5f380eef53887615fb0";
 
 #[actix_web::test]
 async fn alerts_list_and_filter_by_status() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, all) = client
         .get_json(&format!("/api/public/v1.0/groups/{GROUP}/alerts"))
@@ -55,7 +55,7 @@ async fn alerts_list_and_filter_by_status() {
 
 #[actix_web::test]
 async fn acknowledging_an_alert_records_until_when_why_and_who() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let uri = format!("/api/public/v1.0/groups/{GROUP}/alerts/{OPEN}");
     let (status, acked) = client
@@ -102,7 +102,7 @@ async fn acknowledging_an_alert_records_until_when_why_and_who() {
 
 #[actix_web::test]
 async fn alert_configurations_list_get_and_show_their_open_alerts() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, configs) = client
         .get_json(&format!("/api/public/v1.0/groups/{GROUP}/alertConfigs"))
@@ -138,7 +138,7 @@ async fn alert_configurations_list_get_and_show_their_open_alerts() {
 
 #[actix_web::test]
 async fn events_come_newest_first_and_filter_by_type_and_date() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, org) = client
         .get_json(&format!("/api/public/v1.0/orgs/{ORG}/events"))
@@ -185,10 +185,10 @@ async fn events_come_newest_first_and_filter_by_type_and_date() {
 
 #[actix_web::test]
 async fn alerts_and_events_round_trip_and_bad_ones_name_the_field() {
-    let srv = server();
-    let doc = srv.host.main.export_state().unwrap();
-    srv.host.main.replace_state(&doc).unwrap();
-    assert_eq!(srv.host.main.export_state().unwrap(), doc);
+    let srv = server().await;
+    let doc = srv.host().main.export_state().unwrap();
+    srv.host().main.replace_state(&doc).unwrap();
+    assert_eq!(srv.host().main.export_state().unwrap(), doc);
     type Change = fn(&mut serde_json::Value);
     let cases: [(&str, Change); 4] = [
         ("alerts[0].status", |d| {
@@ -207,7 +207,7 @@ async fn alerts_and_events_round_trip_and_bad_ones_name_the_field() {
     for (field, change) in cases {
         let mut bad = doc.clone();
         change(&mut bad);
-        let err = srv.host.main.replace_state(&bad).unwrap_err();
+        let err = srv.host().main.replace_state(&bad).unwrap_err();
         assert_eq!(err.field(), Some(field), "{err}");
     }
 }

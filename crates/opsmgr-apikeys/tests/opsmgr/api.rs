@@ -6,10 +6,10 @@ use serde_json::json;
 
 #[actix_web::test]
 async fn the_state_round_trips_and_a_bad_document_names_the_field() {
-    let srv = server();
-    let doc = srv.host.main.export_state().unwrap();
-    srv.host.main.replace_state(&doc).unwrap();
-    assert_eq!(srv.host.main.export_state().unwrap(), doc);
+    let srv = server().await;
+    let doc = srv.host().main.export_state().unwrap();
+    srv.host().main.replace_state(&doc).unwrap();
+    assert_eq!(srv.host().main.export_state().unwrap(), doc);
 
     for (change, field) in [
         (
@@ -21,29 +21,29 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
             "extra",
         ),
     ] {
-        let err = srv.host.main.replace_state(&change).unwrap_err();
+        let err = srv.host().main.replace_state(&change).unwrap_err();
         assert_eq!(err.field(), Some(field), "{err}");
     }
     let mut bad = doc.clone();
     bad["apiKeys"][0]["publicKey"] = json!("UPPERCASE");
     assert_eq!(
-        srv.host.main.replace_state(&bad).unwrap_err().field(),
+        srv.host().main.replace_state(&bad).unwrap_err().field(),
         Some("apiKeys[0].publicKey")
     );
     let mut bad = doc.clone();
     bad["apiKeys"][0]["roles"][1]["groupId"] = json!(OTHER_GROUP);
     assert_eq!(
-        srv.host.main.replace_state(&bad).unwrap_err().field(),
+        srv.host().main.replace_state(&bad).unwrap_err().field(),
         Some("apiKeys[0].roles[1]")
     );
     let mut bad = doc.clone();
     bad["apiKeys"][0]["accessList"][0]["cidrBlock"] = json!("300.0.0.1/32");
     assert_eq!(
-        srv.host.main.replace_state(&bad).unwrap_err().field(),
+        srv.host().main.replace_state(&bad).unwrap_err().field(),
         Some("apiKeys[0].accessList[0].cidrBlock")
     );
     assert_eq!(
-        srv.host.main.export_state().unwrap(),
+        srv.host().main.export_state().unwrap(),
         doc,
         "a bad document changes nothing"
     );
@@ -64,7 +64,7 @@ async fn create_org_key(client: &DigestClient, desc: &str, roles: &[&str]) -> se
 
 #[actix_web::test]
 async fn creating_an_org_key_shows_the_private_key_once_then_redacted() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let key = create_org_key(&client, "CI key", &["ORG_MEMBER", "ORG_READ_ONLY"]).await;
     let id = key["id"].as_str().unwrap().to_owned();
@@ -80,7 +80,7 @@ async fn creating_an_org_key_shows_the_private_key_once_then_redacted() {
     );
     assert_eq!(
         key["links"][0]["href"],
-        format!("{}/api/public/v1.0/orgs/{ORG}/apiKeys/{id}", srv.url)
+        format!("{}/api/public/v1.0/orgs/{ORG}/apiKeys/{id}", srv.url())
     );
 
     let (status, got) = client.get_json(&format!("{}/{id}", org_keys_uri())).await;
@@ -106,7 +106,7 @@ async fn creating_an_org_key_shows_the_private_key_once_then_redacted() {
 
 #[actix_web::test]
 async fn org_key_creation_validates_in_a_fixed_order() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let long = "x".repeat(251);
     let cases: Vec<(String, u16, &str)> = vec![
@@ -199,7 +199,7 @@ async fn org_key_creation_validates_in_a_fixed_order() {
 
 #[actix_web::test]
 async fn an_org_member_key_may_read_keys_but_not_change_them() {
-    let srv = server();
+    let srv = server().await;
     let owner = DigestClient::key(&srv);
     let key = create_org_key(&owner, "member", &["ORG_MEMBER"]).await;
     let member = DigestClient::new(
@@ -234,7 +234,7 @@ async fn an_org_member_key_may_read_keys_but_not_change_them() {
 
 #[actix_web::test]
 async fn patching_an_org_key_changes_desc_and_replaces_org_roles_only() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let key = create_org_key(&client, "before", &["ORG_MEMBER"]).await;
     let id = key["id"].as_str().unwrap();
@@ -293,7 +293,7 @@ async fn patching_an_org_key_changes_desc_and_replaces_org_roles_only() {
 
 #[actix_web::test]
 async fn deleting_an_org_key_answers_200_empty_and_the_key_stops_working() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let key = create_org_key(&client, "doomed", &["ORG_MEMBER"]).await;
     let id = key["id"].as_str().unwrap();
@@ -327,7 +327,7 @@ async fn deleting_an_org_key_answers_200_empty_and_the_key_stops_working() {
 
 #[actix_web::test]
 async fn a_key_of_another_org_is_not_found_under_this_org() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         doc["apiKeys"].as_array_mut().unwrap().push(json!({
             "id": "5e2211c17a3e5a48f5497d03", "orgId": OTHER_ORG, "desc": "other",
@@ -344,7 +344,7 @@ async fn a_key_of_another_org_is_not_found_under_this_org() {
 
 #[actix_web::test]
 async fn pagination_walks_250_keys_in_pages_of_100_following_next_links() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         let keys = doc["apiKeys"].as_array_mut().unwrap();
         for i in 0..249u32 {
@@ -384,7 +384,7 @@ async fn pagination_walks_250_keys_in_pages_of_100_following_next_links() {
         }
         match links.iter().find(|l| l["rel"] == "next") {
             Some(next) => {
-                uri = next["href"].as_str().unwrap().replace(&srv.url, "");
+                uri = next["href"].as_str().unwrap().replace(srv.url(), "");
             }
             None => break,
         }
@@ -422,7 +422,7 @@ async fn pagination_walks_250_keys_in_pages_of_100_following_next_links() {
 
 #[actix_web::test]
 async fn store_paging_counts_only_this_org_or_project_and_stops_at_the_exact_edge() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         let keys = doc["apiKeys"].as_array_mut().unwrap();
         for i in 0..203u32 {
@@ -511,7 +511,7 @@ async fn store_paging_counts_only_this_org_or_project_and_stops_at_the_exact_edg
 
 #[actix_web::test]
 async fn envelope_and_pretty_wrap_entities_lists_and_errors() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, one) = client
         .get_json(&format!("{}/{KEY_ID}?envelope=true", org_keys_uri()))
@@ -540,14 +540,14 @@ async fn envelope_and_pretty_wrap_entities_lists_and_errors() {
     let text = res.text().await.unwrap();
     let expected = format!(
         "{{\n  \"id\" : \"{ORG}\",\n  \"isDeleted\" : false,\n  \"links\" : [ {{\n    \"href\" : \"{}/api/public/v1.0/orgs/{ORG}\",\n    \"rel\" : \"self\"\n  }} ],\n  \"name\" : \"Acme Operations\"\n}}",
-        srv.url
+        srv.url()
     );
     assert_eq!(text, expected);
 }
 
 #[actix_web::test]
 async fn unknown_paths_and_wrong_methods_answer_in_the_error_format() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, err) = client
         .get_json("/api/public/v1.0/softwareComponents/version")
@@ -572,7 +572,7 @@ fn group_keys_uri() -> String {
 
 #[actix_web::test]
 async fn create_and_assign_gives_a_full_secret_org_member_and_the_project_roles() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, key) = client
         .call(
@@ -586,7 +586,7 @@ async fn create_and_assign_gives_a_full_secret_org_member_and_the_project_roles(
     let id = key["id"].as_str().unwrap();
     assert_eq!(
         key["links"][0]["href"],
-        format!("{}/api/public/v1.0/orgs/{ORG}/apiKeys/{id}", srv.url),
+        format!("{}/api/public/v1.0/orgs/{ORG}/apiKeys/{id}", srv.url()),
         "self always points under the org"
     );
     assert_eq!(
@@ -640,7 +640,7 @@ async fn create_and_assign_gives_a_full_secret_org_member_and_the_project_roles(
 
 #[actix_web::test]
 async fn create_and_assign_requires_an_access_listed_caller() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| doc["apiKeys"][0]["accessList"] = json!([]));
     let client = DigestClient::key(&srv);
     assert_eq!(client.get(&group_keys_uri()).await.status(), 200);
@@ -657,7 +657,8 @@ async fn create_and_assign_requires_an_access_listed_caller() {
     let relaxed = server_with(opsmgr_apikeys::Settings {
         require_access_list_for_sensitive: false,
         ..Default::default()
-    });
+    })
+    .await;
     with_state(&relaxed, |doc| doc["apiKeys"][0]["accessList"] = json!([]));
     let (status, _) = DigestClient::key(&relaxed)
         .call(
@@ -671,7 +672,7 @@ async fn create_and_assign_requires_an_access_listed_caller() {
 
 #[actix_web::test]
 async fn post_assign_answers_204_patch_modifies_and_delete_unassigns() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let key = create_org_key(&client, "to assign", &["ORG_MEMBER"]).await;
     let id = key["id"].as_str().unwrap();
@@ -750,7 +751,7 @@ async fn post_assign_answers_204_patch_modifies_and_delete_unassigns() {
 
 #[actix_web::test]
 async fn the_seed_003_assign_call_works_on_the_fixture_ids() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let res = client
         .send(
@@ -764,7 +765,7 @@ async fn the_seed_003_assign_call_works_on_the_fixture_ids() {
 
 #[actix_web::test]
 async fn a_project_read_only_key_cannot_manage_project_keys() {
-    let srv = server();
+    let srv = server().await;
     let owner = DigestClient::key(&srv);
     let key = create_org_key(&owner, "reader", &["ORG_MEMBER"]).await;
     let id = key["id"].as_str().unwrap();
@@ -803,7 +804,7 @@ async fn a_project_read_only_key_cannot_manage_project_keys() {
 
 #[actix_web::test]
 async fn orgs_list_get_and_projects_of_an_org() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, orgs) = client.get_json("/api/public/v1.0/orgs").await;
     assert_eq!(status, 200);
@@ -846,7 +847,7 @@ async fn orgs_list_get_and_projects_of_an_org() {
 
 #[actix_web::test]
 async fn projects_list_get_by_name_and_create() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, list) = client.get_json("/api/public/v1.0/groups").await;
     assert_eq!(status, 200);
@@ -931,7 +932,7 @@ async fn projects_list_get_by_name_and_create() {
 
 #[actix_web::test]
 async fn concurrent_creates_all_succeed_with_distinct_keys() {
-    let srv = server();
+    let srv = server().await;
     let clients: Vec<DigestClient> = (0..8).map(|_| DigestClient::key(&srv)).collect();
     let futures = clients.iter().enumerate().map(|(i, c)| {
         let body = json!({"desc": format!("k{i}"), "roles": ["ORG_MEMBER"]}).to_string();
@@ -952,7 +953,7 @@ async fn concurrent_creates_all_succeed_with_distinct_keys() {
 
 #[actix_web::test]
 async fn the_501st_key_of_an_org_is_refused() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         let keys = doc["apiKeys"].as_array_mut().unwrap();
         for i in 0..499u32 {
@@ -981,10 +982,7 @@ async fn the_501st_key_of_an_org_is_refused() {
 }
 
 /// Adds users with the given roles (username `u{i}@x`, api key `k{i}`) to the state.
-fn add_users(
-    srv: &auth_core::server::Running<opsmgr_apikeys::OpsMgr>,
-    roles: Vec<serde_json::Value>,
-) {
+fn add_users(srv: &standin_testkit::Server<opsmgr_apikeys::OpsMgr>, roles: Vec<serde_json::Value>) {
     with_state(srv, |doc| {
         let users = doc["users"].as_array_mut().unwrap();
         for (i, role_list) in roles.into_iter().enumerate() {
@@ -1000,7 +998,7 @@ fn add_users(
 
 #[actix_web::test]
 async fn global_roles_see_everything_and_global_read_only_cannot_write() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         doc["orgs"]
             .as_array_mut()
@@ -1053,7 +1051,7 @@ async fn global_roles_see_everything_and_global_read_only_cannot_write() {
 
 #[actix_web::test]
 async fn org_read_only_implies_project_read_and_group_creator_may_create_projects() {
-    let srv = server();
+    let srv = server().await;
     add_users(
         &srv,
         vec![
@@ -1116,13 +1114,12 @@ async fn org_read_only_implies_project_read_and_group_creator_may_create_project
 
 #[actix_web::test]
 async fn an_ipv6_loopback_caller_matches_the_fixture_entry() {
-    let Ok(srv) = auth_core::server::spawn::<opsmgr_apikeys::OpsMgr>(
-        auth_core::CommonOptions {
-            bind: "::1".parse().unwrap(),
-            ..auth_core::CommonOptions::default()
-        },
-        opsmgr_apikeys::Settings::default(),
-    ) else {
+    let Ok(srv) = standin_testkit::Standin::opsmgr()
+        .tls(false)
+        .bind("::1".parse().unwrap())
+        .try_start()
+        .await
+    else {
         eprintln!("no IPv6 loopback here; skipped");
         return;
     };
@@ -1131,7 +1128,7 @@ async fn an_ipv6_loopback_caller_matches_the_fixture_entry() {
         .get_json(&format!("/api/public/v1.0/groups/{GROUP}/apiKeys"))
         .await;
     assert_eq!(status, 200, "{body}");
-    let state = srv.host.main.export_state().unwrap();
+    let state = srv.host().main.export_state().unwrap();
     assert_eq!(
         state["apiKeys"][0]["accessList"][1]["lastUsedAddress"],
         "::1"
@@ -1140,7 +1137,7 @@ async fn an_ipv6_loopback_caller_matches_the_fixture_entry() {
 
 #[actix_web::test]
 async fn a_trailing_slash_reaches_the_same_resource() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, list) = client
         .get_json(&format!("/api/public/v1.0/groups/{GROUP}/apiKeys/"))
@@ -1162,7 +1159,7 @@ async fn a_trailing_slash_reaches_the_same_resource() {
 
 #[actix_web::test]
 async fn an_oversized_body_and_an_enveloped_204_answer_in_json() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let huge = format!(
         r#"{{"desc":"{}","roles":["ORG_MEMBER"]}}"#,
@@ -1185,7 +1182,7 @@ async fn an_oversized_body_and_an_enveloped_204_answer_in_json() {
 
 #[actix_web::test]
 async fn head_answers_like_get_without_a_body() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let res = client
         .send(
@@ -1213,8 +1210,8 @@ async fn head_answers_like_get_without_a_body() {
 
 #[actix_web::test]
 async fn garbage_bodies_never_cause_a_server_error_or_a_change() {
-    let srv = server();
-    let before = srv.host.main.export_state().unwrap();
+    let srv = server().await;
+    let before = srv.host().main.export_state().unwrap();
     let client = DigestClient::key(&srv);
     let targets = [
         (Method::POST, org_keys_uri()),
@@ -1260,7 +1257,7 @@ async fn garbage_bodies_never_cause_a_server_error_or_a_change() {
             );
         }
     }
-    let mut after = srv.host.main.export_state().unwrap();
+    let mut after = srv.host().main.export_state().unwrap();
     // Only the usage counters of the caller's access-list entry moved.
     after["apiKeys"][0]["accessList"] = before["apiKeys"][0]["accessList"].clone();
     assert_eq!(after, before);

@@ -12,7 +12,7 @@ const CONFIG_RS: &str = "5953c5f380eef53887615fa4";
 
 #[actix_web::test]
 async fn every_replica_set_and_sharded_cluster_has_an_inactive_backup_configuration() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
 
     let (status, body) = client
@@ -28,7 +28,7 @@ async fn every_replica_set_and_sharded_cluster_has_an_inactive_backup_configurat
         .map(|c| c["clusterId"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [RS, SHARDED]);
-    let group = format!("{}/api/public/v1.0/groups/{GROUP}", srv.url);
+    let group = format!("{}/api/public/v1.0/groups/{GROUP}", srv.url());
     assert_eq!(
         body["results"][0],
         json!({
@@ -57,7 +57,7 @@ async fn every_replica_set_and_sharded_cluster_has_an_inactive_backup_configurat
 
 #[actix_web::test]
 async fn backup_configurations_page_wrap_and_pretty_print() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
 
     let (_, page) = client
@@ -80,7 +80,7 @@ async fn backup_configurations_page_wrap_and_pretty_print() {
 
 #[actix_web::test]
 async fn backup_configurations_refuse_shards_unknown_clusters_and_strangers() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
 
     for cluster in [SHARD0, CONFIG_RS, OTHER_GROUP, "nothex"] {
@@ -119,7 +119,7 @@ async fn backup_configurations_refuse_shards_unknown_clusters_and_strangers() {
 
 #[actix_web::test]
 async fn backup_configurations_follow_the_projects_clusters() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         let clusters = doc["clusters"].as_array_mut().unwrap();
         clusters.retain(|c| c["clusterName"] == "Cluster0");

@@ -10,8 +10,8 @@ fn keys_uri() -> String {
 
 #[actix_web::test]
 async fn an_unauthenticated_request_gets_the_exact_challenge_and_body() {
-    let srv = server();
-    let res = reqwest::get(format!("{}{}", srv.url, keys_uri()))
+    let srv = server().await;
+    let res = reqwest::get(format!("{}{}", srv.url(), keys_uri()))
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
@@ -37,8 +37,8 @@ async fn an_unauthenticated_request_gets_the_exact_challenge_and_body() {
 
 #[actix_web::test]
 async fn the_pretty_401_body_is_the_captured_106_bytes() {
-    let srv = server();
-    let res = reqwest::get(format!("{}{}?pretty=true", srv.url, keys_uri()))
+    let srv = server().await;
+    let res = reqwest::get(format!("{}{}?pretty=true", srv.url(), keys_uri()))
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
@@ -49,11 +49,11 @@ async fn the_pretty_401_body_is_the_captured_106_bytes() {
 
 #[actix_web::test]
 async fn a_correct_digest_lists_the_projects_keys_redacted() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, body) = client.get_json(&keys_uri()).await;
     assert_eq!(status, 200, "{body}");
-    let base = srv.url.clone();
+    let base = srv.url().to_owned();
     assert_eq!(
         body,
         json!({
@@ -76,7 +76,7 @@ async fn a_correct_digest_lists_the_projects_keys_redacted() {
 
 #[actix_web::test]
 async fn the_response_is_compact_with_alphabetical_keys_and_the_service_version_header() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let res = client.get(&keys_uri()).await;
     assert_eq!(res.status(), 200);
@@ -92,7 +92,7 @@ async fn the_response_is_compact_with_alphabetical_keys_and_the_service_version_
 
 #[actix_web::test]
 async fn a_wrong_private_key_is_challenged_again() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::new(&srv, PUBLIC, "00000000-0000-4000-8000-000000000000");
     let res = client.get(&keys_uri()).await;
     assert_eq!(res.status(), 401);
@@ -112,22 +112,22 @@ async fn a_wrong_private_key_is_challenged_again() {
 
 #[actix_web::test]
 async fn an_unknown_public_key_is_refused() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::new(&srv, "abcdefgh", PRIVATE);
     assert_eq!(client.get(&keys_uri()).await.status(), 401);
 }
 
 #[actix_web::test]
 async fn an_expired_nonce_with_a_correct_digest_is_stale_and_a_wrong_one_is_not() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let nonce = client.fresh_nonce().await;
-    srv.host.main.env.clock.advance_ms(301_000);
+    srv.host().main.env.clock.advance_ms(301_000);
     let uri = keys_uri();
     let good = auth_header(PUBLIC, PRIVATE, &nonce, "GET", &uri, 1, "abc");
     let res = client
         .http
-        .get(format!("{}{uri}", srv.url))
+        .get(format!("{}{uri}", srv.url()))
         .header("authorization", good)
         .send()
         .await
@@ -147,7 +147,7 @@ async fn an_expired_nonce_with_a_correct_digest_is_stale_and_a_wrong_one_is_not(
     let bad = auth_header(PUBLIC, "wrong", &nonce, "GET", &uri, 2, "abd");
     let res = client
         .http
-        .get(format!("{}{uri}", srv.url))
+        .get(format!("{}{uri}", srv.url()))
         .header("authorization", bad)
         .send()
         .await
@@ -165,12 +165,12 @@ async fn an_expired_nonce_with_a_correct_digest_is_stale_and_a_wrong_one_is_not(
 
 #[actix_web::test]
 async fn the_stale_nonce_also_works_through_the_control_clock() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let nonce = client.fresh_nonce().await;
     let res = client
         .http
-        .post(format!("{}/_standin/clock", srv.url))
+        .post(format!("{}/_standin/clock", srv.url()))
         .body(r#"{"advance_secs": 600}"#)
         .send()
         .await
@@ -179,7 +179,7 @@ async fn the_stale_nonce_also_works_through_the_control_clock() {
     let uri = keys_uri();
     let res = client
         .http
-        .get(format!("{}{uri}", srv.url))
+        .get(format!("{}{uri}", srv.url()))
         .header(
             "authorization",
             auth_header(PUBLIC, PRIVATE, &nonce, "GET", &uri, 1, "x"),
@@ -196,14 +196,14 @@ async fn the_stale_nonce_also_works_through_the_control_clock() {
 
 #[actix_web::test]
 async fn a_live_nonce_is_reused_with_a_growing_nc_but_an_exact_replay_is_refused() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let nonce = client.fresh_nonce().await;
     let uri = keys_uri();
     let send = |header: String| {
         client
             .http
-            .get(format!("{}{uri}", srv.url))
+            .get(format!("{}{uri}", srv.url()))
             .header("authorization", header)
             .send()
     };
@@ -218,7 +218,7 @@ async fn a_live_nonce_is_reused_with_a_growing_nc_but_an_exact_replay_is_refused
 
 #[actix_web::test]
 async fn a_tampered_response_or_a_uri_for_another_resource_is_refused() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let nonce = client.fresh_nonce().await;
     let uri = keys_uri();
@@ -232,7 +232,7 @@ async fn a_tampered_response_or_a_uri_for_another_resource_is_refused() {
     tampered.replace_range(at..at + 1, flipped);
     let res = client
         .http
-        .get(format!("{}{uri}", srv.url))
+        .get(format!("{}{uri}", srv.url()))
         .header("authorization", tampered)
         .send()
         .await
@@ -243,7 +243,7 @@ async fn a_tampered_response_or_a_uri_for_another_resource_is_refused() {
     let header = auth_header(PUBLIC, PRIVATE, &nonce, "GET", other, 2, "c2");
     let res = client
         .http
-        .get(format!("{}{uri}", srv.url))
+        .get(format!("{}{uri}", srv.url()))
         .header("authorization", header)
         .send()
         .await
@@ -258,7 +258,7 @@ async fn a_tampered_response_or_a_uri_for_another_resource_is_refused() {
     let header = auth_header(PUBLIC, PRIVATE, &nonce, "GET", &uri, 3, "c3");
     let res = client
         .http
-        .delete(format!("{}{uri}", srv.url))
+        .delete(format!("{}{uri}", srv.url()))
         .header("authorization", header)
         .send()
         .await
@@ -268,7 +268,7 @@ async fn a_tampered_response_or_a_uri_for_another_resource_is_refused() {
 
 #[actix_web::test]
 async fn unquoted_parameters_as_httpx_and_go_send_them_are_accepted() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let nonce = client.fresh_nonce().await;
     let uri = format!("{}?pretty=true", keys_uri());
@@ -279,7 +279,7 @@ async fn unquoted_parameters_as_httpx_and_go_send_them_are_accepted() {
     );
     let res = client
         .http
-        .get(format!("{}{uri}", srv.url))
+        .get(format!("{}{uri}", srv.url()))
         .header("authorization", header)
         .send()
         .await
@@ -294,7 +294,7 @@ async fn unquoted_parameters_as_httpx_and_go_send_them_are_accepted() {
 
 #[actix_web::test]
 async fn the_legacy_username_and_personal_api_key_form_is_accepted() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::new(&srv, USERNAME, USER_KEY);
     let (status, body) = client.get_json(&keys_uri()).await;
     assert_eq!(status, 200, "{body}");
@@ -305,7 +305,7 @@ async fn the_legacy_username_and_personal_api_key_form_is_accepted() {
 
 #[actix_web::test]
 async fn a_caller_outside_the_keys_access_list_is_forbidden_with_its_ip() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         doc["apiKeys"][0]["accessList"] =
             json!([{"cidrBlock": "10.0.0.0/8", "count": 0, "created": "2020-01-01T00:00:00Z"}]);
@@ -330,7 +330,8 @@ async fn legacy_codes_say_whitelist() {
     let srv = server_with(opsmgr_apikeys::Settings {
         legacy_whitelist_codes: true,
         ..Default::default()
-    });
+    })
+    .await;
     with_state(&srv, |doc| {
         doc["apiKeys"][0]["accessList"] =
             json!([{"cidrBlock": "192.0.2.0/24", "count": 0, "created": "2020-01-01T00:00:00Z"}]);
@@ -342,7 +343,7 @@ async fn legacy_codes_say_whitelist() {
 
 #[actix_web::test]
 async fn an_empty_access_list_allows_any_address() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| doc["apiKeys"][0]["accessList"] = json!([]));
     let (status, _) = DigestClient::key(&srv).get_json(&keys_uri()).await;
     assert_eq!(status, 200);
@@ -350,12 +351,12 @@ async fn an_empty_access_list_allows_any_address() {
 
 #[actix_web::test]
 async fn a_matching_entry_counts_its_uses() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     for _ in 0..2 {
         assert_eq!(client.get(&keys_uri()).await.status(), 200);
     }
-    let state = srv.host.main.export_state().unwrap();
+    let state = srv.host().main.export_state().unwrap();
     let entry = &state["apiKeys"][0]["accessList"][0];
     assert_eq!(entry["count"], 2);
     assert_eq!(entry["lastUsedAddress"], "127.0.0.1");
@@ -364,9 +365,9 @@ async fn a_matching_entry_counts_its_uses() {
 
 #[actix_web::test]
 async fn a_refused_request_with_a_body_never_reaches_routing_or_a_handler() {
-    let srv = server();
+    let srv = server().await;
     let res = reqwest::Client::new()
-        .post(format!("{}/api/public/v1.0/no/such/path", srv.url))
+        .post(format!("{}/api/public/v1.0/no/such/path", srv.url()))
         .header("content-type", "application/json")
         .body(r#"{"desc":"x"}"#)
         .send()
@@ -384,7 +385,7 @@ async fn a_refused_request_with_a_body_never_reaches_routing_or_a_handler() {
 
 #[actix_web::test]
 async fn malformed_authorization_headers_get_the_challenge() {
-    let srv = server();
+    let srv = server().await;
     let http = reqwest::Client::new();
     for header in [
         "Basic cXp2aHdtdHg6eA==",
@@ -393,7 +394,7 @@ async fn malformed_authorization_headers_get_the_challenge() {
         "Digest username=\"qzvhwmtx\", realm=\"Other\", nonce=\"n\", uri=\"/\", response=\"r\"",
     ] {
         let res = http
-            .get(format!("{}{}", srv.url, keys_uri()))
+            .get(format!("{}{}", srv.url(), keys_uri()))
             .header("authorization", header)
             .send()
             .await
@@ -405,7 +406,7 @@ async fn malformed_authorization_headers_get_the_challenge() {
 
 #[actix_web::test]
 async fn the_rfc_2069_form_without_qop_is_accepted() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let nonce = client.fresh_nonce().await;
     let uri = keys_uri();
@@ -417,7 +418,7 @@ async fn the_rfc_2069_form_without_qop_is_accepted() {
     );
     let res = client
         .http
-        .get(format!("{}{uri}", srv.url))
+        .get(format!("{}{uri}", srv.url()))
         .header("authorization", header)
         .send()
         .await
@@ -427,12 +428,12 @@ async fn the_rfc_2069_form_without_qop_is_accepted() {
 
 #[actix_web::test]
 async fn a_go_style_first_round_trip_with_a_body_creates_nothing() {
-    let srv = server();
+    let srv = server().await;
     let uri = format!("/api/public/v1.0/orgs/{ORG}/apiKeys");
     let body = r#"{"desc":"go","roles":["ORG_MEMBER"]}"#;
     let http = reqwest::Client::new();
     let first = http
-        .post(format!("{}{uri}", srv.url))
+        .post(format!("{}{uri}", srv.url()))
         .header("content-type", "application/json")
         .body(format!("{body}\n"))
         .send()
@@ -441,7 +442,7 @@ async fn a_go_style_first_round_trip_with_a_body_creates_nothing() {
     assert_eq!(first.status(), 401);
     let nonce = nonce_of(first.headers()["www-authenticate"].to_str().unwrap());
     assert_eq!(
-        srv.host.main.export_state().unwrap()["apiKeys"]
+        srv.host().main.export_state().unwrap()["apiKeys"]
             .as_array()
             .unwrap()
             .len(),
@@ -453,7 +454,7 @@ async fn a_go_style_first_round_trip_with_a_body_creates_nothing() {
          response=\"{response}\", algorithm=\"MD5\", qop=auth, nc=00000001, cnonce=\"0a4f113b\""
     );
     let second = http
-        .post(format!("{}{uri}", srv.url))
+        .post(format!("{}{uri}", srv.url()))
         .header("content-type", "application/json")
         .header("authorization", header)
         .body(format!("{body}\n"))
@@ -462,7 +463,7 @@ async fn a_go_style_first_round_trip_with_a_body_creates_nothing() {
         .unwrap();
     assert_eq!(second.status(), 200);
     assert_eq!(
-        srv.host.main.export_state().unwrap()["apiKeys"]
+        srv.host().main.export_state().unwrap()["apiKeys"]
             .as_array()
             .unwrap()
             .len(),
@@ -472,14 +473,14 @@ async fn a_go_style_first_round_trip_with_a_body_creates_nothing() {
 
 #[actix_web::test]
 async fn the_journal_names_the_principal_and_never_the_secret() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     assert_eq!(client.get(&keys_uri()).await.status(), 200);
     let wrong = DigestClient::new(&srv, PUBLIC, "not-the-secret-0000");
     assert_eq!(wrong.get(&keys_uri()).await.status(), 401);
     let log = client
         .http
-        .get(format!("{}/_standin/requests", srv.url))
+        .get(format!("{}/_standin/requests", srv.url()))
         .send()
         .await
         .unwrap()
@@ -493,7 +494,7 @@ async fn the_journal_names_the_principal_and_never_the_secret() {
 
 #[actix_web::test]
 async fn x_forwarded_for_is_ignored_unless_trusted() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let nonce = client.fresh_nonce().await;
     let uri = keys_uri();
@@ -506,14 +507,18 @@ async fn x_forwarded_for_is_ignored_unless_trusted() {
             .header("x-forwarded-for", "203.0.113.7, 127.0.0.1")
             .send()
     };
-    assert_eq!(send(1, srv.url.clone(), nonce).await.unwrap().status(), 200);
+    assert_eq!(
+        send(1, srv.url().to_owned(), nonce).await.unwrap().status(),
+        200
+    );
 
     let trusting = server_with(opsmgr_apikeys::Settings {
         trust_forwarded_for: true,
         ..Default::default()
-    });
+    })
+    .await;
     let nonce = DigestClient::key(&trusting).fresh_nonce().await;
-    let res = send(1, trusting.url.clone(), nonce).await.unwrap();
+    let res = send(1, trusting.url().to_owned(), nonce).await.unwrap();
     assert_eq!(res.status(), 403);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["parameters"], json!(["203.0.113.7"]));

@@ -7,7 +7,7 @@ use serde_json::json;
 
 #[actix_web::test]
 async fn a_global_key_authenticates_by_digest_and_reads_every_org_and_project() {
-    let srv = server();
+    let srv = server().await;
     let global = DigestClient::new(&srv, GLOBAL_PUBLIC, GLOBAL_PRIVATE);
     let (status, orgs) = global.get_json("/api/public/v1.0/orgs").await;
     assert_eq!(status, 200, "{orgs}");
@@ -48,7 +48,7 @@ async fn a_global_key_authenticates_by_digest_and_reads_every_org_and_project() 
 
 #[actix_web::test]
 async fn a_global_owner_creates_updates_and_deletes_a_global_key() {
-    let srv = server();
+    let srv = server().await;
     let admin = DigestClient::new(&srv, ADMIN, ADMIN_KEY);
     let (status, key) = admin
         .call(
@@ -97,7 +97,7 @@ async fn a_global_owner_creates_updates_and_deletes_a_global_key() {
 
 #[actix_web::test]
 async fn global_key_writes_refuse_bad_bodies_and_non_global_callers() {
-    let srv = server();
+    let srv = server().await;
     let org_key = DigestClient::key(&srv);
     let (status, body) = org_key.get_json("/api/public/v1.0/admin/apiKeys").await;
     assert_eq!((status, code(&body)), (401, "USER_UNAUTHORIZED"));
@@ -141,7 +141,7 @@ async fn global_key_writes_refuse_bad_bodies_and_non_global_callers() {
 
 #[actix_web::test]
 async fn the_global_access_list_admits_global_keys_only_from_its_blocks() {
-    let srv = server();
+    let srv = server().await;
     let admin = DigestClient::new(&srv, ADMIN, ADMIN_KEY);
     let global = DigestClient::new(&srv, GLOBAL_PUBLIC, GLOBAL_PRIVATE);
     let (status, entry) = admin
@@ -231,23 +231,23 @@ async fn the_global_access_list_admits_global_keys_only_from_its_blocks() {
             .await;
         assert_eq!((status, code(&got)), (400, want), "{body}");
     }
-    let doc = srv.host.main.export_state().unwrap();
+    let doc = srv.host().main.export_state().unwrap();
     assert_eq!(doc["globalAccessList"][0]["cidrBlock"], "127.0.0.1/32");
-    srv.host.main.replace_state(&doc).unwrap();
-    assert_eq!(srv.host.main.export_state().unwrap(), doc);
+    srv.host().main.replace_state(&doc).unwrap();
+    assert_eq!(srv.host().main.export_state().unwrap(), doc);
     let mut bad = doc.clone();
     bad["globalApiKeys"][0]["roles"] = json!([{"orgId": ORG, "roleName": "ORG_OWNER"}]);
-    let err = srv.host.main.replace_state(&bad).unwrap_err();
+    let err = srv.host().main.replace_state(&bad).unwrap_err();
     assert_eq!(err.field(), Some("globalApiKeys[0].roles[0]"));
     let mut bad = doc.clone();
     bad["globalApiKeys"][0]["publicKey"] = json!(PUBLIC);
-    let err = srv.host.main.replace_state(&bad).unwrap_err();
+    let err = srv.host().main.replace_state(&bad).unwrap_err();
     assert_eq!(err.field(), Some("globalApiKeys[0].publicKey"));
 }
 
 #[actix_web::test]
 async fn a_global_key_cannot_remove_the_last_entry_that_admits_it() {
-    let srv = server();
+    let srv = server().await;
     let admin = DigestClient::new(&srv, ADMIN, ADMIN_KEY);
     with_state(&srv, |doc| {
         doc["globalApiKeys"][0]["roles"] = json!([{"roleName": "GLOBAL_OWNER"}]);

@@ -7,7 +7,7 @@ use serde_json::json;
 
 #[actix_web::test]
 async fn a_user_creates_renames_and_deletes_an_org_it_then_owns() {
-    let srv = server();
+    let srv = server().await;
     let user = DigestClient::new(&srv, USERNAME, USER_KEY);
     let (status, org) = user
         .call(
@@ -50,7 +50,7 @@ async fn a_user_creates_renames_and_deletes_an_org_it_then_owns() {
 
 #[actix_web::test]
 async fn org_writes_refuse_keys_non_owners_bad_names_and_orgs_with_projects() {
-    let srv = server();
+    let srv = server().await;
     let key = DigestClient::key(&srv);
     let (status, body) = key
         .call(
@@ -106,7 +106,7 @@ async fn org_writes_refuse_keys_non_owners_bad_names_and_orgs_with_projects() {
 
 #[actix_web::test]
 async fn a_project_without_deployments_is_deleted_and_one_with_them_is_not() {
-    let srv = server();
+    let srv = server().await;
     let key = DigestClient::key(&srv);
     let (status, project) = key
         .call(
@@ -156,7 +156,7 @@ async fn a_project_without_deployments_is_deleted_and_one_with_them_is_not() {
 
 #[actix_web::test]
 async fn org_and_project_users_list_the_role_holders() {
-    let srv = server();
+    let srv = server().await;
     let key = DigestClient::key(&srv);
     let (status, users) = key
         .get_json(&format!("/api/public/v1.0/orgs/{ORG}/users"))
@@ -180,7 +180,7 @@ async fn org_and_project_users_list_the_role_holders() {
 
 #[actix_web::test]
 async fn a_global_owner_creates_a_user_who_then_appears_in_the_project() {
-    let srv = server();
+    let srv = server().await;
     let admin = DigestClient::new(&srv, ADMIN, ADMIN_KEY);
     let body = json!({
         "username": "dba@acme.example", "password": "correct horse", "emailAddress": "dba@acme.example",
@@ -202,13 +202,13 @@ async fn a_global_owner_creates_a_user_who_then_appears_in_the_project() {
         .call(Method::POST, "/api/public/v1.0/users", Some(&body))
         .await;
     assert_eq!((status, code(&again)), (409, "USER_ALREADY_EXISTS"));
-    let doc = srv.host.main.export_state().unwrap();
+    let doc = srv.host().main.export_state().unwrap();
     assert_eq!(doc["users"][2]["firstName"], "Dee");
 }
 
 #[actix_web::test]
 async fn user_creation_refuses_non_global_callers_and_bad_fields() {
-    let srv = server();
+    let srv = server().await;
     let key = DigestClient::key(&srv);
     let (status, body) = key
         .call(Method::POST, "/api/public/v1.0/users", Some("{}"))

@@ -10,9 +10,9 @@ const SHARDED: &str = "5953c5f380eef53887615fa1";
 const PRIMARY: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f01";
 const MONGOS: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f04";
 
-async fn freeze_clock(srv: &auth_core::server::Running<opsmgr_apikeys::OpsMgr>) {
+async fn freeze_clock(srv: &standin_testkit::Server<opsmgr_apikeys::OpsMgr>) {
     let res = reqwest::Client::new()
-        .post(format!("{}/_standin/clock", srv.url))
+        .post(format!("{}/_standin/clock", srv.url()))
         .body(r#"{"set":"2027-01-01T12:00:00Z","freeze":true}"#)
         .send()
         .await
@@ -31,7 +31,7 @@ fn names(list: &Value, field: &str) -> Vec<String> {
 
 #[actix_web::test]
 async fn the_default_project_has_a_replica_set_and_a_sharded_cluster() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, body) = client
         .get_json(&format!("/api/public/v1.0/groups/{GROUP}/clusters"))
@@ -78,7 +78,7 @@ async fn the_default_project_has_a_replica_set_and_a_sharded_cluster() {
 
 #[actix_web::test]
 async fn clusters_refuse_unknown_ids_and_projects_the_caller_is_not_in() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, body) = client
         .get_json(&format!(
@@ -98,7 +98,7 @@ async fn clusters_refuse_unknown_ids_and_projects_the_caller_is_not_in() {
 
 #[actix_web::test]
 async fn hosts_filter_by_cluster_and_a_sharded_cluster_keeps_all_its_processes() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (_, all) = client
         .get_json(&format!("/api/public/v1.0/groups/{GROUP}/hosts"))
@@ -148,7 +148,7 @@ async fn hosts_filter_by_cluster_and_a_sharded_cluster_keeps_all_its_processes()
 
 #[actix_web::test]
 async fn a_host_is_found_by_id_and_by_name_and_port() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, host) = client
         .get_json(&format!("/api/public/v1.0/groups/{GROUP}/hosts/{PRIMARY}"))
@@ -180,7 +180,7 @@ async fn a_host_is_found_by_id_and_by_name_and_port() {
 
 #[actix_web::test]
 async fn disks_and_databases_list_their_names_and_refuse_unknown_ones() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let base = format!("/api/public/v1.0/groups/{GROUP}/hosts/{PRIMARY}");
     let (_, disks) = client.get_json(&format!("{base}/disks")).await;
@@ -204,7 +204,7 @@ async fn disks_and_databases_list_their_names_and_refuse_unknown_ones() {
 
 #[actix_web::test]
 async fn measurements_follow_granularity_and_period_on_the_instance_clock() {
-    let srv = server();
+    let srv = server().await;
     freeze_clock(&srv).await;
     let client = DigestClient::key(&srv);
     let uri = format!(
@@ -241,7 +241,7 @@ async fn measurements_follow_granularity_and_period_on_the_instance_clock() {
 
 #[actix_web::test]
 async fn measurements_refuse_bad_windows_and_unknown_metrics() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let base = format!("/api/public/v1.0/groups/{GROUP}/hosts/{PRIMARY}/measurements");
     for (query, param) in [
@@ -279,7 +279,7 @@ async fn measurements_refuse_bad_windows_and_unknown_metrics() {
 
 #[actix_web::test]
 async fn disk_and_database_measurements_name_their_partition_and_database() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let host = format!("/api/public/v1.0/groups/{GROUP}/hosts/{PRIMARY}");
     let (status, disk) = client
@@ -311,12 +311,12 @@ async fn disk_and_database_measurements_name_their_partition_and_database() {
 
 #[actix_web::test]
 async fn clusters_and_hosts_round_trip_through_the_state_document() {
-    let srv = server();
-    let doc = srv.host.main.export_state().unwrap();
+    let srv = server().await;
+    let doc = srv.host().main.export_state().unwrap();
     assert_eq!(doc["clusters"].as_array().unwrap().len(), 5);
     assert_eq!(doc["hosts"][0]["disks"], json!(["data"]));
-    srv.host.main.replace_state(&doc).unwrap();
-    assert_eq!(srv.host.main.export_state().unwrap(), doc);
+    srv.host().main.replace_state(&doc).unwrap();
+    assert_eq!(srv.host().main.export_state().unwrap(), doc);
     for (change, field) in [
         (json!({"clusters": [{"id": "x"}]}), "clusters"),
         (json!({"hostId": 0}), "hosts[0].id"),
@@ -333,7 +333,7 @@ async fn clusters_and_hosts_round_trip_through_the_state_document() {
             "hostCluster" => bad["hosts"][0]["clusterId"] = json!(OTHER_GROUP),
             _ => bad["hosts"][1]["port"] = json!(0),
         }
-        let err = srv.host.main.replace_state(&bad).unwrap_err();
+        let err = srv.host().main.replace_state(&bad).unwrap_err();
         let got = err.field().unwrap_or_default().to_owned();
         let want = if key == "hostPort" {
             "hosts[1].hostname"
@@ -351,7 +351,7 @@ async fn clusters_and_hosts_round_trip_through_the_state_document() {
 /// alerts of the project.
 #[actix_web::test]
 async fn om_health_check_call_sequence_gets_an_answer_at_every_step() {
-    let srv = server();
+    let srv = server().await;
     freeze_clock(&srv).await;
     let client = DigestClient::key(&srv);
     let (status, project) = client
@@ -420,7 +420,7 @@ async fn om_health_check_call_sequence_gets_an_answer_at_every_step() {
 
 #[actix_web::test]
 async fn the_oplog_window_is_served_in_seconds() {
-    let srv = server();
+    let srv = server().await;
     freeze_clock(&srv).await;
     let client = DigestClient::key(&srv);
 

@@ -1,19 +1,21 @@
 //! Test helpers: a server on port 0 and a Digest client that computes RFC 7616 responses
 //! itself (MD5, qop=auth), caching the nonce like requests and httpx do.
 
-use auth_core::server::{spawn, Running};
-use auth_core::CommonOptions;
 use opsmgr_apikeys::{OpsMgr, Settings};
 use reqwest::{Method, Response};
 use serde_json::Value;
+use standin_testkit::{Kit, OpsMgrCredentials, Server, Standin};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
-pub const ORG: &str = "5953c5f380eef53887615f99";
-pub const GROUP: &str = "5953c5f380eef53887615f9a";
-pub const KEY_ID: &str = "5d1d12c087d9d63e6d682438";
-pub const PUBLIC: &str = "qzvhwmtx";
-pub const PRIVATE: &str = "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3";
+/// The fixture organization, project and programmatic API key, from the testkit's typed
+/// credentials.
+const CREDS: OpsMgrCredentials = <OpsMgr as Kit>::CREDENTIALS;
+pub const ORG: &str = CREDS.org_id;
+pub const GROUP: &str = CREDS.project_id;
+pub const KEY_ID: &str = CREDS.api_key_id;
+pub const PUBLIC: &str = CREDS.public_key;
+pub const PRIVATE: &str = CREDS.private_key;
 pub const OTHER_ORG: &str = "5e2211c17a3e5a48f5497d01";
 pub const OTHER_GROUP: &str = "5e2211c17a3e5a48f5497d02";
 pub const USERNAME: &str = "owner@acme.example";
@@ -24,20 +26,19 @@ pub const GLOBAL_PRIVATE: &str = "3b8d6f2a-9c1e-4a7b-b5d0-e2f4a6c8b0d1";
 pub const ADMIN_KEY: &str = "7e3a9c1f-2b4d-4f6e-8a0c-3d5b7f9e1a2c";
 pub const REALM: &str = "MMS Public API";
 
-pub fn server() -> Running<OpsMgr> {
-    server_with(Settings::default())
+/// A fresh Ops Manager on the testkit's harness: plain HTTP, `--seed 7`, refusals explained.
+pub async fn server() -> Server<OpsMgr> {
+    server_with(Settings::default()).await
 }
 
-pub fn server_with(settings: Settings) -> Running<OpsMgr> {
-    spawn::<OpsMgr>(
-        CommonOptions {
-            explain: true,
-            seed: Some(7),
-            ..CommonOptions::default()
-        },
-        settings,
-    )
-    .unwrap()
+pub async fn server_with(settings: Settings) -> Server<OpsMgr> {
+    Standin::opsmgr()
+        .tls(false)
+        .seed(7)
+        .explain(true)
+        .settings(settings)
+        .start()
+        .await
 }
 
 pub fn md5_hex(text: &str) -> String {
@@ -96,10 +97,10 @@ pub struct DigestClient {
 }
 
 impl DigestClient {
-    pub fn new(srv: &Running<OpsMgr>, user: &str, secret: &str) -> Self {
+    pub fn new(srv: &Server<OpsMgr>, user: &str, secret: &str) -> Self {
         DigestClient {
             http: reqwest::Client::new(),
-            base: srv.url.clone(),
+            base: srv.url().to_owned(),
             user: user.into(),
             secret: secret.into(),
             nonce: Mutex::new(None),
@@ -107,7 +108,7 @@ impl DigestClient {
         }
     }
 
-    pub fn key(srv: &Running<OpsMgr>) -> Self {
+    pub fn key(srv: &Server<OpsMgr>) -> Self {
         Self::new(srv, PUBLIC, PRIVATE)
     }
 
@@ -208,8 +209,8 @@ pub fn code(body: &Value) -> &str {
 }
 
 /// Replace the instance's state with a changed copy of the fixtures.
-pub fn with_state(srv: &Running<OpsMgr>, change: impl FnOnce(&mut Value)) {
-    let mut doc = srv.host.main.export_state().unwrap();
+pub fn with_state(srv: &Server<OpsMgr>, change: impl FnOnce(&mut Value)) {
+    let mut doc = srv.host().main.export_state().unwrap();
     change(&mut doc);
-    srv.host.main.replace_state(&doc).unwrap();
+    srv.host().main.replace_state(&doc).unwrap();
 }

@@ -10,7 +10,7 @@ const ADMIN_ID: &str = "5953c5f380eef53887615f9c";
 
 #[actix_web::test]
 async fn teams_list_get_by_id_and_name_and_show_in_the_users_team_ids() {
-    let srv = server();
+    let srv = server().await;
     let key = DigestClient::key(&srv);
     let (status, teams) = key
         .get_json(&format!("/api/public/v1.0/orgs/{ORG}/teams"))
@@ -47,7 +47,7 @@ async fn teams_list_get_by_id_and_name_and_show_in_the_users_team_ids() {
 
 #[actix_web::test]
 async fn an_org_owner_creates_renames_fills_empties_and_deletes_a_team() {
-    let srv = server();
+    let srv = server().await;
     let key = DigestClient::key(&srv);
     let base = format!("/api/public/v1.0/orgs/{ORG}/teams");
     let (status, team) = key
@@ -102,7 +102,7 @@ async fn an_org_owner_creates_renames_fills_empties_and_deletes_a_team() {
 
 #[actix_web::test]
 async fn team_writes_refuse_duplicates_unknown_users_bad_bodies_and_non_owners() {
-    let srv = server();
+    let srv = server().await;
     let key = DigestClient::key(&srv);
     let base = format!("/api/public/v1.0/orgs/{ORG}/teams");
     for (body, status, want) in [
@@ -144,11 +144,11 @@ async fn team_writes_refuse_duplicates_unknown_users_bad_bodies_and_non_owners()
         .call(Method::DELETE, &format!("{base}/{TEAM}"), None)
         .await;
     assert_eq!((status, code(&body)), (401, "NOT_ORG_ADMIN"));
-    let doc = srv.host.main.export_state().unwrap();
+    let doc = srv.host().main.export_state().unwrap();
     assert_eq!(doc["teams"][0]["userIds"], json!([USER_ID]));
     let mut bad = doc.clone();
     bad["teams"][0]["userIds"] = json!(["000000000000000000000000"]);
-    let err = srv.host.main.replace_state(&bad).unwrap_err();
+    let err = srv.host().main.replace_state(&bad).unwrap_err();
     assert_eq!(err.field(), Some("teams[0].userIds[0]"));
 }
 
@@ -160,7 +160,7 @@ fn project_teams_uri() -> String {
 
 #[actix_web::test]
 async fn a_project_owner_assigns_updates_and_removes_a_teams_project_roles() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let body = format!(
         r#"[{{"teamId":"{DBAS}","roleNames":["GROUP_READ_ONLY","GROUP_DATA_ACCESS_READ_ONLY"]}}]"#
@@ -171,7 +171,7 @@ async fn a_project_owner_assigns_updates_and_removes_a_teams_project_roles() {
         .await;
 
     assert_eq!(status, 200, "{added}");
-    let team_href = format!("{}/api/public/v1.0/groups/{GROUP}/teams/{DBAS}", srv.url);
+    let team_href = format!("{}/api/public/v1.0/groups/{GROUP}/teams/{DBAS}", srv.url());
     assert_eq!(
         added["results"],
         json!([{
@@ -217,7 +217,7 @@ async fn a_project_owner_assigns_updates_and_removes_a_teams_project_roles() {
 
 #[actix_web::test]
 async fn a_teams_members_act_with_its_project_roles() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         doc["users"].as_array_mut().unwrap().push(json!({
             "id": "6a11c5f380eef53887615fd1", "username": "member@acme.example",
@@ -263,7 +263,7 @@ async fn a_teams_members_act_with_its_project_roles() {
 
 #[actix_web::test]
 async fn assigning_teams_refuses_bad_bodies_unknown_teams_and_non_owners_and_changes_nothing() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let unknown = "5953c5f380eef53887615fee";
 
@@ -344,17 +344,17 @@ async fn assigning_teams_refuses_bad_bodies_unknown_teams_and_non_owners_and_cha
 
 #[actix_web::test]
 async fn team_project_roles_round_trip_through_the_state_and_go_with_the_team() {
-    let srv = server();
+    let srv = server().await;
     with_state(&srv, |doc| {
         doc["teams"][0]["roles"] = json!([{"groupId": GROUP, "roleName": "GROUP_OWNER"}]);
     });
-    let doc = srv.host.main.export_state().unwrap();
+    let doc = srv.host().main.export_state().unwrap();
     assert_eq!(
         doc["teams"][0]["roles"],
         json!([{"groupId": GROUP, "roleName": "GROUP_OWNER"}])
     );
-    srv.host.main.replace_state(&doc).unwrap();
-    assert_eq!(srv.host.main.export_state().unwrap(), doc);
+    srv.host().main.replace_state(&doc).unwrap();
+    assert_eq!(srv.host().main.export_state().unwrap(), doc);
     for bad in [
         json!([{"orgId": ORG, "roleName": "ORG_OWNER"}]),
         json!([{"groupId": OTHER_GROUP, "roleName": "GROUP_OWNER"}]),
@@ -362,7 +362,7 @@ async fn team_project_roles_round_trip_through_the_state_and_go_with_the_team() 
     ] {
         let mut changed = doc.clone();
         changed["teams"][0]["roles"] = bad.clone();
-        let err = srv.host.main.replace_state(&changed).unwrap_err();
+        let err = srv.host().main.replace_state(&changed).unwrap_err();
         assert!(
             err.to_string().contains("teams[0].roles[0]"),
             "{bad}: {err}"

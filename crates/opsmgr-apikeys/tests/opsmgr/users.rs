@@ -6,7 +6,7 @@ const USER_ID: &str = "5953c5f380eef53887615f9b";
 
 #[actix_web::test]
 async fn the_api_root_links_the_top_resources() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let (status, root) = client.get_json("/api/public/v1.0").await;
     assert_eq!(status, 200, "{root}");
@@ -29,7 +29,7 @@ async fn the_api_root_links_the_top_resources() {
     );
     let (status, same) = client.get_json("/api/public/v1.0/").await;
     assert_eq!((status, same), (200, root));
-    let res = reqwest::get(format!("{}/api/public/v1.0/", srv.url))
+    let res = reqwest::get(format!("{}/api/public/v1.0/", srv.url()))
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
@@ -37,7 +37,7 @@ async fn the_api_root_links_the_top_resources() {
 
 #[actix_web::test]
 async fn a_user_reads_itself_by_name_and_by_id() {
-    let srv = server();
+    let srv = server().await;
     let user = DigestClient::new(&srv, USERNAME, USER_KEY);
     let (status, me) = user
         .get_json("/api/public/v1.0/users/byName/owner@acme.example")
@@ -60,7 +60,7 @@ async fn a_user_reads_itself_by_name_and_by_id() {
 
 #[actix_web::test]
 async fn users_refuse_unknown_names_ids_and_callers_without_rights() {
-    let srv = server();
+    let srv = server().await;
     let key = DigestClient::key(&srv);
     let (status, body) = key.get_json("/api/public/v1.0/users/byName/nobody").await;
     assert_eq!((status, code(&body)), (404, "USERNAME_NOT_FOUND"));
@@ -92,7 +92,7 @@ async fn users_refuse_unknown_names_ids_and_callers_without_rights() {
 /// the user's Digest credentials, `get_whitelist` then `users/{id}/whitelist`.
 #[actix_web::test]
 async fn pingmepy_constructor_and_whitelist_calls_succeed() {
-    let srv = server();
+    let srv = server().await;
     let user = DigestClient::new(&srv, USERNAME, USER_KEY);
     let (status, me) = user
         .get_json("/api/public/v1.0/users/byName/owner@acme.example")
@@ -123,7 +123,7 @@ fn role_names(user: &serde_json::Value) -> Vec<String> {
 
 #[actix_web::test]
 async fn an_org_owner_replaces_a_members_roles_in_its_org_and_projects() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let uri = format!("/api/public/v1.0/users/{USER_ID}");
     let body = format!(
@@ -147,7 +147,7 @@ async fn an_org_owner_replaces_a_members_roles_in_its_org_and_projects() {
 
 #[actix_web::test]
 async fn a_role_change_outside_the_callers_scopes_is_refused_and_changes_nothing() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let uri = format!("/api/public/v1.0/users/{USER_ID}");
     let (_, before) = client.get_json(&uri).await;
@@ -188,7 +188,7 @@ async fn a_role_change_outside_the_callers_scopes_is_refused_and_changes_nothing
 
 #[actix_web::test]
 async fn updating_a_user_refuses_bad_bodies_and_unknown_users() {
-    let srv = server();
+    let srv = server().await;
     let client = DigestClient::key(&srv);
     let uri = format!("/api/public/v1.0/users/{USER_ID}");
 
@@ -226,7 +226,7 @@ async fn updating_a_user_refuses_bad_bodies_and_unknown_users() {
 
 #[actix_web::test]
 async fn the_global_owner_sets_any_role_and_a_user_may_drop_its_own() {
-    let srv = server();
+    let srv = server().await;
     let admin = DigestClient::new(&srv, ADMIN, ADMIN_KEY);
     let uri = format!("/api/public/v1.0/users/{USER_ID}");
 
@@ -260,7 +260,7 @@ async fn the_global_owner_sets_any_role_and_a_user_may_drop_its_own() {
 
 #[actix_web::test]
 async fn a_global_owner_removes_a_user_and_its_key_stops_working() {
-    let srv = server();
+    let srv = server().await;
     let admin = DigestClient::new(&srv, ADMIN, ADMIN_KEY);
     let key = DigestClient::key(&srv);
     let uri = format!("/api/public/v1.0/users/{USER_ID}");
@@ -287,7 +287,7 @@ async fn a_global_owner_removes_a_user_and_its_key_stops_working() {
     assert_eq!(gone.get("/api/public/v1.0/orgs").await.status(), 401);
     let (status, err) = admin.call(reqwest::Method::DELETE, &uri, None).await;
     assert_eq!((status, code(&err)), (404, "USER_NOT_FOUND"));
-    let doc = srv.host.main.export_state().unwrap();
+    let doc = srv.host().main.export_state().unwrap();
     assert!(!doc["users"]
         .as_array()
         .unwrap()
