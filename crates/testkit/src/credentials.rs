@@ -17,7 +17,7 @@ pub trait Kit: Product {
     }
 }
 
-/// OpManager: two users of the default fixtures.
+/// OpManager: users of the default fixtures, one per role and refusal.
 ///
 /// ```
 /// use standin_testkit::{Kit, products::OpManager};
@@ -35,6 +35,10 @@ pub struct OpManagerCredentials {
     pub disabled_user: &'static str,
     /// The `apiKey` of `operator` (refused: REST access disabled).
     pub disabled_api_key: &'static str,
+    /// The `apiKey` of `servicedesk`, an Operator without full access.
+    pub operator_api_key: &'static str,
+    /// The `apiKey` of `noc-viewer`, ReadOnly.
+    pub viewer_api_key: &'static str,
 }
 
 /// ServiceOps: the REST-integration client and a technician of the default fixtures.
@@ -113,6 +117,8 @@ impl Kit for opmanager_keys::OpManager {
         api_key: "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b",
         disabled_user: "operator",
         disabled_api_key: "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a",
+        operator_api_key: "5b8e2c71d94f06a3b7e1c5d28f904a6e",
+        viewer_api_key: "a47d19e3c60b85f2e9d4a1b7c3f60e28",
     };
 }
 

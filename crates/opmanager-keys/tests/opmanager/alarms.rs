@@ -9,7 +9,7 @@ fn entities(rows: &[Value]) -> Vec<&str> {
 
 #[actix_web::test]
 async fn list_alarms_is_a_bare_array_with_the_vendor_keys_newest_first() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let rows = srv.alarms("").await;
     assert_eq!(rows.len(), 14);
     let first = &rows[0];
@@ -33,7 +33,7 @@ async fn list_alarms_is_a_bare_array_with_the_vendor_keys_newest_first() {
 
 #[actix_web::test]
 async fn list_alarms_filters_by_type_severity_device_and_time() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     assert_eq!(srv.alarms("alertType=ActiveAlarms").await.len(), 12);
     assert_eq!(srv.alarms("alertType=TrapAlarms").await.len(), 2);
     assert_eq!(srv.alarms("alertType=Virtualization").await.len(), 1);
@@ -52,7 +52,7 @@ async fn list_alarms_filters_by_type_severity_device_and_time() {
 
 #[actix_web::test]
 async fn list_alarms_validates_its_parameters() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     for (query, code) in [
         ("alertType=Everything", "PATTERN_NOT_MATCHED"),
         ("severity=1,9", "PATTERN_NOT_MATCHED"),
@@ -68,7 +68,7 @@ async fn list_alarms_validates_its_parameters() {
 
 #[actix_web::test]
 async fn the_alarm_lifecycle_acknowledge_note_unacknowledge_clear_delete() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T10:00:00Z").await;
     let entity = "114_CPUUSAGE";
 
@@ -151,7 +151,7 @@ async fn the_alarm_lifecycle_acknowledge_note_unacknowledge_clear_delete() {
 
 #[actix_web::test]
 async fn alarm_actions_accept_form_bodies_and_validate_everything_before_writing() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let res = srv
         .client
         .post(srv.url("/api/json/alarm/acknowledgeAlarm"))
@@ -241,7 +241,7 @@ async fn alarm_actions_accept_form_bodies_and_validate_everything_before_writing
 
 #[actix_web::test]
 async fn read_only_users_may_read_alarms_but_not_act_on_them() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let rows = srv.get_as("/api/json/alarm/listAlarms", VIEWER_KEY).await;
     assert_eq!(rows.as_array().unwrap().len(), 14);
     let body = srv
@@ -252,7 +252,7 @@ async fn read_only_users_may_read_alarms_but_not_act_on_them() {
 
 #[actix_web::test]
 async fn alarm_actions_refuse_get() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let res = srv
         .client
         .get(srv.url("/api/json/alarm/clearAlarm?entity=124_CPUUSAGE"))

@@ -9,7 +9,7 @@ const LIST: &str = "/api/json/device/listDevices";
 
 #[actix_web::test]
 async fn admin_key_in_the_header_lists_the_fixture_devices() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv.get(LIST).await;
     assert_eq!(body["records"], 26);
     assert_eq!(body["page"], 1);
@@ -19,7 +19,7 @@ async fn admin_key_in_the_header_lists_the_fixture_devices() {
 
 #[actix_web::test]
 async fn the_header_name_is_case_insensitive() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     for name in ["apikey", "APIKEY", "ApiKey"] {
         let body: Value = srv
             .client
@@ -37,7 +37,7 @@ async fn the_header_name_is_case_insensitive() {
 
 #[actix_web::test]
 async fn the_key_as_a_query_parameter_works_on_ordinary_urls() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body: Value = srv
         .client
         .get(srv.url(&format!("{LIST}?apiKey={ADMIN_KEY}")))
@@ -52,7 +52,7 @@ async fn the_key_as_a_query_parameter_works_on_ordinary_urls() {
 
 #[actix_web::test]
 async fn a_missing_key_gets_the_api_key_missing_body_with_http_200() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let res = srv.client.get(srv.url(LIST)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(
@@ -68,7 +68,7 @@ async fn a_missing_key_gets_the_api_key_missing_body_with_http_200() {
 
 #[actix_web::test]
 async fn a_wrong_key_gets_the_invalid_api_key_body() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     for key in [
         "ffffffffffffffffffffffffffffffff",
         "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6",
@@ -85,7 +85,7 @@ async fn a_wrong_key_gets_the_invalid_api_key_body() {
 
 #[actix_web::test]
 async fn a_user_with_rest_access_disabled_is_refused_in_header_and_query() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv.get_as(LIST, OPERATOR_KEY).await;
     assert_eq!(errorcode(&body), "REST_API_ACCESS_DISABLED");
     assert_eq!(
@@ -109,7 +109,8 @@ async fn auth_status_401_changes_only_the_status_of_auth_failures() {
     let srv = Srv::with(Settings {
         auth_status: AuthStatus::Unauthorized,
         ..Settings::default()
-    });
+    })
+    .await;
     for key in [None, Some("bad"), Some(OPERATOR_KEY)] {
         let mut req = srv.client.get(srv.url(LIST));
         if let Some(key) = key {
@@ -132,7 +133,7 @@ async fn auth_status_401_changes_only_the_status_of_auth_failures() {
 
 #[actix_web::test]
 async fn a_query_key_on_a_header_only_url_counts_as_no_key() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let res = srv
         .client
         .get(srv.url(&format!("/api/json/alarm/listAlarms?apiKey={ADMIN_KEY}")))
@@ -153,7 +154,8 @@ async fn param_auth_disabled_refuses_query_keys_everywhere_but_keeps_headers() {
     let srv = Srv::with(Settings {
         param_auth: ParamAuth::Disabled,
         ..Settings::default()
-    });
+    })
+    .await;
     let body: Value = srv
         .client
         .get(srv.url(&format!("{LIST}?apiKey={ADMIN_KEY}")))
@@ -172,7 +174,8 @@ async fn param_auth_allowed_accepts_query_keys_even_on_header_only_urls() {
     let srv = Srv::with(Settings {
         param_auth: ParamAuth::Allowed,
         ..Settings::default()
-    });
+    })
+    .await;
     let body: Value = srv
         .client
         .get(srv.url(&format!("/api/json/alarm/listAlarms?apiKey={ADMIN_KEY}")))
@@ -187,7 +190,7 @@ async fn param_auth_allowed_accepts_query_keys_even_on_header_only_urls() {
 
 #[actix_web::test]
 async fn the_header_wins_over_a_query_key() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv
         .get_as(&format!("{LIST}?apiKey={ADMIN_KEY}"), "wrong")
         .await;
@@ -196,7 +199,7 @@ async fn the_header_wins_over_a_query_key() {
 
 #[actix_web::test]
 async fn a_form_body_key_is_a_parameter_key() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body: Value = srv
         .client
         .post(srv.url("/api/json/alarm/addNotes"))
@@ -216,7 +219,7 @@ async fn a_form_body_key_is_a_parameter_key() {
 
 #[actix_web::test]
 async fn unknown_paths_and_wrong_methods_answer_in_the_vendor_envelope() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let res = srv
         .client
         .get(srv.url("/api/json/device/nothing"))
@@ -239,7 +242,7 @@ async fn unknown_paths_and_wrong_methods_answer_in_the_vendor_envelope() {
 
 #[actix_web::test]
 async fn the_state_round_trips_and_a_bad_document_names_the_field() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let state = srv.state().await;
     srv.put_state(&state).await;
     assert_eq!(srv.state().await, state);
@@ -280,7 +283,7 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
 
 #[actix_web::test]
 async fn the_journal_names_the_principal_and_the_refusal_reason() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.get(LIST).await;
     srv.get_as(LIST, OPERATOR_KEY).await;
     let journal: Value = srv
@@ -308,17 +311,7 @@ async fn the_journal_names_the_principal_and_the_refusal_reason() {
 async fn the_same_seed_generates_the_same_keys() {
     let mut keys = Vec::new();
     for _ in 0..2 {
-        let srv = Srv {
-            running: auth_core::server::spawn::<OpManager>(
-                CommonOptions {
-                    seed: Some(7),
-                    ..CommonOptions::default()
-                },
-                Settings::default(),
-            )
-            .unwrap(),
-            client: reqwest::Client::new(),
-        };
+        let srv = Srv::on(Standin::opmanager().seed(7).start().await);
         let res = srv
             .client
             .post(srv.url("/_standin/opmanager/users/admin/key/regenerate"))
@@ -333,7 +326,7 @@ async fn the_same_seed_generates_the_same_keys() {
 
 #[actix_web::test]
 async fn validation_messages_follow_the_vendor_templates() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let cases = [
         (
             "/api/json/device/getDeviceSummary",

@@ -5,7 +5,7 @@ use super::*;
 
 #[actix_web::test]
 async fn down_devices_are_the_critical_ones_of_list_devices() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv.get("/api/json/discovery/getDownDevices").await;
     let details = body["DownDevices"]["Details"].as_array().unwrap();
     let names: Vec<&str> = details
@@ -34,7 +34,7 @@ async fn down_devices_are_the_critical_ones_of_list_devices() {
 
 #[actix_web::test]
 async fn a_device_down_since_this_morning_loses_that_share_of_today() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T12:00:00Z").await;
     let q = "source=srv-db-01&severity=1&message=No+response&alarmCode=DeviceDown\
              &entity=175_DeviceDown&eventType=Device+Down";
@@ -85,7 +85,7 @@ async fn a_device_down_since_this_morning_loses_that_share_of_today() {
 
 #[actix_web::test]
 async fn ping_and_trace_answer_with_the_devices_address() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let ping = srv
         .post("/api/json/device/getPingResponse?deviceName=srv-web-01")
         .await;
@@ -114,7 +114,7 @@ async fn ping_and_trace_answer_with_the_devices_address() {
 
 #[actix_web::test]
 async fn a_downtime_schedule_update_shows_in_the_list_get_and_state() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T12:00:00Z").await;
     let list = srv.get("/api/json/admin/listDownTimeSchedules").await;
     let rows = list.as_array().unwrap();
@@ -179,7 +179,7 @@ async fn a_downtime_schedule_update_shows_in_the_list_get_and_state() {
 
 #[actix_web::test]
 async fn top_devices_by_alarms_count_the_devices_alarms() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv
         .get("/api/json/alarm/getTopDevicesByAlarms?eventType=Threshold")
         .await;
@@ -216,7 +216,7 @@ async fn top_devices_by_alarms_count_the_devices_alarms() {
 
 #[actix_web::test]
 async fn the_category_list_holds_the_vendor_categories() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv.post("/api/json/device/getCategoryList").await;
     assert_eq!(body["WirelessLANController"], "Wireless LAN Controller");
     assert_eq!(body["Router"], "Router");

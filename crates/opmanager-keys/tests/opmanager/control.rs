@@ -54,7 +54,7 @@ fn enable_by(by: &str) -> Value {
 
 #[actix_web::test]
 async fn a_new_user_has_rest_access_disabled_until_an_administrator_enables_it() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let (status, user) = srv
         .cpost("/users", json!({"name": "nightshift", "role": "Operator"}))
         .await;
@@ -97,7 +97,7 @@ async fn a_new_user_has_rest_access_disabled_until_an_administrator_enables_it()
 
 #[actix_web::test]
 async fn only_an_administrator_with_full_access_may_enable_rest_access() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     for by in [
         "operator",
         "servicedesk",
@@ -124,7 +124,7 @@ async fn only_an_administrator_with_full_access_may_enable_rest_access() {
 
 #[actix_web::test]
 async fn with_tfa_configured_enabling_needs_a_valid_otp_on_the_instance_clock() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T12:00:00Z").await;
     let (status, body) = srv.cpost("/tfa", json!({"enabled": true})).await;
     assert_eq!((status, body), (200, json!({"tfaEnabled": true})));
@@ -165,7 +165,7 @@ async fn with_tfa_configured_enabling_needs_a_valid_otp_on_the_instance_clock() 
 
 #[actix_web::test]
 async fn a_regenerated_key_replaces_the_old_one_at_once() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let (status, body) = srv.cpost("/users/admin/key/regenerate", json!({})).await;
     assert_eq!(status, 200);
     let new_key = body["apiKey"].as_str().unwrap().to_owned();
@@ -182,7 +182,7 @@ async fn a_regenerated_key_replaces_the_old_one_at_once() {
 
 #[actix_web::test]
 async fn on_a_probe_synced_users_lose_rest_access_at_resync_but_probe_users_keep_it() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let (status, _) = srv.cpost("/resync", json!({})).await;
     assert_eq!(status, 400, "resync only on a probe");
 
@@ -225,7 +225,7 @@ async fn on_a_probe_synced_users_lose_rest_access_at_resync_but_probe_users_keep
 
 #[actix_web::test]
 async fn control_routes_refuse_bad_bodies_and_unknown_users() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     for body in [
         json!({"name": "x"}),
         json!({"name": "x", "role": "God"}),
@@ -263,23 +263,15 @@ async fn control_routes_refuse_bad_bodies_and_unknown_users() {
 #[actix_web::test]
 async fn a_regenerated_key_and_a_new_user_survive_a_restart_with_a_data_dir() {
     let dir = tempfile::tempdir().unwrap();
-    let options = || CommonOptions {
-        data_dir: Some(dir.path().to_owned()),
-        ..CommonOptions::default()
-    };
-    let start = || Srv {
-        running: auth_core::server::spawn::<OpManager>(options(), Settings::default()).unwrap(),
-        client: reqwest::Client::new(),
-    };
-    let srv = start();
+    let start = || async { Srv::on(Standin::opmanager().data_dir(dir.path()).start().await) };
+    let srv = start().await;
     let (_, body) = srv.cpost("/users/admin/key/regenerate", json!({})).await;
     let new_key = body["apiKey"].as_str().unwrap().to_owned();
     srv.cpost("/users", json!({"name": "nightshift", "role": "Operator"}))
         .await;
-    srv.running.stop().await;
-    drop(srv);
+    drop(srv); // stops it
 
-    let srv = start();
+    let srv = start().await;
     assert_eq!(
         errorcode(&srv.get_as(LIST, ADMIN_KEY).await),
         "INVALID_API_KEY"
@@ -296,9 +288,9 @@ fn a_bad_fixture_file_is_refused_naming_the_file_and_the_field() {
     doc["alarms"][2]["deviceName"] = json!("no-such-device");
     std::fs::write(dir.path().join("opmanager.json"), doc.to_string()).unwrap();
     let err = auth_core::server::prepare::<OpManager>(
-        std::sync::Arc::new(CommonOptions {
+        std::sync::Arc::new(auth_core::CommonOptions {
             fixtures_dir: Some(dir.path().to_owned()),
-            ..CommonOptions::default()
+            ..auth_core::CommonOptions::default()
         }),
         0,
         None,

@@ -7,7 +7,7 @@ const LIST: &str = "/api/json/device/listDevices";
 
 #[actix_web::test]
 async fn list_devices_rows_have_the_vendor_keys_and_derived_status() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv.get(LIST).await;
     let rows = body["rows"].as_array().unwrap();
     let sql = rows
@@ -53,7 +53,7 @@ async fn list_devices_rows_have_the_vendor_keys_and_derived_status() {
 
 #[actix_web::test]
 async fn list_devices_pages_sorts_and_filters() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv
         .get(&format!(
             "{LIST}?rows=10&page=3&sortByColumn=deviceName&sortByType=desc"
@@ -111,7 +111,7 @@ async fn list_devices_pages_sorts_and_filters() {
 
 #[actix_web::test]
 async fn list_devices_validates_its_parameters() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     for (query, code) in [
         ("rows=ten", "DATATYPE_NOT_MATCHED"),
         ("page=0", "RANGE_NOT_MATCHED"),
@@ -130,7 +130,7 @@ async fn list_devices_validates_its_parameters() {
 
 #[actix_web::test]
 async fn device_summary_info_and_complete_details_describe_one_device() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let summary = srv
         .get("/api/json/device/getDeviceSummary?name=srv-exch-01")
         .await;
@@ -209,7 +209,7 @@ async fn device_summary_info_and_complete_details_describe_one_device() {
 
 #[actix_web::test]
 async fn get_interfaces_lists_one_device_in_the_vendor_shape() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv
         .get("/api/json/device/getInterfaces?name=core-rtr-02")
         .await;
@@ -237,7 +237,7 @@ async fn get_interfaces_lists_one_device_in_the_vendor_shape() {
 
 #[actix_web::test]
 async fn list_interfaces_pages_filters_and_sorts_with_string_counters() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let all = srv.get("/api/json/device/listInterfaces").await;
     assert_eq!(all["records"], "52");
     assert_eq!(all["page"], "1");
@@ -277,7 +277,7 @@ async fn list_interfaces_pages_filters_and_sorts_with_string_counters() {
 
 #[actix_web::test]
 async fn associated_monitors_are_grouped_by_family_in_the_vendor_shape() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv
         .get("/api/json/device/getDeviceAssociatedMonitors?name=srv-sql-01")
         .await;
@@ -328,7 +328,7 @@ async fn associated_monitors_are_grouped_by_family_in_the_vendor_shape() {
 
 #[actix_web::test]
 async fn set_managed_unmanages_and_remanages_a_device() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv
         .post("/api/json/device/setManaged?name=srv-sql-01&manage=false")
         .await;
@@ -373,7 +373,7 @@ async fn set_managed_unmanages_and_remanages_a_device() {
 
 #[actix_web::test]
 async fn add_device_and_delete_device_change_list_devices() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-12-01T09:30:00Z").await;
     let body = srv
         .post("/api/json/discovery/addDevice?deviceName=10.10.7.7&netmask=255.255.255.0")
@@ -435,7 +435,7 @@ async fn add_device_and_delete_device_change_list_devices() {
 
 #[actix_web::test]
 async fn list_probes_counts_the_devices_of_each_probe() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     assert_eq!(
         srv.get("/api/json/admin/listProbes").await,
         serde_json::json!([])
@@ -479,7 +479,7 @@ async fn list_probes_counts_the_devices_of_each_probe() {
 #[actix_web::test]
 async fn list_devices_unsorted_pages_are_consecutive_slices_of_the_whole_list() {
     // Arrange
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let all = srv.get(LIST).await;
     let all_rows = all["rows"].as_array().unwrap().clone();
     assert_eq!(all["total"], 1);
@@ -507,7 +507,7 @@ async fn list_devices_unsorted_pages_are_consecutive_slices_of_the_whole_list() 
 #[actix_web::test]
 async fn list_devices_reflects_every_write_and_replaced_state_at_once() {
     // Arrange
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let before = srv.get(LIST).await;
     let count = before["records"].as_u64().unwrap();
 

@@ -60,7 +60,7 @@ const HEADER_ONLY: [(&str, &str); 15] = [
 
 #[actix_web::test]
 async fn header_only_urls_refuse_a_query_key_and_work_with_the_header() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     for (path, query) in HEADER_ONLY {
         let in_query = srv
             .call("POST", &format!("{path}?{query}&apiKey={ADMIN_KEY}"), None)
@@ -86,7 +86,7 @@ async fn header_only_urls_refuse_a_query_key_and_work_with_the_header() {
 
 #[actix_web::test]
 async fn header_only_urls_validate_their_parameters() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     for (path, query, required) in [
         (
             HEADER_ONLY[0].0,
@@ -140,7 +140,7 @@ async fn header_only_urls_validate_their_parameters() {
 
 #[actix_web::test]
 async fn list_subnets_counts_devices_and_shows_added_subnets() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let before = srv.get("/api/json/device/listSubnets").await;
     let servers = &before["10.10.2.0.10000000001"];
     assert_eq!(keys(servers), ["data", "displayName", "subnetDisplayName"]);

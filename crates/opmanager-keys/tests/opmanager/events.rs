@@ -6,7 +6,7 @@ const ADD: &str = "/api/json/events/addEvent";
 
 #[actix_web::test]
 async fn list_events_is_newest_first_with_severity_counts() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv.get("/api/json/events/listEvents").await;
     let list = body["List"].as_array().unwrap();
     assert_eq!(list.len(), 17);
@@ -81,7 +81,7 @@ async fn list_events_is_newest_first_with_severity_counts() {
 
 #[actix_web::test]
 async fn list_events_period_counts_from_the_instance_clock() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T12:00:00Z").await; // a Monday
     let n = |v: &Value| v["List"].as_array().unwrap().len();
     for (period, count) in [
@@ -125,7 +125,7 @@ async fn list_events_period_counts_from_the_instance_clock() {
 
 #[actix_web::test]
 async fn add_event_raises_updates_and_clears_an_alarm() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T11:00:00Z").await;
     let body = srv
         .post(&format!(
@@ -189,7 +189,7 @@ async fn add_event_raises_updates_and_clears_an_alarm() {
 
 #[actix_web::test]
 async fn add_event_validates_every_parameter_and_writes_nothing_on_error() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let full = "source=srv-db-01&severity=2&message=m&alarmCode=C&entity=E1&eventType=T";
     for missing in [
         "source",
@@ -241,7 +241,7 @@ async fn add_event_validates_every_parameter_and_writes_nothing_on_error() {
 
 #[actix_web::test]
 async fn add_event_accepts_a_json_body() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let res = srv
         .client
         .post(srv.url(ADD))
@@ -266,7 +266,7 @@ async fn add_event_accepts_a_json_body() {
 
 #[actix_web::test]
 async fn alarm_properties_has_the_vendor_keys_and_history() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let props = srv
         .get("/api/json/alarm/alarmProperties?entity=114_CPUUSAGE")
         .await;
@@ -286,7 +286,7 @@ async fn alarm_properties_has_the_vendor_keys_and_history() {
 
 #[actix_web::test]
 async fn the_state_after_api_writes_round_trips() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.post(&format!(
         "{ADD}?source=srv-db-01&severity=2&message=lag&alarmCode=REPLLAG&entity=srv-db-01_ReplLag&eventType=Threshold"
     ))
@@ -310,7 +310,7 @@ async fn the_state_after_api_writes_round_trips() {
 
 #[actix_web::test]
 async fn a_parameter_given_twice_is_refused() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv
         .post("/api/json/alarm/clearAlarm?entity=114_CPUUSAGE&entity=124_CPUUSAGE")
         .await;
@@ -321,7 +321,7 @@ async fn a_parameter_given_twice_is_refused() {
 
 #[actix_web::test]
 async fn alarm_properties_by_device_id_finds_the_device_status_alarm() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let props = srv
         .get("/api/json/alarm/alarmProperties?deviceID=104")
         .await;

@@ -4,7 +4,7 @@ use super::*;
 
 #[actix_web::test]
 async fn business_views_count_their_devices_and_alarms() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv.get("/api/json/businessview/getBusinessView").await;
     let details = body["BusinessView"]["Details"].as_array().unwrap();
     let servers = details
@@ -59,7 +59,7 @@ async fn business_views_count_their_devices_and_alarms() {
 
 #[actix_web::test]
 async fn dashboard_widgets_show_the_same_down_devices_as_get_down_devices() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let list = srv
         .get("/api/json/dashboard/getWidgetsList?dashboardName=Network+Operations")
         .await;
@@ -164,7 +164,7 @@ async fn dashboard_widgets_show_the_same_down_devices_as_get_down_devices() {
 
 #[actix_web::test]
 async fn logical_groups_list_their_members_alerts_and_status() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let all = srv.get("/api/json/admin/listAllLogicalGroups").await;
     let win = all
         .as_array()
@@ -253,7 +253,7 @@ async fn logical_groups_list_their_members_alerts_and_status() {
 
 #[actix_web::test]
 async fn add_to_group_adds_members_that_the_member_list_and_state_show() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let path = "/api/json/device/addToGroup";
     let q = "groupName=lab-365&groupType=device&selectedMembers=lab-test-01,srv-db-01";
     let done = srv.post(&format!("{path}?{q}")).await;

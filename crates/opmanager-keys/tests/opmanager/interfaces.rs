@@ -5,7 +5,7 @@ use super::*;
 
 #[actix_web::test]
 async fn set_device_info_changes_device_info_and_notes() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let values = serde_json::json!([
         {"metricName": "Model", "metricValue": "ISR4451/K9"},
         {"metricName": "RAM", "metricValue": 16384},
@@ -87,7 +87,7 @@ async fn set_device_info_changes_device_info_and_notes() {
 
 #[actix_web::test]
 async fn infrastructure_view_lists_a_categorys_devices() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let body = srv
         .get("/api/json/discovery/getInfrastructureDetailsView?categoryName=Server")
         .await;
@@ -123,7 +123,7 @@ async fn infrastructure_view_lists_a_categorys_devices() {
 
 #[actix_web::test]
 async fn interface_summary_notes_and_graphs_have_the_documented_keys() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T12:00:00Z").await;
     let name = "IF-10.10.0.1-1";
     let summary = srv
@@ -276,7 +276,7 @@ async fn interface_summary_notes_and_graphs_have_the_documented_keys() {
 
 #[actix_web::test]
 async fn add_device_resolves_host_names_from_the_state_never_from_dns() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let added = srv
         .post("/api/json/discovery/addDevice?deviceName=NAS-02.corp.example.com")
         .await;

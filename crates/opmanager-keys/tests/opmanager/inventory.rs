@@ -4,7 +4,7 @@ use super::*;
 
 #[actix_web::test]
 async fn vmware_inventory_agrees_across_hosts_vms_datastores_and_clusters() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let devices = srv
         .get("/api/json/device/listVirtualDevices?virtualDeviceType=VMware")
         .await;
@@ -146,7 +146,7 @@ async fn vmware_inventory_agrees_across_hosts_vms_datastores_and_clusters() {
 
 #[actix_web::test]
 async fn nutanix_vm_details_and_vdisks_agree() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let vm = srv
         .get("/api/json/device/getNutanixDetails?deviceName=nutanix-vm-01&entityType=VM")
         .await;
@@ -205,7 +205,7 @@ async fn nutanix_vm_details_and_vdisks_agree() {
 
 #[actix_web::test]
 async fn wireless_ssids_aps_and_clients_agree() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let networks = srv
         .get("/api/json/wireless/getWirelessNetworkDetails?deviceName=wlc-01")
         .await;

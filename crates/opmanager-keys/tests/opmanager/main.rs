@@ -14,39 +14,52 @@ mod inventory;
 mod monitoring;
 mod reports;
 
-use auth_core::server::{spawn, Running};
-use auth_core::CommonOptions;
 use opmanager_keys::{OpManager, Settings};
 use serde_json::Value;
+use standin_testkit::{Kit, OpManagerCredentials, Server, Standin};
 
-pub const ADMIN_KEY: &str = "3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b";
-pub const OPERATOR_KEY: &str = "0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a";
-pub const SERVICEDESK_KEY: &str = "5b8e2c71d94f06a3b7e1c5d28f904a6e";
-pub const VIEWER_KEY: &str = "a47d19e3c60b85f2e9d4a1b7c3f60e28";
+/// The fixture users' keys, from the testkit's typed credentials.
+const CREDS: OpManagerCredentials = <OpManager as Kit>::CREDENTIALS;
+/// `admin`, REST access enabled.
+pub const ADMIN_KEY: &str = CREDS.api_key;
+/// `operator`, REST access disabled.
+pub const OPERATOR_KEY: &str = CREDS.disabled_api_key;
+/// `servicedesk`, an Operator.
+pub const SERVICEDESK_KEY: &str = CREDS.operator_api_key;
+/// `noc-viewer`, ReadOnly.
+pub const VIEWER_KEY: &str = CREDS.viewer_api_key;
 
+/// A running OpManager (the testkit's [`Server`], refusals explained), with a client.
 pub struct Srv {
-    pub running: Running<OpManager>,
+    pub server: Server<OpManager>,
     pub client: reqwest::Client,
 }
 
 impl Srv {
-    pub fn start() -> Self {
-        Self::with(Settings::default())
+    pub async fn start() -> Self {
+        Self::with(Settings::default()).await
     }
 
-    pub fn with(settings: Settings) -> Self {
-        let options = CommonOptions {
-            explain: true,
-            ..CommonOptions::default()
-        };
+    pub async fn with(settings: Settings) -> Self {
+        Self::on(
+            Standin::opmanager()
+                .explain(true)
+                .settings(settings)
+                .start()
+                .await,
+        )
+    }
+
+    /// The helpers over a server started some other way (a seed, a data directory).
+    pub fn on(server: Server<OpManager>) -> Self {
         Srv {
-            running: spawn::<OpManager>(options, settings).unwrap(),
+            server,
             client: reqwest::Client::new(),
         }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.running.url, path)
+        format!("{}{}", self.server.url(), path)
     }
 
     /// GET `path` with the admin key in the header.

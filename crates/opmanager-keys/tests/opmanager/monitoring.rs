@@ -4,7 +4,7 @@ use super::*;
 
 #[actix_web::test]
 async fn performance_monitors_are_listed_added_tested_and_deleted() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T12:00:00Z").await;
     let catalog = srv
         .get("/api/json/device/getPerformanceMonitors?deviceName=srv-web-01&category=Server&type=Linux")
@@ -145,7 +145,7 @@ async fn performance_monitors_are_listed_added_tested_and_deleted() {
 
 #[actix_web::test]
 async fn process_and_service_monitors_are_associated_and_listed() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let procs = "/api/json/device/getAssociatedProcessMonitors?deviceName=srv-db-01";
     let before = srv.get(procs).await;
     assert_eq!(
@@ -253,7 +253,7 @@ async fn process_and_service_monitors_are_associated_and_listed() {
 
 #[actix_web::test]
 async fn url_and_script_monitors_are_listed() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let urls = srv.get("/api/json/admin/listURLMonitors").await;
     assert_eq!(keys(&urls), ["Details", "DialCounter", "List"]);
     assert_eq!(

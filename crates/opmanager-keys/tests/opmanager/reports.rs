@@ -4,7 +4,7 @@ use super::*;
 
 #[actix_web::test]
 async fn notification_profiles_list_filter_and_show_per_device() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let all = srv.get("/api/json/admin/listNotificationProfiles").await;
     let rows = all.as_array().unwrap();
     assert_eq!(rows.len(), 4);
@@ -63,7 +63,7 @@ async fn notification_profiles_list_filter_and_show_per_device() {
 
 #[actix_web::test]
 async fn associating_and_disabling_profiles_shows_in_the_reads_and_state() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let path = "/api/json/admin/associateNotificationProfiles";
     let done = srv
         .post(&format!("{path}?deviceName=srv-web-01&profiles=301,303"))
@@ -134,7 +134,7 @@ async fn associating_and_disabling_profiles_shows_in_the_reads_and_state() {
 
 #[actix_web::test]
 async fn reports_list_and_data_agree_with_the_network() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T12:00:00Z").await;
     let list = srv
         .get("/api/json/reports/getReportsList?isFavouriteNeeded=true")
@@ -213,7 +213,7 @@ async fn reports_list_and_data_agree_with_the_network() {
 
 #[actix_web::test]
 async fn report_builder_series_are_hourly_and_follow_the_clock() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     srv.freeze_at("2026-11-23T12:00:00Z").await;
     let path = "/api/json/v2/device/getReportData";
     let q = "deviceList=srv-sql-01,core-rtr-01&monitorList=DevicesAvailability,PacketLoss,CPUUtilization&timePeriod=Today";
@@ -246,7 +246,7 @@ async fn report_builder_series_are_hourly_and_follow_the_clock() {
 
 #[actix_web::test]
 async fn business_rules_are_added_viewed_updated_and_deleted() {
-    let srv = Srv::start();
+    let srv = Srv::start().await;
     let added = srv
         .post("/api/json/admin/addBusinessRules?businessRuleName=Weekend&timeSettings=Saturday%3D00:00-23:59&description=Sat")
         .await;
