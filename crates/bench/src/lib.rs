@@ -33,6 +33,9 @@ pub struct Options {
     pub filter: Option<String>,
     /// The bare actix-web floor server (`standin-floor`); `None` skips the floor rows.
     pub floor: Option<PathBuf>,
+    /// Identical passes of every workload on the same server (at least 2); the table's rows
+    /// are the first pass, RSS is read after each.
+    pub passes: usize,
 }
 
 impl Options {
@@ -53,6 +56,7 @@ impl Options {
             sweep: vec![1_000, 10_000, 100_000, 1_000_000],
             filter: None,
             floor: None,
+            passes: 2,
         }
     }
 
@@ -66,6 +70,7 @@ impl Options {
             sweep: vec![1_000],
             filter: None,
             floor: None,
+            passes: 2,
         }
     }
 }
@@ -113,6 +118,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// RSS after a second identical pass of every workload, KiB.
     pub rss_second_pass_kb: u64,
+    /// RSS after each pass of every workload (the first, the second, ...), KiB.
+    pub rss_after_passes_kb: Vec<u64>,
     /// Scale sweep rows.
     pub sweep: Vec<sweep::SweepRow>,
 }
@@ -138,6 +145,7 @@ impl Report {
             "startup_median_ms": self.startup_median_ms(),
             "rss_idle_kb": self.rss_idle_kb,
             "rss_second_pass_kb": self.rss_second_pass_kb,
+            "rss_after_passes_kb": self.rss_after_passes_kb,
             "workloads": self.rows.iter().map(|r| json!({
                 "name": r.name, "requests": r.requests, "per_sec": r.per_sec, "ratio": r.ratio,
                 "p50_us": r.p50_us, "p99_us": r.p99_us, "p999_us": r.p999_us,
@@ -159,6 +167,13 @@ impl Report {
             self.startups_ms.iter().map(|v| (v * 10.0).round() / 10.0).collect::<Vec<_>>(),
             self.rss_idle_kb as f64 / 1024.0,
             self.rss_second_pass_kb as f64 / 1024.0,
+        ));
+        out.push_str(&format!(
+            "RSS after each identical pass of every workload: {:?} MB\n\n",
+            self.rss_after_passes_kb
+                .iter()
+                .map(|kb| (*kb as f64 / 102.4).round() / 10.0)
+                .collect::<Vec<_>>(),
         ));
         out.push_str("| workload | ops | ops/s | ratio to control | req/s vs floor | CPU/request x floor | target | p50 ms | p99 ms | p99.9 ms | server CPU ms/1000 | RSS MB | unexpected |\n");
         out.push_str("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -215,9 +230,13 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let rss_idle_kb = rss_kb(server.pid()).unwrap_or(0);
     let rows = load::run_all(&server, floor.as_ref(), options).await?;
-    // A second identical pass: memory must not grow between the two.
-    load::run_all(&server, None, options).await?;
-    let rss_second_pass_kb = rss_kb(server.pid()).unwrap_or(0);
+    let mut rss_after_passes_kb = vec![rss_kb(server.pid()).unwrap_or(0)];
+    // Identical passes: memory must not grow between them.
+    for _ in 1..options.passes.max(2) {
+        load::run_all(&server, None, options).await?;
+        rss_after_passes_kb.push(rss_kb(server.pid()).unwrap_or(0));
+    }
+    let rss_second_pass_kb = rss_after_passes_kb.get(1).copied().unwrap_or(0);
     server.stop();
     let mut sweep_rows = Vec::new();
     for &n in &options.sweep {
@@ -228,6 +247,7 @@ pub async fn run(options: &Options) -> Result<Report, String> {
         rss_idle_kb,
         rows,
         rss_second_pass_kb,
+        rss_after_passes_kb,
         sweep: sweep_rows,
     })
 }

@@ -37,6 +37,9 @@ struct Args {
     /// `none` skips the floor rows.
     #[arg(long)]
     floor: Option<PathBuf>,
+    /// Identical passes of every workload on one server (at least 2), RSS read after each.
+    #[arg(long, default_value_t = 2)]
+    passes: usize,
     /// Write the report as JSON here.
     #[arg(long, default_value = "target/standin-bench.json")]
     json: PathBuf,
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         options.duration = Duration::from_secs_f64(s.max(0.05));
     }
     options.filter = args.filter.clone();
+    options.passes = args.passes.max(2);
     options.floor = match &args.floor {
         Some(p) if p.as_os_str() == "none" => None,
         Some(p) => Some(p.clone()),
