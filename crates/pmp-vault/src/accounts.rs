@@ -148,6 +148,13 @@ fn password_status(caller: &ApiUser, acc: &Account) -> Result<&'static str, PmpE
 /// `GET /resources/{rid}/accounts/{aid}` (`GET RESOURCE ACCOUNT DETAILS`).
 pub async fn get_account(caller: ApiUser, ids: Ids) -> Result<Reply, PmpError> {
     let (res, acc) = visible_account(&caller, &ids)?;
+    let details = account_details(&caller, &res, &acc)?;
+    Ok(Reply::message("Account details fetched successfully").details(details))
+}
+
+/// `Details` of GET ACCOUNT: the account's description, status, policy, times, compliance
+/// with its policy and custom fields, in the vendor's names.
+fn account_details(caller: &ApiUser, res: &Resource, acc: &Account) -> Result<Value, PmpError> {
     let policy = caller.read(|c| store::policy(c, &acc.policy))?;
     let expiry = rules::expiry_status(policy.as_ref(), acc.last_modified, caller.now_ms());
     let reason = policy.and_then(|p| rules::violation(&p, &acc.password));
@@ -159,7 +166,7 @@ pub async fn get_account(caller: ApiUser, ids: Ids) -> Result<Reply, PmpError> {
     let mut details = json!({
         "DESCRIPTION": notes,
         "PASSWDID": acc.id.to_string(),
-        "PASSWORD STATUS": password_status(&caller, &acc)?,
+        "PASSWORD STATUS": password_status(caller, acc)?,
         "PASSWORD POLICY": acc.policy,
         "LAST ACCESSED TIME": rules::display_time(acc.last_accessed),
         "LAST MODIFIED TIME": rules::display_time(acc.last_modified),
@@ -172,7 +179,7 @@ pub async fn get_account(caller: ApiUser, ids: Ids) -> Result<Reply, PmpError> {
     if let (false, Some(map)) = (fields.is_empty(), details.as_object_mut()) {
         map.insert("CUSTOM FIELD".into(), Value::Array(fields));
     }
-    Ok(Reply::message("Account details fetched successfully").details(details))
+    Ok(details)
 }
 
 /// The resource and account of the path, which the caller must be able to see.

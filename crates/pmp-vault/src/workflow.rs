@@ -34,13 +34,7 @@ pub async fn request_password(caller: ApiUser, aid: web::Path<String>) -> Result
     let (res, acc) = caller.account_any(&aid)?;
     caller.need_account(&res, &acc, Access::View)?;
     let details = caller.details()?;
-    let reason = nonblank(&details, "REASON").or_else(|| caller.param("REASON").map(str::to_owned));
-    caller.note().reason = reason.clone().unwrap_or_default();
-    if res.reason_mandatory && reason.is_none() {
-        return Err(PmpError::failed(
-            "Reason is mandatory to request the password",
-        ));
-    }
+    let reason = request_reason(&caller, &details, res.reason_mandatory)?;
     let window = access_window(&details, caller.now_ms())?;
     let needs_approval =
         acc.access_control && !approver(&caller, &res) && res.owner_id != caller.id;
@@ -49,17 +43,36 @@ pub async fn request_password(caller: ApiUser, aid: web::Path<String>) -> Result
     } else {
         (RequestStatus::Approved, "CHECKOUT")
     };
+    let now = caller.now_ms();
     let raised = Raised {
         status,
-        reason: reason.unwrap_or_default(),
+        reason,
         window,
-        now: caller.now_ms(),
+        now,
     };
     caller.write(|tx| raise(tx, acc.id, caller.id, &raised))?;
     Ok(
         Reply::message("Request to view password have been raised successfully")
             .details(json!({ "STATUS": shown })),
     )
+}
+
+/// The `REASON` of a password request (INPUT_DATA, else the query), noted for the audit
+/// record; refused when the resource makes it mandatory and there is none.
+fn request_reason(
+    caller: &ApiUser,
+    details: &Map<String, Value>,
+    mandatory: bool,
+) -> Result<String, PmpError> {
+    let reason = nonblank(details, "REASON").or_else(|| caller.param("REASON").map(str::to_owned));
+    caller.note().reason = reason.clone().unwrap_or_default();
+    match reason {
+        Some(reason) => Ok(reason),
+        None if mandatory => Err(PmpError::failed(
+            "Reason is mandatory to request the password",
+        )),
+        None => Ok(String::new()),
+    }
 }
 
 /// A request about to be raised.
