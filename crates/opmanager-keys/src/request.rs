@@ -187,15 +187,19 @@ pub fn looks_like_markup(value: &str) -> bool {
             && w.get(1)
                 .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
     });
+    // Linear: only an `on` after a non-alphanumeric character starts a handler name, so the
+    // names scanned never overlap (`onononon…` is one scan, not one per `on`).
     let handler = lower.match_indices("on").any(|(i, _)| {
         let before_ok = lower
             .get(..i)
-            .and_then(|b| b.chars().last())
+            .and_then(|b| b.chars().next_back())
             .is_none_or(|c| !c.is_ascii_alphanumeric());
+        if !before_ok {
+            return false;
+        }
         let rest = lower.get(i + 2..).unwrap_or("");
         let name_len = rest.chars().take_while(char::is_ascii_alphabetic).count();
-        before_ok
-            && name_len > 0
+        name_len > 0
             && rest
                 .get(name_len..)
                 .is_some_and(|r| r.trim_start().starts_with('='))

@@ -20,6 +20,7 @@ use actix_web::HttpRequest;
 use auth_core::Instance;
 use ipnet::IpNet;
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// Whose list a request addresses.
 struct Holder {
@@ -119,8 +120,12 @@ fn list_entries(
 /// # Errors
 /// `INVALID_JSON`, `BAD_ACCESS_LIST_ADD_REQUEST`, `MISSING_ONE_OF_ATTRIBUTES`,
 /// `INVALID_ATTRIBUTE`, `DUPLICATE_ADDRESSES_IN_INPUT`.
+///
+/// Linear in the number of entries: duplicates are found through a set of the networks seen,
+/// not by searching the entries so far (which made a 1 MiB body of 40,000 entries quadratic).
 pub fn additions(payload: &[u8], user: bool) -> Result<Vec<Address>, OpsMgrError> {
     let mut out: Vec<Address> = Vec::new();
+    let mut seen: HashSet<IpNet> = HashSet::new();
     for item in request::array(payload)? {
         let Value::Object(map) = item else {
             return Err(OpsMgrError::InvalidJson);
@@ -142,7 +147,7 @@ pub fn additions(payload: &[u8], user: bool) -> Result<Vec<Address>, OpsMgrError
             (None, Some(cidr)) => Address::from_cidr(&cidr)
                 .ok_or(OpsMgrError::InvalidAttribute("cidrBlock".into()))?,
         };
-        if out.iter().any(|a| a.net == addr.net) {
+        if !seen.insert(addr.net) {
             return Err(OpsMgrError::DuplicateAddresses);
         }
         out.push(addr);
@@ -163,9 +168,12 @@ fn add_entries(
 ) -> Result<(), OpsMgrError> {
     let now = auth_core::clock::rfc3339_ms(inst.env.clock.now_secs().saturating_mul(1000));
     inst.store.write(|tx| {
-        let existing = store::access_of(tx, &holder.id)?;
+        let existing: HashSet<IpNet> = store::access_of(tx, &holder.id)?
+            .iter()
+            .filter_map(|e| Address::from_cidr(&e.cidr_block).map(|a| a.net))
+            .collect();
         for add in adds {
-            if existing.iter().any(|e| same_net(e, &add.net)) {
+            if existing.contains(&add.net) {
                 if holder.user {
                     return Err(OpsMgrError::AddressAlreadyInAccessList(add.cidr_text()));
                 }

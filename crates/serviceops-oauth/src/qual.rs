@@ -3,6 +3,7 @@
 
 use crate::error::ApiError;
 use serde_json::{json, Map, Value};
+use std::collections::HashSet;
 
 /// Default page size when `size` is not given.
 pub const DEFAULT_SIZE: usize = 25;
@@ -247,17 +248,25 @@ impl Query {
         self.0.as_ref().is_none_or(|n| eval(n, object))
     }
 
-    /// Every field named by the qualification.
+    /// Every field named by the qualification, once each, in order of first mention (a
+    /// qualification of 20,000 conditions on `subject` names one field, so projecting an
+    /// object compares each of its keys with one name, not 20,000).
     fn fields(&self) -> Vec<&str> {
-        fn walk<'a>(node: &'a Node, out: &mut Vec<&'a str>) {
+        fn walk<'a>(node: &'a Node, out: &mut Vec<&'a str>, seen: &mut HashSet<&'a str>) {
             match node {
-                Node::All(nodes) | Node::Any(nodes) => nodes.iter().for_each(|n| walk(n, out)),
-                Node::Rel { field, .. } => out.push(field),
+                Node::All(nodes) | Node::Any(nodes) => {
+                    nodes.iter().for_each(|n| walk(n, out, seen));
+                }
+                Node::Rel { field, .. } => {
+                    if seen.insert(field) {
+                        out.push(field);
+                    }
+                }
             }
         }
         let mut out = Vec::new();
         if let Some(node) = &self.0 {
-            walk(node, &mut out);
+            walk(node, &mut out, &mut HashSet::new());
         }
         out
     }
@@ -312,7 +321,8 @@ fn number(field: Option<&Value>, test: impl Fn(f64) -> bool) -> bool {
 
 fn compare(field: Option<&Value>, op: Op, value: &Value) -> bool {
     let list = value.as_array().map(Vec::as_slice).unwrap_or_default();
-    let needle = as_text(value);
+    // Only the text operators need the value as text (for `in` it would be the whole list).
+    let needle = || as_text(value);
     let bound = value.as_f64();
     match op {
         Op::IsBlank => is_blank(field),
@@ -321,10 +331,22 @@ fn compare(field: Option<&Value>, op: Op, value: &Value) -> bool {
         Op::NotEqual => !any_scalar(field, |f| scalar_eq(f, value)),
         Op::In => any_scalar(field, |f| list.iter().any(|v| scalar_eq(f, v))),
         Op::NotIn => !any_scalar(field, |f| list.iter().any(|v| scalar_eq(f, v))),
-        Op::Contains => any_scalar(field, |f| as_text(f).contains(&needle)),
-        Op::NotContains => !any_scalar(field, |f| as_text(f).contains(&needle)),
-        Op::StartWith => any_scalar(field, |f| as_text(f).starts_with(&needle)),
-        Op::EndWith => any_scalar(field, |f| as_text(f).ends_with(&needle)),
+        Op::Contains => {
+            let needle = needle();
+            any_scalar(field, |f| as_text(f).contains(&needle))
+        }
+        Op::NotContains => {
+            let needle = needle();
+            !any_scalar(field, |f| as_text(f).contains(&needle))
+        }
+        Op::StartWith => {
+            let needle = needle();
+            any_scalar(field, |f| as_text(f).starts_with(&needle))
+        }
+        Op::EndWith => {
+            let needle = needle();
+            any_scalar(field, |f| as_text(f).ends_with(&needle))
+        }
         Op::GreaterThan => bound.is_some_and(|b| number(field, |f| f > b)),
         Op::GreaterOrEqual => bound.is_some_and(|b| number(field, |f| f >= b)),
         Op::LessThan => bound.is_some_and(|b| number(field, |f| f < b)),

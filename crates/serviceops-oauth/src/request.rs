@@ -251,22 +251,35 @@ impl Scope for RefFileName {
 /// Clients copied from the vendor's example send `boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW`
 /// in the header while curl appends its own `boundary=` and writes that one into the body, so
 /// the header alone cannot be trusted.
+///
+/// Each candidate costs a search of the body, so only the first [`MAX_BOUNDARIES`] distinct
+/// ones of the header are tried: a header repeating `boundary=` thousands of times must not
+/// multiply the body's cost.
 fn boundaries(content_type: &str, text: &str) -> Vec<String> {
-    let mut out: Vec<String> = content_type
-        .split(';')
-        .filter_map(|p| {
-            let (key, value) = p.trim().split_once('=')?;
-            key.eq_ignore_ascii_case("boundary")
-                .then(|| value.trim().trim_matches('"').to_owned())
-        })
-        .filter(|b| !b.is_empty())
-        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let declared = content_type.split(';').filter_map(|p| {
+        let (key, value) = p.trim().split_once('=')?;
+        key.eq_ignore_ascii_case("boundary")
+            .then(|| value.trim().trim_matches('"'))
+            .filter(|b| !b.is_empty())
+    });
+    for b in declared {
+        if out.len() == MAX_BOUNDARIES {
+            break;
+        }
+        if !out.iter().any(|o| o == b) {
+            out.push(b.to_owned());
+        }
+    }
     let first_line = text.trim_start_matches(['\r', '\n']).split("\r\n").next();
     if let Some(b) = first_line.and_then(|l| l.strip_prefix("--")) {
         out.push(b.trim_end().to_owned());
     }
     out
 }
+
+/// Most `boundary=` parameters of a Content-Type header tried (real clients send one).
+const MAX_BOUNDARIES: usize = 4;
 
 /// The text fields of a multipart/form-data body (RFC 7578), using the first candidate
 /// boundary that delimits the body. `None` if the body is not multipart at all.

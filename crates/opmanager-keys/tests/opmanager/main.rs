@@ -12,6 +12,7 @@ mod groups;
 mod interfaces;
 mod inventory;
 mod monitoring;
+mod parsers;
 mod reports;
 
 use opmanager_keys::{OpManager, Settings};

@@ -291,3 +291,45 @@ async fn a_user_outside_its_list_may_read_but_not_write_it() {
         .await;
     assert_eq!((status, code(&err)), (403, "IP_ADDRESS_NOT_ON_ACCESS_LIST"));
 }
+
+fn entries(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!(r#"{{"ipAddress":"10.{}.{}.1"}}"#, i / 256 % 256, i % 256))
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_long_access_list_body_is_checked_for_duplicates_and_added_whole() {
+    let srv = server().await;
+    let client = DigestClient::key(&srv);
+    // 35,000 entries (just under the 1 MiB body limit); the duplicate is the last one.
+    let mut items = entries(35_000);
+    items.push(r#"{"cidrBlock":"10.0.5.1/32"}"#.into());
+    let body = format!("[{}]", items.join(","));
+    assert!(body.len() < 1 << 20);
+    let (status, err) = client.call(Method::POST, &al_uri(), Some(&body)).await;
+    assert_eq!((status, code(&err)), (400, "DUPLICATE_ADDRESSES_IN_INPUT"));
+    let (_, list) = client.get_json(&al_uri()).await;
+    assert_eq!(list["totalCount"], 2, "nothing added");
+
+    let body = format!("[{}]", entries(30_000).join(","));
+    let (status, list) = client.call(Method::POST, &al_uri(), Some(&body)).await;
+    assert_eq!(status, 200, "{}", list["errorCode"]);
+    assert_eq!(list["totalCount"], 30_002);
+    // Again: every entry is already there and is skipped.
+    let (status, list) = client.call(Method::POST, &al_uri(), Some(&body)).await;
+    assert_eq!((status, list["totalCount"].as_u64()), (200, Some(30_002)));
+}
+
+#[actix_web::test]
+async fn oversized_and_deep_access_list_bodies_are_invalid_json() {
+    let srv = server().await;
+    let client = DigestClient::key(&srv);
+    let oversized = format!("[{}]", entries(60_000).join(","));
+    assert!(oversized.len() > 1 << 20);
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    for body in [oversized, deep] {
+        let (status, err) = client.call(Method::POST, &al_uri(), Some(&body)).await;
+        assert_eq!((status, code(&err)), (400, "INVALID_JSON"));
+    }
+}

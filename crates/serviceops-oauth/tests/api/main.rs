@@ -5,6 +5,7 @@ mod attachments;
 mod common;
 mod conversations;
 mod objects;
+mod parsers;
 mod requests;
 mod resource;
 mod robustness;
