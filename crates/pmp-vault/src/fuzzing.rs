@@ -31,6 +31,19 @@ pub fn input_data(text: &str) -> Result<Option<Map<String, Value>>, PmpError> {
     Input::from_parts("", format!("INPUT_DATA={encoded}").as_bytes()).details()
 }
 
+/// The custom fields a `CREATE RESOURCE` would store from INPUT_DATA `text`: its
+/// `RESOURCECUSTOMFIELD` array read and merged as the handler does
+/// ([`crate::accounts::merge_fields`]); the number of fields.
+///
+/// # Errors
+/// `Invalid input data`, or the custom-field limit message.
+pub fn custom_fields(text: &str) -> Result<usize, PmpError> {
+    let details = input_data(text)?.unwrap_or_default();
+    let fields =
+        crate::accounts::merge_fields(&[], crate::input::array(&details, "RESOURCECUSTOMFIELD"))?;
+    Ok(fields.len())
+}
+
 /// Parameters of a query string (servlet decoding: `+` is a space, bad escapes kept).
 pub fn query(text: &str) -> Input {
     Input::from_parts(text, b"")
