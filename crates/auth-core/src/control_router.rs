@@ -215,8 +215,12 @@ async fn put_state<P: Product>(
     inst: Inst<P>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ControlError> {
-    let doc: serde_json::Value = parse_body(&body)?;
-    inst.replace_state(&doc)?;
+    // Straight into the product's typed records; a document that does not deserialise that
+    // way is read again as a `Value` for the same error as before, naming the field.
+    if !inst.replace_state_json(&body)? {
+        let doc: serde_json::Value = parse_body(&body)?;
+        inst.replace_state(&doc)?;
+    }
     Ok(HttpResponse::Ok()
         .json(json!({"replaced": true, "product": P::NAME, "tenant": inst.tenant})))
 }

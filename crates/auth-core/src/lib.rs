@@ -42,7 +42,9 @@ pub mod ui;
 pub use credentials::AuthError;
 pub use env::Env;
 pub use host::{CommonOptions, Host, Inst};
-pub use product::{control_op, op, parse_state, ControlOp, Instance, OpRoute, Product, StateError};
+pub use product::{
+    control_op, op, parse_state, read_state, ControlOp, Instance, OpRoute, Product, StateError,
+};
 pub use redact::Secrets;
 pub use store::{Store, StoreError};
 

@@ -75,6 +75,20 @@ pub fn parse_state<T: DeserializeOwned>(doc: &Value) -> Result<T, StateError> {
     })
 }
 
+/// Deserialize a state document straight from its JSON text into the product's typed form,
+/// with no [`Value`] for the whole document in between (`PUT /_standin/state` of 10^6 records
+/// would otherwise hold a tree of maps several times the size of the text).
+///
+/// `None` when the text does not deserialise (bad JSON, a wrong or duplicate field, trailing
+/// characters): the caller then reads it through [`Product::load_state`], whose
+/// [`parse_state`] names the failing field.
+pub fn read_state<T: DeserializeOwned>(json: &[u8]) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let state = T::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(state)
+}
+
 /// One route of a product: method, path pattern, operation name and handler.
 pub struct OpRoute {
     /// HTTP method.
@@ -202,6 +216,23 @@ pub trait Product: Sized + Send + Sync + 'static {
     /// [`StateError::Invalid`] naming the field; the transaction is then rolled back.
     fn load_state(&self, tx: &Transaction<'_>, doc: &Value, env: &Env) -> Result<(), StateError>;
 
+    /// [`Product::load_state`] from the document's JSON text (`PUT /_standin/state`), read
+    /// straight into typed records ([`read_state`]) so no [`Value`] of the whole document is
+    /// built. `Ok(false)` when the text does not deserialise that way; auth-core then rolls
+    /// back and loads it through [`Product::load_state`], which names the failing field, so a
+    /// bad document is refused exactly as before. The default always answers `Ok(false)`.
+    ///
+    /// # Errors
+    /// [`StateError::Invalid`] naming the field; the transaction is then rolled back.
+    fn load_state_json(
+        &self,
+        _tx: &Transaction<'_>,
+        _json: &[u8],
+        _env: &Env,
+    ) -> Result<bool, StateError> {
+        Ok(false)
+    }
+
     /// The whole state in the fixture format; `load_state` of it must reproduce it exactly.
     ///
     /// # Errors
@@ -290,6 +321,42 @@ impl<P: Product> Instance<P> {
         })?;
         self.product.on_reset();
         Ok(())
+    }
+
+    /// Replace the whole state with the document in `json`, atomically, read straight into
+    /// the product's typed records ([`Product::load_state_json`]). `Ok(false)`: the text did not
+    /// deserialise that way and nothing changed; parse it and call [`Instance::replace_state`]
+    /// for the error naming the field.
+    ///
+    /// # Errors
+    /// [`StateError`] naming the field (a document that deserialises but fails validation).
+    pub fn replace_state_json(&self, json: &[u8]) -> Result<bool, StateError> {
+        /// Why the transaction was rolled back.
+        enum Undo {
+            Refused(StateError),
+            NotTyped,
+        }
+        impl From<rusqlite::Error> for Undo {
+            fn from(err: rusqlite::Error) -> Self {
+                Undo::Refused(StateError::Store(err))
+            }
+        }
+        let outcome = self.store.write(|tx| {
+            store::clear(tx)?;
+            match self.product.load_state_json(tx, json, &self.env) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Undo::NotTyped),
+                Err(err) => Err(Undo::Refused(err)),
+            }
+        });
+        match outcome {
+            Ok(()) => {
+                self.product.on_reset();
+                Ok(true)
+            }
+            Err(Undo::NotTyped) => Ok(false),
+            Err(Undo::Refused(err)) => Err(err),
+        }
     }
 
     /// The whole state in the fixture format.

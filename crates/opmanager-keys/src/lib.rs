@@ -147,6 +147,15 @@ impl Product for OpManager {
         state::load(tx, doc)
     }
 
+    fn load_state_json(
+        &self,
+        tx: &Transaction<'_>,
+        json: &[u8],
+        _env: &Env,
+    ) -> Result<bool, StateError> {
+        state::load_json(tx, json)
+    }
+
     fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
         state::dump(conn)
     }

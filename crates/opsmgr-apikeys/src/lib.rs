@@ -182,6 +182,16 @@ impl Product for OpsMgr {
         state::load(tx, doc)
     }
 
+    fn load_state_json(
+        &self,
+        tx: &Transaction<'_>,
+        json: &[u8],
+        _env: &Env,
+    ) -> Result<bool, StateError> {
+        self.size_statement_cache(tx);
+        state::load_json(tx, json)
+    }
+
     fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
         state::dump(conn)
     }

@@ -455,7 +455,29 @@ fn check_time(field: impl FnOnce() -> String, text: &str) -> Result<(), StateErr
 /// # Errors
 /// [`StateError::Invalid`] naming the first bad field.
 pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
-    let state: StateDoc = parse_state(doc)?;
+    // Only a bad document pays for tracking the path that names the bad field.
+    let state = match StateDoc::deserialize(doc) {
+        Ok(state) => state,
+        Err(_) => parse_state::<StateDoc>(doc)?,
+    };
+    write(tx, &state)
+}
+
+/// [`load`] from the document's JSON text, straight into typed records (no `Value` of the
+/// whole document); `Ok(false)` when it does not deserialise, so the caller reads it through
+/// [`load`] for the message naming the field.
+///
+/// # Errors
+/// [`StateError::Invalid`] naming the first bad field.
+pub fn load_json(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
+    match auth_core::read_state::<StateDoc>(json) {
+        Some(state) => write(tx, &state).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// Validate a typed document and write it, one cached statement per table.
+fn write(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateError> {
     let mut ids = HashSet::new();
     let mut orgs = HashSet::new();
     let mut insert =
@@ -643,8 +665,8 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         rows.roles(&at, &user.id, &user.roles, None, &orgs, &projects)?;
         rows.access(&at, &user.id, &user.access_list)?;
     }
-    load_deployments(tx, &state, &projects, &mut ids)?;
-    load_teams(tx, &state, &orgs, &projects, &mut ids)
+    load_deployments(tx, state, &projects, &mut ids)?;
+    load_teams(tx, state, &orgs, &projects, &mut ids)
 }
 
 /// Teams, each in an org of the document, their members users of it, their roles project

@@ -111,6 +111,15 @@ impl Product for Pmp {
         state::load(tx, doc)
     }
 
+    fn load_state_json(
+        &self,
+        tx: &Transaction<'_>,
+        json: &[u8],
+        _env: &Env,
+    ) -> Result<bool, StateError> {
+        state::load_json(tx, json)
+    }
+
     fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
         state::dump(conn)
     }

@@ -161,6 +161,19 @@ impl Product for ServiceOps {
         Ok(())
     }
 
+    fn load_state_json(
+        &self,
+        tx: &Transaction<'_>,
+        json: &[u8],
+        _env: &Env,
+    ) -> Result<bool, StateError> {
+        if !state::load_json(tx, json, self.max_attachment_bytes)? {
+            return Ok(false);
+        }
+        store::put_config(tx, signing::JWT_SECRET, &self.signing.stored_secret())?;
+        Ok(true)
+    }
+
     fn dump_state(&self, conn: &Connection) -> Result<Value, StoreError> {
         state::dump(conn)
     }

@@ -216,7 +216,33 @@ pub fn load(
         Ok(parsed) => parsed,
         Err(_) => parse_state(doc)?,
     };
-    validate(&doc, max_attachment_bytes)?;
+    write(tx, &doc, max_attachment_bytes)
+}
+
+/// [`load`] from the document's JSON text, straight into typed records (no `Value` of the
+/// whole document); `Ok(false)` when it does not deserialise, so the caller reads it through
+/// [`load`] for the message naming the field.
+///
+/// # Errors
+/// [`StateError::Invalid`] naming the field.
+pub fn load_json(
+    tx: &Transaction<'_>,
+    json: &[u8],
+    max_attachment_bytes: usize,
+) -> Result<bool, StateError> {
+    match auth_core::read_state::<StateDoc>(json) {
+        Some(doc) => write(tx, &doc, max_attachment_bytes).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// Validate a typed document and write it into the emptied store.
+fn write(
+    tx: &Transaction<'_>,
+    doc: &StateDoc,
+    max_attachment_bytes: usize,
+) -> Result<(), StateError> {
+    validate(doc, max_attachment_bytes)?;
     for c in &doc.clients {
         store::insert_client(tx, c)?;
     }

@@ -594,7 +594,25 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         Ok(state) => state,
         Err(_) => parse_state::<State>(doc)?,
     };
-    validate(&state)?;
+    write(tx, &state)
+}
+
+/// [`load`] from the document's JSON text, straight into typed records (no `Value` of the
+/// whole document); `Ok(false)` when it does not deserialise, so the caller reads it through
+/// [`load`] for the message naming the field.
+///
+/// # Errors
+/// [`StateError::Invalid`] naming the field.
+pub fn load_json(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
+    match auth_core::read_state::<State>(json) {
+        Some(state) => write(tx, &state).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// Validate a typed document and write it into the (emptied) store.
+fn write(tx: &Transaction<'_>, state: &State) -> Result<(), StateError> {
+    validate(state)?;
     store::put(
         tx,
         &Meta {

@@ -15,6 +15,24 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
         Ok(state) => state,
         Err(_) => parse_state::<State>(doc)?,
     };
+    write(tx, &state)
+}
+
+/// [`load`] from the document's JSON text, straight into typed records (no `Value` of the
+/// whole document); `Ok(false)` when it does not deserialise, so the caller reads it through
+/// [`load`] for the message naming the field.
+///
+/// # Errors
+/// [`StateError::Invalid`] naming the first bad field.
+pub fn load_json(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
+    match auth_core::read_state::<State>(json) {
+        Some(state) => write(tx, &state).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// Validate a typed document and write it, section by section.
+fn write(tx: &Transaction<'_>, state: &State) -> Result<(), StateError> {
     let policies = load_policies(tx, &state.policies)?;
     let users = load_users(tx, &state.users)?;
     let groups = load_groups(tx, &state.resource_groups)?;

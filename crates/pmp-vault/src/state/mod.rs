@@ -15,7 +15,7 @@ mod load;
 mod pki;
 
 pub use dump::dump;
-pub use load::load;
+pub use load::{load, load_json};
 
 pub use pki::{CertificateDoc, SshKeyDoc};
 

@@ -265,6 +265,36 @@ async fn the_state_round_trips_and_a_bad_document_names_the_field() {
 }
 
 #[actix_web::test]
+async fn a_state_document_with_a_repeated_key_or_bad_json_is_read_as_before() {
+    let pmp = start().await;
+    let before = pmp.state().await;
+    let put = |body: String| {
+        pmp.http
+            .put(format!("{}/_standin/state", pmp.srv.url()))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    // A repeated key does not deserialise straight into typed records; the document is then
+    // read as before, the last value winning.
+    let text = before.to_string();
+    let repeated = format!("{{\"resourceGroups\":[\"dropped\"],{}", &text[1..]);
+    let res = put(repeated).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(pmp.state().await, before);
+    let res = put(format!("{text} trailing")).await.unwrap();
+    assert_eq!(res.status(), 400);
+    let err: Value = res.json().await.unwrap();
+    assert!(
+        err.to_string().contains("invalid JSON body"),
+        "the JSON error as before: {err}"
+    );
+    let res = put(text[..text.len() / 2].to_owned()).await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(pmp.state().await, before, "a bad document changes nothing");
+}
+
+#[actix_web::test]
 async fn get_resources_searches_with_input_data_in_the_query() {
     let pmp = start().await;
     let search = |column: &str, value: &str| {
