@@ -123,6 +123,8 @@ pub struct OpsMgr {
     /// Whether the store's statement cache was made large enough for every query of the
     /// product (rusqlite keeps 16 by default; evicted statements are parsed again).
     statements_sized: std::sync::atomic::AtomicBool,
+    /// Where deep pages of an org's key list start (keyset paging for `pageNum`).
+    pub(crate) key_anchors: store::KeyAnchors,
 }
 
 impl OpsMgr {
@@ -174,6 +176,7 @@ impl Product for OpsMgr {
         OpsMgr {
             digest: DigestServer::new(REALM, settings.nonce_ttl_secs.max(1)),
             statements_sized: std::sync::atomic::AtomicBool::new(false),
+            key_anchors: store::KeyAnchors::default(),
         }
     }
 

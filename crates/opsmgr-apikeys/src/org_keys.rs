@@ -179,7 +179,13 @@ pub(crate) async fn list_org_keys(caller: Caller, call: Call) -> Result<Reply, O
     let paging = call.paging()?;
     let central = call.central();
     let (total, items) = call.inst.store.read(|c| {
-        let keys = store::keys_of_org_page(c, &org.id, paging.items_per_page, paging.offset())?;
+        let keys = store::keys_of_org_page(
+            c,
+            &call.inst.product.key_anchors,
+            &org.id,
+            paging.items_per_page,
+            paging.offset(),
+        )?;
         let items = key_views(c, &central, &keys)?;
         Ok::<_, rusqlite::Error>((store::count_keys_of_org(c, &org.id)?, items))
     })?;

@@ -343,6 +343,84 @@ async fn a_key_of_another_org_is_not_found_under_this_org() {
 }
 
 #[actix_web::test]
+async fn deep_pages_of_org_keys_follow_creation_order_and_the_latest_writes() {
+    let srv = server().await;
+    let mut ids: Vec<String> = Vec::new();
+    with_state(&srv, |doc| {
+        let keys = doc["apiKeys"].as_array_mut().unwrap();
+        // Keys of two orgs interleaved, so an org's keys are not consecutive rows.
+        for i in 0..3000u32 {
+            let org = if i % 3 == 2 { OTHER_ORG } else { ORG };
+            let letters: String = format!("{i:04}")
+                .bytes()
+                .map(|b| char::from(b'a' + (b - b'0')))
+                .collect();
+            keys.push(json!({
+                "id": format!("6000000000000000000{:05x}", i),
+                "orgId": org, "desc": format!("key {i}"),
+                "publicKey": format!("dpxy{letters}"),
+                "privateKey": format!("00000000-0000-4000-8000-{:012}", i),
+                "roles": [{"orgId": org, "roleName": "ORG_MEMBER"}]
+            }));
+        }
+        ids = keys
+            .iter()
+            .filter(|k| k["orgId"] == ORG)
+            .map(|k| k["id"].as_str().unwrap().to_owned())
+            .collect();
+    });
+    let client = DigestClient::key(&srv);
+    let page = |num: usize, per: usize| {
+        let uri = format!("{}?pageNum={num}&itemsPerPage={per}", org_keys_uri());
+        let client = &client;
+        async move {
+            let (status, page) = client.get_json(&uri).await;
+            assert_eq!(status, 200, "{page}");
+            page["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let expect = |ids: &[String], num: usize, per: usize| -> Vec<String> {
+        ids.iter()
+            .skip((num - 1) * per)
+            .take(per)
+            .cloned()
+            .collect()
+    };
+    for (num, per) in [
+        (20, 100),
+        (200, 7),
+        (21, 100),
+        (5, 500),
+        (11, 200),
+        (1, 100),
+    ] {
+        assert_eq!(
+            page(num, per).await,
+            expect(&ids, num, per),
+            "page {num} of {per}"
+        );
+    }
+    // A write moves every later key up one place; the deep page follows at once.
+    let gone = ids.remove(1500);
+    let res = client
+        .send(Method::DELETE, &format!("{}/{gone}", org_keys_uri()), None)
+        .await;
+    assert_eq!(res.status(), 200);
+    for (num, per) in [(20, 100), (200, 7), (21, 100)] {
+        assert_eq!(
+            page(num, per).await,
+            expect(&ids, num, per),
+            "after delete: page {num} of {per}"
+        );
+    }
+}
+
+#[actix_web::test]
 async fn pagination_walks_250_keys_in_pages_of_100_following_next_links() {
     let srv = server().await;
     with_state(&srv, |doc| {
