@@ -201,6 +201,7 @@ impl Product for OpsMgr {
 
     fn on_reset(&self) {
         self.digest.clear();
+        self.key_anchors.clear();
     }
 
     /// The route table of `routes.rs`.

@@ -288,9 +288,13 @@ const ANCHORED_FROM: u64 = 1024;
 
 /// The `seq` of every [`ANCHOR_STRIDE`]-th key of one org, in creation order, so that a deep
 /// page of the org's keys starts at its anchor. Built by one walk of `api_key_org` on the
-/// first deep page, and kept until the store changes (SQLite's count of changed rows on the
-/// connection, `sqlite3_total_changes`, moves with every insert, update and delete, triggers
-/// included). One org at a time: 8 bytes per 64 keys (125 KB at 10^6 keys).
+/// first deep page, and kept while the org's key count and its largest `seq` are unchanged:
+/// `seq` is AUTOINCREMENT (never reused), so a key added and kept raises the largest `seq`,
+/// and any other change removes keys and lowers the count (no query moves a key between
+/// orgs). Not the connection's count of changed rows: every Digest-authenticated request
+/// writes the access-list usage, which would rebuild the anchors on every page. Replacing
+/// the state (PUT, reset, snapshot restore) forgets them ([`KeyAnchors::clear`]). One org at
+/// a time: 8 bytes per 64 keys (125 KB at 10^6 keys).
 #[derive(Debug, Default)]
 pub struct KeyAnchors {
     held: parking_lot::Mutex<Option<Anchors>>,
@@ -298,15 +302,23 @@ pub struct KeyAnchors {
 
 #[derive(Debug)]
 struct Anchors {
-    changes: u64,
+    changes: (u64, i64),
     org_id: String,
     seqs: Vec<i64>,
 }
 
 impl KeyAnchors {
     /// The `seq` of the org's `(n * ANCHOR_STRIDE)`-th key (0-based), if it has that many.
+    /// Forget the anchors (the whole state was replaced: `seq` starts again).
+    pub fn clear(&self) {
+        *self.held.lock() = None;
+    }
+
     fn seq_at(&self, conn: &Connection, org_id: &str, n: u64) -> rusqlite::Result<Option<i64>> {
-        let changes = conn.total_changes();
+        let last: Option<i64> = conn
+            .prepare_cached("SELECT MAX(seq) FROM api_key WHERE org_id = ?1")?
+            .query_row([org_id], |r| r.get(0))?;
+        let changes = (count_keys_of_org(conn, org_id)?, last.unwrap_or(0));
         let mut held = self.held.lock();
         let fresh = held
             .as_ref()
