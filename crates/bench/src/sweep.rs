@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// One product at one size.
 #[derive(Debug, Clone)]
 pub struct SweepRow {
-    /// `pmp accounts`, `opsmgr apiKeys`, `opmanager devices`.
+    /// `pmp accounts`, `opsmgr apiKeys`, `opmanager devices`, `serviceops requests`.
     pub what: &'static str,
     /// Records seeded.
     pub records: usize,
@@ -29,6 +29,9 @@ pub struct SweepRow {
     pub startup_ms: f64,
     /// RSS growth per record after seeding, bytes.
     pub bytes_per_record: f64,
+    /// RSS per record at rest: restarted on the seeded data, after the reads and pages,
+    /// over the RSS of the fixture instance before seeding, bytes.
+    pub rest_bytes_per_record: f64,
     /// Unexpected statuses.
     pub unexpected: u64,
 }
@@ -39,17 +42,18 @@ impl SweepRow {
             "what": self.what, "records": self.records, "seed_ms": self.seed_ms,
             "read_p50_us": self.read_p50_us, "first_page_us": self.first_page_us,
             "last_page_us": self.last_page_us, "startup_ms": self.startup_ms,
-            "bytes_per_record": self.bytes_per_record, "unexpected": self.unexpected,
+            "bytes_per_record": self.bytes_per_record,
+            "rest_bytes_per_record": self.rest_bytes_per_record, "unexpected": self.unexpected,
         })
     }
 
     pub(crate) fn table(rows: &[SweepRow]) -> String {
         let mut out = String::from(
-            "| records | N | seed ms | read-by-id p50 ms | first page ms | last page ms | startup ms | RSS bytes/record | unexpected |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+            "| records | N | seed ms | read-by-id p50 ms | first page ms | last page ms | startup ms | RSS bytes/record after seeding | at rest | unexpected |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
         );
         for r in rows {
             out.push_str(&format!(
-                "| {} | {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.1} | {:.0} | {} |\n",
+                "| {} | {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.1} | {:.0} | {:.0} | {} |\n",
                 r.what,
                 r.records,
                 r.seed_ms,
@@ -58,6 +62,7 @@ impl SweepRow {
                 r.last_page_us as f64 / 1000.0,
                 r.startup_ms,
                 r.bytes_per_record,
+                r.rest_bytes_per_record,
                 r.unexpected
             ));
         }
@@ -75,6 +80,8 @@ struct Target {
     read: fn(usize) -> String,
     /// Path of list page `page` (1-based) of 100 records, and the number of pages for `n`.
     page: fn(usize) -> String,
+    /// The list page is a `POST` with this body (ServiceOps' `search/byqual`), else a `GET`.
+    page_body: Option<&'static str>,
     headers: &'static [(&'static str, &'static str)],
 }
 
@@ -220,6 +227,42 @@ fn grow_opmanager(state: &Value, n: usize) -> Option<Value> {
     Some(state)
 }
 
+/// ServiceOps: n incident requests cloned from the fixture's first, ids from 1_000_000 up;
+/// service requests, changes, assets and conversations (which name fixture tickets) dropped.
+fn grow_serviceops(state: &Value, n: usize) -> Option<Value> {
+    let mut state = state.clone();
+    let template = state["requests"].get(0)?.clone();
+    for key in ["serviceRequests", "changes", "assets", "conversations"] {
+        if let Some(list) = state[key].as_array_mut() {
+            list.clear();
+        }
+    }
+    let requests = state["requests"].as_array_mut()?;
+    requests.clear();
+    for i in 0..n {
+        let mut req = template.clone();
+        req["id"] = json!(1_000_000 + i);
+        req["name"] = json!(format!("INC-{}", 1_000_000 + i));
+        req["subject"] = json!(format!("bench request {i}"));
+        requests.push(req);
+    }
+    let next = 1_000_000 + n + 1;
+    state["sequences"]["nextId"] = json!(next);
+    state["sequences"]["nextTicketNumber"] = json!(next);
+    Some(state)
+}
+
+fn read_serviceops(i: usize) -> String {
+    format!("/api/v1/request/{}", 1_000_000 + i)
+}
+
+fn page_serviceops(page: usize) -> String {
+    format!(
+        "/api/v1/request/search/byqual?offset={}&size=100",
+        (page.max(1) - 1) * 100
+    )
+}
+
 fn read_opmanager(i: usize) -> String {
     format!("/api/json/device/getDeviceSummary?name=bench-{i}")
 }
@@ -228,13 +271,14 @@ fn page_opmanager(page: usize) -> String {
     format!("/api/json/device/listDevices?page={page}&rows=100")
 }
 
-const TARGETS: [Target; 3] = [
+const TARGETS: [Target; 4] = [
     Target {
         what: "pmp accounts",
         product: "pmp",
         grow: grow_pmp,
         read: read_pmp,
         page: page_pmp,
+        page_body: None,
         headers: &[("AUTHTOKEN", PMP_TOKEN)],
     },
     Target {
@@ -243,6 +287,7 @@ const TARGETS: [Target; 3] = [
         grow: grow_opsmgr,
         read: read_opsmgr,
         page: page_opsmgr,
+        page_body: None,
         headers: &[],
     },
     Target {
@@ -251,7 +296,17 @@ const TARGETS: [Target; 3] = [
         grow: grow_opmanager,
         read: read_opmanager,
         page: page_opmanager,
+        page_body: None,
         headers: &[("apiKey", OPM_KEY)],
+    },
+    Target {
+        what: "serviceops requests",
+        product: "serviceops",
+        grow: grow_serviceops,
+        read: read_serviceops,
+        page: page_serviceops,
+        page_body: Some("{}"),
+        headers: &[],
     },
 ];
 
@@ -263,19 +318,64 @@ fn client() -> Result<Client, String> {
         .map_err(|e| e.to_string())
 }
 
-/// A GET with the target's credentials (Digest for Ops Manager, via a fresh challenge).
+/// Credentials kept between the requests of one target: Ops Manager's Digest challenge,
+/// ServiceOps' Bearer token (both fetched on first use, outside the timing).
+#[derive(Default)]
+struct Session {
+    digest: Option<digest_auth::WwwAuthenticateHeader>,
+    bearer: Option<String>,
+}
+
+/// ServiceOps' password grant of the fixture user: the access token.
+async fn bearer_token(client: &Client, base: &str) -> Result<String, String> {
+    let token: Value = client
+        .post(format!("{base}/api/oauth/token"))
+        .basic_auth("main-web-app-client", Some("main-web-app-secret"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "tim@acme.com"),
+            ("password", "123"),
+        ])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    token["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no access_token in {token}"))
+}
+
+/// A GET (or the target's list `POST` when `body` is given) with the target's credentials
+/// (Digest for Ops Manager, via a fresh challenge; a Bearer token for ServiceOps).
 async fn get(
     client: &Client,
     base: &str,
     target: &Target,
     path: &str,
-    digest: &mut Option<digest_auth::WwwAuthenticateHeader>,
+    session: &mut Session,
+    body: Option<&'static str>,
 ) -> Result<(u16, Duration), String> {
+    if target.product == "serviceops" && session.bearer.is_none() {
+        session.bearer = Some(bearer_token(client, base).await?);
+    }
+    let digest = &mut session.digest;
     let began = Instant::now();
     let url = format!("{base}{path}");
-    let mut req = client.get(&url);
+    let mut req = match body {
+        Some(body) => client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body),
+        None => client.get(&url),
+    };
     for (k, v) in target.headers {
         req = req.header(*k, *v);
+    }
+    if let Some(bearer) = &session.bearer {
+        req = req.bearer_auth(bearer);
     }
     if target.product == "opsmgr" {
         if digest.is_none() {
@@ -360,14 +460,21 @@ pub async fn run(options: &crate::Options, n: usize) -> Result<Vec<SweepRow>, St
         let server = StandinProcess::start(bin, &args)?;
         let startup_ms = server.startup.as_secs_f64() * 1000.0;
         let base = server.url(target.product);
-        let mut digest = None;
+        let mut session = Session::default();
         let mut unexpected = 0u64;
         let mut reads = Vec::new();
         let samples = 200.min(n.max(1));
         for k in 0..samples {
             let i = (k * 7919) % n.max(1);
-            let (status, took) =
-                get(&client, &base, target, &(target.read)(i), &mut digest).await?;
+            let (status, took) = get(
+                &client,
+                &base,
+                target,
+                &(target.read)(i),
+                &mut session,
+                None,
+            )
+            .await?;
             if status != 200 {
                 unexpected += 1;
             }
@@ -386,12 +493,29 @@ pub async fn run(options: &crate::Options, n: usize) -> Result<Vec<SweepRow>, St
             } else {
                 (target.page)(pages)
             };
-            let (s1, t1) = get(&client, &base, target, &first_path, &mut digest).await?;
-            let (s2, t2) = get(&client, &base, target, &last_path, &mut digest).await?;
+            let (s1, t1) = get(
+                &client,
+                &base,
+                target,
+                &first_path,
+                &mut session,
+                target.page_body,
+            )
+            .await?;
+            let (s2, t2) = get(
+                &client,
+                &base,
+                target,
+                &last_path,
+                &mut session,
+                target.page_body,
+            )
+            .await?;
             unexpected += u64::from(s1 != 200) + u64::from(s2 != 200);
             first.push(t1);
             last.push(t2);
         }
+        let rss_rest = rss_kb(server.pid()).unwrap_or(0);
         rows.push(SweepRow {
             what: target.what,
             records: n,
@@ -401,6 +525,7 @@ pub async fn run(options: &crate::Options, n: usize) -> Result<Vec<SweepRow>, St
             last_page_us: median(last),
             startup_ms,
             bytes_per_record: rss_after.saturating_sub(rss_before) as f64 * 1024.0 / n as f64,
+            rest_bytes_per_record: rss_rest.saturating_sub(rss_before) as f64 * 1024.0 / n as f64,
             unexpected,
         });
         server.stop();
