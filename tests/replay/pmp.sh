@@ -78,6 +78,33 @@ curl -k -X DELETE "$STANDIN_URL/restapi/json/v1/resources?AUTHTOKEN=$A"
 curl -k "$STANDIN_URL/restapi/json/v1/nothing?AUTHTOKEN=$A"
 curl -k "$STANDIN_URL/restapi/json/v1/resources?AUTHTOKEN=$A"
 
+# Refusals of the writes: CHANGE PASSWORD without NEWPASSWORD, with a bad RESETTYPE, against a
+# policy, REMOTE on an unreachable resource; EDIT ACCOUNT to a taken name and an unknown policy;
+# ADD ACCOUNTS empty, incomplete, duplicate and against a policy; CREATE RESOURCE and CREATE USER
+# under taken names
+R=$STANDIN_URL/restapi/json/v1/resources
+curl -k -X PUT "$R/304/accounts/310/password?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"REASON":"rotation","RESETTYPE":"LOCAL"}}}'
+curl -k -X PUT "$R/304/accounts/310/password?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"REASON":"rotation","NEWPASSWORD":"Test@12345$","RESETTYPE":"SIDEWAYS"}}}'
+curl -k -X PUT "$R/304/accounts/310/password?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"REASON":"rotation","NEWPASSWORD":"a"}}}'
+curl -k -X PUT "$R/305/accounts/312/password?AUTHTOKEN=7CBD7DB9-89F0-4092-9911-C862F456106F" -d 'INPUT_DATA={"operation":{"Details":{"REASON":"rotation","NEWPASSWORD":"Test@12345$","RESETTYPE":"remote"}}}'
+curl -k -X PUT "$R/304/accounts/311?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"ACCOUNTNAME":"root"}}}'
+curl -k -X PUT "$R/304/accounts/311?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"ACCOUNTPASSWORDPOLICY":"Nonesuch"}}}'
+curl -k -X POST "$R/304/accounts?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"ACCOUNTLIST":[]}}}'
+curl -k -X POST "$R/304/accounts?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"ACCOUNTLIST":[{"ACCOUNTNAME":"nopass"},{"ACCOUNTNAME":"root","PASSWORD":"Test@12345$"},{"ACCOUNTNAME":"weak","PASSWORD":"a"},{"ACCOUNTNAME":"odd","PASSWORD":"Test@12345$","ACCOUNTPASSWORDPOLICY":"Nonesuch"},"not an object"]}}}'
+curl -k -X POST "$R?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"RESOURCENAME":"apt-server1","ACCOUNTNAME":"x","PASSWORD":"Test@12345$","RESOURCETYPE":"Linux"}}}'
+curl -k -X POST "$STANDIN_URL/restapi/json/v1/user?AUTHTOKEN=$A" -d 'INPUT_DATA={"operation":{"Details":{"USERNAME":"pmpapi","FIRSTNAME":"G","EMAIL":"g@example.com","ROLE":"Password User","PASSWORD":"Test@12345$"}}}'
+# The request workflow on account 311 (shared with userapi) under access control: raise,
+# list, approve, check out, check in, and a second check-in refused
+W=$STANDIN_URL/restapi/json/v1/accounts
+curl -k -X PATCH $STANDIN_URL/_standin/pmp/accounts/311 -d '{"accessControl":true,"checkoutMinutes":5}'
+curl -k -X POST "$W/311/requestpassword?AUTHTOKEN=$U" -d 'INPUT_DATA={"operation":{"Details":{"REASON":"Deploy"}}}'
+S=7CBD7DB9-89F0-4092-9911-C862F456106F   # superapi
+curl -k "$W/passwordaccessrequests?AUTHTOKEN=$S"
+curl -k -X POST "$W/311/requester/6/approve?AUTHTOKEN=$S"
+curl -k -X POST "$W/311/checkout?AUTHTOKEN=$U"
+curl -k -X POST "$W/311/requester/6/checkin?AUTHTOKEN=$U"
+curl -k -X POST "$W/311/requester/6/checkin?AUTHTOKEN=$U"
+
 # PKI sub-API (pypmp's certificate and SSH-key calls)
 P=$STANDIN_URL/api/pki/restapi
 curl -k "$P/getAllSSLCertificates?AUTHTOKEN=$A"

@@ -245,21 +245,40 @@ pub async fn change_password(caller: ApiUser, ids: Ids) -> Result<Reply, PmpErro
     let details = caller.require_details()?;
     caller.need_account(&res, &acc, Access::Modify)?;
     caller.reason_and_ticket(&acc, &details, "change the password")?;
-    let new = text(&details, "NEWPASSWORD")
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| PmpError::failed("New password is mandatory"))?;
-    let remote = reset_type(&details)?;
-    check_policy(&caller, &acc.policy, &new)?;
+    let change = PasswordChange::read(&details)?;
+    check_policy(&caller, &acc.policy, &change.new)?;
     not_in_use_by_another(&caller, &acc)?;
-    if remote && res.unreachable {
+    reachable_for(&res, &change)?;
+    let now = caller.now_ms();
+    caller.write(|tx| Ok(store::set_password(tx, acc.id, &change.new, now)?))?;
+    Ok(Reply::message("Password changed successfully"))
+}
+
+/// CHANGE PASSWORD's INPUT_DATA: `NEWPASSWORD` (mandatory) and `RESETTYPE`.
+struct PasswordChange {
+    new: String,
+    remote: bool,
+}
+
+impl PasswordChange {
+    fn read(details: &Map<String, Value>) -> Result<Self, PmpError> {
+        let new = text(details, "NEWPASSWORD")
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| PmpError::failed("New password is mandatory"))?;
+        let remote = reset_type(details)?;
+        Ok(PasswordChange { new, remote })
+    }
+}
+
+/// A REMOTE reset needs the resource to answer (the fixture marks some unreachable).
+fn reachable_for(res: &Resource, change: &PasswordChange) -> Result<(), PmpError> {
+    if change.remote && res.unreachable {
         return Err(PmpError::failed(format!(
             "Password reset failed. Unable to connect to the remote resource {}",
             res.name
         )));
     }
-    let now = caller.now_ms();
-    caller.write(|tx| Ok(store::set_password(tx, acc.id, &new, now)?))?;
-    Ok(Reply::message("Password changed successfully"))
+    Ok(())
 }
 
 /// `RESETTYPE`: `LOCAL` (the default) or `REMOTE`; whether it is remote.
@@ -357,18 +376,26 @@ pub async fn add_accounts(caller: ApiUser, rid: web::Path<String>) -> Result<Rep
         .filter(|l| !l.is_empty())
         .ok_or_else(|| PmpError::failed(MSG_INVALID_INPUT))?;
     let now = caller.now_ms();
-    let statuses = caller.write(|tx| {
-        let mut statuses = Map::new();
-        for item in list {
-            let empty = Map::new();
-            let map = item.as_object().unwrap_or(&empty);
-            let name = nonblank(map, "ACCOUNTNAME").unwrap_or_default();
-            let status = add_one(tx, &res, map, &name, now)?;
-            statuses.insert(name, json!({ "STATUS": status }));
-        }
-        Ok(statuses)
-    })?;
+    let statuses = caller.write(|tx| add_all(tx, &res, list, now))?;
     Ok(Reply::message("Account(s) added successfully").details(json!([statuses])))
+}
+
+/// Add each account of an ACCOUNTLIST in one transaction: its `STATUS` under its name.
+fn add_all(
+    tx: &rusqlite::Transaction<'_>,
+    res: &Resource,
+    list: &[Value],
+    now: i64,
+) -> Result<Map<String, Value>, PmpError> {
+    let mut statuses = Map::new();
+    for item in list {
+        let empty = Map::new();
+        let map = item.as_object().unwrap_or(&empty);
+        let name = nonblank(map, "ACCOUNTNAME").unwrap_or_default();
+        let status = add_one(tx, res, map, &name, now)?;
+        statuses.insert(name, json!({ "STATUS": status }));
+    }
+    Ok(statuses)
 }
 
 /// Add one account of an ACCOUNTLIST; the per-account STATUS text.
@@ -418,30 +445,58 @@ fn add_one(
 pub async fn edit_account(caller: ApiUser, ids: Ids) -> Result<Reply, PmpError> {
     let res = caller.resource(&ids.0)?;
     let acc = caller.account_of(&res, &ids.1)?;
-    let d = caller.require_details()?;
+    let details = caller.require_details()?;
     caller.need_account(&res, &acc, Access::Modify)?;
-    let name = nonblank(&d, "ACCOUNTNAME").unwrap_or_else(|| acc.name.clone());
-    let notes = text(&d, "NOTES").unwrap_or_else(|| acc.notes.clone());
-    let policy = nonblank(&d, "ACCOUNTPASSWORDPOLICY").unwrap_or_else(|| acc.policy.clone());
-    let fields = merge_fields(&acc.custom_fields, array(&d, "ACCOUNTCUSTOMFIELD"))?;
-    caller.write(|tx| {
-        let policy = store::policy(tx, &policy)?
-            .ok_or_else(|| PmpError::failed(format!("Password policy {policy} does not exist")))?;
-        if store::account_by_name(tx, res.id, &name)?.is_some_and(|other| other.id != acc.id) {
+    let edit = AccountEdit::read(&details, &acc)?;
+    caller.write(|tx| edit.save(tx, &res, &acc))?;
+    Ok(Reply::message(format!(
+        "Account {} modified successfully",
+        edit.name
+    )))
+}
+
+/// EDIT ACCOUNT's INPUT_DATA; what it leaves out keeps the account's current value.
+struct AccountEdit {
+    name: String,
+    notes: String,
+    policy: String,
+    fields: Vec<CustomField>,
+}
+
+impl AccountEdit {
+    fn read(d: &Map<String, Value>, acc: &Account) -> Result<Self, PmpError> {
+        Ok(AccountEdit {
+            name: nonblank(d, "ACCOUNTNAME").unwrap_or_else(|| acc.name.clone()),
+            notes: text(d, "NOTES").unwrap_or_else(|| acc.notes.clone()),
+            policy: nonblank(d, "ACCOUNTPASSWORDPOLICY").unwrap_or_else(|| acc.policy.clone()),
+            fields: merge_fields(&acc.custom_fields, array(d, "ACCOUNTCUSTOMFIELD"))?,
+        })
+    }
+
+    /// The policy must exist and the name be free on the resource; then the update.
+    fn save(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        res: &Resource,
+        acc: &Account,
+    ) -> Result<(), PmpError> {
+        let policy = store::policy(tx, &self.policy)?.ok_or_else(|| {
+            PmpError::failed(format!("Password policy {} does not exist", self.policy))
+        })?;
+        let name = &self.name;
+        if store::account_by_name(tx, res.id, name)?.is_some_and(|other| other.id != acc.id) {
             return Err(PmpError::failed(format!("Account {name} already exists")));
         }
+        let (notes, fields) = (&self.notes, &self.fields);
         Ok(store::update_account(
             tx,
             acc.id,
-            &name,
-            &notes,
+            name,
+            notes,
             &policy.name,
-            &fields,
+            fields,
         )?)
-    })?;
-    Ok(Reply::message(format!(
-        "Account {name} modified successfully"
-    )))
+    }
 }
 
 /// `DELETE /resources/{rid}/accounts/{aid}` (`DELETE ACCOUNT`).

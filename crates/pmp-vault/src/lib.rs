@@ -181,3 +181,25 @@ impl Product for Pmp {
             .flatten()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        pmp: Settings,
+    }
+
+    #[test]
+    fn the_clap_defaults_match_default_and_the_body_limit_flag_parses() {
+        let cli = Cli::try_parse_from(["standin"]).unwrap();
+        assert_eq!(cli.pmp.max_body_bytes, Settings::default().max_body_bytes);
+        let cli = Cli::try_parse_from(["standin", "--pmp-max-body-bytes", "4096"]).unwrap();
+        assert_eq!(cli.pmp.max_body_bytes, 4096);
+        assert!(Cli::try_parse_from(["standin", "--pmp-max-body-bytes", "-1"]).is_err());
+        assert!(Cli::try_parse_from(["standin", "--pmp-max-body-bytes", "lots"]).is_err());
+    }
+}

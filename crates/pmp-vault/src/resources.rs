@@ -105,24 +105,8 @@ pub async fn create_resource(caller: ApiUser) -> Result<Reply, PmpError> {
     let name = nonblank(&d, "RESOURCENAME").unwrap_or_default();
     caller.note().resource = name.clone();
     caller.note().account = nonblank(&d, "ACCOUNTNAME").unwrap_or_default();
-    let owner = owner_for(&caller, &d)?;
-    let res_fields = merge_fields(&[], array(&d, "RESOURCECUSTOMFIELD"))?;
-    let acc_fields = merge_fields(&[], array(&d, "ACCOUNTCUSTOMFIELD"))?;
-    let now = caller.now_ms();
-    caller.write(|tx| {
-        if store::resource_by_name(tx, &name)?.is_some() {
-            return Err(PmpError::failed(format!("Resource {name} already exists")));
-        }
-        let new = NewWithAccount {
-            d: &d,
-            name: &name,
-            owner,
-            res_fields: &res_fields,
-            acc_fields: &acc_fields,
-            now,
-        };
-        insert_with_account(tx, &new, caller.input().file.as_ref())
-    })?;
+    let new = NewWithAccount::read(&caller, &d, &name)?;
+    caller.write(|tx| insert_with_account(tx, &new, caller.input().file.as_ref()))?;
     Ok(Reply::message(format!(
         "Resource {name} has been added successfully"
     )))
@@ -148,17 +132,36 @@ struct NewWithAccount<'a> {
     d: &'a Map<String, Value>,
     name: &'a str,
     owner: i64,
-    res_fields: &'a [CustomField],
-    acc_fields: &'a [CustomField],
+    res_fields: Vec<CustomField>,
+    acc_fields: Vec<CustomField>,
     now: i64,
 }
 
-/// Check the policies and insert the resource with its account, inside `tx`.
+impl<'a> NewWithAccount<'a> {
+    /// The owner (OWNERNAME or the caller) and both custom-field lists, read in that order.
+    fn read(caller: &ApiUser, d: &'a Map<String, Value>, name: &'a str) -> Result<Self, PmpError> {
+        Ok(NewWithAccount {
+            d,
+            name,
+            owner: owner_for(caller, d)?,
+            res_fields: merge_fields(&[], array(d, "RESOURCECUSTOMFIELD"))?,
+            acc_fields: merge_fields(&[], array(d, "ACCOUNTCUSTOMFIELD"))?,
+            now: caller.now_ms(),
+        })
+    }
+}
+
+/// Check the name is free and the policies, then insert the resource with its account,
+/// inside `tx`.
 fn insert_with_account(
     tx: &Transaction<'_>,
     new: &NewWithAccount<'_>,
     file: Option<&crate::request::Upload>,
 ) -> Result<(), PmpError> {
+    if store::resource_by_name(tx, new.name)?.is_some() {
+        let name = new.name;
+        return Err(PmpError::failed(format!("Resource {name} already exists")));
+    }
     let d = new.d;
     let res_policy = policy_named(tx, nonblank(d, "RESOURCEPASSWORDPOLICY"))?;
     let acc_policy = policy_named(
@@ -190,7 +193,7 @@ fn insert_with_account(
             owner_id: new.owner,
             policy: &res_policy,
             group: group.as_deref(),
-            fields: new.res_fields,
+            fields: &new.res_fields,
         },
     )?;
     store::insert_account(
@@ -201,7 +204,7 @@ fn insert_with_account(
             password: &password,
             notes: &f("NOTES"),
             policy: &acc_policy,
-            fields: new.acc_fields,
+            fields: &new.acc_fields,
             now_ms: new.now,
             file: file.map(|u| (u.name.as_str(), u.bytes.as_slice())),
         },

@@ -25,18 +25,26 @@ pub async fn create_user(caller: ApiUser) -> Result<Reply, PmpError> {
     new.auth_token = new
         .api_user
         .then(|| caller.inst().env.ids.uuid().to_uppercase());
-    caller.write(|tx| {
-        if store::user_by_name(tx, &new.user_name)?.is_some() {
-            let name = &new.user_name;
-            return Err(PmpError::failed(format!("User {name} already exists")));
-        }
-        Ok(store::insert_user(tx, &new)?)
-    })?;
+    caller.write(|tx| insert_new_user(tx, &new))?;
+    Ok(user_added(new.auth_token.as_deref()))
+}
+
+/// Insert `new` unless its name is taken.
+fn insert_new_user(tx: &rusqlite::Transaction<'_>, new: &NewUser) -> Result<(), PmpError> {
+    if store::user_by_name(tx, &new.user_name)?.is_some() {
+        let name = &new.user_name;
+        return Err(PmpError::failed(format!("User {name} already exists")));
+    }
+    Ok(store::insert_user(tx, new)?)
+}
+
+/// `SUCCESS`, with the new API user's `AUTHTOKEN` in `Details`.
+fn user_added(auth_token: Option<&str>) -> Reply {
     let reply = Reply::message("SUCCESS");
-    Ok(match &new.auth_token {
+    match auth_token {
         Some(token) => reply.details(json!({ "AUTHTOKEN": token })),
         None => reply,
-    })
+    }
 }
 
 /// The user INPUT_DATA describes (no token yet), checked in the vendor's order: name, role,

@@ -36,25 +36,28 @@ pub async fn request_password(caller: ApiUser, aid: web::Path<String>) -> Result
     let details = caller.details()?;
     let reason = request_reason(&caller, &details, res.reason_mandatory)?;
     let window = access_window(&details, caller.now_ms())?;
-    let needs_approval =
-        acc.access_control && !approver(&caller, &res) && res.owner_id != caller.id;
-    let (status, shown) = if needs_approval {
-        (RequestStatus::Requested, "WAITING FOR APPROVAL")
-    } else {
-        (RequestStatus::Approved, "CHECKOUT")
-    };
-    let now = caller.now_ms();
+    let (status, shown) = first_status(&caller, &res, &acc);
     let raised = Raised {
         status,
         reason,
         window,
-        now,
+        now: caller.now_ms(),
     };
     caller.write(|tx| raise(tx, acc.id, caller.id, &raised))?;
     Ok(
         Reply::message("Request to view password have been raised successfully")
             .details(json!({ "STATUS": shown })),
     )
+}
+
+/// A new request waits for approval under access control, unless the caller approves or
+/// owns the resource; its status and the `STATUS` shown.
+fn first_status(caller: &ApiUser, res: &Resource, acc: &Account) -> (RequestStatus, &'static str) {
+    if acc.access_control && !approver(caller, res) && res.owner_id != caller.id {
+        (RequestStatus::Requested, "WAITING FOR APPROVAL")
+    } else {
+        (RequestStatus::Approved, "CHECKOUT")
+    }
 }
 
 /// The `REASON` of a password request (INPUT_DATA, else the query), noted for the audit
@@ -162,9 +165,18 @@ fn show_time(ms: i64) -> String {
 pub async fn list_requests(caller: ApiUser) -> Result<Reply, PmpError> {
     allow(caller.is_admin())?;
     let pending = caller.read(|c| store::pending_requests(c, &caller))?;
+    let mut details = Vec::new();
+    for (user, rows) in by_requester(&caller, &pending)? {
+        details.push(requester_entry(&caller, user, rows)?);
+    }
+    Ok(Reply::message("Password Request fetched successfully").rows_of(details))
+}
+
+/// The pending requests' rows grouped by requester, in order of first appearance.
+fn by_requester(caller: &ApiUser, pending: &[Request]) -> Result<Vec<(i64, Vec<Value>)>, PmpError> {
     let mut groups: Vec<(i64, Vec<Value>)> = Vec::new();
-    for q in &pending {
-        let Some(row) = request_row(&caller, q)? else {
+    for q in pending {
+        let Some(row) = request_row(caller, q)? else {
             continue;
         };
         match groups.iter_mut().find(|(u, _)| *u == q.user_id) {
@@ -172,17 +184,18 @@ pub async fn list_requests(caller: ApiUser) -> Result<Reply, PmpError> {
             None => groups.push((q.user_id, vec![row])),
         }
     }
-    let mut details = Vec::new();
-    for (user, rows) in groups {
-        let (name, full) = caller
-            .read(|c| store::user_by_id(c, user))?
-            .unwrap_or_default();
-        details.push(json!({
-            "REQUESTER USERID": user.to_string(), "REQUESTED BY": name,
-            "REQUESTED BY FULLNAME": full, "PASSWORDREQUESTLIST": rows,
-        }));
-    }
-    Ok(Reply::message("Password Request fetched successfully").rows_of(details))
+    Ok(groups)
+}
+
+/// One requester's entry: who they are and their `PASSWORDREQUESTLIST`.
+fn requester_entry(caller: &ApiUser, user: i64, rows: Vec<Value>) -> Result<Value, PmpError> {
+    let (name, full) = caller
+        .read(|c| store::user_by_id(c, user))?
+        .unwrap_or_default();
+    Ok(json!({
+        "REQUESTER USERID": user.to_string(), "REQUESTED BY": name,
+        "REQUESTED BY FULLNAME": full, "PASSWORDREQUESTLIST": rows,
+    }))
 }
 
 /// One `PASSWORDREQUESTLIST` entry (none when its account is gone).
@@ -321,14 +334,7 @@ pub async fn checkin_password(caller: ApiUser, ids: Requester) -> Result<Reply, 
             )
         })
         .ok_or_else(|| PmpError::failed("Password is not checked out by this user"))?;
-    caller.write(|tx| {
-        Ok(store::set_request(
-            tx,
-            open.id,
-            RequestStatus::CheckedIn,
-            None,
-            None,
-        )?)
-    })?;
+    let checked_in = RequestStatus::CheckedIn;
+    caller.write(|tx| Ok(store::set_request(tx, open.id, checked_in, None, None)?))?;
     Ok(Reply::message("Password have been checked in successfully"))
 }

@@ -45,7 +45,9 @@ pub struct OpManagerCredentials {
 ///
 /// ```
 /// use standin_testkit::{Kit, products::ServiceOps};
-/// assert_eq!(ServiceOps::CREDENTIALS.client_id, "main-web-app-client");
+/// let creds = ServiceOps::CREDENTIALS;
+/// assert_eq!(creds.client_id, "main-web-app-client");
+/// assert_ne!(creds.api_key, creds.disabled_api_key);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceOpsCredentials {
@@ -57,6 +59,13 @@ pub struct ServiceOpsCredentials {
     pub username: &'static str,
     /// Its password.
     pub password: &'static str,
+    /// The API key of that technician (`Authorization: Apikey ...`), URL-encoded as the
+    /// fixture stores it.
+    pub api_key: &'static str,
+    /// The API key of a requester (`paulsn`), who sees only their own requests.
+    pub requester_api_key: &'static str,
+    /// The API key of a disabled technician (`dana`; refused).
+    pub disabled_api_key: &'static str,
 }
 
 /// Password Manager Pro: the API users of the default fixtures, one per role and refusal,
@@ -129,6 +138,9 @@ impl Kit for serviceops_oauth::ServiceOps {
         client_secret: "main-web-app-secret",
         username: "tim@acme.com",
         password: "123",
+        api_key: "s%2Bi32Ao54bKfFwiK%40XKDM5D2XNQpe4i%2FUB3eK8mWOcseqp3rDyaQ%3D",
+        requester_api_key: "R3qu3st3rK3y%2BPaul%2F0001%3D",
+        disabled_api_key: "D1sabl3dK3y%2BDana%3D",
     };
 }
 

@@ -1,6 +1,6 @@
 //! Alarm APIs and the alarm lifecycle.
 
-use super::*;
+use crate::common::*;
 use serde_json::json;
 
 fn entities(rows: &[Value]) -> Vec<&str> {

@@ -1,7 +1,7 @@
 //! The apiKey front door: header (any case) or parameter, the header-only URLs, the
 //! parameter-auth modes, disabled users, wrong and missing keys, the auth status setting.
 
-use super::*;
+use crate::common::*;
 use opmanager_keys::{AuthStatus, ParamAuth};
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Availability group: getDownDevices, getAvailabilityGraphData, getPingResponse,
 //! getTraceResponse, the downtime schedules, getTopDevicesByAlarms, getCategoryList.
 
-use super::*;
+use crate::common::*;
 
 #[actix_web::test]
 async fn down_devices_are_the_critical_ones_of_list_devices() {

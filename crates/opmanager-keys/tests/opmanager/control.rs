@@ -1,7 +1,7 @@
 //! The control routes `/_standin/opmanager/...`: users, REST access with TFA, keys, probe
 //! resync — and their effect on the API front door.
 
-use super::*;
+use crate::common::*;
 use serde_json::json;
 
 const LIST: &str = "/api/json/device/listDevices";

@@ -1,6 +1,6 @@
 //! Device APIs.
 
-use super::*;
+use crate::common::*;
 use serde_json::json;
 
 const LIST: &str = "/api/json/device/listDevices";

@@ -1,7 +1,7 @@
 //! The header-only configuration URLs (credentials, discovery profiles, NCM imports,
 //! IPAM, SPM) and listSubnets.
 
-use super::*;
+use crate::common::*;
 
 /// Every header-only URL but listAlarms, with parameters that succeed.
 const HEADER_ONLY: [(&str, &str); 15] = [

@@ -1,6 +1,6 @@
 //! Event APIs, addEvent's alarm correlation and alarmProperties' history.
 
-use super::*;
+use crate::common::*;
 
 const ADD: &str = "/api/json/events/addEvent";
 

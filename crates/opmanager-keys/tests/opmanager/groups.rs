@@ -1,6 +1,6 @@
 //! Business Views, Dashboards and Groups.
 
-use super::*;
+use crate::common::*;
 
 #[actix_web::test]
 async fn business_views_count_their_devices_and_alarms() {

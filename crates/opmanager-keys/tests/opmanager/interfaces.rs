@@ -1,7 +1,7 @@
 //! Device details (setDeviceInfo, getDeviceNotes, getInfrastructureDetailsView) and the
 //! interface APIs beyond listInterfaces/getInterfaces.
 
-use super::*;
+use crate::common::*;
 
 #[actix_web::test]
 async fn set_device_info_changes_device_info_and_notes() {

@@ -1,6 +1,6 @@
 //! Virtualisation (VMware, Nutanix) and Wireless.
 
-use super::*;
+use crate::common::*;
 
 #[actix_web::test]
 async fn vmware_inventory_agrees_across_hosts_vms_datastores_and_clusters() {

@@ -1,6 +1,6 @@
 //! Monitoring: performance, process, service, Windows service, URL and script monitors.
 
-use super::*;
+use crate::common::*;
 
 #[actix_web::test]
 async fn performance_monitors_are_listed_added_tested_and_deleted() {

@@ -1,6 +1,6 @@
 //! Notifications and Reports (with the business hour rules).
 
-use super::*;
+use crate::common::*;
 
 #[actix_web::test]
 async fn notification_profiles_list_filter_and_show_per_device() {

@@ -1,6 +1,6 @@
 //! API key access lists (and their `whitelist` aliases) and the user access list.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 //! Type for One Project"), as om-health-check's "Connectivity & Infrastructure" section
 //! reads them (`opsmanager` client, `agents.list_monitoring`).
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 

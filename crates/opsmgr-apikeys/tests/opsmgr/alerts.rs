@@ -1,6 +1,6 @@
 //! Alerts (list, status filter, get, acknowledge), alert configurations and events.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! The endpoints behind the front door, the wire conventions and the state document.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Backup configurations ("Get All Backup Configurations for One Project", "Get One Backup
 //! Configuration from One Project"), as om-health-check's "Backup" section reads them.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! The front door: Digest challenge, credentials, nonces, replay, uri check, access lists.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 

@@ -1,7 +1,7 @@
 //! Global API keys: Digest authentication, GLOBAL_* roles, CRUD, the role list and the
 //! global API access list.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

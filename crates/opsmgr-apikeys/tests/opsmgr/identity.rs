@@ -1,7 +1,7 @@
 //! Organizations created, renamed and deleted; project delete; org and project users;
 //! user creation.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Clusters, hosts, disks, databases and their measurements, and the calls om-health-check
 //! 0.8.0 makes (through the `opsmanager` client) reproduced one for one.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 

@@ -1,6 +1,6 @@
 //! Teams of an org and their users.
 
-use crate::support::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! The API root and users, and PingMePy 0.6's constructor and whitelist calls.
 
-use crate::support::*;
+use crate::common::*;
 
 const USER_ID: &str = "5953c5f380eef53887615f9b";
 

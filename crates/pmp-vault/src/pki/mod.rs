@@ -56,19 +56,7 @@ pub async fn get_certificate_details(caller: ApiUser) -> Result<PkiReply, PmpErr
     let now = caller.now_ms();
     let mut reply = PkiReply::message("Certificate details fetched successfully");
     for cert in &found {
-        let mut details = summary(cert, now);
-        if let Some(map) = details.as_object_mut() {
-            map.insert("subject".into(), json!(subject(cert)));
-            map.insert(
-                "certificateStatus".into(),
-                json!(if cert.valid_to_ms < now {
-                    "Expired"
-                } else {
-                    "Valid"
-                }),
-            );
-        }
-        reply = reply.member(cert.id.to_string(), details);
+        reply = reply.member(cert.id.to_string(), details(cert, now));
     }
     Ok(reply)
 }
@@ -265,6 +253,21 @@ fn summary(cert: &Certificate, now: i64) -> Value {
         "keySize": "256",
         "signatureAlgorithm": "Ed25519",
     })
+}
+
+/// A certificate's summary with its `subject` and `certificateStatus` (as of `now`).
+fn details(cert: &Certificate, now: i64) -> Value {
+    let mut details = summary(cert, now);
+    if let Some(map) = details.as_object_mut() {
+        map.insert("subject".into(), json!(subject(cert)));
+        let status = if cert.valid_to_ms < now {
+            "Expired"
+        } else {
+            "Valid"
+        };
+        map.insert("certificateStatus".into(), json!(status));
+    }
+    details
 }
 
 fn ssh_summary(key: &SshKey, m: &SshMaterial, associated: usize) -> Value {

@@ -42,7 +42,7 @@ async fn delete(srv: &Srv, request: i64, name: &str, auth: &str) -> reqwest::Res
 #[actix_web::test]
 async fn an_uploaded_file_is_listed_downloaded_and_linked_from_the_request() {
     let srv = start().await;
-    let tech = key(PORTAL_KEY);
+    let tech = key(CREDS.api_key);
     let res = upload(
         &srv,
         65,
@@ -102,7 +102,7 @@ async fn an_uploaded_file_is_listed_downloaded_and_linked_from_the_request() {
 #[actix_web::test]
 async fn uploads_without_a_file_part_or_multipart_body_are_400() {
     let srv = start().await;
-    let tech = key(PORTAL_KEY);
+    let tech = key(CREDS.api_key);
     let no_file = Form::new().text("note", "hello");
     let res = upload(&srv, 65, &tech, no_file).await;
     assert_eq!(
@@ -144,7 +144,7 @@ async fn a_file_over_the_limit_is_413_and_not_kept() {
         ..serviceops_oauth::Settings::default()
     })
     .await;
-    let tech = key(PORTAL_KEY);
+    let tech = key(CREDS.api_key);
     let res = upload(
         &srv,
         65,
@@ -170,7 +170,7 @@ async fn a_file_over_the_limit_is_413_and_not_kept() {
 #[actix_web::test]
 async fn unknown_requests_and_files_are_404() {
     let srv = start().await;
-    let tech = key(PORTAL_KEY);
+    let tech = key(CREDS.api_key);
     let res = upload(&srv, 999, &tech, file("a.txt", b"a", "text/plain")).await;
     assert_eq!(
         assert_business_error(res, 404, "entity_not_found").await,
@@ -203,7 +203,7 @@ async fn unknown_requests_and_files_are_404() {
 #[actix_web::test]
 async fn a_requester_reaches_only_its_own_requests_files_and_may_not_delete() {
     let srv = start().await;
-    let own = key(REQUESTER_KEY);
+    let own = key(CREDS.requester_api_key);
     let res = upload(&srv, 65, &own, file("mine.txt", b"mine", "text/plain")).await;
     assert_eq!(res.status(), 200);
     let entry: Value = res.json().await.unwrap();
@@ -258,7 +258,7 @@ async fn attachment_routes_need_credentials() {
 #[actix_web::test]
 async fn files_round_trip_through_the_state_document_within_the_limit() {
     let srv = start().await;
-    let tech = key(PORTAL_KEY);
+    let tech = key(CREDS.api_key);
     let entry: Value = upload(
         &srv,
         65,
@@ -304,7 +304,7 @@ async fn files_round_trip_through_the_state_document_within_the_limit() {
 #[actix_web::test]
 async fn deleting_a_request_deletes_its_files() {
     let srv = start().await;
-    let tech = key(PORTAL_KEY);
+    let tech = key(CREDS.api_key);
     let created: Value = srv
         .send(
             Method::POST,
@@ -337,7 +337,7 @@ async fn deleting_a_request_deletes_its_files() {
 #[actix_web::test]
 async fn an_asset_keeps_its_documented_property_record() {
     let srv = start().await;
-    let tech = key(PORTAL_KEY);
+    let tech = key(CREDS.api_key);
     let res = srv
         .send(
             Method::POST,

@@ -5,10 +5,19 @@ use serde_json::Value;
 use serviceops_oauth::{ServiceOps, Settings};
 use standin_testkit::{Server, Standin};
 
-pub const BASIC: &str = "Basic bWFpbi13ZWItYXBwLWNsaWVudDptYWluLXdlYi1hcHAtc2VjcmV0";
-pub const PORTAL_KEY: &str = "s%2Bi32Ao54bKfFwiK%40XKDM5D2XNQpe4i%2FUB3eK8mWOcseqp3rDyaQ%3D";
-pub const REQUESTER_KEY: &str = "R3qu3st3rK3y%2BPaul%2F0001%3D";
-pub const DISABLED_KEY: &str = "D1sabl3dK3y%2BDana%3D";
+use standin_testkit::{Kit, ServiceOpsCredentials};
+
+/// The default fixture's client, technician and API keys.
+pub const CREDS: ServiceOpsCredentials = ServiceOps::CREDENTIALS;
+
+/// `Authorization: Basic` of the fixture's OAuth client (`client_id:client_secret`).
+pub fn basic() -> String {
+    let pair = format!("{}:{}", CREDS.client_id, CREDS.client_secret);
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
 
 /// A running ServiceOps (the testkit's [`Server`], refusals explained), with a client.
 pub struct Srv {
@@ -25,7 +34,7 @@ impl Srv {
     pub async fn login(&self, user: &str, password: &str) -> reqwest::Response {
         self.http
             .post(self.url("/api/oauth/token"))
-            .header("Authorization", BASIC)
+            .header("Authorization", basic())
             .form(&[
                 ("username", user),
                 ("password", password),

@@ -20,7 +20,7 @@ async fn a_technician_adds_a_note_and_finds_it_by_type() {
         json!({"set": "2025-07-16T16:33:00Z", "freeze": true}),
     )
     .await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = srv
         .send(
             Method::POST,
@@ -112,7 +112,7 @@ async fn requesters_see_and_write_only_replies_on_their_own_requests() {
 #[actix_web::test]
 async fn bad_conversations_are_refused_and_deleting_the_request_removes_them() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     for (body, message) in [
         (json!({"details": "x"}), "conversationType is required"),
         (json!({"conversationType": "note"}), "details is required"),
@@ -180,7 +180,7 @@ async fn bad_conversations_are_refused_and_deleting_the_request_removes_them() {
 #[actix_web::test]
 async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() {
     let srv = start().await;
-    let auth = format!("Apikey {PORTAL_KEY}");
+    let auth = format!("Apikey {}", CREDS.api_key);
     let res = srv
         .send(
             Method::POST,
@@ -287,7 +287,7 @@ async fn service_requests_share_the_ticket_sequence_and_the_request_endpoints() 
 #[actix_web::test]
 async fn changes_take_notes_and_collaboration_only() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = srv
         .send(
             Method::POST,
@@ -364,7 +364,7 @@ async fn notes_can_be_updated_and_conversations_deleted() {
         json!({"set": "2025-07-16T18:30:00Z", "freeze": true}),
     )
     .await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = srv
         .send(
             Method::PATCH,

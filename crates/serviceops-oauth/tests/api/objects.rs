@@ -25,7 +25,7 @@ async fn a_change_is_created_read_updated_searched_and_deleted() {
         json!({"set": "2027-01-01T00:00:00Z", "freeze": true}),
     )
     .await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let body = json!({"requesterEmail": "tim", "subject": "Patch the firewall",
                       "startDate": 1_798_800_000_000_i64, "endDate": 1_798_803_600_000_i64,
                       "riskType": "high", "changeType": "Emergency", "targetEnvironment": "Test",
@@ -203,7 +203,7 @@ async fn requesters_only_read_their_own_changes_and_assets_and_never_write() {
 #[actix_web::test]
 async fn an_asset_is_created_with_its_display_id_and_validated() {
     let srv = start().await;
-    let auth = format!("Apikey {PORTAL_KEY}");
+    let auth = format!("Apikey {}", CREDS.api_key);
     let body = json!({"name": "SRV-01", "assetTypeName": "hardware$server", "type": "HardwareAsset",
                       "usedByEmail": "paulsn", "managedByEmail": "tim", "ipAddress": "fe80::1",
                       "macAddress": "00-1A-2B-3C-4D-5E", "vendorName": "HPE", "locationName": "ahmedabad"});

@@ -32,7 +32,7 @@ async fn a_created_request_gets_defaults_the_next_numbers_and_the_instance_clock
         json!({"set": "2027-01-01T00:00:00Z", "freeze": true}),
     )
     .await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = create(
         &srv,
         &auth,
@@ -95,7 +95,7 @@ async fn a_created_request_gets_defaults_the_next_numbers_and_the_instance_clock
 #[actix_web::test]
 async fn missing_mandatory_fields_and_wrong_types_are_400_naming_the_field() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let cases = [
         (
             json!({"requesterEmail": "tim@acme.com"}),
@@ -147,7 +147,7 @@ async fn missing_mandatory_fields_and_wrong_types_are_400_naming_the_field() {
 #[actix_web::test]
 async fn names_are_validated_against_the_reference_data() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     for key in [
         "priorityName",
         "urgencyName",
@@ -330,7 +330,7 @@ async fn requesters_read_and_update_only_their_own_requests() {
 #[actix_web::test]
 async fn delete_removes_the_request() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = srv
         .send(Method::DELETE, "/api/v1/request/64", &auth, &json!({}))
         .await;
@@ -347,7 +347,7 @@ async fn delete_removes_the_request() {
 #[actix_web::test]
 async fn search_by_qualification_filters_and_pages() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     for i in 0..30 {
         let res = create(
             &srv,
@@ -439,7 +439,7 @@ async fn search_pages_at_the_edges_and_requesters_match_their_email_in_any_case(
     let mut state = srv.state().await;
     state["requests"][1]["requesterEmail"] = json!("RITA@Acme.COM");
     assert_eq!(srv.put_state(&state).await.status(), 200);
-    let tim = srv.bearer("tim@acme.com", "123").await;
+    let tim = srv.bearer(CREDS.username, CREDS.password).await;
     let rita = srv.bearer("rita@acme.com", "789").await;
 
     let ids = |found: &Value| -> Vec<i64> {
@@ -529,7 +529,7 @@ async fn search_pages_at_the_edges_and_requesters_match_their_email_in_any_case(
     let found = search(&srv, &tim, "?size=0", json!({})).await;
     assert_eq!(found["totalCount"], 3);
     assert_eq!(srv.control("/reset", json!({})).await.status(), 200);
-    let tim = srv.bearer("tim@acme.com", "123").await;
+    let tim = srv.bearer(CREDS.username, CREDS.password).await;
     let found = search(&srv, &tim, "?size=0", json!({})).await;
     assert_eq!(found["totalCount"], 3);
 }
@@ -537,7 +537,7 @@ async fn search_pages_at_the_edges_and_requesters_match_their_email_in_any_case(
 #[actix_web::test]
 async fn get_by_id_sends_the_same_bytes_as_create_and_the_state() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = create(
         &srv,
         &auth,

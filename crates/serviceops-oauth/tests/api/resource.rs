@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 #[actix_web::test]
 async fn a_bearer_token_reads_a_request_as_the_fixture_has_it() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = srv.get("/api/v1/request/65", &auth).await;
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.unwrap();
@@ -32,8 +32,8 @@ async fn a_bearer_token_reads_a_request_as_the_fixture_has_it() {
 async fn a_portal_api_key_works_raw_and_percent_decoded() {
     let srv = start().await;
     for key in [
-        PORTAL_KEY.to_owned(),
-        percent_decode(PORTAL_KEY).into_owned(),
+        CREDS.api_key.to_owned(),
+        percent_decode(CREDS.api_key).into_owned(),
     ] {
         let res = srv
             .get("/api/v1/request/65", &format!("Apikey {key}"))
@@ -41,7 +41,7 @@ async fn a_portal_api_key_works_raw_and_percent_decoded() {
         assert_eq!(res.status(), 200, "{key}");
     }
     let res = srv
-        .get("/api/v1/request/65", &format!("apikey {PORTAL_KEY}"))
+        .get("/api/v1/request/65", &format!("apikey {}", CREDS.api_key))
         .await;
     assert_eq!(res.status(), 200, "the scheme is case-insensitive");
 }
@@ -73,7 +73,7 @@ async fn no_credentials_is_401_unauthorized_with_a_bearer_challenge() {
 async fn garbage_foreign_tampered_and_unsigned_tokens_are_invalid() {
     let srv = start().await;
     let other = start().await;
-    let foreign = other.bearer("tim@acme.com", "123").await;
+    let foreign = other.bearer(CREDS.username, CREDS.password).await;
     let own = srv.bearer("rita@acme.com", "789").await;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut parts: Vec<String> = own
@@ -105,7 +105,7 @@ async fn garbage_foreign_tampered_and_unsigned_tokens_are_invalid() {
 #[actix_web::test]
 async fn a_refresh_token_is_not_an_access_token() {
     let srv = start().await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     let auth = format!("Bearer {}", tokens["refresh_token"].as_str().unwrap());
     let res = srv.get("/api/v1/request/65", &auth).await;
     assert_oauth_error(
@@ -123,7 +123,10 @@ async fn unknown_and_disabled_api_keys_are_refused() {
     let res = srv.get("/api/v1/request/65", "Apikey not-a-key").await;
     assert_oauth_error(res, 401, "invalid_token", "Invalid API key").await;
     let res = srv
-        .get("/api/v1/request/65", &format!("Apikey {DISABLED_KEY}"))
+        .get(
+            "/api/v1/request/65",
+            &format!("Apikey {}", CREDS.disabled_api_key),
+        )
         .await;
     assert_oauth_error(res, 401, "invalid_token", "User is disabled").await;
 }
@@ -131,16 +134,16 @@ async fn unknown_and_disabled_api_keys_are_refused() {
 #[actix_web::test]
 async fn a_revoked_api_key_stops_working_and_a_new_one_works() {
     let srv = start().await;
-    let auth = format!("Apikey {PORTAL_KEY}");
+    let auth = format!("Apikey {}", CREDS.api_key);
     assert_eq!(srv.get("/api/v1/request/65", &auth).await.status(), 200);
     let res = srv
-        .control("/serviceops/apikeys/revoke", json!({"key": PORTAL_KEY}))
+        .control("/serviceops/apikeys/revoke", json!({"key": CREDS.api_key}))
         .await;
     assert_eq!(res.status(), 200);
     let res = srv.get("/api/v1/request/65", &auth).await;
     assert_oauth_error(res, 401, "invalid_token", "Invalid API key").await;
     let res = srv
-        .control("/serviceops/apikeys/revoke", json!({"key": PORTAL_KEY}))
+        .control("/serviceops/apikeys/revoke", json!({"key": CREDS.api_key}))
         .await;
     assert_eq!(res.status(), 404);
 
@@ -149,7 +152,7 @@ async fn a_revoked_api_key_stops_working_and_a_new_one_works() {
         .await;
     assert_eq!(res.status(), 201);
     let created: Value = res.json().await.unwrap();
-    assert_eq!(created["user"], "tim@acme.com");
+    assert_eq!(created["user"], CREDS.username);
     let key = created["key"].as_str().unwrap();
     let res = srv
         .get("/api/v1/request/65", &format!("Apikey {key}"))
@@ -170,7 +173,7 @@ async fn a_revoked_api_key_stops_working_and_a_new_one_works() {
 #[actix_web::test]
 async fn unknown_ids_are_404_and_other_peoples_requests_403() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     for id in ["999", "abc"] {
         let res = srv.get(&format!("/api/v1/request/{id}"), &auth).await;
         let message = assert_business_error(res, 404, "entity_not_found").await;
@@ -181,7 +184,10 @@ async fn unknown_ids_are_404_and_other_peoples_requests_403() {
     let res = srv.get("/api/v1/request/65", &rita).await;
     assert_oauth_error(res, 403, "access_denied", "Access is denied").await;
     let res = srv
-        .get("/api/v1/request/65", &format!("Apikey {REQUESTER_KEY}"))
+        .get(
+            "/api/v1/request/65",
+            &format!("Apikey {}", CREDS.requester_api_key),
+        )
         .await;
     assert_eq!(res.status(), 200, "Paul reads his own request");
 }
@@ -190,7 +196,7 @@ async fn unknown_ids_are_404_and_other_peoples_requests_403() {
 async fn unknown_paths_get_springs_error_body() {
     let srv = start().await;
     let res = srv
-        .get("/api/v9/nothing", &format!("Apikey {PORTAL_KEY}"))
+        .get("/api/v9/nothing", &format!("Apikey {}", CREDS.api_key))
         .await;
     assert_eq!(res.status(), 404);
     let body: Value = res.json().await.unwrap();

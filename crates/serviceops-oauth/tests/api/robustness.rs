@@ -37,7 +37,7 @@ fn flat(quals: Vec<Value>) -> Value {
 #[actix_web::test]
 async fn every_operator_selects_the_right_requests() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     // Fixture: 64 "Email Server is Down" (tags [mail]), 65 "Incident Summary", 66 SR "New laptop".
     let cases: Vec<(Value, Vec<i64>)> = vec![
         (
@@ -139,7 +139,7 @@ async fn every_operator_selects_the_right_requests() {
 #[actix_web::test]
 async fn concurrent_updates_of_one_request_lose_nothing() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let patches = [
         json!({"subject": "Concurrent"}),
         json!({"description": "many writers"}),
@@ -180,7 +180,7 @@ async fn concurrent_updates_of_one_request_lose_nothing() {
 #[actix_web::test]
 async fn huge_bodies_are_413_and_nothing_is_created() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let huge = json!({"subject": "x", "requesterEmail": "tim", "description": "a".repeat(2 << 20)});
     let res = srv
         .send(Method::POST, "/api/v1/request", &auth, &huge)
@@ -205,7 +205,7 @@ async fn unknown_paths_and_methods_need_credentials_first() {
         "Full authentication is required to access this resource",
     )
     .await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = srv.get("/api/v1/nothing", &auth).await;
     assert_eq!(res.status(), 404);
     let res = srv
@@ -233,7 +233,7 @@ async fn state_survives_a_restart_on_a_data_dir() {
             .data_dir(dir.path())
             .start()
     };
-    let auth = format!("Apikey {PORTAL_KEY}");
+    let auth = format!("Apikey {}", CREDS.api_key);
     let http = reqwest::Client::new();
     let first = on_dir().await;
     let res = http
@@ -247,10 +247,10 @@ async fn state_survives_a_restart_on_a_data_dir() {
     let created: Value = res.json().await.unwrap();
     let tokens: Value = http
         .post(format!("{}/api/oauth/token", first.url()))
-        .header("Authorization", BASIC)
+        .header("Authorization", basic())
         .form(&[
             ("username", "tim"),
-            ("password", "123"),
+            ("password", CREDS.password),
             ("grant_type", "password"),
         ])
         .send()
@@ -284,7 +284,7 @@ async fn state_survives_a_restart_on_a_data_dir() {
 #[actix_web::test]
 async fn a_mutated_state_round_trips_through_dump_and_load() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let writes = [
         (
             Method::POST,
@@ -369,7 +369,7 @@ fn exchange(addr: &str, request: &[u8]) -> Option<u16> {
 #[actix_web::test]
 async fn hostile_bodies_get_clean_answers() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let addr = srv.server.url().trim_start_matches("http://").to_owned();
     let req = |path: &str, content_type: &str, body: &[u8]| {
         let mut out = format!(

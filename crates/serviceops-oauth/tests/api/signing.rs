@@ -57,7 +57,7 @@ async fn verifies_with_served_key(srv: &Srv, jwt: &str) -> bool {
 #[actix_web::test]
 async fn legacy_tokens_begin_with_the_vendor_examples_header_bytes() {
     let srv = start().await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     for name in ["access_token", "refresh_token"] {
         let jwt = tokens[name].as_str().unwrap();
         assert_eq!(header(jwt), r#"{"alg":"HS256","typ":"JWT"}"#);
@@ -71,7 +71,7 @@ async fn legacy_tokens_begin_with_the_vendor_examples_header_bytes() {
 #[actix_web::test]
 async fn the_2025_profile_signs_rs256_with_the_captured_header() {
     let srv = start_with(profile(TokenProfile::V2025)).await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     let access = tokens["access_token"].as_str().unwrap();
     assert_eq!(header(access), r#"{"alg":"RS256","typ":"JWT"}"#);
     assert_eq!(
@@ -86,7 +86,7 @@ async fn the_2025_profile_signs_rs256_with_the_captured_header() {
 #[actix_web::test]
 async fn the_2026_profile_signs_rs256_with_kid_floto_key_id() {
     let srv = start_with(profile(TokenProfile::V2026)).await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     let access = tokens["access_token"].as_str().unwrap();
     assert_eq!(
         header(access),
@@ -100,7 +100,7 @@ async fn the_2026_profile_signs_rs256_with_kid_floto_key_id() {
     assert_eq!(set["keys"][0]["alg"], "RS256");
     assert!(verifies_with_served_key(&srv, access).await);
     let res = srv
-        .refresh(BASIC, tokens["refresh_token"].as_str().unwrap())
+        .refresh(&basic(), tokens["refresh_token"].as_str().unwrap())
         .await;
     assert_eq!(res.status(), 200);
     let renewed: Value = res.json().await.unwrap();
@@ -119,7 +119,7 @@ async fn the_rsa_key_survives_a_restart_on_a_data_dir() {
         Srv::on(server)
     };
     let first = spawn().await;
-    let tokens = first.tokens("tim@acme.com", "123").await;
+    let tokens = first.tokens(CREDS.username, CREDS.password).await;
     let set: Value = jwks(&first).await.json().await.unwrap();
     drop(first); // stops it
 
@@ -137,7 +137,7 @@ async fn the_rsa_key_survives_a_restart_on_a_data_dir() {
 async fn forged_tokens_are_refused_by_the_rs256_profiles() {
     for token_profile in [TokenProfile::V2025, TokenProfile::V2026] {
         let srv = start_with(profile(token_profile)).await;
-        let tokens = srv.tokens("tim@acme.com", "123").await;
+        let tokens = srv.tokens(CREDS.username, CREDS.password).await;
         let access = tokens["access_token"].as_str().unwrap();
         let payload = claims(access);
         let signature = access.rsplit('.').next().unwrap();
@@ -176,7 +176,7 @@ async fn forged_tokens_are_refused_by_the_rs256_profiles() {
             &claims(refresh),
             refresh.rsplit('.').next().unwrap(),
         );
-        let res = srv.refresh(BASIC, &forged_refresh).await;
+        let res = srv.refresh(&basic(), &forged_refresh).await;
         assert_oauth_error(
             res,
             400,
@@ -190,7 +190,7 @@ async fn forged_tokens_are_refused_by_the_rs256_profiles() {
 #[actix_web::test]
 async fn an_rs256_token_is_refused_by_the_legacy_profile() {
     let rs = start_with(profile(TokenProfile::V2025)).await;
-    let tokens = rs.tokens("tim@acme.com", "123").await;
+    let tokens = rs.tokens(CREDS.username, CREDS.password).await;
     let legacy = start().await;
     let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     assert_oauth_error(

@@ -14,7 +14,7 @@ async fn the_seeds_curl_command_gets_the_seeds_response_shape() {
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
-        .header("Authorization", BASIC)
+        .header("Authorization", basic())
         .header("content-type", CURL_CONTENT_TYPE)
         .body(CURL_BODY)
         .send()
@@ -68,7 +68,7 @@ async fn the_seeds_curl_command_gets_the_seeds_response_shape() {
         ]
     );
     assert_eq!(access["grant_type"], "password");
-    assert_eq!(access["user_name"], "tim@acme.com");
+    assert_eq!(access["user_name"], CREDS.username);
     assert_eq!(access["scope"], json!(["main-web-app-scope"]));
     assert_eq!(access["authorities"], json!(["USER"]));
     assert_eq!(access["client_id"], "main-web-app-client");
@@ -107,26 +107,33 @@ async fn the_seeds_curl_command_gets_the_seeds_response_shape() {
 async fn multipart_urlencoded_and_query_bodies_all_work() {
     let srv = start().await;
     let form = reqwest::multipart::Form::new()
-        .text("username", "tim@acme.com")
-        .text("password", "123")
+        .text("username", CREDS.username)
+        .text("password", CREDS.password)
         .text("grant_type", "password");
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
-        .header("Authorization", BASIC)
+        .header("Authorization", basic())
         .multipart(form)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
 
-    assert_eq!(srv.login("tim@acme.com", "123").await.status(), 200);
-    assert_eq!(srv.login("tim", "123").await.status(), 200, "logon name");
+    assert_eq!(
+        srv.login(CREDS.username, CREDS.password).await.status(),
+        200
+    );
+    assert_eq!(
+        srv.login("tim", CREDS.password).await.status(),
+        200,
+        "logon name"
+    );
 
     let res = srv
         .http
         .post(srv.url("/api/oauth/token?username=tim%40acme.com&password=123&grant_type=password"))
-        .header("Authorization", BASIC)
+        .header("Authorization", basic())
         .send()
         .await
         .unwrap();
@@ -140,8 +147,8 @@ async fn client_credentials_may_come_in_the_form_body() {
         .http
         .post(srv.url("/api/oauth/token"))
         .form(&[
-            ("username", "tim@acme.com"),
-            ("password", "123"),
+            ("username", CREDS.username),
+            ("password", CREDS.password),
             ("grant_type", "password"),
             ("client_id", "Integration-client"),
             ("client_secret", "Integration-secret"),
@@ -162,7 +169,7 @@ async fn client_credentials_may_come_in_the_form_body() {
 async fn after_7200_seconds_the_access_token_is_refused_and_the_refresh_token_works() {
     let srv = start().await;
     srv.control("/clock", json!({"freeze": true})).await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     let access = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     assert_eq!(srv.get("/api/v1/request/65", &access).await.status(), 200);
 
@@ -181,7 +188,7 @@ async fn after_7200_seconds_the_access_token_is_refused_and_the_refresh_token_wo
         .starts_with("Bearer realm=\"oauth2-resource\", error=\"invalid_token\""));
 
     let res = srv
-        .refresh(BASIC, tokens["refresh_token"].as_str().unwrap())
+        .refresh(&basic(), tokens["refresh_token"].as_str().unwrap())
         .await;
     assert_eq!(res.status(), 200);
     let renewed: Value = res.json().await.unwrap();
@@ -215,7 +222,7 @@ async fn lifetimes_follow_the_settings() {
         ..serviceops_oauth::Settings::default()
     })
     .await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     assert_eq!(tokens["expires_in"], 43199);
 }
 
@@ -223,8 +230,8 @@ async fn lifetimes_follow_the_settings() {
 async fn wrong_user_or_password_is_401_invalid_grant() {
     let srv = start().await;
     for (user, password) in [
-        ("tim@acme.com", "wrong"),
-        ("nobody@acme.com", "123"),
+        (CREDS.username, "wrong"),
+        ("nobody@acme.com", CREDS.password),
         ("", ""),
     ] {
         let res = srv.login(user, password).await;
@@ -276,8 +283,8 @@ async fn a_wrong_or_missing_client_is_401_with_a_basic_challenge() {
     ];
     for (auth, description) in cases {
         let mut req = srv.http.post(srv.url("/api/oauth/token")).form(&[
-            ("username", "tim@acme.com"),
-            ("password", "123"),
+            ("username", CREDS.username),
+            ("password", CREDS.password),
             ("grant_type", "password"),
         ]);
         if let Some(auth) = auth {
@@ -296,11 +303,11 @@ async fn missing_and_unsupported_grant_types_are_400() {
     let post = |form: Vec<(&'static str, &'static str)>| {
         srv.http
             .post(srv.url("/api/oauth/token"))
-            .header("Authorization", BASIC)
+            .header("Authorization", basic())
             .form(&form)
             .send()
     };
-    let res = post(vec![("username", "tim@acme.com")]).await.unwrap();
+    let res = post(vec![("username", CREDS.username)]).await.unwrap();
     assert_oauth_error(res, 400, "invalid_request", "Missing grant type").await;
     let res = post(vec![("grant_type", "client_credentials")])
         .await
@@ -317,7 +324,7 @@ async fn missing_and_unsupported_grant_types_are_400() {
 #[actix_web::test]
 async fn bad_refresh_tokens_are_400_invalid_grant() {
     let srv = start().await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     let access = tokens["access_token"].as_str().unwrap();
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let mut tampered: Vec<&str> = refresh.split('.').collect();
@@ -328,14 +335,14 @@ async fn bad_refresh_tokens_are_400_invalid_grant() {
     tampered[1] = &forged;
     let tampered = tampered.join(".");
     for bad in ["garbage", access, tampered.as_str()] {
-        let res = srv.refresh(BASIC, bad).await;
+        let res = srv.refresh(&basic(), bad).await;
         let description = format!("Invalid refresh token: {bad}");
         assert_oauth_error(res, 400, "invalid_grant", &description).await;
     }
     let other = start().await;
-    let foreign = other.tokens("tim@acme.com", "123").await;
+    let foreign = other.tokens(CREDS.username, CREDS.password).await;
     let foreign = foreign["refresh_token"].as_str().unwrap();
-    let res = srv.refresh(BASIC, foreign).await;
+    let res = srv.refresh(&basic(), foreign).await;
     let description = format!("Invalid refresh token: {foreign}");
     assert_oauth_error(res, 400, "invalid_grant", &description).await;
 }
@@ -343,7 +350,7 @@ async fn bad_refresh_tokens_are_400_invalid_grant() {
 #[actix_web::test]
 async fn a_refresh_token_is_bound_to_its_client() {
     let srv = start().await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let integration = format!(
         "Basic {}",
@@ -361,10 +368,10 @@ async fn a_refresh_token_is_bound_to_its_client() {
 async fn an_expired_refresh_token_is_401_invalid_token() {
     let srv = start().await;
     srv.control("/clock", json!({"freeze": true})).await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
     srv.advance(2_592_000).await;
-    let res = srv.refresh(BASIC, refresh).await;
+    let res = srv.refresh(&basic(), refresh).await;
     let description = format!("Invalid refresh token (expired): {refresh}");
     let headers = assert_oauth_error(res, 401, "invalid_token", &description).await;
     assert!(headers["www-authenticate"]
@@ -386,7 +393,7 @@ async fn a_user_disabled_after_login_cannot_refresh() {
     rita["enabled"] = json!(false);
     assert_eq!(srv.put_state(&state).await.status(), 200);
     let res = srv
-        .refresh(BASIC, tokens["refresh_token"].as_str().unwrap())
+        .refresh(&basic(), tokens["refresh_token"].as_str().unwrap())
         .await;
     assert_oauth_error(res, 400, "invalid_grant", "User is disabled").await;
 }
@@ -397,7 +404,7 @@ async fn the_token_endpoint_refuses_other_methods_and_huge_bodies() {
     let res = srv
         .http
         .get(srv.url("/api/oauth/token"))
-        .header("Authorization", BASIC)
+        .header("Authorization", basic())
         .send()
         .await
         .unwrap();
@@ -411,7 +418,7 @@ async fn the_token_endpoint_refuses_other_methods_and_huge_bodies() {
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
-        .header("Authorization", BASIC)
+        .header("Authorization", basic())
         .header("content-type", "application/x-www-form-urlencoded")
         .body(vec![b'a'; 2 << 20])
         .send()
@@ -426,10 +433,10 @@ async fn a_scope_the_client_lacks_is_400_invalid_scope() {
     let post = |scope: &'static str| {
         srv.http
             .post(srv.url("/api/oauth/token"))
-            .header("Authorization", BASIC)
+            .header("Authorization", basic())
             .form(&[
-                ("username", "tim@acme.com"),
-                ("password", "123"),
+                ("username", CREDS.username),
+                ("password", CREDS.password),
                 ("grant_type", "password"),
                 ("scope", scope),
             ])
@@ -461,7 +468,7 @@ async fn the_2025_profile_issues_the_captured_claim_set() {
         .multipart(
             reqwest::multipart::Form::new()
                 .text("username", "tim")
-                .text("password", "123")
+                .text("password", CREDS.password)
                 .text("grant_type", "password"),
         )
         .send()
@@ -518,7 +525,7 @@ async fn a_broken_multipart_body_is_400_invalid_request() {
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
-        .header("Authorization", BASIC)
+        .header("Authorization", basic())
         .header("content-type", "multipart/form-data; boundary=xyz")
         .body("username=tim")
         .send()
@@ -541,7 +548,7 @@ async fn the_2026_profile_issues_the_documented_claim_set() {
         ..serviceops_oauth::Settings::default()
     })
     .await;
-    let tokens = srv.tokens("tim@acme.com", "123").await;
+    let tokens = srv.tokens(CREDS.username, CREDS.password).await;
     let access = claims(tokens["access_token"].as_str().unwrap());
     let keys: Vec<&str> = access
         .as_object()
@@ -569,7 +576,7 @@ async fn the_2026_profile_issues_the_documented_claim_set() {
             "tenantIdentifier"
         ]
     );
-    assert_eq!(access["sub"], "tim@acme.com");
+    assert_eq!(access["sub"], CREDS.username);
     assert_eq!(access["aud"], "main-web-app-client");
     assert_eq!(access["login_source"], "NORMAL_LOGIN");
     assert_eq!(access["iss"], format!("{}/api", srv.server.url()));
@@ -580,11 +587,11 @@ async fn the_2026_profile_issues_the_documented_claim_set() {
     let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
     assert_eq!(srv.get("/api/v1/request/65", &bearer).await.status(), 200);
     let res = srv
-        .refresh(BASIC, tokens["refresh_token"].as_str().unwrap())
+        .refresh(&basic(), tokens["refresh_token"].as_str().unwrap())
         .await;
     assert_eq!(res.status(), 200);
     let renewed: Value = res.json().await.unwrap();
     let refreshed = claims(renewed["access_token"].as_str().unwrap());
-    assert_eq!(refreshed["sub"], "tim@acme.com");
+    assert_eq!(refreshed["sub"], CREDS.username);
     assert!(refreshed.get("ati").is_none());
 }

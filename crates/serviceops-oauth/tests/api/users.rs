@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 #[actix_web::test]
 async fn technicians_manage_requesters_and_technicians() {
     let srv = start().await;
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let res = srv
         .send(
             Method::POST,
@@ -232,7 +232,7 @@ async fn the_control_api_disables_users_and_registers_clients() {
         .header("Authorization", &basic)
         .form(&[
             ("username", "tim"),
-            ("password", "123"),
+            ("password", CREDS.password),
             ("grant_type", "password"),
         ])
         .send()
