@@ -3,7 +3,7 @@
 
 pub use opmanager_keys::{OpManager, Settings};
 pub use serde_json::Value;
-use standin_testkit::{Kit, OpManagerCredentials, Server, Standin};
+pub use standin_testkit::{Kit, OpManagerCredentials, Server, Standin};
 
 /// The fixture users' keys, from the testkit's typed credentials.
 pub const CREDS: OpManagerCredentials = <OpManager as Kit>::CREDENTIALS;
