@@ -1,7 +1,7 @@
 //! Hostile sizes of request parameters: the validators answer with OpManager's own error
 //! codes, and their cost stays linear in the input.
 
-use crate::*;
+use crate::common::*;
 
 async fn list_alarms_with_form(srv: &Srv, form: String) -> Value {
     let res = srv

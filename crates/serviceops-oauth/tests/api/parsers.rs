@@ -24,8 +24,8 @@ async fn search(srv: &Srv, auth: &str, qual_details: Value) -> reqwest::Response
 
 #[actix_web::test]
 async fn thousands_of_conditions_and_a_long_in_list_are_evaluated() {
-    let srv = start();
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let srv = start().await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let count = |res: reqwest::Response| async move {
         assert_eq!(res.status(), 200);
         let body: Value = res.json().await.unwrap();
@@ -49,8 +49,8 @@ async fn thousands_of_conditions_and_a_long_in_list_are_evaluated() {
 
 #[actix_web::test]
 async fn a_qualification_nested_past_the_json_depth_limit_is_a_400() {
-    let srv = start();
-    let auth = srv.bearer("tim@acme.com", "123").await;
+    let srv = start().await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
     let mut qual = rel("request.id", "equal", json!(64));
     for _ in 0..200 {
         qual = json!({"type": "BinaryQualificationRest", "leftQual": qual, "rightQual": rel("request.id", "equal", json!(64)), "operator": "AND"});
@@ -70,14 +70,14 @@ async fn a_qualification_nested_past_the_json_depth_limit_is_a_400() {
 
 #[actix_web::test]
 async fn a_content_type_repeating_boundary_thousands_of_times_still_reads_the_body() {
-    let srv = start();
+    let srv = start().await;
     // 300 distinct decoys: each candidate costs a search of the 900 KB body.
     let decoys: String = (0..300).map(|i| format!("; boundary=decoy{i}")).collect();
     let content_type = format!("multipart/form-data{decoys}; boundary=real");
     let mut body = String::new();
     for (name, value) in [
-        ("username", "tim@acme.com"),
-        ("password", "123"),
+        ("username", CREDS.username),
+        ("password", CREDS.password),
         ("grant_type", "password"),
     ] {
         body.push_str(&format!(
@@ -91,7 +91,7 @@ async fn a_content_type_repeating_boundary_thousands_of_times_still_reads_the_bo
     let res = srv
         .http
         .post(srv.url("/api/oauth/token"))
-        .header("Authorization", BASIC)
+        .header("Authorization", basic())
         .header("Content-Type", content_type)
         .body(body)
         .send()
