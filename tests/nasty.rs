@@ -228,3 +228,79 @@ fn slow_and_endless_clients_do_not_block_others() {
         assert!(healthy(addr));
     }
 }
+
+/// Send raw bytes with `Connection: close` and read the whole answer.
+fn exchange_all(addr: SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Issue 14's third finding, against the binary: 100,000 `RESOURCECUSTOMFIELD` entries (about
+/// 7 MB) once took 13 s on the worker and held up every other PMP connection meanwhile. The
+/// answer is PMP's own refusal, nothing is written, and a one-worker server answers other
+/// clients while it reads that body: their answers come while the big one is still unanswered
+/// (an order, not a time: when the worker was held, they could only come after it).
+#[test]
+fn a_hundred_thousand_custom_fields_get_pmps_refusal_and_others_are_served_meanwhile() {
+    let standin = Standin::start(&["--no-tls", "--only", "pmp", "--workers", "1"]);
+    let addr = addr(&standin.url("pmp"));
+    let fields: Vec<String> = (0..100_000)
+        .map(|i| format!(r#"{{"CUSTOMLABEL":"f{i}","CUSTOMVALUE":"v"}}"#))
+        .collect();
+    let input = format!(
+        r#"{{"operation":{{"Details":{{"RESOURCENAME":"big","ACCOUNTNAME":"a","RESOURCETYPE":"Linux","PASSWORD":"Pa$$w0rd!","RESOURCECUSTOMFIELD":[{}]}}}}}}"#,
+        fields.join(",")
+    );
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("INPUT_DATA", &input)
+        .finish();
+    let request = format!(
+        "POST /restapi/json/v1/resources HTTP/1.1\r\nHost: localhost\r\n\
+         AUTHTOKEN: B9A1809A-5BF7-4459-9ED2-8D4F499CB902\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let list = b"GET /restapi/json/v1/resources HTTP/1.1\r\nHost: localhost\r\n\
+        AUTHTOKEN: B9A1809A-5BF7-4459-9ED2-8D4F499CB902\r\nConnection: close\r\n\r\n";
+
+    let mut big = TcpStream::connect(addr).unwrap();
+    big.write_all(request.as_bytes()).unwrap();
+    for i in 0..3 {
+        let answer = exchange_all(addr, list);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.contains(r#""status":"Success""#),
+            "small request {i} while the big one is read: {answer:.300}"
+        );
+    }
+    big.set_nonblocking(true).unwrap();
+    let mut first = [0u8; 1];
+    match big.peek(&mut first) {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!(
+            "the big request was answered before the small ones ({other:?}): they waited for it"
+        ),
+    }
+    big.set_nonblocking(false).unwrap();
+    big.set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = big.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:.300}");
+    assert!(
+        answer.contains("Custom fields limit exceeded. Only 20 custom fields are allowed"),
+        "{answer:.600}"
+    );
+    let after = exchange_all(addr, list);
+    assert!(
+        !after.contains(r#""RESOURCE NAME":"big""#),
+        "nothing written"
+    );
+}
