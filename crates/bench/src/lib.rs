@@ -11,6 +11,7 @@ mod sweep;
 
 pub use load::{measure_floor, Workload, WORKLOADS};
 pub use proc::{cpu_ms, rss_kb, StandinProcess};
+pub use sweep::SWEEP_TARGETS;
 
 use serde_json::{json, Value};
 use std::path::PathBuf;

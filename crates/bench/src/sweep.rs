@@ -271,6 +271,9 @@ fn page_opmanager(page: usize) -> String {
     format!("/api/json/device/listDevices?page={page}&rows=100")
 }
 
+/// How many collections the sweep grows (one row per target and size).
+pub const SWEEP_TARGETS: usize = TARGETS.len();
+
 const TARGETS: [Target; 4] = [
     Target {
         what: "pmp accounts",
