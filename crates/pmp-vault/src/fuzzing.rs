@@ -33,7 +33,7 @@ pub fn input_data(text: &str) -> Result<Option<Map<String, Value>>, PmpError> {
 
 /// The custom fields a `CREATE RESOURCE` would store from INPUT_DATA `text`: its
 /// `RESOURCECUSTOMFIELD` array read and merged as the handler does
-/// ([`crate::accounts::merge_fields`]); the number of fields.
+/// (`accounts::merge_fields`); the number of fields.
 ///
 /// # Errors
 /// `Invalid input data`, or the custom-field limit message.
