@@ -18,7 +18,7 @@
 use crate::clock::Clock;
 use crate::ids::Ids;
 use crate::secret::ct_eq;
-use digest_auth::{AuthContext, AuthorizationHeader, HttpMethod, Qop};
+use md5::{Digest as _, Md5};
 use parking_lot::Mutex;
 use std::borrow::Cow;
 use std::collections::{hash_map::RandomState, HashMap, HashSet, VecDeque};
@@ -105,6 +105,41 @@ impl DigestError {
 /// # Errors
 /// [`DigestError::Missing`] if the scheme is not Digest, [`DigestError::Malformed`] otherwise.
 pub fn parse_authorization(value: &str) -> Result<DigestParams, DigestError> {
+    parse_borrowed(value).map(Borrowed::into_owned)
+}
+
+/// The parameters of a Digest header as slices of it (owned only where a quoted value had
+/// an escape): what [`DigestServer::verify`] reads, without copying every value.
+#[derive(Default)]
+struct Borrowed<'a> {
+    username: Cow<'a, str>,
+    realm: Cow<'a, str>,
+    nonce: Cow<'a, str>,
+    uri: Cow<'a, str>,
+    response: Cow<'a, str>,
+    algorithm: Option<Cow<'a, str>>,
+    qop: Option<Cow<'a, str>>,
+    nc: Option<Cow<'a, str>>,
+    cnonce: Option<Cow<'a, str>>,
+}
+
+impl Borrowed<'_> {
+    fn into_owned(self) -> DigestParams {
+        DigestParams {
+            username: self.username.into_owned(),
+            realm: self.realm.into_owned(),
+            nonce: self.nonce.into_owned(),
+            uri: self.uri.into_owned(),
+            response: self.response.into_owned(),
+            algorithm: self.algorithm.map(Cow::into_owned),
+            qop: self.qop.map(Cow::into_owned),
+            nc: self.nc.map(Cow::into_owned),
+            cnonce: self.cnonce.map(Cow::into_owned),
+        }
+    }
+}
+
+fn parse_borrowed(value: &str) -> Result<Borrowed<'_>, DigestError> {
     if value.len() > MAX_HEADER_LEN {
         return Err(DigestError::Malformed("header too long"));
     }
@@ -113,50 +148,35 @@ pub fn parse_authorization(value: &str) -> Result<DigestParams, DigestError> {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("digest") => rest,
         _ => return Err(DigestError::Missing),
     };
-    let mut params = DigestParams::default();
+    let mut params = Borrowed::default();
     let (mut has_user, mut has_realm, mut has_nonce, mut has_uri, mut has_resp) =
         (false, false, false, false, false);
     for (key, val) in split_params(rest)? {
-        let slot = match key.to_ascii_lowercase().as_str() {
-            "username" => {
-                has_user = true;
-                &mut params.username
-            }
-            "realm" => {
-                has_realm = true;
-                &mut params.realm
-            }
-            "nonce" => {
-                has_nonce = true;
-                &mut params.nonce
-            }
-            "uri" => {
-                has_uri = true;
-                &mut params.uri
-            }
-            "response" => {
-                has_resp = true;
-                &mut params.response
-            }
-            "algorithm" => {
-                params.algorithm = Some(val.into_owned());
-                continue;
-            }
-            "qop" => {
-                params.qop = Some(val.into_owned());
-                continue;
-            }
-            "nc" => {
-                params.nc = Some(val.into_owned());
-                continue;
-            }
-            "cnonce" => {
-                params.cnonce = Some(val.into_owned());
-                continue;
-            }
-            _ => continue,
-        };
-        *slot = val.into_owned();
+        let is = |name: &str| key.eq_ignore_ascii_case(name);
+        if is("username") {
+            has_user = true;
+            params.username = val;
+        } else if is("realm") {
+            has_realm = true;
+            params.realm = val;
+        } else if is("nonce") {
+            has_nonce = true;
+            params.nonce = val;
+        } else if is("uri") {
+            has_uri = true;
+            params.uri = val;
+        } else if is("response") {
+            has_resp = true;
+            params.response = val;
+        } else if is("algorithm") {
+            params.algorithm = Some(val);
+        } else if is("qop") {
+            params.qop = Some(val);
+        } else if is("nc") {
+            params.nc = Some(val);
+        } else if is("cnonce") {
+            params.cnonce = Some(val);
+        }
     }
     let missing = [
         (has_user, "username is missing"),
@@ -383,17 +403,17 @@ impl DigestServer {
         authorization: Option<&str>,
         secret_for: impl FnOnce(&str) -> Option<(String, S)>,
     ) -> Result<DigestOk<S>, DigestError> {
-        let params = parse_authorization(authorization.ok_or(DigestError::Missing)?)?;
+        let params = parse_borrowed(authorization.ok_or(DigestError::Missing)?)?;
         if params.realm != self.realm {
-            return Err(DigestError::WrongRealm(params.realm));
+            return Err(DigestError::WrongRealm(params.realm.into_owned()));
         }
         if let Some(alg) = &params.algorithm {
             if !alg.eq_ignore_ascii_case("MD5") {
-                return Err(DigestError::Algorithm(alg.clone()));
+                return Err(DigestError::Algorithm(alg.to_string()));
             }
         }
         let (qop, nc) = match params.qop.as_deref() {
-            None => (None, 1u32),
+            None => (false, 1u32),
             Some(q) if q.eq_ignore_ascii_case("auth") => {
                 let nc_text = params
                     .nc
@@ -407,7 +427,7 @@ impl DigestServer {
                 if params.cnonce.as_deref().is_none_or(str::is_empty) {
                     return Err(DigestError::Malformed("cnonce is missing"));
                 }
-                (Some(Qop::AUTH), nc)
+                (true, nc)
             }
             Some(other) => return Err(DigestError::Qop(other.to_owned())),
         };
@@ -422,25 +442,41 @@ impl DigestServer {
                 .ok_or(DigestError::UnknownNonce)?
         };
         let (secret, principal) = secret_for(&params.username)
-            .ok_or_else(|| DigestError::UnknownUser(params.username.clone()))?;
-        let expected = expected_response(&params, qop, nc, method, &secret);
-        if !ct_eq(
-            expected.as_bytes(),
-            params.response.to_ascii_lowercase().as_bytes(),
-        ) {
-            return Err(DigestError::BadResponse(params.username));
+            .ok_or_else(|| DigestError::UnknownUser(params.username.to_string()))?;
+        let cnonce = params.cnonce.as_deref().unwrap_or_default();
+        let expected = response_hex(
+            &Inputs {
+                username: &params.username,
+                realm: &params.realm,
+                nonce: &params.nonce,
+                uri: &params.uri,
+                cnonce,
+                method,
+            },
+            qop.then_some(nc),
+            &secret,
+        );
+        let mut sent = [0u8; 32];
+        let matches = params.response.len() == sent.len() && {
+            for (slot, b) in sent.iter_mut().zip(params.response.bytes()) {
+                *slot = b.to_ascii_lowercase();
+            }
+            ct_eq(&expected, &sent)
+        };
+        if !matches {
+            return Err(DigestError::BadResponse(params.username.into_owned()));
         }
         if issued.saturating_add(self.ttl_ms) < now {
             return Err(DigestError::Stale);
         }
-        if percent_decode_lossy(&params.uri) != percent_decode_lossy(request_target) {
-            return Err(DigestError::UriMismatch(params.uri));
+        if params.uri != request_target
+            && percent_decode_lossy(&params.uri) != percent_decode_lossy(request_target)
+        {
+            return Err(DigestError::UriMismatch(params.uri.into_owned()));
         }
         let mut table = self.table.lock();
         let table = &mut *table;
-        let fingerprint = table
-            .fingerprints
-            .hash_one((nc, params.cnonce.as_deref().unwrap_or_default()));
+        let fingerprint = table.fingerprints.hash_one((nc, cnonce));
         let entry = table.live.get_mut(&key).ok_or(DigestError::UnknownNonce)?;
         if entry.seen.len() >= MAX_USES_PER_NONCE {
             table.remove(&key);
@@ -455,7 +491,7 @@ impl DigestServer {
             table.prune(now, self.ttl_ms.saturating_mul(2));
         }
         Ok(DigestOk {
-            username: params.username,
+            username: params.username.into_owned(),
             principal,
         })
     }
@@ -465,36 +501,65 @@ fn percent_decode_lossy(text: &str) -> Cow<'_, str> {
     percent_encoding::percent_decode_str(text).decode_utf8_lossy()
 }
 
-/// The response the client should have sent, via the `digest_auth` crate's arithmetic.
-fn expected_response(
-    params: &DigestParams,
-    qop: Option<Qop>,
-    nc: u32,
-    method: &str,
-    secret: &str,
-) -> String {
-    let mut header = AuthorizationHeader {
-        realm: params.realm.clone(),
-        nonce: params.nonce.clone(),
-        opaque: None,
-        userhash: false,
-        algorithm: digest_auth::Algorithm::default(),
-        response: String::new(),
-        username: params.username.clone(),
-        uri: params.uri.clone(),
-        qop,
-        cnonce: params.cnonce.clone(),
-        nc,
-    };
-    let context = AuthContext::new_with_method(
-        params.username.as_str(),
-        secret,
-        params.uri.as_str(),
-        Option::<&[u8]>::None,
-        HttpMethod::from(method.to_owned()),
-    );
-    header.digest(&context);
-    header.response
+/// What the response digest is computed over, besides the secret, `nc` and `qop`.
+struct Inputs<'a> {
+    username: &'a str,
+    realm: &'a str,
+    nonce: &'a str,
+    uri: &'a str,
+    cnonce: &'a str,
+    method: &'a str,
+}
+
+/// MD5 of the concatenated `parts`, as 32 lowercase hex digits.
+fn md5_hex(parts: &[&[u8]]) -> [u8; 32] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut md5 = Md5::new();
+    for part in parts {
+        md5.update(part);
+    }
+    let mut out = [0u8; 32];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(md5.finalize()) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0xf)];
+    }
+    out
+}
+
+/// The response the client should have sent (RFC 7616 section 3.4.1, MD5, `qop=auth`, or
+/// RFC 2069 without `qop`): the same arithmetic as the `digest_auth` crate's
+/// `AuthorizationHeader::digest`, `nc` written as 8 hex digits whatever the client sent,
+/// without its string formatting.
+fn response_hex(inputs: &Inputs<'_>, nc: Option<u32>, secret: &str) -> [u8; 32] {
+    let ha1 = md5_hex(&[
+        inputs.username.as_bytes(),
+        b":",
+        inputs.realm.as_bytes(),
+        b":",
+        secret.as_bytes(),
+    ]);
+    let ha2 = md5_hex(&[inputs.method.as_bytes(), b":", inputs.uri.as_bytes()]);
+    match nc {
+        Some(nc) => {
+            let mut nc_hex = [0u8; 8];
+            for (i, slot) in nc_hex.iter_mut().enumerate() {
+                let nibble = (nc >> (28 - 4 * i)) & 0xf;
+                *slot = b"0123456789abcdef"[nibble as usize];
+            }
+            md5_hex(&[
+                &ha1,
+                b":",
+                inputs.nonce.as_bytes(),
+                b":",
+                &nc_hex,
+                b":",
+                inputs.cnonce.as_bytes(),
+                b":auth:",
+                &ha2,
+            ])
+        }
+        None => md5_hex(&[&ha1, b":", inputs.nonce.as_bytes(), b":", &ha2]),
+    }
 }
 
 #[cfg(test)]
@@ -512,20 +577,147 @@ mod tests {
         nc: u32,
         cnonce: &str,
     ) -> String {
-        let params = DigestParams {
-            username: user.into(),
-            realm: realm.into(),
-            nonce: nonce.into(),
-            uri: uri.into(),
-            cnonce: Some(cnonce.into()),
-            ..Default::default()
-        };
-        let response = expected_response(&params, Some(Qop::AUTH), nc, method, secret);
+        let response =
+            reference_response(user, secret, realm, nonce, method, uri, Some(nc), cnonce);
         format!(
             "Digest username=\"{user}\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{uri}\", \
              response=\"{response}\", algorithm=MD5, qop=auth, nc={nc:08x}, cnonce=\"{cnonce}\""
         )
     }
+
+    /// The response by the `digest_auth` crate's arithmetic (the client side of every test
+    /// here, so each one checks [`response_hex`] against it).
+    #[allow(clippy::too_many_arguments)]
+    fn reference_response(
+        user: &str,
+        secret: &str,
+        realm: &str,
+        nonce: &str,
+        method: &str,
+        uri: &str,
+        nc: Option<u32>,
+        cnonce: &str,
+    ) -> String {
+        let mut header = digest_auth::AuthorizationHeader {
+            realm: realm.into(),
+            nonce: nonce.into(),
+            opaque: None,
+            userhash: false,
+            algorithm: digest_auth::Algorithm::default(),
+            response: String::new(),
+            username: user.into(),
+            uri: uri.into(),
+            qop: nc.map(|_| digest_auth::Qop::AUTH),
+            cnonce: Some(cnonce.into()),
+            nc: nc.unwrap_or(1),
+        };
+        let context = digest_auth::AuthContext::new_with_method(
+            user,
+            secret,
+            uri,
+            Option::<&[u8]>::None,
+            digest_auth::HttpMethod::from(method.to_owned()),
+        );
+        header.digest(&context);
+        header.response
+    }
+
+    #[test]
+    fn the_response_arithmetic_is_the_digest_auth_crates() {
+        for (user, secret, nonce, method, uri, nc, cnonce) in [
+            (
+                "qzvhwmtx",
+                "9c5a7d1e",
+                "bm9uY2U=",
+                "GET",
+                "/a?b=1",
+                Some(1),
+                "c1",
+            ),
+            ("u", "", "n", "DELETE", "/x%2Fy", Some(0xdead_beef), "ü"),
+            (
+                "owner@acme.example",
+                "pw",
+                "n2",
+                "PATCH",
+                "/",
+                None,
+                "unused",
+            ),
+            ("é", "s:s", "n:3", "BREW", "/p q", Some(u32::MAX), ""),
+        ] {
+            let inputs = Inputs {
+                username: user,
+                realm: "MMS Public API",
+                nonce,
+                uri,
+                cnonce,
+                method,
+            };
+            let ours = response_hex(&inputs, nc, secret);
+            let theirs = reference_response(
+                user,
+                secret,
+                "MMS Public API",
+                nonce,
+                method,
+                uri,
+                nc,
+                cnonce,
+            );
+            assert_eq!(std::str::from_utf8(&ours).unwrap(), theirs, "{user} {nc:?}");
+        }
+    }
+
+    #[test]
+    fn a_short_nc_an_uppercase_response_and_no_qop_verify_as_before() {
+        let (srv, ids, clock) = server();
+        let nonce = srv.issue_nonce(&ids, &clock);
+        let secret = "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3";
+        let uri = "/api/public/v1.0/orgs";
+        let response = reference_response(
+            "qzvhwmtx",
+            secret,
+            REALM_T,
+            &nonce,
+            "GET",
+            uri,
+            Some(5),
+            "c",
+        )
+        .to_ascii_uppercase();
+        let short_nc = format!(
+            "Digest username=\"qzvhwmtx\", realm=\"{REALM_T}\", nonce=\"{nonce}\", uri=\"{uri}\", \
+             response=\"{response}\", qop=auth, nc=5, cnonce=\"c\""
+        );
+        assert!(srv
+            .verify(&clock, "GET", uri, Some(&short_nc), lookup)
+            .is_ok());
+        let response =
+            reference_response("qzvhwmtx", secret, REALM_T, &nonce, "GET", uri, None, "");
+        let rfc2069 = format!(
+            "Digest username=\"qzvhwmtx\", realm=\"{REALM_T}\", nonce=\"{nonce}\", uri=\"{uri}\", \
+             response=\"{response}\""
+        );
+        assert!(srv
+            .verify(&clock, "GET", uri, Some(&rfc2069), lookup)
+            .is_ok());
+        // Without qop there is no (nc, cnonce) pair: the same header again is a replay.
+        assert_eq!(
+            srv.verify(&clock, "GET", uri, Some(&rfc2069), lookup),
+            Err(DigestError::Replay)
+        );
+        let truncated = rfc2069.replace(
+            &format!("response=\"{response}\""),
+            &format!("response=\"{}\"", &response[..31]),
+        );
+        assert!(matches!(
+            srv.verify(&clock, "GET", uri, Some(&truncated), lookup),
+            Err(DigestError::BadResponse(_))
+        ));
+    }
+
+    const REALM_T: &str = "MMS Public API";
 
     fn lookup(user: &str) -> Option<(String, &'static str)> {
         (user == "qzvhwmtx").then(|| ("9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3".to_owned(), "key"))
