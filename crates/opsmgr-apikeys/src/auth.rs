@@ -6,6 +6,7 @@
 //! [`Caller`] is the extractor every API handler takes: a request that fails here never
 //! reaches a handler, even with a body.
 
+use crate::cache::Known;
 use crate::error::OpsMgrError;
 use crate::model::{canonical_ip, Address, Role};
 use crate::store::{self, KeyRow, ProjectRow, UserRow};
@@ -15,8 +16,10 @@ use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use auth_core::{Inst, Instance};
+use ipnet::IpNet;
 use std::future::{ready, Ready};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// The 401 body as captured from a real server (issue
 /// `mongodb/go-client-mongodb-ops-manager#29`): key order reason, error, detail.
@@ -137,6 +140,10 @@ pub fn challenge(inst: &Instance<OpsMgr>, req: &HttpRequest, stale: bool) -> Htt
 
 /// Verify the Digest credentials and the access list.
 ///
+/// The username's secret, access list and roles come from the instance's copy of them
+/// ([`crate::cache::Principals`], read from the store once per generation); the usage
+/// stamp of a matched access-list entry is written to the store on every request.
+///
 /// # Errors
 /// The response to send instead: the 401 challenge, or 403 `IP_ADDRESS_NOT_ON_ACCESS_LIST`.
 pub fn authenticate(
@@ -151,21 +158,22 @@ pub fn authenticate(
         .uri()
         .path_and_query()
         .map_or_else(|| req.path(), |pq| pq.as_str());
-    let lookup = |username: &str| -> Option<(String, Principal)> {
+    let lookup = |username: &str| -> Option<(String, Arc<Known>)> {
         inst.store
             .read(|conn| {
                 inst.product.size_statement_cache(conn);
-                if let Some(key) = store::key_by_public(conn, username)? {
-                    return Ok::<_, rusqlite::Error>(Some((
-                        key.private_key.clone(),
-                        Principal::Key(key),
-                    )));
+                let generation = inst.product.changes.generation(conn);
+                if let Some(known) = inst.product.principals.get(generation, username) {
+                    return Ok(Some((known.secret.clone(), known)));
                 }
-                if let Some(key) = store::global_key_by_public(conn, username)? {
-                    return Ok(Some((key.private_key.clone(), Principal::GlobalKey(key))));
-                }
-                Ok(store::user_by_name(conn, username)?
-                    .map(|user| (user.api_key.clone(), Principal::User(user))))
+                let Some(known) = known_of(conn, username)? else {
+                    return Ok::<_, rusqlite::Error>(None);
+                };
+                let known = Arc::new(known);
+                inst.product
+                    .principals
+                    .put(generation, username, known.clone());
+                Ok(Some((known.secret.clone(), known)))
             })
             .ok()
             .flatten()
@@ -187,29 +195,72 @@ pub fn authenticate(
     auth_core::trace::set_principal(req, ok.username.as_str());
     let legacy = inst.settings.legacy_whitelist_codes;
     let ip = client_ip(req, inst.settings.trust_forwarded_for);
-    let principal = ok.principal;
-    let holder = match &principal {
-        Principal::Key(k) | Principal::GlobalKey(k) => k.id.clone(),
-        Principal::User(u) => u.id.clone(),
-    };
-    // One lock for the access list (and its usage counters) and the roles.
-    let checked = inst.store.read(|conn| {
-        let listed = check_access_list(inst, conn, &principal, &holder, ip)?;
-        Ok::<_, OpsMgrError>((listed, store::caller_roles_of(conn, &holder)?))
-    });
-    let (access_listed, roles) = match checked {
-        Ok(checked) => checked,
+    let known = ok.principal;
+    match check_access_list(inst, &known, ip) {
+        Ok(access_listed) => Ok(Caller {
+            principal: known.principal.clone(),
+            roles: known.roles.clone(),
+            ip,
+            access_listed,
+        }),
         Err(err) => {
             auth_core::trace::refuse(req, err.to_string());
-            return Err(Box::new(wire::error_response(req, &err, legacy)));
+            Err(Box::new(wire::error_response(req, &err, legacy)))
         }
+    }
+}
+
+/// A Digest username as the store has it: an org key, a global key or a user, with its
+/// secret, access list and roles; `None` for an unknown name.
+fn known_of(conn: &rusqlite::Connection, username: &str) -> rusqlite::Result<Option<Known>> {
+    let parsed = |cidrs: Vec<String>| -> Vec<(String, Option<IpNet>)> {
+        cidrs
+            .into_iter()
+            .map(|cidr| {
+                let net = Address::from_cidr(&cidr).map(|a| a.net);
+                (cidr, net)
+            })
+            .collect()
     };
-    Ok(Caller {
+    let (secret, holder, principal, access) =
+        if let Some(key) = store::key_by_public(conn, username)? {
+            let access = store::access_of(conn, &key.id)?;
+            let access = parsed(access.into_iter().map(|e| e.cidr_block).collect());
+            (
+                key.private_key.clone(),
+                key.id.clone(),
+                Principal::Key(key),
+                access,
+            )
+        } else if let Some(key) = store::global_key_by_public(conn, username)? {
+            let access = store::global_access(conn)?;
+            let access = parsed(access.into_iter().map(|e| e.cidr_block).collect());
+            (
+                key.private_key.clone(),
+                key.id.clone(),
+                Principal::GlobalKey(key),
+                access,
+            )
+        } else if let Some(user) = store::user_by_name(conn, username)? {
+            let access = store::access_of(conn, &user.id)?;
+            let access = parsed(access.into_iter().map(|e| e.cidr_block).collect());
+            (
+                user.api_key.clone(),
+                user.id.clone(),
+                Principal::User(user),
+                access,
+            )
+        } else {
+            return Ok(None);
+        };
+    let roles = store::caller_roles_of(conn, &holder)?;
+    Ok(Some(Known {
+        secret,
         principal,
+        holder,
+        access,
         roles,
-        ip,
-        access_listed,
-    })
+    }))
 }
 
 /// The caller's address: the socket peer, or the first `X-Forwarded-For` hop when the
@@ -227,55 +278,41 @@ fn client_ip(req: &HttpRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
 }
 
 /// A key with a non-empty access list must call from a listed address; a match
-/// updates the entry's usage counters. Returns whether an entry matched.
+/// updates the entry's usage counters in the store. A global key with a non-empty global
+/// API access list must call from an address on it ("Global API Access List"; no usage
+/// counters). Returns whether an entry matched.
 fn check_access_list(
     inst: &Instance<OpsMgr>,
-    conn: &rusqlite::Connection,
-    principal: &Principal,
-    holder: &str,
+    known: &Known,
     ip: Option<IpAddr>,
 ) -> Result<bool, OpsMgrError> {
-    if let Principal::GlobalKey(_) = principal {
-        return check_global_access_list(conn, ip);
-    }
-    let entries = store::access_of(conn, holder)?;
     let matched = ip.and_then(|ip| {
-        entries
+        known
+            .access
             .iter()
-            .find(|e| Address::from_cidr(&e.cidr_block).is_some_and(|a| a.net.contains(&ip)))
+            .find(|(_, net)| net.is_some_and(|net| net.contains(&ip)))
     });
-    match (matched, ip) {
-        (Some(entry), Some(ip)) => {
-            let now = auth_core::clock::rfc3339_ms(inst.env.clock.now_secs().saturating_mul(1000));
-            // A single UPDATE commits on its own: no explicit transaction needed.
-            store::record_use(conn, holder, &entry.cidr_block, &now, &ip.to_string())?;
-            Ok(true)
-        }
-        _ if entries.is_empty() || matches!(principal, Principal::User(_)) => Ok(false),
-        _ => Err(OpsMgrError::IpNotOnAccessList(
-            ip.map(|ip| ip.to_string()).unwrap_or_default(),
-        )),
+    let refused =
+        || OpsMgrError::IpNotOnAccessList(ip.map(|ip| ip.to_string()).unwrap_or_default());
+    if let Principal::GlobalKey(_) = known.principal {
+        return if matched.is_some() || known.access.is_empty() {
+            Ok(matched.is_some())
+        } else {
+            Err(refused())
+        };
     }
-}
-
-/// A global key with a non-empty global API access list must call from an address on it
-/// ("Global API Access List"); returns whether an entry matched.
-fn check_global_access_list(
-    conn: &rusqlite::Connection,
-    ip: Option<IpAddr>,
-) -> Result<bool, OpsMgrError> {
-    let entries = store::global_access(conn)?;
-    let matched = ip.is_some_and(|ip| {
-        entries
-            .iter()
-            .any(|e| Address::from_cidr(&e.cidr_block).is_some_and(|a| a.net.contains(&ip)))
-    });
-    if matched || entries.is_empty() {
-        Ok(matched)
-    } else {
-        Err(OpsMgrError::IpNotOnAccessList(
-            ip.map(|ip| ip.to_string()).unwrap_or_default(),
-        ))
+    match (matched, ip) {
+        (Some((cidr, _)), Some(ip)) => {
+            let now = auth_core::clock::rfc3339_ms(inst.env.clock.now_secs().saturating_mul(1000));
+            inst.store.read(|conn| {
+                // A single UPDATE commits on its own: no explicit transaction needed.
+                let rows = store::record_use(conn, &known.holder, cidr, &now, &ip.to_string())?;
+                inst.product.changes.usage_written(rows);
+                Ok::<_, OpsMgrError>(true)
+            })
+        }
+        _ if known.access.is_empty() || matches!(known.principal, Principal::User(_)) => Ok(false),
+        _ => Err(refused()),
     }
 }
 

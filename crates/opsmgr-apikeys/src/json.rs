@@ -120,7 +120,10 @@ pub fn service_version() -> HeaderValue {
 }
 
 /// A JSON response with Ops Manager's headers.
-pub fn json_response(status: StatusCode, body: String) -> HttpResponse {
+pub fn json_response(
+    status: StatusCode,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
     let mut resp = HttpResponse::build(status)
         .insert_header((CONTENT_TYPE, "application/json"))
         .body(body);

@@ -21,6 +21,7 @@ mod agents;
 mod alerts;
 mod auth;
 mod backup_configs;
+mod cache;
 mod deployments;
 mod error;
 mod events;
@@ -125,6 +126,12 @@ pub struct OpsMgr {
     statements_sized: std::sync::atomic::AtomicBool,
     /// Where deep pages of an org's key list start (keyset paging for `pageNum`).
     pub(crate) key_anchors: store::KeyAnchors,
+    /// The rows usage stamps changed, to tell every other write by (the caches' generation).
+    pub(crate) changes: cache::Changes,
+    /// Digest usernames' secrets, access lists and roles, for one generation.
+    pub(crate) principals: cache::Principals,
+    /// Rendered key pages, for one generation.
+    pub(crate) pages: cache::Pages,
 }
 
 impl OpsMgr {
@@ -177,6 +184,9 @@ impl Product for OpsMgr {
             digest: DigestServer::new(REALM, settings.nonce_ttl_secs.max(1)),
             statements_sized: std::sync::atomic::AtomicBool::new(false),
             key_anchors: store::KeyAnchors::default(),
+            changes: cache::Changes::default(),
+            principals: cache::Principals::default(),
+            pages: cache::Pages::default(),
         }
     }
 
@@ -202,6 +212,8 @@ impl Product for OpsMgr {
     fn on_reset(&self) {
         self.digest.clear();
         self.key_anchors.clear();
+        self.principals.clear();
+        self.pages.clear();
     }
 
     /// The route table of `routes.rs`.

@@ -178,7 +178,7 @@ pub(crate) async fn list_org_keys(caller: Caller, call: Call) -> Result<Reply, O
     let org = request::org(&call.inst, &call.req, &caller, &call.segment("org_id"))?;
     let paging = call.paging()?;
     let central = call.central();
-    let (total, items) = call.inst.store.read(|c| {
+    call.page(&central, |c| {
         let keys = store::keys_of_org_page(
             c,
             &call.inst.product.key_anchors,
@@ -187,11 +187,9 @@ pub(crate) async fn list_org_keys(caller: Caller, call: Call) -> Result<Reply, O
             paging.offset(),
         )?;
         let items = key_views(c, &central, &keys)?;
-        Ok::<_, rusqlite::Error>((store::count_keys_of_org(c, &org.id)?, items))
-    })?;
-    Ok(Reply::ok(wire::page(
-        &call.req, &central, paging, total, items,
-    )))
+        let total = store::count_keys_of_org(c, &org.id)?;
+        Ok(wire::page(&call.req, &central, paging, total, items))
+    })
 }
 
 /// `GET /orgs/{ORG-ID}/apiKeys/{API-KEY-ID}`.

@@ -95,15 +95,18 @@ pub(crate) async fn list_project_keys(caller: Caller, call: Call) -> Result<Repl
     let project = request::project(&call.inst, &caller, &call.segment("group_id"))?;
     let paging = call.paging()?;
     let central = call.central();
-    let (total, items) = call.inst.store.read(|c| {
-        let keys =
-            store::keys_on_project_page(c, &project.id, paging.items_per_page, paging.offset())?;
+    call.page(&central, |c| {
+        let keys = store::keys_on_project_page(
+            c,
+            &call.inst.product.key_anchors,
+            &project.id,
+            paging.items_per_page,
+            paging.offset(),
+        )?;
         let items = org_keys::key_views(c, &central, &keys)?;
-        Ok::<_, rusqlite::Error>((store::count_keys_on_project(c, &project.id)?, items))
-    })?;
-    Ok(Reply::ok(wire::page(
-        &call.req, &central, paging, total, items,
-    )))
+        let total = store::count_keys_on_project(c, &project.id)?;
+        Ok(wire::page(&call.req, &central, paging, total, items))
+    })
 }
 
 /// `POST /groups/{GROUP-ID}/apiKeys`: create a key in the project's org and assign it. "All

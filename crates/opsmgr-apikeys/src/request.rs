@@ -8,9 +8,11 @@ use crate::auth::Caller;
 use crate::error::OpsMgrError;
 use crate::model::{is_object_id, role_kind, RoleKind};
 use crate::store::{self, OrgRow, ProjectRow};
-use crate::wire::Paging;
+use crate::wire::{self, Format, Paging, Reply};
 use crate::OpsMgr;
 use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{web, FromRequest, HttpRequest};
 use auth_core::{Inst, Instance};
 use futures_util::future::LocalBoxFuture;
@@ -50,6 +52,44 @@ impl Call {
     /// Where `links` point for this request.
     pub fn central(&self) -> String {
         crate::wire::central_url(&self.req, self.inst.settings.central_url.as_deref())
+    }
+
+    /// A list page answered `200 OK`: the body rendered for the same request (central URL,
+    /// path and query) while the store has not changed since ([`crate::cache::Pages`]), or
+    /// `build` run with the connection locked, rendered and kept. Call it once the caller
+    /// may read the page: the body does not depend on who asks.
+    ///
+    /// # Errors
+    /// Whatever `build` returns.
+    pub fn page(
+        &self,
+        central: &str,
+        build: impl FnOnce(&rusqlite::Connection) -> Result<Value, OpsMgrError>,
+    ) -> Result<Reply, OpsMgrError> {
+        let target = self
+            .req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| self.req.path(), |pq| pq.as_str());
+        let key = format!("{central} {target}");
+        let product = &self.inst.product;
+        let (generation, built) = self.inst.store.read(|c| {
+            let generation = product.changes.generation(c);
+            if let Some(body) = product.pages.get(generation, &key) {
+                return Ok::<_, OpsMgrError>((generation, Err(body)));
+            }
+            Ok((generation, Ok(build(c)?)))
+        })?;
+        let body = match built {
+            Err(body) => body,
+            Ok(value) => {
+                let text = wire::render(value, StatusCode::OK, Format::of(&self.req));
+                let body = Bytes::from(text);
+                product.pages.put(generation, key, body.clone());
+                body
+            }
+        };
+        Ok(Reply::Rendered(StatusCode::OK, body))
     }
 }
 

@@ -75,6 +75,49 @@ CREATE TRIGGER IF NOT EXISTS api_key_count_move AFTER UPDATE OF org_id ON api_ke
 END;
 INSERT OR IGNORE INTO org_key_count (org_id, n)
     SELECT org_id, COUNT(*) FROM api_key GROUP BY org_id;
+-- The keys with at least one role on a project, in key order (`key_seq` is the key's
+-- `seq`; `roles` how many of its roles are on the project), and per project their number
+-- and a change counter, kept by triggers on `grant_role`, so a project's key page is an
+-- index range and its `totalCount` one row (the `IN (SELECT holder ...)` it replaces read
+-- every role of the project). Filled once for data files written before these tables
+-- existed (only while `project_key` is empty, so later opens read nothing).
+CREATE TABLE IF NOT EXISTS project_key (
+    group_id TEXT NOT NULL,
+    key_seq INTEGER NOT NULL,
+    roles INTEGER NOT NULL,
+    PRIMARY KEY (group_id, key_seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS project_key_count (
+    group_id TEXT PRIMARY KEY,
+    n INTEGER NOT NULL,
+    gen INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS project_key_insert AFTER INSERT ON project_key BEGIN
+    INSERT INTO project_key_count (group_id, n, gen) VALUES (NEW.group_id, 1, 1)
+        ON CONFLICT (group_id) DO UPDATE SET n = n + 1, gen = gen + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS project_key_delete AFTER DELETE ON project_key BEGIN
+    UPDATE project_key_count SET n = n - 1, gen = gen + 1 WHERE group_id = OLD.group_id;
+END;
+CREATE TRIGGER IF NOT EXISTS grant_role_project_insert AFTER INSERT ON grant_role
+    WHEN NEW.group_id IS NOT NULL BEGIN
+    INSERT INTO project_key (group_id, key_seq, roles)
+        SELECT NEW.group_id, seq, 1 FROM api_key WHERE id = NEW.holder
+        ON CONFLICT (group_id, key_seq) DO UPDATE SET roles = roles + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS grant_role_project_delete AFTER DELETE ON grant_role
+    WHEN OLD.group_id IS NOT NULL BEGIN
+    UPDATE project_key SET roles = roles - 1
+        WHERE group_id = OLD.group_id
+        AND key_seq = (SELECT seq FROM api_key WHERE id = OLD.holder);
+    DELETE FROM project_key
+        WHERE group_id = OLD.group_id
+        AND key_seq = (SELECT seq FROM api_key WHERE id = OLD.holder) AND roles <= 0;
+END;
+INSERT OR IGNORE INTO project_key (group_id, key_seq, roles)
+    SELECT g.group_id, k.seq, COUNT(*) FROM grant_role g JOIN api_key k ON k.id = g.holder
+    WHERE g.group_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM project_key)
+    GROUP BY g.group_id, k.seq;
 -- Deployments a project monitors: clusters (replica sets, sharded clusters and their shards)
 -- and hosts (mongod/mongos processes) with their disks and databases (JSON arrays of names).
 CREATE TABLE IF NOT EXISTS cluster (

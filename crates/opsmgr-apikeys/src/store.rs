@@ -286,97 +286,160 @@ pub const ANCHOR_STRIDE: u64 = 64;
 /// Pages starting before this offset use a plain `OFFSET` (cheaper than building anchors).
 const ANCHORED_FROM: u64 = 1024;
 
-/// The `seq` of every [`ANCHOR_STRIDE`]-th key of one org, in creation order, so that a deep
-/// page of the org's keys starts at its anchor. Built by one walk of `api_key_org` on the
-/// first deep page, and kept while the org's key count and its largest `seq` are unchanged:
-/// `seq` is AUTOINCREMENT (never reused), so a key added and kept raises the largest `seq`,
-/// and any other change removes keys and lowers the count (no query moves a key between
-/// orgs). Not the connection's count of changed rows: every Digest-authenticated request
-/// writes the access-list usage, which would rebuild the anchors on every page. Replacing
-/// the state (PUT, reset, snapshot restore) forgets them ([`KeyAnchors::clear`]). One org at
-/// a time: 8 bytes per 64 keys (125 KB at 10^6 keys).
+/// The `seq` of every [`ANCHOR_STRIDE`]-th key of one org (or of one project's keys), in
+/// creation order, so that a deep page starts at its anchor. Built by one walk of the index
+/// (`api_key_org`, or `project_key`'s key) on the first deep page, and kept while nothing it
+/// depends on changed:
+/// - an org's anchors while the org's key count and its largest `seq` are unchanged: `seq`
+///   is AUTOINCREMENT (never reused), so a key added and kept raises the largest `seq`, and
+///   any other change removes keys and lowers the count (no query moves a key between
+///   orgs);
+/// - a project's while its key count and the change counter `project_key_count.gen` (raised
+///   by every key that joins or leaves the project) are unchanged.
+///
+/// Not the connection's count of changed rows: every Digest-authenticated request writes the
+/// access-list usage, which would rebuild the anchors on every page. Replacing the state
+/// (PUT, reset, snapshot restore) forgets them ([`KeyAnchors::clear`]). One org and one
+/// project at a time: 8 bytes per 64 keys (125 KB at 10^6 keys).
 #[derive(Debug, Default)]
 pub struct KeyAnchors {
-    held: parking_lot::Mutex<Option<Anchors>>,
+    org: parking_lot::Mutex<Option<Anchors>>,
+    project: parking_lot::Mutex<Option<Anchors>>,
 }
 
 #[derive(Debug)]
 struct Anchors {
     changes: (u64, i64),
-    org_id: String,
+    scope: String,
     seqs: Vec<i64>,
 }
 
 impl KeyAnchors {
-    /// The `seq` of the org's `(n * ANCHOR_STRIDE)`-th key (0-based), if it has that many.
     /// Forget the anchors (the whole state was replaced: `seq` starts again).
     pub fn clear(&self) {
-        *self.held.lock() = None;
+        *self.org.lock() = None;
+        *self.project.lock() = None;
     }
 
+    /// The `seq` of the org's `(n * ANCHOR_STRIDE)`-th key (0-based), if it has that many.
     fn seq_at(&self, conn: &Connection, org_id: &str, n: u64) -> rusqlite::Result<Option<i64>> {
         let last: Option<i64> = conn
             .prepare_cached("SELECT MAX(seq) FROM api_key WHERE org_id = ?1")?
             .query_row([org_id], |r| r.get(0))?;
         let changes = (count_keys_of_org(conn, org_id)?, last.unwrap_or(0));
-        let mut held = self.held.lock();
-        let fresh = held
-            .as_ref()
-            .is_some_and(|a| a.changes == changes && a.org_id == org_id);
-        if !fresh {
-            let mut stmt =
-                conn.prepare_cached("SELECT seq FROM api_key WHERE org_id = ?1 ORDER BY seq")?;
-            let mut rows = stmt.query([org_id])?;
-            let mut seqs = Vec::new();
-            let mut i = 0u64;
-            while let Some(row) = rows.next()? {
-                if i.is_multiple_of(ANCHOR_STRIDE) {
-                    seqs.push(row.get(0)?);
-                }
-                i += 1;
-            }
-            *held = Some(Anchors {
-                changes,
-                org_id: org_id.to_owned(),
-                seqs,
-            });
-        }
-        Ok(held
-            .as_ref()
-            .and_then(|a| usize::try_from(n).ok().and_then(|n| a.seqs.get(n)).copied()))
+        anchor(
+            &self.org,
+            conn,
+            org_id,
+            changes,
+            "SELECT seq FROM api_key WHERE org_id = ?1 ORDER BY seq",
+            n,
+        )
+    }
+
+    /// The `seq` of the project's `(n * ANCHOR_STRIDE)`-th key (0-based), if it has that
+    /// many.
+    fn project_seq_at(
+        &self,
+        conn: &Connection,
+        group_id: &str,
+        n: u64,
+    ) -> rusqlite::Result<Option<i64>> {
+        let changes = conn
+            .prepare_cached("SELECT n, gen FROM project_key_count WHERE group_id = ?1")?
+            .query_row([group_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .unwrap_or((0, 0));
+        anchor(
+            &self.project,
+            conn,
+            group_id,
+            changes,
+            "SELECT key_seq FROM project_key WHERE group_id = ?1 ORDER BY key_seq",
+            n,
+        )
     }
 }
 
-/// One page of the keys with at least one role on a project, in creation order.
+/// The `n`-th anchor of `scope` from `slot`, rebuilt by `walk` (every `seq` of the scope in
+/// order) when the slot holds another scope or other `changes`.
+fn anchor(
+    slot: &parking_lot::Mutex<Option<Anchors>>,
+    conn: &Connection,
+    scope: &str,
+    changes: (u64, i64),
+    walk: &str,
+    n: u64,
+) -> rusqlite::Result<Option<i64>> {
+    let mut held = slot.lock();
+    let fresh = held
+        .as_ref()
+        .is_some_and(|a| a.changes == changes && a.scope == scope);
+    if !fresh {
+        let mut stmt = conn.prepare_cached(walk)?;
+        let mut rows = stmt.query([scope])?;
+        let mut seqs = Vec::new();
+        let mut i = 0u64;
+        while let Some(row) = rows.next()? {
+            if i.is_multiple_of(ANCHOR_STRIDE) {
+                seqs.push(row.get(0)?);
+            }
+            i += 1;
+        }
+        *held = Some(Anchors {
+            changes,
+            scope: scope.to_owned(),
+            seqs,
+        });
+    }
+    Ok(held
+        .as_ref()
+        .and_then(|a| usize::try_from(n).ok().and_then(|n| a.seqs.get(n)).copied()))
+}
+
+/// One page of the keys with at least one role on a project, in creation order: `limit`
+/// keys after the first `offset`, read from `project_key` (kept by the schema's triggers on
+/// `grant_role`) in key order. A deep page starts from the nearest of `anchors`, as
+/// [`keys_of_org_page`] does.
 ///
 /// # Errors
 /// SQLite errors.
 pub fn keys_on_project_page(
     conn: &Connection,
+    anchors: &KeyAnchors,
     group_id: &str,
     limit: u64,
     offset: u64,
 ) -> rusqlite::Result<Vec<KeyRow>> {
-    let mut stmt = conn.prepare_cached(concat!(
-        "SELECT ",
-        key_cols!(),
-        " FROM api_key WHERE id IN \
-         (SELECT holder FROM grant_role WHERE group_id = ?1) ORDER BY seq LIMIT ?2 + 0 OFFSET ?3 + 0"
-    ))?;
-    let rows = stmt.query_map(params![group_id, sql_int(limit), sql_int(offset)], key_row)?;
+    let (from, skip) = if offset < ANCHORED_FROM {
+        (i64::MIN, offset)
+    } else {
+        match anchors.project_seq_at(conn, group_id, offset / ANCHOR_STRIDE)? {
+            Some(from) => (from, offset % ANCHOR_STRIDE),
+            None => return Ok(Vec::new()),
+        }
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT k.id, k.org_id, k.descr, k.public_key, k.private_key \
+         FROM project_key p JOIN api_key k ON k.seq = p.key_seq \
+         WHERE p.group_id = ?1 AND p.key_seq >= ?4 ORDER BY p.key_seq LIMIT ?2 + 0 OFFSET ?3 + 0",
+    )?;
+    let rows = stmt.query_map(
+        params![group_id, sql_int(limit), sql_int(skip), from],
+        key_row,
+    )?;
     rows.collect()
 }
 
-/// How many keys have at least one role on a project.
+/// How many keys have at least one role on a project (kept by the schema's triggers).
 ///
 /// # Errors
 /// SQLite errors.
 pub fn count_keys_on_project(conn: &Connection, group_id: &str) -> rusqlite::Result<u64> {
-    conn.prepare_cached(
-        "SELECT COUNT(*) FROM api_key WHERE id IN \
-         (SELECT holder FROM grant_role WHERE group_id = ?1)",
-    )?
-    .query_row([group_id], |r| r.get(0))
+    conn.prepare_cached("SELECT n FROM project_key_count WHERE group_id = ?1")?
+        .query_row([group_id], |r| r.get(0))
+        .optional()
+        .map(Option::unwrap_or_default)
 }
 
 /// A paging number as SQLite's signed integer (bound as `LIMIT ?2 + 0 OFFSET ?3 + 0`: a bare
@@ -551,7 +614,8 @@ pub fn delete_access(conn: &Connection, holder: &str, cidr_block: &str) -> rusql
         > 0)
 }
 
-/// Count a use of an access-list entry.
+/// Count a use of an access-list entry; how many rows changed (1, or 0 for an entry
+/// deleted meanwhile).
 ///
 /// # Errors
 /// SQLite errors.
@@ -561,13 +625,12 @@ pub fn record_use(
     cidr_block: &str,
     when: &str,
     address: &str,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<usize> {
     conn.prepare_cached(
         "UPDATE access_entry SET count = count + 1, last_used = ?3, last_used_address = ?4 \
          WHERE holder = ?1 AND cidr_block = ?2",
     )?
-    .execute(params![holder, cidr_block, when, address])?;
-    Ok(())
+    .execute(params![holder, cidr_block, when, address])
 }
 
 /// A monitored cluster.
@@ -1505,5 +1568,204 @@ mod tests {
         // Reopening a current file adds nothing.
         let store = Store::file(&path, OpsMgr::SCHEMA).unwrap();
         assert_eq!(store.read(|c| count_keys_of_org(c, ORG)).unwrap(), 3);
+    }
+}
+
+/// A project's key page and count, read from `project_key` and its anchors, against the
+/// query they replace (`IN (SELECT holder FROM grant_role ...)` with an `OFFSET`), through
+/// grants, revocations, deleted keys and projects, a reset and an old data file.
+#[cfg(test)]
+mod project_key_tests {
+    use super::*;
+    use crate::OpsMgr;
+    use auth_core::{Product, Store};
+
+    const ORG: &str = "5953c5f380eef53887615f99";
+    const PROJECT: &str = "5953c5f380eef53887615f9a";
+
+    fn role(name: &str) -> Role {
+        Role {
+            org_id: None,
+            group_id: Some(PROJECT.to_owned()),
+            name: name.to_owned(),
+        }
+    }
+
+    fn key_id(n: u32) -> String {
+        format!("6000000000000000{n:08x}")
+    }
+
+    fn fixture_store() -> Store {
+        let store = Store::memory(OpsMgr::SCHEMA).unwrap();
+        let fixtures: serde_json::Value = serde_json::from_str(OpsMgr::FIXTURES).unwrap();
+        let env = auth_core::Env::new(Some(1), "opsmgr");
+        let product = OpsMgr::new(&env, &Default::default());
+        store
+            .write(|tx| {
+                product
+                    .load_state(tx, &fixtures, &env)
+                    .map_err(|e| rusqlite::Error::InvalidParameterName(e.to_string()))
+            })
+            .unwrap();
+        store
+    }
+
+    fn add_keys(store: &Store, range: std::ops::Range<u32>) {
+        store
+            .write(|tx| {
+                for n in range {
+                    insert_key(
+                        tx,
+                        &KeyRow {
+                            id: key_id(n),
+                            org_id: ORG.to_owned(),
+                            desc: format!("k{n}"),
+                            public_key: format!("k{n:07}"),
+                            private_key: "p".to_owned(),
+                        },
+                    )?;
+                    if n % 3 != 0 {
+                        grant(tx, &key_id(n), &role("GROUP_READ_ONLY"))?;
+                    }
+                    if n % 5 == 0 {
+                        grant(tx, &key_id(n), &role("GROUP_OWNER"))?;
+                    }
+                }
+                Ok::<_, rusqlite::Error>(())
+            })
+            .unwrap();
+    }
+
+    fn old_page(conn: &Connection, limit: u64, offset: u64) -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT id FROM api_key WHERE id IN \
+                 (SELECT holder FROM grant_role WHERE group_id = ?1) ORDER BY seq LIMIT ?2 OFFSET ?3",
+            )
+            .unwrap();
+        stmt.query_map(params![PROJECT, sql_int(limit), sql_int(offset)], |r| {
+            r.get(0)
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    fn old_count(conn: &Connection) -> u64 {
+        conn.query_row(
+            "SELECT COUNT(*) FROM api_key WHERE id IN \
+             (SELECT holder FROM grant_role WHERE group_id = ?1)",
+            [PROJECT],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    fn assert_same(store: &Store, anchors: &KeyAnchors) {
+        store
+            .read(|c| {
+                let total = old_count(c);
+                assert_eq!(count_keys_on_project(c, PROJECT)?, total);
+                for (limit, offset) in [
+                    (100, 0),
+                    (7, 3),
+                    (100, 900),
+                    (100, 1000),
+                    (100, 1024),
+                    (64, 1088),
+                    (500, 1100),
+                    (100, total.saturating_sub(5)),
+                    (100, total),
+                    (100, total + 1000),
+                ] {
+                    let ids: Vec<String> =
+                        keys_on_project_page(c, anchors, PROJECT, limit, offset)?
+                            .into_iter()
+                            .map(|k| k.id)
+                            .collect();
+                    assert_eq!(ids, old_page(c, limit, offset), "{limit} after {offset}");
+                }
+                Ok::<_, rusqlite::Error>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn pages_and_counts_follow_every_change_of_a_projects_keys() {
+        let store = fixture_store();
+        let anchors = KeyAnchors::default();
+        assert_same(&store, &anchors);
+        add_keys(&store, 0..2400);
+        assert_same(&store, &anchors);
+        // Revoke an early key's roles: every later anchor moves.
+        store
+            .write(|tx| revoke_group_roles(tx, &key_id(1), PROJECT))
+            .unwrap();
+        assert_same(&store, &anchors);
+        // One role of two gone: the key stays on the project.
+        store
+            .write(|tx| {
+                tx.execute(
+                    "DELETE FROM grant_role WHERE holder = ?1 AND role_name = 'GROUP_OWNER'",
+                    [key_id(5)],
+                )
+            })
+            .unwrap();
+        assert_same(&store, &anchors);
+        // Unassign a late key and assign an early one: same count, same largest key.
+        store
+            .write(|tx| {
+                revoke_group_roles(tx, &key_id(2000), PROJECT)?;
+                grant(tx, &key_id(3), &role("GROUP_READ_ONLY"))
+            })
+            .unwrap();
+        assert_same(&store, &anchors);
+        store.write(|tx| delete_key(tx, &key_id(10))).unwrap();
+        assert_same(&store, &anchors);
+        add_keys(&store, 2400..2500);
+        assert_same(&store, &anchors);
+        // Every role on the project gone at once (as deleting the project starts).
+        store
+            .write(|tx| tx.execute("DELETE FROM grant_role WHERE group_id = ?1", [PROJECT]))
+            .unwrap();
+        assert_same(&store, &anchors);
+        store.write(auth_core::store::clear).unwrap();
+        anchors.clear();
+        assert_same(&store, &anchors);
+    }
+
+    #[test]
+    fn a_data_file_from_before_the_project_key_table_is_filled_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("opsmgr.sqlite3");
+        let store = Store::file(&path, OpsMgr::SCHEMA).unwrap();
+        store
+            .write(|tx| {
+                tx.execute("INSERT INTO org (id, name) VALUES (?1, 'o')", [ORG])?;
+                tx.execute(
+                    "INSERT INTO project (id, org_id, name, agent_api_key, created) \
+                     VALUES (?1, ?2, 'p', 'a', '2020-01-01T00:00:00Z')",
+                    [PROJECT, ORG],
+                )
+            })
+            .unwrap();
+        store
+            .write(|tx| {
+                tx.execute_batch(
+                    "DROP TRIGGER grant_role_project_insert; DROP TRIGGER grant_role_project_delete;
+                     DROP TRIGGER project_key_insert; DROP TRIGGER project_key_delete;
+                     DROP TABLE project_key; DROP TABLE project_key_count;",
+                )
+            })
+            .unwrap();
+        add_keys(&store, 0..1200);
+        drop(store);
+        let store = Store::file(&path, OpsMgr::SCHEMA).unwrap();
+        let anchors = KeyAnchors::default();
+        assert_same(&store, &anchors);
+        drop(store);
+        // Reopening a current file adds nothing.
+        let store = Store::file(&path, OpsMgr::SCHEMA).unwrap();
+        assert_same(&store, &anchors);
     }
 }

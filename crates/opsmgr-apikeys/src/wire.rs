@@ -14,6 +14,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HeaderName;
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use auth_core::Inst;
 use serde_json::{json, Map, Value};
@@ -132,8 +133,20 @@ pub fn page(
 pub(crate) enum Reply {
     /// A JSON body with a status.
     Json(StatusCode, Value),
+    /// A JSON body already written for this request's format and envelope ([`render`]).
+    Rendered(StatusCode, Bytes),
     /// No body (200 or 204).
     Empty(StatusCode),
+}
+
+/// `value` as the body Ops Manager sends with `status` in `format`.
+pub(crate) fn render(value: Value, status: StatusCode, format: Format) -> String {
+    let value = if format.envelope {
+        envelope(value, status)
+    } else {
+        value
+    };
+    to_text(&value, format.pretty)
 }
 
 impl Reply {
@@ -149,14 +162,8 @@ impl Responder for Reply {
     fn respond_to(self, req: &HttpRequest) -> HttpResponse {
         let format = Format::of(req);
         match self {
-            Reply::Json(status, value) => {
-                let value = if format.envelope {
-                    envelope(value, status)
-                } else {
-                    value
-                };
-                json_response(status, to_text(&value, format.pretty))
-            }
+            Reply::Json(status, value) => json_response(status, render(value, status, format)),
+            Reply::Rendered(status, body) => json_response(status, body),
             Reply::Empty(status) if format.envelope => {
                 // Not documented: a 204 cannot carry a body, so the envelope of an empty
                 // answer goes out with HTTP 200 and says the real status inside.

@@ -421,6 +421,220 @@ async fn deep_pages_of_org_keys_follow_creation_order_and_the_latest_writes() {
 }
 
 #[actix_web::test]
+async fn deep_pages_of_project_keys_follow_creation_order_and_the_latest_assignments() {
+    let srv = server().await;
+    let mut all: Vec<String> = vec![KEY_ID.to_owned()];
+    with_state(&srv, |doc| {
+        let keys = doc["apiKeys"].as_array_mut().unwrap();
+        for i in 0..2600u32 {
+            let letters: String = format!("{i:04}")
+                .bytes()
+                .map(|b| char::from(b'a' + (b - b'0')))
+                .collect();
+            let mut roles = vec![json!({"orgId": ORG, "roleName": "ORG_MEMBER"})];
+            if i % 4 != 0 {
+                roles.push(json!({"groupId": GROUP, "roleName": "GROUP_READ_ONLY"}));
+            }
+            if i % 7 == 0 {
+                roles.push(json!({"groupId": GROUP, "roleName": "GROUP_DATA_ACCESS_READ_ONLY"}));
+            }
+            keys.push(json!({
+                "id": format!("6000000000000000000{:05x}", i),
+                "orgId": ORG, "desc": format!("key {i}"),
+                "publicKey": format!("pjxy{letters}"),
+                "privateKey": format!("00000000-0000-4000-8000-{:012}", i),
+                "roles": roles
+            }));
+        }
+        all.extend((0..2600u32).map(|i| format!("6000000000000000000{:05x}", i)));
+    });
+    // On the project: the fixture key, and every key with a project role.
+    let on_project = |i: usize| i == 0 || !(i - 1).is_multiple_of(4) || (i - 1).is_multiple_of(7);
+    let mut ids: Vec<String> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| on_project(*i))
+        .map(|(_, id)| id.clone())
+        .collect();
+    let client = DigestClient::key(&srv);
+    let page = |num: usize, per: usize| {
+        let uri = format!("{}?pageNum={num}&itemsPerPage={per}", group_keys_uri());
+        let client = &client;
+        async move {
+            let (status, page) = client.get_json(&uri).await;
+            assert_eq!(status, 200, "{page}");
+            let ids = page["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>();
+            (page["totalCount"].as_u64().unwrap(), ids)
+        }
+    };
+    let expect = |ids: &[String], num: usize, per: usize| -> (u64, Vec<String>) {
+        let page = ids
+            .iter()
+            .skip((num - 1) * per)
+            .take(per)
+            .cloned()
+            .collect();
+        (ids.len() as u64, page)
+    };
+    let shapes = [
+        (12, 100),
+        (300, 7),
+        (20, 100),
+        (5, 500),
+        (1, 100),
+        (40, 100),
+    ];
+    for (num, per) in shapes {
+        assert_eq!(
+            page(num, per).await,
+            expect(&ids, num, per),
+            "page {num} of {per}"
+        );
+    }
+    // Unassign an early key: every later key moves up one place, at once.
+    let gone = ids.remove(50);
+    let res = client
+        .send(
+            Method::DELETE,
+            &format!("{}/{gone}", group_keys_uri()),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    for (num, per) in shapes {
+        assert_eq!(
+            page(num, per).await,
+            expect(&ids, num, per),
+            "after unassign: page {num} of {per}"
+        );
+    }
+    // Assign an early key that had no project role: the count is back where it was, and
+    // the key takes its place in creation order.
+    let joined = all[5].clone(); // key 4: no project role
+    assert!(!ids.contains(&joined));
+    let (status, body) = client
+        .call(
+            Method::PATCH,
+            &format!("{}/{joined}", group_keys_uri()),
+            Some(r#"{"roles": ["GROUP_READ_ONLY"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let at = ids.iter().take_while(|id| **id < joined).count();
+    ids.insert(at, joined);
+    for (num, per) in shapes {
+        assert_eq!(
+            page(num, per).await,
+            expect(&ids, num, per),
+            "after assign: page {num} of {per}"
+        );
+    }
+}
+
+/// The rendered key pages and the Digest usernames' copies are kept until a write: every
+/// kind of write shows at once on the next request (API writes, `PUT /_standin/state`,
+/// reset), and the usage stamps every request writes do not empty them.
+#[actix_web::test]
+async fn key_pages_and_credentials_follow_every_write_at_once() {
+    let srv = server().await;
+    let client = DigestClient::key(&srv);
+    let descs = |page: &serde_json::Value| -> Vec<String> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["desc"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let org_page = || async { client.get_json(&org_keys_uri()).await };
+    let group_page = || async { client.get_json(&group_keys_uri()).await };
+    let (_, first) = org_page().await;
+    assert_eq!(descs(&first), ["standin default key"]);
+    let (_, again) = org_page().await;
+    assert_eq!(first, again);
+    // The usage stamps of those requests are in the store, and seen.
+    let (status, list) = client
+        .get_json(&format!("{}/{KEY_ID}/accessList", org_keys_uri()))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let used = list["results"][0]["count"].as_u64().unwrap();
+    let (_, list) = client
+        .get_json(&format!("{}/{KEY_ID}/accessList", org_keys_uri()))
+        .await;
+    assert_eq!(list["results"][0]["count"].as_u64().unwrap(), used + 1);
+    // An API write.
+    let (status, body) = client
+        .call(
+            Method::PATCH,
+            &format!("{}/{KEY_ID}", org_keys_uri()),
+            Some(r#"{"desc": "renamed"}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(descs(&org_page().await.1), ["renamed"]);
+    assert_eq!(descs(&group_page().await.1), ["renamed"]);
+    let (status, body) = client
+        .call(
+            Method::POST,
+            &org_keys_uri(),
+            Some(r#"{"desc": "second", "roles": ["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, page) = org_page().await;
+    assert_eq!(descs(&page), ["renamed", "second"]);
+    assert_eq!(page["totalCount"], 2);
+    // The state replaced through the control API.
+    let mut doc = srv.state().await;
+    doc["apiKeys"][0]["desc"] = json!("from PUT");
+    srv.set_state(doc).await.unwrap();
+    assert_eq!(descs(&org_page().await.1), ["from PUT", "second"]);
+    // A reset.
+    srv.reset().await;
+    let client = DigestClient::key(&srv);
+    assert_eq!(
+        descs(&client.get_json(&org_keys_uri()).await.1),
+        ["standin default key"]
+    );
+    // The caller's own roles: owner, then read-only, at once.
+    let (status, _) = client
+        .call(
+            Method::POST,
+            &org_keys_uri(),
+            Some(r#"{"desc": "third", "roles": ["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = client
+        .call(
+            Method::PATCH,
+            &format!("{}/{KEY_ID}", org_keys_uri()),
+            Some(r#"{"roles": ["ORG_READ_ONLY"]}"#),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, err) = client
+        .call(
+            Method::POST,
+            &org_keys_uri(),
+            Some(r#"{"desc": "fourth", "roles": ["ORG_MEMBER"]}"#),
+        )
+        .await;
+    assert_eq!((status, code(&err)), (401, "NOT_ORG_ADMIN"));
+    // Its secret replaced in the state: the old one no longer verifies.
+    let mut doc = srv.state().await;
+    doc["apiKeys"][0]["privateKey"] = json!("00000000-0000-4000-8000-000000000001");
+    srv.set_state(doc).await.unwrap();
+    let (status, _) = DigestClient::key(&srv).get_json(&org_keys_uri()).await;
+    assert_eq!(status, 401);
+}
+
+#[actix_web::test]
 async fn pagination_walks_250_keys_in_pages_of_100_following_next_links() {
     let srv = server().await;
     with_state(&srv, |doc| {

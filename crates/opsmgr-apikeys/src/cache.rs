@@ -1,0 +1,257 @@
+//! What the Digest front door and the key pages keep between requests, and how they know
+//! it is still true.
+//!
+//! Every write to the store moves SQLite's count of changed rows
+//! (`sqlite3_total_changes`, which counts every row an `INSERT`, `UPDATE` or `DELETE`
+//! changed, trigger programs included, even when the transaction is later rolled back). The
+//! access-list usage stamp that every Digest-authenticated request writes moves it too, so
+//! [`Changes`] counts the rows those stamps changed and the *generation* is the difference:
+//! it moves with every other write (the API's, `PUT /_standin/state`, reset, snapshot
+//! restore, tenants' own stores are their own), and with nothing else. Both numbers are
+//! read and moved with the store's connection locked, so they agree.
+//!
+//! The caches hold copies only: the store stays the one place an acknowledged write lives.
+//! Each is bounded by bytes and emptied when the generation moves.
+
+use crate::auth::Principal;
+use crate::model::Role;
+use actix_web::web::Bytes;
+use ipnet::IpNet;
+use parking_lot::Mutex;
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The rows the usage stamps changed, to tell them from every other write.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    usage_rows: AtomicU64,
+}
+
+impl Changes {
+    /// The count of rows changed by anything but usage stamps (call with the connection
+    /// locked, as every store function is).
+    pub(crate) fn generation(&self, conn: &Connection) -> u64 {
+        conn.total_changes()
+            .wrapping_sub(self.usage_rows.load(Ordering::Relaxed))
+    }
+
+    /// A usage stamp changed `rows` rows (with the connection still locked).
+    pub(crate) fn usage_written(&self, rows: usize) {
+        self.usage_rows
+            .fetch_add(u64::try_from(rows).unwrap_or(0), Ordering::Relaxed);
+    }
+}
+
+/// A map of copies for one generation, bounded by bytes: emptied when the generation moves,
+/// and when an insert would pass the bound.
+#[derive(Debug)]
+struct Held<V> {
+    generation: u64,
+    bytes: usize,
+    map: HashMap<String, V>,
+}
+
+impl<V> Default for Held<V> {
+    fn default() -> Self {
+        Held {
+            generation: 0,
+            bytes: 0,
+            map: HashMap::new(),
+        }
+    }
+}
+
+impl<V: Clone> Held<V> {
+    fn get(&mut self, generation: u64, key: &str) -> Option<V> {
+        if generation != self.generation {
+            return None;
+        }
+        self.map.get(key).cloned()
+    }
+
+    fn put(&mut self, generation: u64, key: String, value: V, bytes: usize, max: usize) {
+        let bytes = bytes + key.len();
+        if generation < self.generation || bytes > max {
+            return;
+        }
+        if generation > self.generation || self.bytes + bytes > max {
+            self.map.clear();
+            self.bytes = 0;
+            self.generation = generation;
+        }
+        if let Some(_old) = self.map.insert(key, value) {
+            // Same generation, same answer: the bytes were counted once already.
+            return;
+        }
+        self.bytes += bytes;
+    }
+
+    fn clear(&mut self) {
+        *self = Held {
+            generation: self.generation,
+            bytes: 0,
+            map: HashMap::new(),
+        };
+    }
+}
+
+/// Bytes the principals of one instance may take.
+pub const MAX_PRINCIPAL_BYTES: usize = 256 << 10;
+/// Bytes the rendered key pages of one instance may take.
+pub const MAX_PAGE_BYTES: usize = 1 << 20;
+
+/// A Digest username's secret, principal, access list and roles, as the store had them.
+#[derive(Debug)]
+pub(crate) struct Known {
+    /// The Digest password (private key or personal API key).
+    pub secret: String,
+    /// The key or user.
+    pub principal: Principal,
+    /// Its id (the `holder` of its roles and access list).
+    pub holder: String,
+    /// Its access list (a global key's: the global API access list), in order, parsed.
+    pub access: Vec<(String, Option<IpNet>)>,
+    /// Its roles, as [`crate::store::caller_roles_of`] reads them.
+    pub roles: Vec<Role>,
+}
+
+impl Known {
+    fn bytes(&self) -> usize {
+        let principal = match &self.principal {
+            Principal::Key(k) | Principal::GlobalKey(k) => {
+                k.id.len()
+                    + k.org_id.len()
+                    + k.desc.len()
+                    + k.public_key.len()
+                    + k.private_key.len()
+            }
+            Principal::User(u) => u.id.len() + u.api_key.len(),
+        };
+        let access: usize = self
+            .access
+            .iter()
+            .map(|(cidr, _)| std::mem::size_of::<(String, Option<IpNet>)>() + cidr.len())
+            .sum();
+        let roles: usize = self
+            .roles
+            .iter()
+            .map(|r| {
+                std::mem::size_of::<Role>()
+                    + r.name.len()
+                    + r.org_id.as_ref().map_or(0, String::len)
+                    + r.group_id.as_ref().map_or(0, String::len)
+            })
+            .sum();
+        std::mem::size_of::<Self>()
+            + self.secret.len()
+            + self.holder.len()
+            + principal
+            + access
+            + roles
+    }
+}
+
+/// Known Digest usernames of one instance, for one generation.
+#[derive(Debug, Default)]
+pub(crate) struct Principals {
+    held: Mutex<Held<Arc<Known>>>,
+}
+
+impl Principals {
+    /// The copy of `username` made at `generation`, if any.
+    pub(crate) fn get(&self, generation: u64, username: &str) -> Option<Arc<Known>> {
+        self.held.lock().get(generation, username)
+    }
+
+    /// Keep `known` for `username`, read at `generation`.
+    pub(crate) fn put(&self, generation: u64, username: &str, known: Arc<Known>) {
+        let bytes = known.bytes();
+        self.held.lock().put(
+            generation,
+            username.to_owned(),
+            known,
+            bytes,
+            MAX_PRINCIPAL_BYTES,
+        );
+    }
+
+    /// Forget everything (the state was replaced).
+    pub(crate) fn clear(&self) {
+        self.held.lock().clear();
+    }
+}
+
+/// Rendered key pages of one instance (the whole body, as sent), for one generation.
+#[derive(Debug, Default)]
+pub(crate) struct Pages {
+    held: Mutex<Held<Bytes>>,
+}
+
+impl Pages {
+    /// The body rendered for `key` at `generation`, if any.
+    pub(crate) fn get(&self, generation: u64, key: &str) -> Option<Bytes> {
+        self.held.lock().get(generation, key)
+    }
+
+    /// Keep `body` for `key`, rendered from what the store held at `generation`.
+    pub(crate) fn put(&self, generation: u64, key: String, body: Bytes) {
+        let bytes = body.len() + std::mem::size_of::<Bytes>();
+        self.held
+            .lock()
+            .put(generation, key, body, bytes, MAX_PAGE_BYTES);
+    }
+
+    /// Forget everything (the state was replaced).
+    pub(crate) fn clear(&self) {
+        self.held.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_held_map_is_bounded_by_bytes_and_keeps_one_generation() {
+        let mut held: Held<u32> = Held::default();
+        held.put(1, "a".into(), 1, 10, 100);
+        assert_eq!(held.get(1, "a"), Some(1));
+        assert_eq!(held.get(2, "a"), None);
+        // An older generation's copy is never kept, a newer one empties the map.
+        held.put(0, "b".into(), 2, 10, 100);
+        assert_eq!(held.get(1, "b"), None);
+        held.put(2, "c".into(), 3, 10, 100);
+        assert_eq!((held.get(2, "a"), held.get(2, "c")), (None, Some(3)));
+        for i in 0..50 {
+            held.put(2, format!("k{i}"), i, 10, 100);
+            assert!(held.bytes <= 100, "{}", held.bytes);
+        }
+        // Larger than the whole bound: not kept.
+        held.put(2, "big".into(), 9, 98, 100);
+        assert_eq!(held.get(2, "big"), None);
+    }
+
+    #[test]
+    fn the_generation_moves_with_every_write_but_the_usage_stamps() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (a INTEGER); CREATE TABLE u (b INTEGER);")
+            .unwrap();
+        let changes = Changes::default();
+        let start = changes.generation(&conn);
+        let rows = conn.execute("INSERT INTO u (b) VALUES (1)", []).unwrap();
+        changes.usage_written(rows);
+        assert_eq!(changes.generation(&conn), start);
+        conn.execute("INSERT INTO t (a) VALUES (1)", []).unwrap();
+        let after_insert = changes.generation(&conn);
+        assert!(after_insert > start);
+        // A rolled-back write still moves it (a copy is dropped that need not be: safe).
+        conn.execute_batch("BEGIN; UPDATE t SET a = 2; ROLLBACK;")
+            .unwrap();
+        assert!(changes.generation(&conn) > after_insert);
+        let before_delete = changes.generation(&conn);
+        conn.execute("DELETE FROM t", []).unwrap();
+        assert!(changes.generation(&conn) > before_delete);
+    }
+}
