@@ -168,7 +168,10 @@ impl Product for OpsMgr {
     const DEFAULT_PORT: u16 = 8080;
     const DEFAULT_TLS: bool = false;
     const FIXTURES: &'static str = include_str!("../../../fixtures/opsmgr.json");
-    const SCHEMA: &'static str = include_str!("schema.sql");
+    const SCHEMA: &'static str = concat!(
+        include_str!("schema.sql"),
+        include_str!("insert_triggers.sql")
+    );
     /// The private half of a programmatic API key, however a client spells it; the Digest
     /// response travels in `Authorization`, which auth-core always redacts.
     const SECRETS: auth_core::Secrets = auth_core::Secrets {

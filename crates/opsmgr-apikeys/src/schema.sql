@@ -60,10 +60,6 @@ CREATE TABLE IF NOT EXISTS org_key_count (
     org_id TEXT PRIMARY KEY,
     n INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS api_key_count_insert AFTER INSERT ON api_key BEGIN
-    INSERT INTO org_key_count (org_id, n) VALUES (NEW.org_id, 1)
-        ON CONFLICT (org_id) DO UPDATE SET n = n + 1;
-END;
 CREATE TRIGGER IF NOT EXISTS api_key_count_delete AFTER DELETE ON api_key BEGIN
     UPDATE org_key_count SET n = n - 1 WHERE org_id = OLD.org_id;
 END;
@@ -98,12 +94,6 @@ CREATE TRIGGER IF NOT EXISTS project_key_insert AFTER INSERT ON project_key BEGI
 END;
 CREATE TRIGGER IF NOT EXISTS project_key_delete AFTER DELETE ON project_key BEGIN
     UPDATE project_key_count SET n = n - 1, gen = gen + 1 WHERE group_id = OLD.group_id;
-END;
-CREATE TRIGGER IF NOT EXISTS grant_role_project_insert AFTER INSERT ON grant_role
-    WHEN NEW.group_id IS NOT NULL BEGIN
-    INSERT INTO project_key (group_id, key_seq, roles)
-        SELECT NEW.group_id, seq, 1 FROM api_key WHERE id = NEW.holder
-        ON CONFLICT (group_id, key_seq) DO UPDATE SET roles = roles + 1;
 END;
 CREATE TRIGGER IF NOT EXISTS grant_role_project_delete AFTER DELETE ON grant_role
     WHEN OLD.group_id IS NOT NULL BEGIN
