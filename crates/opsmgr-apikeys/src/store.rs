@@ -1386,9 +1386,12 @@ pub fn delete_user(conn: &Connection, id: &str) -> rusqlite::Result<()> {
 /// SQLite errors.
 pub fn caller_roles_of(conn: &Connection, holder: &str) -> rusqlite::Result<Vec<Role>> {
     let mut roles = roles_of(conn, holder)?;
+    // `CROSS JOIN` keeps team_member the outer loop (a user's few memberships, then each
+    // team's roles by `grant_role_holder`): left to the planner, it walked every role in
+    // `seq` order to skip the sort, ~84 ms a request at 10^6 keys.
     let mut stmt = conn.prepare_cached(
-        "SELECT g.org_id, g.group_id, g.role_name FROM grant_role g \
-         JOIN team_member m ON m.team_id = g.holder WHERE m.user_id = ?1 ORDER BY g.seq",
+        "SELECT g.org_id, g.group_id, g.role_name FROM team_member m \
+         CROSS JOIN grant_role g ON g.holder = m.team_id WHERE m.user_id = ?1 ORDER BY g.seq",
     )?;
     let rows = stmt.query_map([holder], |r| {
         Ok(Role {
