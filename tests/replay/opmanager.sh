@@ -76,3 +76,35 @@ curl -s -X POST "$STANDIN_URL/_standin/rate-limits" -d '{"per":"ip","capacity":1
 curl -s -H 'apiKey: 3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b' "$STANDIN_URL/api/json/device/listDevices"
 curl -s -H 'apiKey: 3f1c9a7e5b2d4c8f9a0b1c2d3e4f5a6b' "$STANDIN_URL/api/json/device/listDevices"
 curl -s -X DELETE "$STANDIN_URL/_standin/rate-limits"
+
+# Kept list answers (issue 18): each list read again after writes, clock changes (both ways) and
+# replaced states, good and refused (the clock and reset calls themselves are left out: a reset
+# unfreezes the clock, so their answers carry the real time)
+command curl -s -o /dev/null -X POST "$STANDIN_URL/_standin/reset"
+command curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"set":"2026-11-23T12:00:00Z","freeze":true}' "$STANDIN_URL/_standin/clock"
+for q in 'rows=5&page=2' 'rows=5&page=2' 'category=Server&sortByColumn=statusNum&sortByType=desc' 'page=9&rows=5' 'rows=5&page=2&apiKey=x'; do
+  curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/device/listDevices?$q"
+done
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/alarm/listAlarms?severity=1,2,3"
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/alarm/listAlarms?severity=1,2,3"
+curl -s -X POST -H "apiKey: $K" "$STANDIN_URL/api/json/alarm/acknowledgeAlarm?entity=103_linkDown"
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/alarm/listAlarms?severity=1,2,3"
+curl -s -X POST -H "apiKey: $K" "$STANDIN_URL/api/json/alarm/clearAlarm?entity=103_linkDown"
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/alarm/listAlarms"
+curl -s -X POST -H "apiKey: $K" "$STANDIN_URL/api/json/device/setManaged?name=acc-sw-01&manage=false"
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/device/listDevices?rows=5&page=2"
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/v2/device/listDevices?rows=5&page=2"
+for at in 2026-11-23T12:00:59Z 2026-11-26T08:00:00Z 2026-11-23T09:00:00Z 2026-11-23T08:55:30Z; do
+  command curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"set":"'$at'","freeze":true}' "$STANDIN_URL/_standin/clock"
+  curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/device/listDevices"
+done
+S=$(curl -s "$STANDIN_URL/_standin/state")
+curl -s -X PUT -H 'Content-Type: application/json' -d "$(printf '%s' "$S" | sed 's/"displayName":"core-rtr-01"/"displayName":"core-rtr-01 (renamed)"/')" "$STANDIN_URL/_standin/state"
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/device/listDevices?rows=5&page=1"
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/alarm/listAlarms"
+curl -s -X PUT -H 'Content-Type: application/json' -d "$(printf '%s' "$S" | sed 's/"deviceName":"core-rtr-02"/"deviceName":"core-rtr-01"/')" "$STANDIN_URL/_standin/state"
+curl -s -X PUT -H 'Content-Type: application/json' -d "$(printf '%s' "$S" | sed 's/"moid":102,/"moid":101,/')" "$STANDIN_URL/_standin/state"
+curl -s -X PUT -H 'Content-Type: application/json' -d "$(printf '%s' "$S" | sed 's/"name":"admin"/"name":""/; s/"responseTimeMs":4/"responseTimeMs":"4"/')" "$STANDIN_URL/_standin/state"
+curl -s -X PUT -H 'Content-Type: application/json' -d "$(printf '%s' "$S" | sed 's/"name":"admin"/"name":""/')" "$STANDIN_URL/_standin/state"
+curl -s -X PUT -H 'Content-Type: application/json' -d "$(printf '%s' "$S" | sed 's/"deviceName":"core-rtr-02","name"/"deviceName":"no-such-device","name"/')" "$STANDIN_URL/_standin/state"
+curl -s -H "apiKey: $K" "$STANDIN_URL/api/json/device/listDevices?rows=5&page=1"

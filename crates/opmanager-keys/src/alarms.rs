@@ -86,7 +86,7 @@ fn in_family(family: &str, alarm: &Alarm, device: Option<&Device>) -> bool {
     }
 }
 
-fn list_alarms_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
+fn list_alarms_body(net: &Network, params: &Params) -> Result<Value, OpmError> {
     let p = &params;
     let device_name = p.opt("deviceName")?;
     let category = p.opt("category")?;
@@ -112,7 +112,6 @@ fn list_alarms_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     if family.is_some_and(|f| !ALERT_TYPES.contains(&f)) {
         return Err(OpmError::Pattern("alertType".into()));
     }
-    let net = Network::read(&call.inst)?;
     let mut alarms: Vec<(&Alarm, Option<&Device>)> = net
         .alarms
         .iter()
@@ -134,9 +133,14 @@ fn list_alarms_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     ))
 }
 
-/// `GET /api/json/alarm/listAlarms`.
+/// `GET /api/json/alarm/listAlarms`: rendered once per store state and parameters (no row
+/// depends on "now"; [`Network::cached`]).
 pub(crate) async fn list_alarms(caller: Caller, params: Params) -> Result<Reply, OpmError> {
-    Reply::json(list_alarms_body(&caller, &params)?)
+    let net = Network::read(&caller.inst)?;
+    let body = net.cached("listAlarms", &params, |net| {
+        Ok((wire::render(&list_alarms_body(net, &params)?)?, i64::MAX))
+    })?;
+    Ok(Reply::rendered(body))
 }
 
 fn alarm_properties_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {

@@ -174,10 +174,16 @@ fn list_devices_body<'n>(
     )
 }
 
-/// `GET /api/json/device/listDevices` and `/api/json/v2/device/listDevices`.
+/// `GET /api/json/device/listDevices` and `/api/json/v2/device/listDevices` (one answer for
+/// both): rendered once per store state, parameters and age of its rows ([`Network::cached`]).
 pub(crate) async fn list_devices(caller: Caller, params: Params) -> Result<Reply, OpmError> {
     let net = Network::read(&caller.inst)?;
-    Reply::json(list_devices_body(&net, &params)?)
+    let body = net.cached("listDevices", &params, |net| {
+        let page = list_devices_body(net, &params)?;
+        let until = page.rows.iter().map(DeviceRow::until_ms).min();
+        Ok((wire::render(&page)?, until.unwrap_or(i64::MAX)))
+    })?;
+    Ok(Reply::rendered(body))
 }
 
 /// Only administrators change the device inventory.

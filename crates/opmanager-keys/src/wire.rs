@@ -5,6 +5,7 @@
 use crate::error::OpmError;
 use actix_web::body::BoxBody;
 use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use auth_core::clock::{datetime_from_ms, parse_rfc3339_ms};
 use serde::Serialize;
@@ -12,7 +13,7 @@ use time::macros::format_description;
 
 /// A successful API answer: the result document as JSON with HTTP 200. Errors are
 /// [`OpmError`], which renders the vendor's error envelope.
-pub(crate) struct Reply(Vec<u8>);
+pub(crate) struct Reply(Bytes);
 
 impl Reply {
     /// The JSON of `body`.
@@ -20,10 +21,23 @@ impl Reply {
     /// # Errors
     /// [`OpmError::Render`] if `body` does not serialise (never for the types used here).
     pub(crate) fn json(body: impl Serialize) -> Result<Reply, OpmError> {
-        serde_json::to_vec(&body)
-            .map(Reply)
-            .map_err(|e| OpmError::Render(e.to_string()))
+        Ok(Reply(render(&body)?))
     }
+
+    /// A result document already rendered as JSON ([`render`]), e.g. a cached page.
+    pub(crate) fn rendered(json: Bytes) -> Reply {
+        Reply(json)
+    }
+}
+
+/// The JSON text of `body`.
+///
+/// # Errors
+/// [`OpmError::Render`] if `body` does not serialise (never for the types used here).
+pub(crate) fn render(body: &impl Serialize) -> Result<Bytes, OpmError> {
+    serde_json::to_vec(body)
+        .map(Bytes::from)
+        .map_err(|e| OpmError::Render(e.to_string()))
 }
 
 impl Responder for Reply {
@@ -104,6 +118,24 @@ pub fn pretty_time(then_ms: i64, now_ms: i64) -> String {
     format!("{n} {unit}{plural} ago")
 }
 
+/// The first time after `now_ms` at which [`pretty_time`]`(then_ms, ·)` reads differently
+/// (the next second, minute, hour or day of the age); the text is the same from `now_ms` up
+/// to it.
+pub fn pretty_time_until(then_ms: i64, now_ms: i64) -> i64 {
+    let secs = now_ms.saturating_sub(then_ms).max(0) / 1000;
+    let step = match secs {
+        0..60 => 1,
+        60..3600 => 60,
+        3600..86_400 => 3600,
+        _ => 86_400,
+    };
+    let next_secs = (secs / step).saturating_add(1).saturating_mul(step);
+    // Past `now_ms` whatever the arithmetic saturated to, so a window is never empty.
+    then_ms
+        .saturating_add(next_secs.saturating_mul(1000))
+        .max(now_ms.saturating_add(1))
+}
+
 /// Parse `yyyy-mm-dd` or `yyyy-mm-dd hh:mm:ss` (listAlarms `fromTime`/`toTime`, UTC).
 pub fn parse_day_time(text: &str) -> Option<i64> {
     let text = text.trim();
@@ -144,5 +176,35 @@ mod tests {
         assert_eq!(parse_day_time("08/03/2024"), None);
         assert_eq!(parse_severity("critical"), Some(1));
         assert_eq!(parse_severity("6"), None);
+    }
+
+    #[test]
+    fn pretty_time_reads_the_same_until_its_next_change() {
+        let then = ms("2026-11-20T08:15:00Z");
+        // Ages in every unit, on and next to the unit boundaries, and a `then` in the future.
+        let ages: [i64; 14] = [
+            -5_000,
+            0,
+            999,
+            1_000,
+            59_999,
+            60_000,
+            61_500,
+            3_599_999,
+            3_600_000,
+            86_399_999,
+            86_400_000,
+            90_061_001,
+            40 * 86_400_000 + 7,
+            i64::MAX / 4,
+        ];
+        for age in ages {
+            let now = then + age;
+            let text = pretty_time(then, now);
+            let until = pretty_time_until(then, now);
+            assert!(until > now, "age {age}");
+            assert_eq!(pretty_time(then, until - 1), text, "age {age}");
+            assert_ne!(pretty_time(then, until), text, "age {age}");
+        }
     }
 }

@@ -8,17 +8,24 @@
 //! transaction moves, committed or not) and no reset happened. Every write goes through the
 //! instance's one connection, so a stale snapshot is never served. The derived values
 //! (status, last change, interface count, display date) are computed once per snapshot.
+//!
+//! A snapshot also keeps the rendered JSON of list answers ([`Network::cached`]): they go
+//! with it when the store changes, and each is kept only for the instants whose "now" renders
+//! it the same (ages such as `prettyTime`), so a clock change re-renders it too.
 
 use crate::error::OpmError;
+use crate::request::Params;
 use crate::state::{Alarm, Device, Interface, Monitor, User};
 use crate::wire::{self, ms};
 use crate::{store, OpManager};
-use auth_core::Instance;
+use actix_web::web::Bytes;
+use auth_core::{Instance, Product};
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::Value;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// What a device's row needs besides the device itself, computed once per snapshot.
@@ -51,6 +58,92 @@ pub struct Snapshot {
     pub alarms: Vec<Alarm>,
     by_name: HashMap<String, usize>,
     derived: Vec<Derived>,
+    /// Rendered list answers over this state.
+    pages: Pages,
+}
+
+/// Most bytes of rendered answers one snapshot keeps (bodies and keys, with a per-entry
+/// overhead); the oldest go first. An answer over a quarter of it is never kept.
+pub const MAX_PAGE_BYTES: usize = 1 << 20;
+
+/// Bytes counted per kept answer besides its body and key (map and queue slots).
+const PAGE_OVERHEAD: usize = 96;
+
+/// Rendered list answers of one snapshot, by operation and request parameters.
+#[derive(Debug, Default)]
+struct Pages(Mutex<PageMap>);
+
+#[derive(Debug, Default)]
+struct PageMap {
+    entries: HashMap<String, CachedPage>,
+    /// Keys in the order they were first kept (each once), for eviction.
+    order: VecDeque<String>,
+    /// Bytes counted for the kept answers.
+    bytes: usize,
+}
+
+#[derive(Debug)]
+struct CachedPage {
+    body: Bytes,
+    /// The answer holds for "now" in `from_ms..until_ms`.
+    from_ms: i64,
+    until_ms: i64,
+}
+
+impl CachedPage {
+    fn cost(&self, key: &str) -> usize {
+        self.body.len() + 2 * key.len() + PAGE_OVERHEAD
+    }
+}
+
+impl PageMap {
+    fn get(&self, key: &str, now_ms: i64) -> Option<Bytes> {
+        self.entries
+            .get(key)
+            .filter(|p| (p.from_ms..p.until_ms).contains(&now_ms))
+            .map(|p| p.body.clone())
+    }
+
+    fn keep(&mut self, key: String, page: CachedPage) {
+        let cost = page.cost(&key);
+        if cost > MAX_PAGE_BYTES / 4 {
+            return;
+        }
+        if let Some(old) = self.entries.remove(&key) {
+            self.bytes = self.bytes.saturating_sub(old.cost(&key));
+            self.order.retain(|k| k != &key);
+        }
+        while self.bytes + cost > MAX_PAGE_BYTES {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(old) = self.entries.remove(&oldest) {
+                self.bytes = self.bytes.saturating_sub(old.cost(&oldest));
+            }
+        }
+        self.bytes += cost;
+        self.order.push_back(key.clone());
+        self.entries.insert(key, page);
+    }
+}
+
+/// The cache key of an answer: the operation and every request parameter in order (names and
+/// values length-prefixed), leaving out the credentials (`apiKey`, `otp`), which select the
+/// caller but never change a list answer.
+fn page_key(operation: &str, params: &Params) -> String {
+    let secret = |name: &str| {
+        OpManager::SECRETS
+            .params
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(name))
+    };
+    let mut key = String::with_capacity(64);
+    key.push_str(operation);
+    for (name, value) in params.pairs().iter().filter(|(n, _)| !secret(n)) {
+        // Writing to a String cannot fail.
+        let _ = write!(key, "\n{}:{name}{}:{value}", name.len(), value.len());
+    }
+    key
 }
 
 impl Snapshot {
@@ -108,6 +201,7 @@ impl Snapshot {
             alarms,
             by_name,
             derived,
+            pages: Pages::default(),
         })
     }
 
@@ -190,6 +284,16 @@ pub struct DeviceRow<'a> {
     pretty_time: String,
     #[serde(rename = "addedTime")]
     added_time: std::borrow::Cow<'a, str>,
+    /// The row reads the same for "now" up to this instant (`prettyTime`, `isNew`).
+    #[serde(skip)]
+    until_ms: i64,
+}
+
+impl DeviceRow<'_> {
+    /// The first instant after the row's "now" at which it reads differently.
+    pub fn until_ms(&self) -> i64 {
+        self.until_ms
+    }
 }
 
 /// The decimal text of a status number (`statusNum`).
@@ -281,6 +385,12 @@ impl Network {
                 )
             }
         };
+        let is_new = self.now_ms.saturating_sub(added) < 86_400_000;
+        let new_until = if is_new {
+            added.saturating_add(86_400_000)
+        } else {
+            i64::MAX
+        };
         DeviceRow {
             device_name: &d.device_name,
             display_name: &d.display_name,
@@ -291,11 +401,41 @@ impl Network {
             status_str: wire::severity_name(status),
             status_num: status_text(status),
             is_snmp: d.is_snmp,
-            is_new: self.now_ms.saturating_sub(added) < 86_400_000,
+            is_new,
             interface_count: count,
             pretty_time: wire::pretty_time(changed, self.now_ms),
             added_time: added_text,
+            until_ms: wire::pretty_time_until(changed, self.now_ms).min(new_until),
         }
+    }
+
+    /// The answer of `operation` for `params`, rendered by `render` (its JSON and the first
+    /// instant after [`Network::now_ms`] at which it would read differently, `i64::MAX` if
+    /// never), or the same answer kept from an earlier request on this snapshot whose "now"
+    /// rendered it the same. Errors are never kept.
+    ///
+    /// # Errors
+    /// Whatever `render` returns.
+    pub fn cached(
+        &self,
+        operation: &str,
+        params: &Params,
+        render: impl FnOnce(&Network) -> Result<(Bytes, i64), OpmError>,
+    ) -> Result<Bytes, OpmError> {
+        let key = page_key(operation, params);
+        if let Some(body) = self.pages.0.lock().get(&key, self.now_ms) {
+            return Ok(body);
+        }
+        let (body, until_ms) = render(self)?;
+        if until_ms > self.now_ms {
+            let page = CachedPage {
+                body: body.clone(),
+                from_ms: self.now_ms,
+                until_ms,
+            };
+            self.pages.0.lock().keep(key, page);
+        }
+        Ok(body)
     }
 
     /// A listDevices row as a JSON value (vendor sample keys).

@@ -4,6 +4,7 @@
 mod alarms;
 mod auth;
 mod availability;
+mod cache;
 mod common;
 mod control;
 mod devices;
