@@ -403,6 +403,9 @@ pub struct LimitRule {
     pub refused: u64,
     #[serde(skip)]
     buckets: HashMap<String, (f64, i64)>,
+    /// What the buckets take, counted as [`BUCKET_BYTES`] plus the key's length each.
+    #[serde(skip)]
+    bucket_bytes: usize,
 }
 
 /// A refusal by a rate limit.
@@ -423,8 +426,39 @@ pub struct RateLimits {
     seq: Mutex<u64>,
 }
 
-/// Most buckets one rule keeps (the oldest are dropped past this).
-const MAX_BUCKETS: usize = 100_000;
+/// Most bytes one rule's buckets take (keys are principals or addresses of any length).
+pub const MAX_BUCKET_BYTES: usize = 1 << 20;
+
+/// What one bucket takes besides its key's text: the key's `String`, the token count and
+/// stamp, and the hash table's slot and control byte, rounded up.
+const BUCKET_BYTES: usize = 64;
+
+impl LimitRule {
+    /// Make room for a new bucket of `key_len` bytes at `now_ms`. A bucket that has refilled
+    /// to capacity is the same as no bucket (a new one starts full), so those go first and
+    /// nothing changes for anyone; if that frees less than a quarter, every bucket is dropped
+    /// (each starts full again: a flood of new keys loosens the limit, never tightens it), so
+    /// a full rule is swept at most once per quarter of its bytes.
+    fn make_room(&mut self, key_len: usize, now_ms: i64) {
+        if self.bucket_bytes + BUCKET_BYTES + key_len <= MAX_BUCKET_BYTES {
+            return;
+        }
+        let capacity = f64::from(self.spec.capacity);
+        let rate = self.spec.refill_per_sec;
+        self.buckets.retain(|_, (tokens, at)| {
+            let elapsed = (now_ms - *at).max(0) as f64 / 1000.0;
+            *tokens + elapsed * rate < capacity
+        });
+        if self.bucket_bytes_now() + BUCKET_BYTES + key_len > MAX_BUCKET_BYTES / 4 * 3 {
+            self.buckets.clear();
+        }
+        self.bucket_bytes = self.bucket_bytes_now();
+    }
+
+    fn bucket_bytes_now(&self) -> usize {
+        self.buckets.keys().map(|k| BUCKET_BYTES + k.len()).sum()
+    }
+}
 
 impl RateLimits {
     /// Whether any limit is active.
@@ -457,6 +491,7 @@ impl RateLimits {
             spec,
             refused: 0,
             buckets: HashMap::new(),
+            bucket_bytes: 0,
         };
         self.rules.lock().push(rule.clone());
         rule
@@ -498,8 +533,9 @@ impl RateLimits {
             };
             let capacity = f64::from(rule.spec.capacity);
             let rate = rule.spec.refill_per_sec;
-            if rule.buckets.len() >= MAX_BUCKETS && !rule.buckets.contains_key(&key) {
-                rule.buckets.clear();
+            if !rule.buckets.contains_key(&key) {
+                rule.make_room(key.len(), now_ms);
+                rule.bucket_bytes += BUCKET_BYTES + key.len();
             }
             let bucket = rule
                 .buckets
@@ -627,6 +663,61 @@ mod tests {
         r.times = None;
         r.path = Some("no-slash".into());
         assert!(r.validate().unwrap_err().starts_with("path"));
+    }
+
+    #[test]
+    fn buckets_are_bounded_by_bytes_and_refilled_ones_go_first() {
+        let limits = RateLimits::default();
+        limits.add(LimitSpec {
+            per: LimitKey::Credential,
+            capacity: 1,
+            refill_per_sec: 1.0,
+            operation: None,
+        });
+        let long = "k".repeat(4_000);
+        fn facts(p: &str) -> RequestFacts<'_> {
+            RequestFacts {
+                method: "GET",
+                path: "/x",
+                operation: None,
+                principal: Some(p),
+                client: None,
+            }
+        }
+        // "active" empties its bucket at t=0; 10,000 long keys arrive later, each once.
+        assert!(limits.check(&facts("active"), 0).is_none());
+        for i in 0..10_000 {
+            let key = format!("{long}{i}");
+            assert!(
+                limits.check(&facts(&key), 0).is_none(),
+                "a new key starts full"
+            );
+            let rules = limits.rules.lock();
+            assert!(rules[0].bucket_bytes <= MAX_BUCKET_BYTES);
+            assert_eq!(rules[0].bucket_bytes, rules[0].bucket_bytes_now());
+        }
+        // Still at t=0: every bucket is empty, so the rule was swept by dropping all; a key
+        // seen after the last sweep is still refused.
+        let last = format!("{long}9999");
+        assert!(
+            limits.check(&facts(&last), 0).is_some(),
+            "its bucket is kept"
+        );
+        // Later, refilled buckets are dropped to make room and the empty one stays.
+        assert!(limits.check(&facts("fresh"), 500).is_none());
+        assert!(
+            limits.check(&facts("fresh"), 600).is_some(),
+            "fresh is empty until t=1600"
+        );
+        // 100 more keys: one sweep (about 23 fit before it), which drops the keys of t=0.
+        for i in 0..100 {
+            let key = format!("{long}late{i}");
+            assert!(limits.check(&facts(&key), 1_000 + i).is_none());
+        }
+        assert!(
+            limits.check(&facts("fresh"), 1_200).is_some(),
+            "its bucket survived"
+        );
     }
 
     #[test]

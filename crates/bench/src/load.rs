@@ -223,27 +223,41 @@ async fn digest_get(
             None => return Ok(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
-    let Some(challenge) = conn.challenge.as_mut() else {
-        return Ok(StatusCode::INTERNAL_SERVER_ERROR);
-    };
-    let mut ctx = AuthContext::new(OPS_PUBLIC, OPS_PRIVATE, target);
-    ctx.method = HttpMethod::GET;
-    let answer = match challenge.respond(&ctx) {
-        Ok(answer) => answer.to_header_string(),
-        Err(_) => return Ok(StatusCode::INTERNAL_SERVER_ERROR),
-    };
-    let res = client
-        .get(url)
-        .header("authorization", answer)
-        .send()
-        .await?;
-    let status = res.status();
-    let _ = res.bytes().await?;
-    if status == StatusCode::UNAUTHORIZED {
-        // Nonce expired or refused: take a fresh challenge next time.
-        conn.challenge = None;
+    let mut retried = fresh;
+    loop {
+        let Some(challenge) = conn.challenge.as_mut() else {
+            return Ok(StatusCode::INTERNAL_SERVER_ERROR);
+        };
+        let mut ctx = AuthContext::new(OPS_PUBLIC, OPS_PRIVATE, target);
+        ctx.method = HttpMethod::GET;
+        let answer = match challenge.respond(&ctx) {
+            Ok(answer) => answer.to_header_string(),
+            Err(_) => return Ok(StatusCode::INTERNAL_SERVER_ERROR),
+        };
+        let res = client
+            .get(url)
+            .header("authorization", answer)
+            .send()
+            .await?;
+        let status = res.status();
+        // A reused nonce that has served its last use (or expired) is answered 401 with a
+        // fresh challenge, as a Digest client (requests' HTTPDigestAuth) expects: answer it
+        // once on that challenge, counted as one operation, instead of as a failure.
+        let renewed = res
+            .headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| digest_auth::parse(v).ok());
+        let _ = res.bytes().await?;
+        if status != StatusCode::UNAUTHORIZED {
+            return Ok(status);
+        }
+        conn.challenge = renewed;
+        if retried {
+            return Ok(status);
+        }
+        retried = true;
     }
-    Ok(status)
 }
 
 /// One operation; the answer's status.
