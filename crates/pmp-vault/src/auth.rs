@@ -254,7 +254,7 @@ pub(crate) fn record(call: &Call, operation: &str, ok: bool, message: &str, req:
 fn write_audit(inst: &Instance<Pmp>, entry: &AuditEntry<'_>, touched: Option<(i64, i64)>) {
     if let Err(err) = inst
         .store
-        .write(|tx| store::insert_audit(tx, entry, touched))
+        .read(|conn| store::append_audit(conn, entry, touched))
     {
         tracing::warn!("pmp: audit record not written: {err}");
     }

@@ -8,8 +8,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 ///
 /// # Errors
 /// SQLite errors.
-pub fn set_last_accessed(tx: &Transaction<'_>, id: i64, at_ms: i64) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE accounts SET last_accessed = ?2 WHERE id = ?1")?
+pub fn set_last_accessed(conn: &Connection, id: i64, at_ms: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE accounts SET last_accessed = ?2 WHERE id = ?1")?
         .execute(params![id, at_ms])?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The audit trail.
 
 use crate::state::AuditDoc;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection};
 
 /// What an audit record says about its operation.
 #[derive(Debug, Default, Clone)]
@@ -42,19 +42,66 @@ pub struct AuditEntry<'a> {
 }
 
 /// Append an audit record, with the retrieval time (`touched`: account id, ms) of the account
-/// the request read, in the same transaction.
+/// the request read, in its own immediate transaction on `conn` (which must not be in one),
+/// with `BEGIN IMMEDIATE`, `COMMIT` and `ROLLBACK` taken from the connection's statement
+/// cache: this is the one write of every API request (a password read included), and
+/// rusqlite's `Transaction` prepares both ends again on each use.
 ///
 /// # Errors
-/// SQLite errors.
-pub fn insert_audit(
-    tx: &Transaction<'_>,
+/// SQLite errors; the transaction is then rolled back.
+pub fn append_audit(
+    conn: &Connection,
+    e: &AuditEntry<'_>,
+    touched: Option<(i64, i64)>,
+) -> rusqlite::Result<()> {
+    let tx = CachedTx::begin(conn)?;
+    write_audit_rows(conn, e, touched)?;
+    tx.commit()
+}
+
+/// An immediate transaction whose `BEGIN`, `COMMIT` and `ROLLBACK` are cached statements;
+/// rolled back when dropped uncommitted (an error or a panic in between).
+struct CachedTx<'c> {
+    conn: &'c Connection,
+    open: bool,
+}
+
+impl<'c> CachedTx<'c> {
+    fn begin(conn: &'c Connection) -> rusqlite::Result<Self> {
+        conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        Ok(CachedTx { conn, open: true })
+    }
+
+    fn commit(mut self) -> rusqlite::Result<()> {
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for CachedTx<'_> {
+    fn drop(&mut self) {
+        if self.open && !self.conn.is_autocommit() {
+            let rolled_back = self
+                .conn
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut stmt| stmt.execute([]));
+            if let Err(err) = rolled_back {
+                tracing::error!("pmp: audit transaction not rolled back: {err}");
+            }
+        }
+    }
+}
+
+fn write_audit_rows(
+    conn: &Connection,
     e: &AuditEntry<'_>,
     touched: Option<(i64, i64)>,
 ) -> rusqlite::Result<()> {
     if let Some((id, at_ms)) = touched {
-        super::set_last_accessed(tx, id, at_ms)?;
+        super::set_last_accessed(conn, id, at_ms)?;
     }
-    tx.prepare_cached("INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name, account_name,
+    conn.prepare_cached("INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name, account_name,
            resource_id, account_id, ticket_id, reason, ip)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?.execute(params![
             e.at_ms,
@@ -103,4 +150,86 @@ pub fn audit_rows(conn: &Connection) -> rusqlite::Result<Vec<(i64, AuditDoc)>> {
         Ok((at_ms, doc))
     })?;
     rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Pmp;
+    use auth_core::{Product as _, Store};
+
+    fn entry(note: &AuditNote) -> AuditEntry<'_> {
+        AuditEntry {
+            at_ms: 1_000,
+            user: "admin",
+            full_name: "Admin",
+            operation: "GET PASSWORD",
+            ok: true,
+            note,
+            reason: "",
+            ip: "127.0.0.1",
+        }
+    }
+
+    fn seeded() -> Store {
+        let store = Store::memory(Pmp::SCHEMA).unwrap();
+        store
+            .write(|tx| {
+                tx.execute_batch(
+                    "INSERT INTO users (id, user_name, role) VALUES (1, 'admin', 'Administrator');
+                     INSERT INTO resources (id, name, owner_id, password_policy) VALUES (2, 'r', 1, 'Strong');
+                     INSERT INTO accounts (id, resource_id, name, password, password_policy)
+                         VALUES (3, 2, 'a', 'p', 'Strong');",
+                )
+            })
+            .unwrap();
+        store
+    }
+
+    fn last_accessed_and_rows(store: &Store) -> (Option<i64>, i64) {
+        store
+            .read(|c| {
+                let at =
+                    c.query_row("SELECT last_accessed FROM accounts WHERE id = 3", [], |r| {
+                        r.get(0)
+                    })?;
+                let n = c.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))?;
+                Ok::<_, rusqlite::Error>((at, n))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn an_audit_record_and_the_retrieval_time_are_written_together_or_not_at_all() {
+        let store = seeded();
+        let note = AuditNote::default();
+        store
+            .read(|c| append_audit(c, &entry(&note), Some((3, 1_000))))
+            .unwrap();
+        assert_eq!(last_accessed_and_rows(&store), (Some(1_000), 1));
+
+        // The insert fails after the update ran: both are undone, and the connection is
+        // out of the transaction, so the next write works.
+        store
+            .read(|c| {
+                c.execute_batch(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no'); END;",
+                )
+            })
+            .unwrap();
+        let failed = store.read(|c| append_audit(c, &entry(&note), Some((3, 2_000))));
+        assert!(failed.is_err());
+        assert!(store
+            .read(|c| Ok::<_, rusqlite::Error>(c.is_autocommit()))
+            .unwrap());
+        assert_eq!(last_accessed_and_rows(&store), (Some(1_000), 1));
+
+        store
+            .read(|c| c.execute_batch("DROP TRIGGER refuse"))
+            .unwrap();
+        store
+            .read(|c| append_audit(c, &entry(&note), Some((3, 3_000))))
+            .unwrap();
+        assert_eq!(last_accessed_and_rows(&store), (Some(3_000), 2));
+    }
 }
