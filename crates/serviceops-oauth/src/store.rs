@@ -266,7 +266,9 @@ fn sql_count(n: usize) -> i64 {
 
 /// How many objects of `kinds` there are, only those whose `requesterEmail` is `requester`
 /// (ASCII case-insensitive) when given, and the page `offset..offset + limit` of them by id.
-/// Served from the indexes: nothing outside the page is decoded.
+/// Served from the indexes: nothing outside the page is decoded. A page in the second half
+/// is found by walking the index from its end (`ORDER BY id DESC` skipping the objects after
+/// the page), so the last page costs what the first does, whatever the number of objects.
 ///
 /// # Errors
 /// SQLite errors.
@@ -286,25 +288,43 @@ pub fn object_page(
             kind_filter(kinds)
         ),
     };
+    let total: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(params![requester], |r| r.get(0))?;
+    let total = usize::try_from(total).unwrap_or(0);
+    let (order, skip, take) = page_walk(total, offset, limit);
+    if take == 0 {
+        return Ok((total, Vec::new()));
+    }
     // The page's ids from a covering index (forced: without statistics SQLite may prefer
     // `object_kind` and sort every row), then their JSON by primary key.
     let index = page_index(requester);
     let page_sql = format!(
         "SELECT data FROM object WHERE id IN (SELECT id FROM object INDEXED BY {index} \
-         WHERE {filter} ORDER BY id LIMIT ?2 OFFSET ?3) ORDER BY id"
+         WHERE {filter} ORDER BY id {order} LIMIT ?2 OFFSET ?3) ORDER BY id"
     );
-    let total: i64 = conn
-        .prepare_cached(&count_sql)?
-        .query_row(params![requester], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(&page_sql)?;
-    let rows = stmt.query_map(
-        params![requester, sql_count(limit), sql_count(offset)],
-        |r| r.get::<_, String>(0),
-    )?;
+    let rows = stmt.query_map(params![requester, sql_count(take), sql_count(skip)], |r| {
+        r.get::<_, String>(0)
+    })?;
     let list = rows
         .map(|text| serde_json::from_str(&text?).map_err(json_error))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((usize::try_from(total).unwrap_or(0), list))
+    Ok((total, list))
+}
+
+/// How to walk `total` index entries in id order for the page `offset..offset + limit`:
+/// the direction (`ASC` from the first, `DESC` from the last), how many entries to skip
+/// from that end, and how many to take (0: the page is empty).
+fn page_walk(total: usize, offset: usize, limit: usize) -> (&'static str, usize, usize) {
+    let end = offset.saturating_add(limit).min(total);
+    let take = end.saturating_sub(offset);
+    let after = total - end;
+    if take > 0 && after < offset {
+        ("DESC", after, take)
+    } else {
+        ("ASC", offset, take)
+    }
 }
 
 /// Call `each` with the stored JSON of every object of `kinds` by id, only those whose
@@ -371,8 +391,23 @@ pub fn find_client(conn: &Connection, client_id: &str) -> Result<Option<Client>,
         .optional()
 }
 
-const USER_COLUMNS: &str = "id, name, email, logon_name, password, role, enabled, \
-                            contact_no, location_name, department_name";
+/// The user columns [`account_row`] reads (a macro so queries stay string literals).
+macro_rules! user_columns {
+    () => {
+        "id, name, email, logon_name, password, role, enabled, \
+         contact_no, location_name, department_name"
+    };
+}
+
+const USER_COLUMNS: &str = user_columns!();
+
+/// `SELECT` of the user columns with `condition`, as one string literal (no SQL text is
+/// formatted per request).
+macro_rules! user_where {
+    ($condition:literal) => {
+        concat!("SELECT ", user_columns!(), " FROM user WHERE ", $condition)
+    };
+}
 
 /// A user row without its API keys.
 fn account_row(r: &Row<'_>) -> Result<User, rusqlite::Error> {
@@ -418,12 +453,10 @@ pub fn users(conn: &Connection) -> Result<Vec<User>, rusqlite::Error> {
 
 fn find_user_where(
     conn: &Connection,
-    condition: &str,
+    sql: &'static str,
     value: &dyn rusqlite::ToSql,
 ) -> Result<Option<User>, rusqlite::Error> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {USER_COLUMNS} FROM user WHERE {condition}"
-    ))?;
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query([value])?;
     match rows.next()? {
         Some(row) => Ok(Some(user_row(conn, row)?)),
@@ -433,12 +466,10 @@ fn find_user_where(
 
 fn find_account_where(
     conn: &Connection,
-    condition: &str,
+    sql: &'static str,
     value: &dyn rusqlite::ToSql,
 ) -> Result<Option<User>, rusqlite::Error> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {USER_COLUMNS} FROM user WHERE {condition}"
-    ))?;
+    let mut stmt = conn.prepare_cached(sql)?;
     stmt.query_row([value], account_row).optional()
 }
 
@@ -453,9 +484,9 @@ pub fn find_account_by_login(
 ) -> Result<Option<User>, rusqlite::Error> {
     // E-mails and logon names are unique across both columns (every writer checks with
     // `find_user_by_login`), so two plain index lookups find the same user as the `OR`.
-    match find_account_where(conn, "email = ?1", &login)? {
+    match find_account_where(conn, user_where!("email = ?1"), &login)? {
         Some(user) => Ok(Some(user)),
-        None => find_account_where(conn, "logon_name = ?1", &login),
+        None => find_account_where(conn, user_where!("logon_name = ?1"), &login),
     }
 }
 
@@ -464,7 +495,7 @@ pub fn find_account_by_login(
 /// # Errors
 /// SQLite errors.
 pub fn find_account(conn: &Connection, id: i64) -> Result<Option<User>, rusqlite::Error> {
-    find_account_where(conn, "id = ?1", &id)
+    find_account_where(conn, user_where!("id = ?1"), &id)
 }
 
 /// The user whose e-mail or logon name is `login` (case-insensitive).
@@ -472,7 +503,7 @@ pub fn find_account(conn: &Connection, id: i64) -> Result<Option<User>, rusqlite
 /// # Errors
 /// SQLite errors.
 pub fn find_user_by_login(conn: &Connection, login: &str) -> Result<Option<User>, rusqlite::Error> {
-    find_user_where(conn, "email = ?1 OR logon_name = ?1", &login)
+    find_user_where(conn, user_where!("email = ?1 OR logon_name = ?1"), &login)
 }
 
 /// User `id`.
@@ -480,7 +511,7 @@ pub fn find_user_by_login(conn: &Connection, login: &str) -> Result<Option<User>
 /// # Errors
 /// SQLite errors.
 pub fn find_user(conn: &Connection, id: i64) -> Result<Option<User>, rusqlite::Error> {
-    find_user_where(conn, "id = ?1", &id)
+    find_user_where(conn, user_where!("id = ?1"), &id)
 }
 
 /// Insert or replace conversation `conversation.id` of ticket `ticket_id`.
@@ -722,5 +753,91 @@ pub fn find_principal(
             Err(_) => Ok(None),
         },
         None => find_account_by_login(conn, user_name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ServiceOps;
+    use auth_core::{Product as _, Store};
+    use serde_json::json;
+
+    #[test]
+    fn a_page_walks_from_the_nearer_end() {
+        assert_eq!(page_walk(10, 0, 3), ("ASC", 0, 3));
+        assert_eq!(page_walk(10, 3, 3), ("ASC", 3, 3));
+        assert_eq!(page_walk(10, 4, 3), ("DESC", 3, 3));
+        assert_eq!(page_walk(10, 6, 3), ("DESC", 1, 3));
+        assert_eq!(page_walk(10, 8, 5), ("DESC", 0, 2));
+        assert_eq!(page_walk(10, 10, 5), ("ASC", 10, 0));
+        assert_eq!(page_walk(10, 99, 5), ("ASC", 99, 0));
+        assert_eq!(page_walk(10, 3, usize::MAX), ("DESC", 0, 7));
+        assert_eq!(page_walk(0, 0, 25), ("ASC", 0, 0));
+    }
+
+    /// Every page, read from either end, is the slice of the whole listing (checked against
+    /// a plain filter over every object), with and without a requester, after deletes too.
+    #[test]
+    fn every_page_is_the_slice_of_the_whole_listing() {
+        let store = Store::memory(ServiceOps::SCHEMA).unwrap();
+        let kinds = [Kind::Request, Kind::ServiceRequest, Kind::Change];
+        let emails = ["rita@acme.com", "RITA@acme.com", "tim@acme.com"];
+        store
+            .write(|tx| {
+                for id in 1..=47i64 {
+                    let kind = kinds[(id % 3) as usize];
+                    let email = emails[(id % 5 % 3) as usize];
+                    put_object(
+                        tx,
+                        kind,
+                        id * 3,
+                        &json!({"id": id * 3, "requesterEmail": email}),
+                    )?;
+                }
+                delete_object(tx, Kind::Request, 9)?;
+                delete_object(tx, Kind::Change, 30)?;
+                Ok::<_, rusqlite::Error>(())
+            })
+            .unwrap();
+        let all: Vec<(i64, Kind, String)> = store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT id, kind, data FROM object ORDER BY id")?;
+                let rows = stmt.query_map([], |r| {
+                    let kind: String = r.get(1)?;
+                    let kind = *kinds.iter().find(|k| k.as_str() == kind).unwrap();
+                    Ok((r.get(0)?, kind, r.get(2)?))
+                })?;
+                rows.collect()
+            })
+            .unwrap();
+        for wanted in [&kinds[..2], &kinds[2..], &kinds[..]] {
+            for requester in [None, Some("rita@acme.com"), Some("nobody@acme.com")] {
+                let listing: Vec<serde_json::Value> = all
+                    .iter()
+                    .filter(|(_, kind, _)| wanted.contains(kind))
+                    .map(|(_, _, data)| serde_json::from_str::<serde_json::Value>(data).unwrap())
+                    .filter(|v| {
+                        requester.is_none_or(|r| {
+                            v["requesterEmail"]
+                                .as_str()
+                                .unwrap()
+                                .eq_ignore_ascii_case(r)
+                        })
+                    })
+                    .collect();
+                for offset in 0..=listing.len() + 2 {
+                    for limit in [0, 1, 2, 5, 25, 100] {
+                        let (total, page) = store
+                            .read(|c| object_page(c, wanted, requester, offset, limit))
+                            .unwrap();
+                        assert_eq!(total, listing.len());
+                        let end = (offset + limit).min(listing.len());
+                        let expected = listing.get(offset..end).unwrap_or_default();
+                        assert_eq!(page, expected, "{wanted:?} {requester:?} {offset} {limit}");
+                    }
+                }
+            }
+        }
     }
 }
