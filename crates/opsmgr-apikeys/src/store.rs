@@ -1510,17 +1510,7 @@ mod tests {
 
     #[test]
     fn the_count_follows_inserts_deletes_loads_and_resets() {
-        let store = Store::memory(OpsMgr::SCHEMA).unwrap();
-        let fixtures: serde_json::Value = serde_json::from_str(OpsMgr::FIXTURES).unwrap();
-        let env = auth_core::Env::new(Some(1), "opsmgr");
-        let product = OpsMgr::new(&env, &Default::default());
-        store
-            .write(|tx| {
-                product
-                    .load_state(tx, &fixtures, &env)
-                    .map_err(|e| rusqlite::Error::InvalidParameterName(e.to_string()))
-            })
-            .unwrap();
+        let store = super::project_key_tests::fixture_store();
         let counted = |store: &Store| store.read(|c| count_keys_of_org(c, ORG)).unwrap();
         assert_eq!(counted(&store), count_by_scan(&store, ORG));
         let base = counted(&store);
@@ -1598,7 +1588,7 @@ mod project_key_tests {
         format!("6000000000000000{n:08x}")
     }
 
-    fn fixture_store() -> Store {
+    pub(super) fn fixture_store() -> Store {
         let store = Store::memory(OpsMgr::SCHEMA).unwrap();
         let fixtures: serde_json::Value = serde_json::from_str(OpsMgr::FIXTURES).unwrap();
         let env = auth_core::Env::new(Some(1), "opsmgr");
