@@ -203,6 +203,14 @@ struct Conn {
     challenge: Option<WwwAuthenticateHeader>,
 }
 
+/// The Digest challenge a response carries, if any.
+fn challenge_of(res: &reqwest::Response) -> Option<WwwAuthenticateHeader> {
+    res.headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| digest_auth::parse(v).ok())
+}
+
 async fn digest_get(
     client: &Client,
     url: &str,
@@ -212,11 +220,7 @@ async fn digest_get(
 ) -> Result<StatusCode, reqwest::Error> {
     if fresh || conn.challenge.is_none() {
         let res = client.get(url).send().await?;
-        let header = res
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| digest_auth::parse(v).ok());
+        let header = challenge_of(&res);
         let _ = res.bytes().await?;
         match header {
             Some(h) => conn.challenge = Some(h),
@@ -243,11 +247,7 @@ async fn digest_get(
         // A reused nonce that has served its last use (or expired) is answered 401 with a
         // fresh challenge, as a Digest client (requests' HTTPDigestAuth) expects: answer it
         // once on that challenge, counted as one operation, instead of as a failure.
-        let renewed = res
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| digest_auth::parse(v).ok());
+        let renewed = challenge_of(&res);
         let _ = res.bytes().await?;
         if status != StatusCode::UNAUTHORIZED {
             return Ok(status);
