@@ -549,3 +549,96 @@ fn verbose_logs_one_redacted_request_line_per_request() {
         "{stderr}"
     );
 }
+
+fn threads(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap()
+}
+
+/// Tenants share one runner thread and one route table per product: creating 30 of them
+/// starts one thread, not one per tenant, and a tenant created after others were deleted is
+/// served on the same thread. Each still answers on its own port from its own state, and a
+/// deleted one's port (and its kept-alive connection) answers nothing more.
+#[tokio::test]
+async fn tenants_share_one_runner_thread_and_a_deleted_ones_connections_close() {
+    let standin = Standin::start(&["--only", "opsmgr"]);
+    let main = standin.url("opsmgr");
+    let client = client();
+    // Counted once the main listener has served a request (its workers start after the
+    // ready file is written).
+    let res = client
+        .get(format!("{main}/_standin/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let before = threads(standin.pid());
+    let mut after_first_round = None;
+    let mut tenants = Vec::new();
+    for round in 0..2 {
+        for _ in 0..15 {
+            let t: Value = client
+                .post(format!("{main}/_standin/tenants"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            tenants.push((
+                t["id"].as_str().unwrap().to_owned(),
+                t["url"].as_str().unwrap().to_owned(),
+            ));
+        }
+        // Every tenant answers on its own port with its own clock.
+        for (i, (id, url)) in tenants.iter().enumerate() {
+            let at = format!("203{}-01-01T00:00:0{}Z", round, i % 10);
+            post_clock(&client, url, json!({"set": at, "freeze": true})).await;
+            let clock: Value = client
+                .get(format!("{main}/_standin/clock"))
+                .header("x-standin-tenant", id)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(clock["now"], json!(at), "tenant {id}: {clock}");
+        }
+        // At most the runner thread more than before (a tenant server per tenant was two
+        // threads each), and the same after the second round as after the first.
+        let now = threads(standin.pid());
+        assert!(
+            now <= before + 2,
+            "round {round}: {now} threads, {before} before"
+        );
+        assert_eq!(*after_first_round.get_or_insert(now), now, "round {round}");
+        // Delete the first half through their own ports, the rest through the main port.
+        let gone: Vec<_> = tenants.drain(..).collect();
+        for (i, (id, url)) in gone.iter().enumerate() {
+            let base = if i % 2 == 0 { url } else { &main };
+            let res = client
+                .delete(format!("{base}/_standin/tenants/{id}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "deleting {id} through {base}");
+            // The same client's kept-alive connection to the tenant is closed, and the port
+            // refuses new ones.
+            assert!(client
+                .get(format!("{url}/_standin/health"))
+                .send()
+                .await
+                .is_err());
+            assert!(reqwest::Client::new()
+                .get(format!("{url}/_standin/health"))
+                .send()
+                .await
+                .is_err());
+        }
+    }
+}

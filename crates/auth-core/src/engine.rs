@@ -11,10 +11,11 @@
 
 use crate::control;
 use crate::faults::{Action, RequestFacts};
-use crate::host::{Bound, Host, Inst};
+use crate::host::{Host, Inst};
 use crate::journal::{self, Draft, Outcome};
 use crate::product::Instance;
 use crate::product::{OpRoute, Product};
+use crate::tenant_runner::TenantConn;
 use crate::trace::Trace;
 use actix_web::body::{BoxBody, MessageBody, SizedStream};
 use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
@@ -295,9 +296,18 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
         };
         return Ok(req.into_response(control::error_response(err)));
     }
-    let bound = req.app_data::<Bound<P>>().and_then(|b| b.0.clone());
-    let instance = match bound {
-        Some(instance) => instance,
+    let tenant_conn = req
+        .conn_data::<TenantConn<P>>()
+        .map(|conn| conn.0.as_ref().filter(|link| link.is_live()).cloned());
+    let instance = match tenant_conn {
+        // A tenant's own listener.
+        Some(Some(link)) => link.instance.clone(),
+        // A connection to a tenant that has been deleted: close it, as stopping the tenant's
+        // listener closes the idle ones.
+        Some(None) => {
+            drop_connection(req.request());
+            return Ok(req.into_response(HttpResponse::ServiceUnavailable().finish()));
+        }
         None => match req.headers().get(TENANT_HEADER) {
             Some(id) => {
                 let id = id.to_str().unwrap_or_default();

@@ -71,7 +71,7 @@ pub struct Tenant<P: Product> {
     /// Its own base URL.
     pub url: String,
     /// Stops its listener.
-    pub handle: actix_web::dev::ServerHandle,
+    pub handle: crate::tenant_runner::TenantHandle<P>,
 }
 
 /// Owns the main instance, the fixtures and the tenants of one product.
@@ -92,6 +92,8 @@ pub struct Host<P: Product> {
     pub route_defs: Vec<(actix_web::dev::ResourceDef, Method, &'static str)>,
     /// Live tenants by id.
     pub tenants: Mutex<BTreeMap<String, Tenant<P>>>,
+    /// The thread serving every tenant listener, started with the first tenant.
+    pub(crate) tenant_runner: Mutex<Option<crate::tenant_runner::TenantRunner<P>>>,
     pub(crate) tenant_seq: AtomicU64,
     /// Named snapshots (state documents), shared by the main instance and the tenants.
     pub snapshots: Mutex<BTreeMap<String, Arc<Value>>>,
@@ -140,9 +142,6 @@ impl<P: Product> Host<P> {
             .map(|(_, op)| *op)
     }
 }
-
-/// The listener a request arrived on is bound to this tenant instance.
-pub(crate) struct Bound<P: Product>(pub Option<Arc<Instance<P>>>);
 
 /// Extractor: the instance (main or tenant) this request is addressed to.
 pub struct Inst<P: Product>(pub Arc<Instance<P>>);

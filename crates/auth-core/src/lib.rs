@@ -34,6 +34,7 @@ pub mod secret;
 pub mod server;
 pub mod snapshots;
 pub mod store;
+pub mod tenant_runner;
 pub mod tenants;
 pub mod tls;
 pub mod trace;

@@ -4,11 +4,12 @@
 
 use crate::engine::{engine, not_found, register_routes};
 use crate::env::Env;
-use crate::host::{Bound, CommonOptions, Host};
+use crate::host::{CommonOptions, Host};
 use crate::product::Instance;
 use crate::product::Product;
 use crate::store::Store;
-use actix_web::dev::{Server, ServerHandle};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpServer};
 use parking_lot::Mutex;
@@ -97,8 +98,10 @@ pub async fn stop_tenants<P: Product>(host: &Host<P>) {
         .into_values()
         .collect();
     for tenant in tenants {
-        tenant.handle.stop(true).await;
+        tenant.handle.stop().await;
     }
+    // Dropping the runner ends its thread; the next tenant starts a new one.
+    host.tenant_runner.lock().take();
 }
 
 /// The base URL for a bound address.
@@ -286,6 +289,7 @@ pub fn prepare<P: Product>(
         operations,
         route_defs,
         tenants: Mutex::new(BTreeMap::new()),
+        tenant_runner: Mutex::new(None),
         tenant_seq: AtomicU64::new(0),
         snapshots: Mutex::new(snapshots),
         snapshot_dir,
@@ -305,7 +309,7 @@ impl<P: Product> Prepared<P> {
     /// If the listener cannot be handed to the HTTP server.
     pub fn start(self) -> io::Result<(Running<P>, Server)> {
         let workers = self.host.options.workers.unwrap_or(0);
-        let server = build_server(self.host.clone(), None, self.listener, workers)?;
+        let server = build_server(self.host.clone(), self.listener, workers)?;
         let running = Running {
             host: self.host,
             url: self.url,
@@ -316,27 +320,41 @@ impl<P: Product> Prepared<P> {
     }
 }
 
-/// Build the HTTP server of `host` on `listener`; `bound` ties it to a tenant instance.
+/// The app of product `P`: the engine around the product's routes and the control scope.
+/// The main listener builds one per worker; the tenant runner builds one for every tenant
+/// ([`crate::tenant_runner`]).
+pub(crate) fn app<P: Product>(
+    data: web::Data<Host<P>>,
+    cors: bool,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(data)
+        .wrap(from_fn(engine::<P, _>))
+        .configure(P::configure)
+        .service(crate::control_router::scope::<P>())
+        .configure(register_routes::<P>)
+        .default_service(web::to(not_found::<P>))
+        .wrap(Condition::new(cors, from_fn(crate::cors::cors::<P, _>)))
+}
+
+/// Build the main HTTP server of `host` on `listener`.
 pub(crate) fn build_server<P: Product>(
     host: Arc<Host<P>>,
-    bound: Option<Arc<Instance<P>>>,
     listener: TcpListener,
     workers: usize,
 ) -> io::Result<Server> {
     let tls = host.tls.clone();
     let cors = host.options.cors;
     let data = web::Data::from(host);
-    let factory = move || {
-        App::new()
-            .app_data(data.clone())
-            .app_data(Bound::<P>(bound.clone()))
-            .wrap(from_fn(engine::<P, _>))
-            .configure(P::configure)
-            .service(crate::control_router::scope::<P>())
-            .configure(register_routes::<P>)
-            .default_service(web::to(not_found::<P>))
-            .wrap(Condition::new(cors, from_fn(crate::cors::cors::<P, _>)))
-    };
+    let factory = move || app::<P>(data.clone(), cors);
     let mut server = HttpServer::new(factory)
         .on_connect(crate::engine::remember_socket)
         .disable_signals()

@@ -7,9 +7,10 @@ use crate::env::Env;
 use crate::host::{Host, Tenant};
 use crate::product::Instance;
 use crate::product::Product;
-use crate::server::{base_url, build_server};
+use crate::server::base_url;
 use crate::store::Store;
-use actix_web::{web, HttpRequest, HttpResponse};
+use crate::tenant_runner::TenantRunner;
+use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -80,15 +81,10 @@ pub(crate) async fn create<P: Product>(
         .local_addr()
         .map_err(|e| ControlError::Internal(e.to_string()))?;
     let url = base_url(addr, host.tls.is_some());
-    let server = build_server(
-        host.clone().into_inner(),
-        Some(instance.clone()),
-        listener,
-        1,
-    )
-    .map_err(|e| ControlError::Internal(format!("cannot start a tenant listener: {e}")))?;
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let handle = runner(&host)?
+        .serve(listener, instance.clone())
+        .await
+        .map_err(|e| ControlError::Internal(format!("cannot start a tenant listener: {e}")))?;
     host.tenants.lock().insert(
         id.clone(),
         Tenant {
@@ -98,6 +94,20 @@ pub(crate) async fn create<P: Product>(
         },
     );
     Ok(HttpResponse::Created().json(describe::<P>(&id, &url)))
+}
+
+/// The runner of `host`'s tenants, started (again) if it is not running. Returns a handle
+/// to it that does not hold the lock.
+fn runner<P: Product>(host: &web::Data<Host<P>>) -> Result<TenantRunner<P>, ControlError> {
+    let mut slot = host.tenant_runner.lock();
+    if !slot.as_ref().is_some_and(TenantRunner::is_running) {
+        let started = TenantRunner::start(host.clone().into_inner())
+            .map_err(|e| ControlError::Internal(format!("cannot start the tenant runner: {e}")))?;
+        *slot = Some(started);
+    }
+    slot.as_ref()
+        .map(TenantRunner::handle)
+        .ok_or_else(|| ControlError::Internal("the tenant runner is not running".into()))
 }
 
 pub(crate) async fn list<P: Product>(host: web::Data<Host<P>>) -> HttpResponse {
@@ -124,22 +134,14 @@ pub(crate) async fn get<P: Product>(
 pub(crate) async fn delete<P: Product>(
     host: web::Data<Host<P>>,
     id: web::Path<String>,
-    req: HttpRequest,
 ) -> Result<HttpResponse, ControlError> {
     let tenant = host
         .tenants
         .lock()
         .remove(id.as_str())
         .ok_or_else(|| ControlError::NotFound(format!("no tenant {:?}", *id)))?;
-    let via_own_listener = req
-        .app_data::<crate::host::Bound<P>>()
-        .and_then(|b| b.0.as_ref())
-        .is_some_and(|inst| inst.tenant.as_deref() == Some(id.as_str()));
-    if via_own_listener {
-        // Stopping gracefully would wait for this very request: let it finish first.
-        actix_web::rt::spawn(async move { tenant.handle.stop(true).await });
-    } else {
-        tenant.handle.stop(true).await;
-    }
+    // Returns once the port is closed; a request in flight on it (this one, when it came
+    // through the tenant's own listener) still finishes.
+    tenant.handle.stop().await;
     Ok(HttpResponse::Ok().json(json!({ "deleted": *id, "product": P::NAME })))
 }
