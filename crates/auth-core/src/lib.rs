@@ -26,6 +26,7 @@ pub mod host;
 pub mod ids;
 pub mod journal;
 pub mod jwt;
+pub mod memo;
 pub mod observe;
 pub mod openapi;
 pub mod product;

@@ -3,17 +3,19 @@
 
 use crate::error::traced;
 use crate::error::ApiError;
-use crate::wire::{Claims, Role, User};
+use crate::wire::{Claims, Client, Role, User};
 use crate::{store, ServiceOps};
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest};
 use auth_core::credentials::{bearer, percent_decode, query_param, scheme_token, AuthError};
 use auth_core::jwt::JwtKeys;
+use auth_core::memo::Memo;
 use auth_core::secret::ct_eq_str;
 use auth_core::{trace, Inst, Instance};
 use base64::Engine as _;
 use std::future::{ready, Ready};
+use std::sync::Arc;
 
 /// The authenticated caller of an API route.
 #[derive(Debug, Clone)]
@@ -62,10 +64,106 @@ pub fn authenticate(inst: &Instance<ServiceOps>, req: &HttpRequest) -> Result<Ca
 
 fn user_for_jwt(inst: &Instance<ServiceOps>, token: &str) -> Result<User, ApiError> {
     let keys = inst.product.signing.keys(&inst.store);
-    let claims = access_claims(keys, token, inst.env.clock.now_secs())?;
+    let now_secs = inst.env.clock.now_secs();
+    // The signature and the claims of a token are a function of the token and the instance's
+    // keys, which never change once made: verify a token once, keep its claims, and check
+    // what depends on "now" (expiry) on every use.
+    let lookups = &inst.product.lookups;
+    let claims = lookups
+        .tokens
+        .get_or_load_at(
+            0,
+            token,
+            |c| claims_bytes(c),
+            || keys.verify::<Claims>(token, now_secs).map(Arc::new),
+        )
+        .map_err(|e| access_refusal(e, token))?;
+    let claims = access_checks(&claims, token, now_secs)?;
+    let name = &claims.user_name;
     inst.store
-        .read(|c| store::find_principal(c, &claims.user_name))?
+        .read(|c| {
+            lookups
+                .principals
+                .get_or_load(c, name, user_bytes, |c| store::find_principal(c, name))
+        })?
         .ok_or_else(|| ApiError::InvalidToken(BAD_JWT.into()))
+}
+
+/// What authentication looks up on every request, kept per instance: verified tokens'
+/// claims, and the accounts and clients the store held when they were read
+/// ([`auth_core::memo`]: emptied on any write, bounded by bytes).
+#[derive(Debug)]
+pub(crate) struct Lookups {
+    tokens: Memo<Arc<Claims>>,
+    principals: Memo<Option<User>>,
+    /// The password grant's `username`: [`store::find_account_by_login`].
+    pub(crate) logins: Memo<Option<User>>,
+    /// [`store::find_client`].
+    pub(crate) clients: Memo<Option<Client>>,
+}
+
+impl Default for Lookups {
+    fn default() -> Self {
+        Lookups {
+            tokens: Memo::new(256 << 10),
+            principals: Memo::new(256 << 10),
+            logins: Memo::new(256 << 10),
+            clients: Memo::new(64 << 10),
+        }
+    }
+}
+
+/// Heap bytes of `user`, near enough for a bound.
+pub(crate) fn user_bytes(user: &Option<User>) -> usize {
+    user.as_ref().map_or(0, |u| {
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        u.name.len()
+            + u.email.len()
+            + u.password.len()
+            + opt(&u.logon_name)
+            + opt(&u.contact_no)
+            + opt(&u.location_name)
+            + opt(&u.department_name)
+            + u.api_keys.iter().map(|k| k.len() + 24).sum::<usize>()
+            + std::mem::size_of::<User>()
+    })
+}
+
+/// Heap bytes of `client`, near enough for a bound.
+pub(crate) fn client_bytes(client: &Option<Client>) -> usize {
+    client.as_ref().map_or(0, |c| {
+        c.client_id.len() + c.client_secret.len() + c.scope.len() + std::mem::size_of::<Client>()
+    })
+}
+
+/// Heap bytes of `claims` (as their JSON, which holds every string they do).
+fn claims_bytes(claims: &Claims) -> usize {
+    serde_json::to_vec(claims).map_or(4096, |v| v.len()) + std::mem::size_of::<Claims>()
+}
+
+fn access_refusal(e: AuthError, token: &str) -> ApiError {
+    match e {
+        AuthError::Expired => ApiError::InvalidToken(format!("Access token expired: {token}")),
+        _ => ApiError::InvalidToken(BAD_JWT.into()),
+    }
+}
+
+/// The checks of a verified token's claims that [`JwtKeys::verify`] does not make, or that
+/// depend on "now": expired (as `verify` refuses it), or a refresh token.
+fn access_checks<'c>(
+    claims: &'c Claims,
+    token: &str,
+    now_secs: i64,
+) -> Result<&'c Claims, ApiError> {
+    if claims.exp <= now_secs {
+        return Err(access_refusal(AuthError::Expired, token));
+    }
+    if claims.ati.is_some() {
+        return Err(ApiError::InvalidToken(
+            "Encoded token is a refresh token".into(),
+        ));
+    }
+    Ok(claims)
 }
 
 /// The claims of access token `token` signed with `keys`, valid at `now_secs`.
@@ -73,15 +171,10 @@ fn user_for_jwt(inst: &Instance<ServiceOps>, token: &str) -> Result<User, ApiErr
 /// # Errors
 /// `invalid_token` for a bad, expired or refresh token.
 pub fn access_claims(keys: &JwtKeys, token: &str, now_secs: i64) -> Result<Claims, ApiError> {
-    let claims: Claims = keys.verify(token, now_secs).map_err(|e| match e {
-        AuthError::Expired => ApiError::InvalidToken(format!("Access token expired: {token}")),
-        _ => ApiError::InvalidToken(BAD_JWT.into()),
-    })?;
-    if claims.ati.is_some() {
-        return Err(ApiError::InvalidToken(
-            "Encoded token is a refresh token".into(),
-        ));
-    }
+    let claims: Claims = keys
+        .verify(token, now_secs)
+        .map_err(|e| access_refusal(e, token))?;
+    access_checks(&claims, token, now_secs)?;
     Ok(claims)
 }
 

@@ -122,6 +122,8 @@ impl Default for Settings {
 pub struct ServiceOps {
     pub(crate) signing: signing::Signing,
     pub(crate) max_attachment_bytes: usize,
+    /// What authentication looks up on every request, kept until the store changes.
+    pub(crate) lookups: auth::Lookups,
 }
 
 impl Product for ServiceOps {
@@ -152,6 +154,7 @@ impl Product for ServiceOps {
         ServiceOps {
             signing: signing::Signing::new(env, settings.token_profile),
             max_attachment_bytes: settings.max_attachment_bytes,
+            lookups: auth::Lookups::default(),
         }
     }
 

@@ -175,7 +175,12 @@ fn authenticate_client(
         }),
     };
     let (id, secret) = given.ok_or_else(|| ApiError::ClientUnauthorized(FULL_AUTH.into()))?;
-    let client = inst.store.read(|c| store::find_client(c, &id))?;
+    let clients = &inst.product.lookups.clients;
+    let client = inst.store.read(|c| {
+        clients.get_or_load(c, &id, crate::auth::client_bytes, |c| {
+            store::find_client(c, &id)
+        })
+    })?;
     match client {
         Some(client) if ct_eq_str(&client.client_secret, &secret) => Ok(client),
         _ => Err(ApiError::ClientUnauthorized("Bad credentials".into())),
@@ -205,9 +210,14 @@ fn password_grant(
 ) -> Result<(Claims, Claims), ApiError> {
     let username = params.get("username").unwrap_or("");
     let password = params.get("password").unwrap_or("");
+    let logins = &inst.product.lookups.logins;
     let user = inst
         .store
-        .read(|c| store::find_account_by_login(c, username))?
+        .read(|c| {
+            logins.get_or_load(c, username, crate::auth::user_bytes, |c| {
+                store::find_account_by_login(c, username)
+            })
+        })?
         .ok_or_else(bad_credentials)?;
     // Spring checks "disabled" before the password (AbstractUserDetailsAuthenticationProvider).
     check_enabled(&user)?;

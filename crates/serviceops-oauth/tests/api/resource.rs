@@ -247,3 +247,97 @@ async fn the_state_round_trips_and_bad_state_names_the_field() {
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["field"], "conversations[0].ticketId");
 }
+
+/// Authentication keeps what it read between requests (verified tokens, accounts, clients):
+/// every change of the store shows at once, and "now" is checked on every use.
+#[actix_web::test]
+async fn what_authentication_keeps_follows_every_change_of_the_store_and_the_clock() {
+    let srv = start().await;
+    let auth = srv.bearer(CREDS.username, CREDS.password).await;
+    for _ in 0..3 {
+        assert_eq!(srv.get("/api/v1/request/65", &auth).await.status(), 200);
+    }
+    let fixture = srv.state().await;
+    let with_user = |change: &dyn Fn(&mut Value)| {
+        let mut doc = fixture.clone();
+        let users = doc["users"].as_array_mut().unwrap();
+        let tim = users
+            .iter_mut()
+            .find(|u| u["email"] == CREDS.username)
+            .unwrap();
+        change(tim);
+        doc
+    };
+    // Disabled: the same token is refused on its next use.
+    let res = srv
+        .put_state(&with_user(&|u| u["enabled"] = json!(false)))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = srv.get("/api/v1/request/65", &auth).await;
+    assert_oauth_error(res, 401, "invalid_token", "User is disabled").await;
+    // Enabled again: it works again.
+    assert_eq!(srv.put_state(&fixture).await.status(), 200);
+    assert_eq!(srv.get("/api/v1/request/65", &auth).await.status(), 200);
+    // Gone: its tokens name nobody.
+    let mut without = fixture.clone();
+    without["users"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|u| u["email"] != CREDS.username);
+    without["requests"] = json!([]);
+    without["serviceRequests"] = json!([]);
+    without["changes"] = json!([]);
+    without["conversations"] = json!([]);
+    assert_eq!(srv.put_state(&without).await.status(), 200, "{without}");
+    let res = srv.get("/api/v1/request/65", &auth).await;
+    assert_oauth_error(
+        res,
+        401,
+        "invalid_token",
+        "Cannot convert access token to JSON",
+    )
+    .await;
+    assert_eq!(srv.put_state(&fixture).await.status(), 200);
+    assert_eq!(srv.get("/api/v1/request/65", &auth).await.status(), 200);
+
+    // The password grant: a changed password and a changed client secret show at once.
+    assert_eq!(
+        srv.login(CREDS.username, CREDS.password).await.status(),
+        200
+    );
+    assert_eq!(
+        srv.put_state(&with_user(&|u| u["password"] = json!("changed")))
+            .await
+            .status(),
+        200
+    );
+    let res = srv.login(CREDS.username, CREDS.password).await;
+    assert_oauth_error(res, 401, "invalid_grant", "Bad credentials").await;
+    assert_eq!(srv.login(CREDS.username, "changed").await.status(), 200);
+    let mut other_secret = fixture.clone();
+    other_secret["clients"][0]["clientSecret"] = json!("rotated");
+    assert_eq!(srv.put_state(&other_secret).await.status(), 200);
+    let res = srv.login(CREDS.username, CREDS.password).await;
+    assert_oauth_error(res, 401, "unauthorized", "Bad credentials").await;
+    assert_eq!(srv.put_state(&fixture).await.status(), 200);
+    assert_eq!(
+        srv.login(CREDS.username, CREDS.password).await.status(),
+        200
+    );
+
+    // Expiry is checked against "now" on every use of a token verified before.
+    assert_eq!(srv.get("/api/v1/request/65", &auth).await.status(), 200);
+    srv.advance(7200).await;
+    let token = auth.strip_prefix("Bearer ").unwrap();
+    let res = srv.get("/api/v1/request/65", &auth).await;
+    assert_oauth_error(
+        res,
+        401,
+        "invalid_token",
+        &format!("Access token expired: {token}"),
+    )
+    .await;
+    let res = srv.control("/clock", json!({"advance_secs": -7200})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(srv.get("/api/v1/request/65", &auth).await.status(), 200);
+}
