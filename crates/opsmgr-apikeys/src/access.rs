@@ -77,7 +77,7 @@ fn user_holder(
     req: &HttpRequest,
 ) -> Result<Holder, OpsMgrError> {
     let user_id = request::segment(req, "user_id");
-    match &caller.principal {
+    match caller.principal() {
         Principal::User(u) if u.id == user_id => {
             let central = wire::central_url(req, inst.settings.central_url.as_deref());
             Ok(Holder {

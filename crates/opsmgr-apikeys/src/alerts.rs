@@ -54,7 +54,7 @@ pub(crate) async fn acknowledge_alert(
 ) -> Result<Reply, OpsMgrError> {
     let project = request::project(&call.inst, &caller, &call.segment("group_id"))?;
     let allowed = caller.is_org_owner(&project.org_id)
-        || caller.roles.iter().any(|r| {
+        || caller.roles().iter().any(|r| {
             r.group_id.as_deref() == Some(project.id.as_str())
                 && matches!(r.name.as_str(), "GROUP_OWNER" | "GROUP_MONITORING_ADMIN")
         });
@@ -76,7 +76,7 @@ pub(crate) async fn acknowledge_alert(
     let now_ms = call.inst.env.clock.now_ms();
     alert.acknowledged_until = Some(auth_core::clock::rfc3339_ms(until_ms));
     alert.acknowledgement_comment = comment;
-    alert.acknowledging_username = Some(match &caller.principal {
+    alert.acknowledging_username = Some(match caller.principal() {
         Principal::Key(k) | Principal::GlobalKey(k) => k.public_key.clone(),
         Principal::User(u) => call
             .inst

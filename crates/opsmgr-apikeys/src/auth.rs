@@ -16,7 +16,6 @@ use actix_web::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use auth_core::{Inst, Instance};
-use ipnet::IpNet;
 use std::future::{ready, Ready};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -42,10 +41,9 @@ pub enum Principal {
 /// An authenticated caller with its roles.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// The key or user.
-    pub principal: Principal,
-    /// Its roles at the time of the request.
-    pub roles: Vec<Role>,
+    /// The key or user, its roles and access list, as the store had them for this request
+    /// (shared with the instance's copy of them, [`crate::cache::Principals`]).
+    known: Arc<Known>,
     /// The socket peer address.
     pub ip: Option<IpAddr>,
     /// Whether the request matched an entry of the caller's access list.
@@ -53,16 +51,26 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The key or user.
+    pub fn principal(&self) -> &Principal {
+        &self.known.principal
+    }
+
+    /// Its roles at the time of the request.
+    pub fn roles(&self) -> &[Role] {
+        &self.known.roles
+    }
+
     /// The key's or user's id.
     pub fn id(&self) -> &str {
-        match &self.principal {
+        match self.principal() {
             Principal::Key(k) | Principal::GlobalKey(k) => &k.id,
             Principal::User(u) => &u.id,
         }
     }
 
     fn has_global(&self, names: &[&str]) -> bool {
-        self.roles
+        self.roles()
             .iter()
             .any(|r| r.org_id.is_none() && r.group_id.is_none() && names.contains(&r.name.as_str()))
     }
@@ -79,7 +87,7 @@ impl Caller {
 
     /// Whether the caller holds `name` in `org`.
     pub fn has_org_role(&self, org_id: &str, names: &[&str]) -> bool {
-        self.roles
+        self.roles()
             .iter()
             .any(|r| r.org_id.as_deref() == Some(org_id) && names.contains(&r.name.as_str()))
     }
@@ -88,7 +96,7 @@ impl Caller {
     pub fn can_read_org(&self, org_id: &str) -> bool {
         self.is_global_reader()
             || self
-                .roles
+                .roles()
                 .iter()
                 .any(|r| r.org_id.as_deref() == Some(org_id))
     }
@@ -104,7 +112,7 @@ impl Caller {
         self.is_global_reader()
             || self.has_org_role(&project.org_id, &["ORG_OWNER", "ORG_READ_ONLY"])
             || self
-                .roles
+                .roles()
                 .iter()
                 .any(|r| r.group_id.as_deref() == Some(project.id.as_str()))
     }
@@ -113,7 +121,7 @@ impl Caller {
     /// `GLOBAL_OWNER`.
     pub fn can_manage_project_keys(&self, project: &ProjectRow) -> bool {
         self.is_org_owner(&project.org_id)
-            || self.roles.iter().any(|r| {
+            || self.roles().iter().any(|r| {
                 r.group_id.as_deref() == Some(project.id.as_str())
                     && matches!(r.name.as_str(), "GROUP_OWNER" | "GROUP_USER_ADMIN")
             })
@@ -140,7 +148,7 @@ pub fn challenge(inst: &Instance<OpsMgr>, req: &HttpRequest, stale: bool) -> Htt
 
 /// Verify the Digest credentials and the access list.
 ///
-/// The username's secret, access list and roles come from the instance's copy of them
+/// The username's `HA1`, access list and roles come from the instance's copy of them
 /// ([`crate::cache::Principals`], read from the store once per generation); the usage
 /// stamp of a matched access-list entry is written to the store on every request.
 ///
@@ -158,13 +166,13 @@ pub fn authenticate(
         .uri()
         .path_and_query()
         .map_or_else(|| req.path(), |pq| pq.as_str());
-    let lookup = |username: &str| -> Option<(String, Arc<Known>)> {
+    let lookup = |username: &str| -> Option<([u8; 32], Arc<Known>)> {
         inst.store
             .read(|conn| {
                 inst.product.size_statement_cache(conn);
                 let generation = inst.product.changes.generation(conn);
                 if let Some(known) = inst.product.principals.get(generation, username) {
-                    return Ok(Some((known.secret.clone(), known)));
+                    return Ok(Some((known.ha1, known)));
                 }
                 let Some(known) = known_of(conn, username)? else {
                     return Ok::<_, rusqlite::Error>(None);
@@ -173,12 +181,12 @@ pub fn authenticate(
                 inst.product
                     .principals
                     .put(generation, username, known.clone());
-                Ok(Some((known.secret.clone(), known)))
+                Ok(Some((known.ha1, known)))
             })
             .ok()
             .flatten()
     };
-    let verified = inst.product.digest.verify(
+    let verified = inst.product.digest.verify_ha1(
         &inst.env.clock,
         req.method().as_str(),
         target,
@@ -198,8 +206,7 @@ pub fn authenticate(
     let known = ok.principal;
     match check_access_list(inst, &known, ip) {
         Ok(access_listed) => Ok(Caller {
-            principal: known.principal.clone(),
-            roles: known.roles.clone(),
+            known,
             ip,
             access_listed,
         }),
@@ -213,19 +220,11 @@ pub fn authenticate(
 /// A Digest username as the store has it: an org key, a global key or a user, with its
 /// secret, access list and roles; `None` for an unknown name.
 fn known_of(conn: &rusqlite::Connection, username: &str) -> rusqlite::Result<Option<Known>> {
-    let parsed = |cidrs: Vec<String>| -> Vec<(String, Option<IpNet>)> {
-        cidrs
-            .into_iter()
-            .map(|cidr| {
-                let net = Address::from_cidr(&cidr).map(|a| a.net);
-                (cidr, net)
-            })
-            .collect()
-    };
+    let parsed = |seq: Option<i64>, cidr: &str| (seq, Address::from_cidr(cidr).map(|a| a.net));
     let (secret, holder, principal, access) =
         if let Some(key) = store::key_by_public(conn, username)? {
-            let access = store::access_of(conn, &key.id)?;
-            let access = parsed(access.into_iter().map(|e| e.cidr_block).collect());
+            let access = store::access_blocks_of(conn, &key.id)?;
+            let access = access.iter().map(|(seq, c)| parsed(Some(*seq), c)).collect();
             (
                 key.private_key.clone(),
                 key.id.clone(),
@@ -234,7 +233,7 @@ fn known_of(conn: &rusqlite::Connection, username: &str) -> rusqlite::Result<Opt
             )
         } else if let Some(key) = store::global_key_by_public(conn, username)? {
             let access = store::global_access(conn)?;
-            let access = parsed(access.into_iter().map(|e| e.cidr_block).collect());
+            let access = access.iter().map(|e| parsed(None, &e.cidr_block)).collect();
             (
                 key.private_key.clone(),
                 key.id.clone(),
@@ -242,8 +241,8 @@ fn known_of(conn: &rusqlite::Connection, username: &str) -> rusqlite::Result<Opt
                 access,
             )
         } else if let Some(user) = store::user_by_name(conn, username)? {
-            let access = store::access_of(conn, &user.id)?;
-            let access = parsed(access.into_iter().map(|e| e.cidr_block).collect());
+            let access = store::access_blocks_of(conn, &user.id)?;
+            let access = access.iter().map(|(seq, c)| parsed(Some(*seq), c)).collect();
             (
                 user.api_key.clone(),
                 user.id.clone(),
@@ -255,7 +254,7 @@ fn known_of(conn: &rusqlite::Connection, username: &str) -> rusqlite::Result<Opt
         };
     let roles = store::caller_roles_of(conn, &holder)?;
     Ok(Some(Known {
-        secret,
+        ha1: auth_core::digest::ha1_hex(username, crate::REALM, &secret),
         principal,
         holder,
         access,
@@ -302,11 +301,12 @@ fn check_access_list(
         };
     }
     match (matched, ip) {
-        (Some((cidr, _)), Some(ip)) => {
+        (Some((None, _)), Some(_)) => Ok(true),
+        (Some((Some(seq), _)), Some(ip)) => {
             let now = auth_core::clock::rfc3339_ms(inst.env.clock.now_secs().saturating_mul(1000));
             inst.store.read(|conn| {
                 // A single UPDATE commits on its own: no explicit transaction needed.
-                let rows = store::record_use(conn, &known.holder, cidr, &now, &ip.to_string())?;
+                let rows = store::record_use(conn, *seq, &now, &ip.to_string())?;
                 inst.product.changes.usage_written(rows);
                 Ok::<_, OpsMgrError>(true)
             })

@@ -1,5 +1,5 @@
-//! What the Digest front door and the key pages keep between requests, and how they know
-//! it is still true.
+//! What the Digest front door, the key pages and the org and project lookups keep between
+//! requests, and how they know it is still true.
 //!
 //! Every write to the store moves SQLite's count of changed rows
 //! (`sqlite3_total_changes`, which counts every row an `INSERT`, `UPDATE` or `DELETE`
@@ -15,6 +15,7 @@
 
 use crate::auth::Principal;
 use crate::model::Role;
+use crate::store::{OrgRow, ProjectRow};
 use actix_web::web::Bytes;
 use ipnet::IpNet;
 use parking_lot::Mutex;
@@ -101,18 +102,23 @@ impl<V: Clone> Held<V> {
 pub const MAX_PRINCIPAL_BYTES: usize = 256 << 10;
 /// Bytes the rendered key pages of one instance may take.
 pub const MAX_PAGE_BYTES: usize = 1 << 20;
+/// Bytes the org rows of one instance may take, and the project rows.
+pub const MAX_ROW_BYTES: usize = 256 << 10;
 
-/// A Digest username's secret, principal, access list and roles, as the store had them.
+/// A Digest username's `HA1`, principal, access list and roles, as the store had them.
 #[derive(Debug)]
 pub(crate) struct Known {
-    /// The Digest password (private key or personal API key).
-    pub secret: String,
+    /// `MD5(username:realm:secret)` in hex ([`auth_core::digest::ha1_hex`]), the secret being
+    /// the private key or personal API key.
+    pub ha1: [u8; 32],
     /// The key or user.
     pub principal: Principal,
     /// Its id (the `holder` of its roles and access list).
     pub holder: String,
-    /// Its access list (a global key's: the global API access list), in order, parsed.
-    pub access: Vec<(String, Option<IpNet>)>,
+    /// Its access list (a global key's: the global API access list), in order, parsed:
+    /// each entry's `seq` in `access_entry` (the row a matching request stamps; `None` for
+    /// the global list, which keeps no usage) and its block (`None` if it does not parse).
+    pub access: Vec<(Option<i64>, Option<IpNet>)>,
     /// Its roles, as [`crate::store::caller_roles_of`] reads them.
     pub roles: Vec<Role>,
 }
@@ -132,8 +138,8 @@ impl Known {
         let access: usize = self
             .access
             .iter()
-            .map(|(cidr, _)| std::mem::size_of::<(String, Option<IpNet>)>() + cidr.len())
-            .sum();
+            .len()
+            .saturating_mul(std::mem::size_of::<(Option<i64>, Option<IpNet>)>());
         let roles: usize = self
             .roles
             .iter()
@@ -145,7 +151,6 @@ impl Known {
             })
             .sum();
         std::mem::size_of::<Self>()
-            + self.secret.len()
             + self.holder.len()
             + principal
             + access
@@ -206,6 +211,63 @@ impl Pages {
     /// Forget everything (the state was replaced).
     pub(crate) fn clear(&self) {
         self.held.lock().clear();
+    }
+}
+
+/// Orgs and projects by id, as the store had them, for one generation: what every handler
+/// under `/orgs/{ORG-ID}` or `/groups/{GROUP-ID}` reads first.
+#[derive(Debug, Default)]
+pub(crate) struct Rows {
+    orgs: Mutex<Held<OrgRow>>,
+    projects: Mutex<Held<ProjectRow>>,
+}
+
+impl Rows {
+    /// The copy of org `id` made at `generation`, if any.
+    pub(crate) fn org(&self, generation: u64, id: &str) -> Option<OrgRow> {
+        self.orgs.lock().get(generation, id)
+    }
+
+    /// Keep `org`, read at `generation`.
+    pub(crate) fn put_org(&self, generation: u64, org: &OrgRow) {
+        let bytes = std::mem::size_of::<OrgRow>() + org.id.len() + org.name.len();
+        self.orgs
+            .lock()
+            .put(generation, org.id.clone(), org.clone(), bytes, MAX_ROW_BYTES);
+    }
+
+    /// The copy of project `id` made at `generation`, if any.
+    pub(crate) fn project(&self, generation: u64, id: &str) -> Option<ProjectRow> {
+        self.projects.lock().get(generation, id)
+    }
+
+    /// Keep `project`, read at `generation`.
+    pub(crate) fn put_project(&self, generation: u64, project: &ProjectRow) {
+        let tags: usize = project
+            .tags
+            .iter()
+            .map(|t| std::mem::size_of::<String>() + t.len())
+            .sum();
+        let bytes = std::mem::size_of::<ProjectRow>()
+            + project.id.len()
+            + project.org_id.len()
+            + project.name.len()
+            + project.agent_api_key.len()
+            + project.created.len()
+            + tags;
+        self.projects.lock().put(
+            generation,
+            project.id.clone(),
+            project.clone(),
+            bytes,
+            MAX_ROW_BYTES,
+        );
+    }
+
+    /// Forget everything (the state was replaced).
+    pub(crate) fn clear(&self) {
+        self.orgs.lock().clear();
+        self.projects.lock().clear();
     }
 }
 

@@ -17,7 +17,7 @@ use auth_core::clock::rfc3339_ms;
 use serde_json::{json, Value};
 
 fn require_reader(caller: &Caller) -> Result<(), OpsMgrError> {
-    let global = caller.roles.iter().any(|r| {
+    let global = caller.roles().iter().any(|r| {
         r.org_id.is_none() && r.group_id.is_none() && GLOBAL_ROLES.contains(&r.name.as_str())
     });
     if global {
@@ -28,7 +28,7 @@ fn require_reader(caller: &Caller) -> Result<(), OpsMgrError> {
 }
 
 fn require_admin(caller: &Caller) -> Result<(), OpsMgrError> {
-    let admin = caller.roles.iter().any(|r| {
+    let admin = caller.roles().iter().any(|r| {
         r.org_id.is_none()
             && r.group_id.is_none()
             && matches!(r.name.as_str(), "GLOBAL_OWNER" | "GLOBAL_USER_ADMIN")
@@ -294,7 +294,7 @@ pub(crate) async fn update_global_access(
 pub(crate) async fn delete_global_access(caller: Caller, call: Call) -> Result<Reply, OpsMgrError> {
     require_admin(&caller)?;
     let entry = find_access(&call)?;
-    if let (Principal::GlobalKey(_), Some(ip)) = (&caller.principal, caller.ip) {
+    if let (Principal::GlobalKey(_), Some(ip)) = (caller.principal(), caller.ip) {
         let lets_in = |e: &GlobalAccessRow| {
             Address::from_cidr(&e.cidr_block).is_some_and(|a| a.net.contains(&ip))
         };

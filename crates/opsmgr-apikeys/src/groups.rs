@@ -118,7 +118,7 @@ pub(crate) async fn delete_project(caller: Caller, call: Call) -> Result<Reply, 
     let project = request::project(&call.inst, &caller, &call.segment("group_id"))?;
     let owner = caller.is_org_owner(&project.org_id)
         || caller
-            .roles
+            .roles()
             .iter()
             .any(|r| r.group_id.as_deref() == Some(project.id.as_str()) && r.name == "GROUP_OWNER");
     if !owner {

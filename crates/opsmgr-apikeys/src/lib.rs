@@ -132,6 +132,8 @@ pub struct OpsMgr {
     pub(crate) principals: cache::Principals,
     /// Rendered key pages, for one generation.
     pub(crate) pages: cache::Pages,
+    /// Org and project rows by id, for one generation.
+    pub(crate) rows: cache::Rows,
 }
 
 impl OpsMgr {
@@ -190,6 +192,7 @@ impl Product for OpsMgr {
             changes: cache::Changes::default(),
             principals: cache::Principals::default(),
             pages: cache::Pages::default(),
+            rows: cache::Rows::default(),
         }
     }
 
@@ -217,6 +220,7 @@ impl Product for OpsMgr {
         self.key_anchors.clear();
         self.principals.clear();
         self.pages.clear();
+        self.rows.clear();
     }
 
     /// The route table of `routes.rs`.

@@ -68,7 +68,7 @@ pub(crate) async fn create_org(
     call: Call,
     Body(payload): Body,
 ) -> Result<Reply, OpsMgrError> {
-    let user = match &caller.principal {
+    let user = match caller.principal() {
         Principal::User(u) => Some(u.id.clone()),
         Principal::Key(_) | Principal::GlobalKey(_) if caller.is_global_owner() => None,
         Principal::Key(_) | Principal::GlobalKey(_) => return Err(OpsMgrError::UserUnauthorized),

@@ -71,7 +71,10 @@ impl Call {
             .uri()
             .path_and_query()
             .map_or_else(|| self.req.path(), |pq| pq.as_str());
-        let key = format!("{central} {target}");
+        let mut key = String::with_capacity(central.len() + 1 + target.len());
+        key.push_str(central);
+        key.push(' ');
+        key.push_str(target);
         let product = &self.inst.product;
         let (generation, built) = self.inst.store.read(|c| {
             let generation = product.changes.generation(c);
@@ -315,7 +318,18 @@ pub(crate) fn project(
     if !is_object_id(group_id) {
         return Err(OpsMgrError::InvalidGroupId(group_id.to_owned()));
     }
-    match inst.store.read(|c| store::find_project(c, group_id))? {
+    let found = inst.store.read(|c| {
+        let generation = inst.product.changes.generation(c);
+        if let Some(project) = inst.product.rows.project(generation, group_id) {
+            return Ok(Some(project));
+        }
+        let project = store::find_project(c, group_id)?;
+        if let Some(p) = &project {
+            inst.product.rows.put_project(generation, p);
+        }
+        Ok::<_, rusqlite::Error>(project)
+    })?;
+    match found {
         Some(p) if caller.can_read_project(&p) => Ok(p),
         None if caller.is_global_reader() => Err(OpsMgrError::GroupNotFound(group_id.to_owned())),
         _ => Err(OpsMgrError::NotInGroup(group_id.to_owned())),
@@ -335,7 +349,18 @@ pub(crate) fn org(
     if !is_object_id(org_id) {
         return Err(OpsMgrError::ResourceNotFound(req.path().to_owned()));
     }
-    match inst.store.read(|c| store::find_org(c, org_id))? {
+    let found = inst.store.read(|c| {
+        let generation = inst.product.changes.generation(c);
+        if let Some(org) = inst.product.rows.org(generation, org_id) {
+            return Ok(Some(org));
+        }
+        let org = store::find_org(c, org_id)?;
+        if let Some(o) = &org {
+            inst.product.rows.put_org(generation, o);
+        }
+        Ok::<_, rusqlite::Error>(org)
+    })?;
+    match found {
         None => Err(OpsMgrError::OrgNotFound(org_id.to_owned())),
         Some(o) if caller.can_read_org(&o.id) => Ok(o),
         Some(_) => Err(OpsMgrError::UserUnauthorized),

@@ -4,9 +4,11 @@
 //!
 //! Order matters twice. Between overlapping paths a literal segment beats a variable one
 //! (`/groups/byName/apiKeys` is the project named `apiKeys`): the earlier resource wins.
-//! And actix tries resources in order, one regex search each, so the busiest resources
-//! (the key lists and `byName`) come first; no earlier resource can match their paths. The
-//! test below checks both for every path shape.
+//! And actix tries resources in order, one regex search each (about 12,000 instructions for
+//! one that fails, 40,000 for the one that matches, in callgrind), so the busiest resources
+//! come first: an org's key list, then a project's (behind `byName`, which must beat it),
+//! then one org key; no earlier resource can match their paths. The test below checks the
+//! order for every path shape.
 
 use crate::wire::render_errors;
 use crate::{
@@ -97,12 +99,12 @@ pub(crate) fn table() -> Vec<OpRoute> {
         // The busiest resources first.
         get(ORG_KEYS, "opsmgr.list_org_keys", org_keys::list_org_keys),
         post(ORG_KEYS, "opsmgr.create_org_key", org_keys::create_org_key),
-        get(ORG_KEY, "opsmgr.get_org_key", org_keys::get_org_key),
-        patch(ORG_KEY, "opsmgr.update_org_key", org_keys::update_org_key),
-        delete(ORG_KEY, "opsmgr.delete_org_key", org_keys::delete_org_key),
         get(GROUP_BY_NAME, "opsmgr.get_project_by_name", groups::get_project_by_name),
         get(GROUP_KEYS, "opsmgr.list_project_keys", project_keys::list_project_keys),
         post(GROUP_KEYS, "opsmgr.create_project_key", project_keys::create_project_key),
+        get(ORG_KEY, "opsmgr.get_org_key", org_keys::get_org_key),
+        patch(ORG_KEY, "opsmgr.update_org_key", org_keys::update_org_key),
+        delete(ORG_KEY, "opsmgr.delete_org_key", org_keys::delete_org_key),
         // Organizations.
         get(ORGS, "opsmgr.list_orgs", orgs::list_orgs),
         get(ORG, "opsmgr.get_org", orgs::get_org),

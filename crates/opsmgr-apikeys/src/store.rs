@@ -4,7 +4,7 @@ use crate::model::Role;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// Prepared statements kept per connection: every statement of the product fits.
-pub const STATEMENT_CACHE: usize = 96;
+pub const STATEMENT_CACHE: usize = 112;
 
 /// An organization.
 #[derive(Debug, Clone)]
@@ -614,23 +614,29 @@ pub fn delete_access(conn: &Connection, holder: &str, cidr_block: &str) -> rusql
         > 0)
 }
 
-/// Count a use of an access-list entry; how many rows changed (1, or 0 for an entry
-/// deleted meanwhile).
+/// The `seq` and block of each access-list entry of `holder`, in order (what the Digest
+/// front door keeps to match the caller's address and stamp the entry it matched).
 ///
 /// # Errors
 /// SQLite errors.
-pub fn record_use(
-    conn: &Connection,
-    holder: &str,
-    cidr_block: &str,
-    when: &str,
-    address: &str,
-) -> rusqlite::Result<usize> {
+pub fn access_blocks_of(conn: &Connection, holder: &str) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT seq, cidr_block FROM access_entry WHERE holder = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// Count one use of the access-list entry `seq` (from [`access_blocks_of`]) at `when` from
+/// `address`; the rows changed (0 when the entry is gone).
+///
+/// # Errors
+/// SQLite errors.
+pub fn record_use(conn: &Connection, seq: i64, when: &str, address: &str) -> rusqlite::Result<usize> {
     conn.prepare_cached(
-        "UPDATE access_entry SET count = count + 1, last_used = ?3, last_used_address = ?4 \
-         WHERE holder = ?1 AND cidr_block = ?2",
+        "UPDATE access_entry SET count = count + 1, last_used = ?2, last_used_address = ?3 \
+         WHERE seq = ?1",
     )?
-    .execute(params![holder, cidr_block, when, address])
+    .execute(params![seq, when, address])
 }
 
 /// A monitored cluster.

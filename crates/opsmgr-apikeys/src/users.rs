@@ -157,7 +157,7 @@ pub(crate) async fn get_user_by_name(caller: Caller, call: Call) -> Result<Reply
 fn show(caller: &Caller, call: &Call, user: &ProfileRow) -> Result<Reply, OpsMgrError> {
     let roles = call.inst.store.read(|c| store::roles_of(c, &user.id))?;
     let projects = call.inst.store.read(store::list_projects)?;
-    let is_self = matches!(&caller.principal, Principal::User(u) if u.id == user.id);
+    let is_self = matches!(caller.principal(), Principal::User(u) if u.id == user.id);
     let administers = roles.iter().any(|r| {
         r.org_id
             .as_deref()
@@ -195,7 +195,7 @@ pub(crate) fn view(
 fn is_global_user_admin(caller: &Caller) -> bool {
     caller.is_global_owner()
         || caller
-            .roles
+            .roles()
             .iter()
             .any(|r| r.org_id.is_none() && r.group_id.is_none() && r.name == "GLOBAL_USER_ADMIN")
 }
