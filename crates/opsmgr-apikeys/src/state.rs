@@ -3,6 +3,7 @@
 
 use crate::model::{self, Address, RoleKind};
 use auth_core::{parse_state, StateError, StoreError};
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -506,7 +507,15 @@ fn write(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateError> {
 
 /// Validate a typed document and write it, one cached statement per table.
 fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateError> {
-    let mut ids = HashSet::new();
+    // Every id of the document lands in `ids`: sized once instead of rehashed as it grows.
+    let mut ids = HashSet::with_capacity(
+        state.orgs.len()
+            + state.projects.len()
+            + state.api_keys.len()
+            + state.global_api_keys.len()
+            + state.global_access_list.len()
+            + state.users.len(),
+    );
     let mut orgs = HashSet::new();
     let mut insert =
         tx.prepare_cached("INSERT INTO org (id, name, is_deleted) VALUES (?1, ?2, ?3)")?;
@@ -553,9 +562,11 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
         ])?;
         projects.insert(p.id.as_str(), p.org_id.as_str());
     }
-    let mut public_keys = HashSet::new();
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO api_key (id, org_id, descr, public_key, private_key) VALUES (?1, ?2, ?3, ?4, ?5)",
+    let mut public_keys = HashSet::with_capacity(state.api_keys.len() + state.global_api_keys.len());
+    let mut insert = Batched::new(
+        tx,
+        "api_key (id, org_id, descr, public_key, private_key)",
+        5,
     )?;
     let mut rows = Rows::new(tx)?;
     for (i, key) in state.api_keys.iter().enumerate() {
@@ -586,12 +597,12 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
                 "must not be empty",
             ));
         }
-        insert.execute(params![
-            key.id,
-            key.org_id,
-            key.desc,
-            key.public_key,
-            key.private_key
+        insert.push([
+            text(&key.id),
+            text(&key.org_id),
+            text(&key.desc),
+            text(&key.public_key),
+            text(&key.private_key),
         ])?;
         rows.roles(
             &at,
@@ -603,6 +614,7 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
         )?;
         rows.access(&at, &key.id, &key.access_list)?;
     }
+    insert.finish()?;
     for (i, key) in state.global_api_keys.iter().enumerate() {
         let at = |f: &str| format!("globalApiKeys[{i}].{f}");
         check_id(|| at("id"), &key.id, &mut ids)?;
@@ -693,6 +705,8 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
         rows.roles(&at, &user.id, &user.roles, None, &orgs, &projects)?;
         rows.access(&at, &user.id, &user.access_list)?;
     }
+    // Teams add roles of their own: the rows above go in first, in document order.
+    rows.finish()?;
     load_deployments(tx, state, &projects, &mut ids)?;
     load_teams(tx, state, &orgs, &projects, &mut ids)
 }
@@ -972,28 +986,94 @@ fn json<T: Serialize>(doc: &T, field: String) -> Result<String, StateError> {
     serde_json::to_string(doc).map_err(|e| StateError::invalid(field, e.to_string()))
 }
 /// The cached inserts of roles and access-list entries.
-struct Rows<'c> {
-    role: rusqlite::CachedStatement<'c>,
-    access: rusqlite::CachedStatement<'c>,
+/// Rows per multi-row `INSERT` of a load: one statement execution writes them all, so
+/// SQLite's per-statement work (the `AUTOINCREMENT` bookkeeping in `sqlite_sequence`
+/// included) is paid once per batch instead of once per row.
+const BATCH: usize = 64;
+
+/// A text value of the document for a batched insert (borrowed, not copied).
+fn text(s: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
 }
 
-impl<'c> Rows<'c> {
+/// A text value or `NULL`.
+fn opt_text(s: Option<&String>) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(s.map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes())))
+}
+
+/// Inserts into one table in batches of [`BATCH`] rows, in the order they are pushed (so
+/// `seq` follows the document); [`Batched::finish`] writes the rest one row at a time.
+struct Batched<'c, 'd> {
+    one: rusqlite::CachedStatement<'c>,
+    many: rusqlite::CachedStatement<'c>,
+    width: usize,
+    values: Vec<ToSqlOutput<'d>>,
+}
+
+impl<'c, 'd> Batched<'c, 'd> {
+    /// `into` is `table (columns)`, `width` the number of columns.
+    fn new(tx: &'c Transaction<'_>, into: &str, width: usize) -> Result<Self, rusqlite::Error> {
+        let row = format!("({})", vec!["?"; width].join(", "));
+        Ok(Batched {
+            one: tx.prepare_cached(&format!("INSERT INTO {into} VALUES {row}"))?,
+            many: tx.prepare_cached(&format!(
+                "INSERT INTO {into} VALUES {}",
+                vec![row.as_str(); BATCH].join(", ")
+            ))?,
+            width,
+            values: Vec::with_capacity(width * BATCH),
+        })
+    }
+
+    fn push<const N: usize>(&mut self, row: [ToSqlOutput<'d>; N]) -> Result<(), rusqlite::Error> {
+        debug_assert_eq!(N, self.width);
+        self.values.extend(row);
+        if self.values.len() >= self.width * BATCH {
+            self.many
+                .execute(rusqlite::params_from_iter(self.values.iter()))?;
+            self.values.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), rusqlite::Error> {
+        for row in self.values.chunks(self.width) {
+            self.one.execute(rusqlite::params_from_iter(row.iter()))?;
+        }
+        self.values.clear();
+        Ok(())
+    }
+}
+
+/// The roles and access-list entries of a load's keys and users, batched per table.
+struct Rows<'c, 'd> {
+    role: Batched<'c, 'd>,
+    access: Batched<'c, 'd>,
+}
+
+impl<'c, 'd> Rows<'c, 'd> {
     fn new(tx: &'c Transaction<'_>) -> Result<Self, rusqlite::Error> {
         Ok(Rows {
-            role: tx.prepare_cached(
-                "INSERT INTO grant_role (holder, org_id, group_id, role_name) VALUES (?1, ?2, ?3, ?4)",
-            )?,
-            access: tx.prepare_cached(
-                "INSERT INTO access_entry (holder, cidr_block, ip_address, count, created, last_used, last_used_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            role: Batched::new(tx, "grant_role (holder, org_id, group_id, role_name)", 4)?,
+            access: Batched::new(
+                tx,
+                "access_entry (holder, cidr_block, ip_address, count, created, last_used, last_used_address)",
+                7,
             )?,
         })
+    }
+
+    /// Write what is still batched.
+    fn finish(&mut self) -> Result<(), rusqlite::Error> {
+        self.role.finish()?;
+        self.access.finish()
     }
 
     fn roles(
         &mut self,
         at: &dyn Fn() -> String,
-        holder: &str,
-        roles: &[RoleDoc],
+        holder: &'d str,
+        roles: &'d [RoleDoc],
         key_org: Option<&str>,
         orgs: &HashSet<&str>,
         projects: &HashMap<&str, &str>,
@@ -1019,8 +1099,12 @@ impl<'c> Rows<'c> {
                     "needs a valid roleName with exactly one matching orgId (org role, key's own org) or groupId (project role of that org); global roles only for users",
                 ));
             }
-            self.role
-                .execute(params![holder, role.org_id, role.group_id, role.role_name])?;
+            self.role.push([
+                text(holder),
+                opt_text(role.org_id.as_ref()),
+                opt_text(role.group_id.as_ref()),
+                text(&role.role_name),
+            ])?;
         }
         Ok(())
     }
@@ -1028,10 +1112,11 @@ impl<'c> Rows<'c> {
     fn access(
         &mut self,
         at: &dyn Fn() -> String,
-        holder: &str,
-        entries: &[AccessDoc],
+        holder: &'d str,
+        entries: &'d [AccessDoc],
     ) -> Result<(), StateError> {
-        let mut seen = HashSet::new();
+        // Lists are short (two entries in the fixture): a scan beats hashing them.
+        let mut seen: Vec<ipnet::IpNet> = Vec::with_capacity(entries.len());
         for (j, entry) in entries.iter().enumerate() {
             let field = || format!("{}.accessList[{j}]", at());
             let Some(addr) = Address::from_cidr(&entry.cidr_block) else {
@@ -1040,7 +1125,7 @@ impl<'c> Rows<'c> {
                     "not a CIDR block",
                 ));
             };
-            if addr.cidr_text() != entry.cidr_block || !seen.insert(addr.net) {
+            if addr.cidr_text() != entry.cidr_block || seen.contains(&addr.net) {
                 return Err(StateError::invalid(
                     format!("{}.cidrBlock", field()),
                     "must be in canonical form (e.g. 10.0.0.0/8, 127.0.0.1/32) and unique",
@@ -1058,14 +1143,17 @@ impl<'c> Rows<'c> {
             if let Some(t) = &entry.last_used {
                 check_time(|| format!("{}.lastUsed", field()), t)?;
             }
-            self.access.execute(params![
-                holder,
-                entry.cidr_block,
-                entry.ip_address,
-                i64::try_from(entry.count).unwrap_or(i64::MAX),
-                entry.created,
-                entry.last_used,
-                entry.last_used_address
+            seen.push(addr.net);
+            self.access.push([
+                text(holder),
+                text(&entry.cidr_block),
+                opt_text(entry.ip_address.as_ref()),
+                ToSqlOutput::Borrowed(ValueRef::Integer(
+                    i64::try_from(entry.count).unwrap_or(i64::MAX),
+                )),
+                text(&entry.created),
+                opt_text(entry.last_used.as_ref()),
+                opt_text(entry.last_used_address.as_ref()),
             ])?;
         }
         Ok(())
