@@ -224,7 +224,10 @@ fn known_of(conn: &rusqlite::Connection, username: &str) -> rusqlite::Result<Opt
     let (secret, holder, principal, access) =
         if let Some(key) = store::key_by_public(conn, username)? {
             let access = store::access_blocks_of(conn, &key.id)?;
-            let access = access.iter().map(|(seq, c)| parsed(Some(*seq), c)).collect();
+            let access = access
+                .iter()
+                .map(|(seq, c)| parsed(Some(*seq), c))
+                .collect();
             (
                 key.private_key.clone(),
                 key.id.clone(),
@@ -242,7 +245,10 @@ fn known_of(conn: &rusqlite::Connection, username: &str) -> rusqlite::Result<Opt
             )
         } else if let Some(user) = store::user_by_name(conn, username)? {
             let access = store::access_blocks_of(conn, &user.id)?;
-            let access = access.iter().map(|(seq, c)| parsed(Some(*seq), c)).collect();
+            let access = access
+                .iter()
+                .map(|(seq, c)| parsed(Some(*seq), c))
+                .collect();
             (
                 user.api_key.clone(),
                 user.id.clone(),

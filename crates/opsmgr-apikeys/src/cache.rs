@@ -150,11 +150,7 @@ impl Known {
                     + r.group_id.as_ref().map_or(0, String::len)
             })
             .sum();
-        std::mem::size_of::<Self>()
-            + self.holder.len()
-            + principal
-            + access
-            + roles
+        std::mem::size_of::<Self>() + self.holder.len() + principal + access + roles
     }
 }
 
@@ -231,9 +227,13 @@ impl Rows {
     /// Keep `org`, read at `generation`.
     pub(crate) fn put_org(&self, generation: u64, org: &OrgRow) {
         let bytes = std::mem::size_of::<OrgRow>() + org.id.len() + org.name.len();
-        self.orgs
-            .lock()
-            .put(generation, org.id.clone(), org.clone(), bytes, MAX_ROW_BYTES);
+        self.orgs.lock().put(
+            generation,
+            org.id.clone(),
+            org.clone(),
+            bytes,
+            MAX_ROW_BYTES,
+        );
     }
 
     /// The copy of project `id` made at `generation`, if any.

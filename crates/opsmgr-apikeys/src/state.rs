@@ -562,7 +562,8 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
         ])?;
         projects.insert(p.id.as_str(), p.org_id.as_str());
     }
-    let mut public_keys = HashSet::with_capacity(state.api_keys.len() + state.global_api_keys.len());
+    let mut public_keys =
+        HashSet::with_capacity(state.api_keys.len() + state.global_api_keys.len());
     let mut insert = Batched::new(
         tx,
         "api_key (id, org_id, descr, public_key, private_key)",

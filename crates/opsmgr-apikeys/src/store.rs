@@ -620,8 +620,9 @@ pub fn delete_access(conn: &Connection, holder: &str, cidr_block: &str) -> rusql
 /// # Errors
 /// SQLite errors.
 pub fn access_blocks_of(conn: &Connection, holder: &str) -> rusqlite::Result<Vec<(i64, String)>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT seq, cidr_block FROM access_entry WHERE holder = ?1 ORDER BY seq")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, cidr_block FROM access_entry WHERE holder = ?1 ORDER BY seq",
+    )?;
     let rows = stmt.query_map([holder], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
 }
@@ -631,7 +632,12 @@ pub fn access_blocks_of(conn: &Connection, holder: &str) -> rusqlite::Result<Vec
 ///
 /// # Errors
 /// SQLite errors.
-pub fn record_use(conn: &Connection, seq: i64, when: &str, address: &str) -> rusqlite::Result<usize> {
+pub fn record_use(
+    conn: &Connection,
+    seq: i64,
+    when: &str,
+    address: &str,
+) -> rusqlite::Result<usize> {
     conn.prepare_cached(
         "UPDATE access_entry SET count = count + 1, last_used = ?2, last_used_address = ?3 \
          WHERE seq = ?1",
