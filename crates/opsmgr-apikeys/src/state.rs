@@ -1399,4 +1399,60 @@ mod tests {
         let dumped = store.read(dump).unwrap();
         assert_eq!(dumped["apiKeys"][0]["publicKey"], "qzvhwmtx");
     }
+
+    #[test]
+    fn a_load_of_more_keys_than_one_batch_keeps_every_row_in_document_order() {
+        let mut doc: Value = serde_json::from_str(OpsMgr::FIXTURES).unwrap();
+        let template = doc["apiKeys"][0].clone();
+        let org = template["orgId"].clone();
+        let group = template["roles"][1]["groupId"].clone();
+        let keys = doc["apiKeys"].as_array_mut().unwrap();
+        // Two full batches and a remainder, with one or two roles and up to three entries.
+        for i in 0..(2 * BATCH + 7) {
+            let mut key = template.clone();
+            key["id"] = Value::from(format!("6000000000000000{i:08x}"));
+            key["desc"] = Value::from(format!("key {i}"));
+            let letters: String = (0..7)
+                .rev()
+                .map(|k| char::from(b'a' + u8::try_from((i >> (4 * k)) & 15).unwrap()))
+                .collect();
+            key["publicKey"] = Value::from(format!("b{letters}"));
+            key["privateKey"] = Value::from(format!("00000000-0000-4000-8000-{i:012x}"));
+            let mut roles = vec![serde_json::json!({"orgId": org, "roleName": "ORG_READ_ONLY"})];
+            if i % 3 == 0 {
+                roles.push(serde_json::json!({"groupId": group, "roleName": "GROUP_READ_ONLY"}));
+            }
+            key["roles"] = Value::from(roles);
+            let entries: Vec<Value> = (0..(i % 4))
+                .map(|j| {
+                    serde_json::json!({
+                        "cidrBlock": format!("10.{j}.{}.0/24", i % 256),
+                        "count": i * 10 + j,
+                        "created": "2019-07-03T20:24:00Z"
+                    })
+                })
+                .collect();
+            key["accessList"] = Value::from(entries);
+            keys.push(key);
+        }
+        let store = auth_core::Store::memory(OpsMgr::SCHEMA).unwrap();
+        let text = serde_json::to_vec(&doc).unwrap();
+        let loaded = store.write(|tx| load_json(tx, &text)).unwrap();
+        assert!(loaded, "the document takes the typed path");
+        let dumped = store.read(dump).unwrap();
+        assert_eq!(dumped["apiKeys"], doc["apiKeys"]);
+        let count: i64 = store
+            .read(|c| {
+                c.query_row(
+                    "SELECT n FROM org_key_count WHERE org_id = ?1",
+                    [org.as_str().unwrap()],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            count,
+            i64::try_from(doc["apiKeys"].as_array().unwrap().len()).unwrap()
+        );
+    }
 }
