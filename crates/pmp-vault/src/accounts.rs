@@ -8,7 +8,7 @@ use crate::input::custom_label;
 use crate::request::{array, flag, nonblank, text};
 use crate::rules;
 use crate::state::{Access, CustomField, RequestStatus, Role, MAX_CUSTOM_FIELDS};
-use crate::store::{self, Account, NewAccount, Resource};
+use crate::store::{self, Account, NewAccount, Owned, Resource};
 use crate::wire::Reply;
 use actix_web::http::header::{HeaderValue, CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{web, HttpResponse};
@@ -203,16 +203,26 @@ fn account_with(
 }
 
 /// Whether the caller bypasses password access control (owner or super administrator).
-fn exempt(caller: &ApiUser, res: &Resource) -> bool {
+fn exempt(caller: &ApiUser, res: Owned) -> bool {
     caller.sees_all() || res.owner_id == caller.id
 }
 
 /// Under access control, a non-exempt caller needs its own live checkout.
 fn checked_out_for_caller(caller: &ApiUser, res: &Resource, acc: &Account) -> Result<(), PmpError> {
-    if !acc.access_control || exempt(caller, res) {
+    checked_out_for(caller, res.owned(), acc.id, acc.access_control)
+}
+
+/// [`checked_out_for_caller`] for account `account_id` of `res`, under access control or not.
+fn checked_out_for(
+    caller: &ApiUser,
+    res: Owned,
+    account_id: i64,
+    access_control: bool,
+) -> Result<(), PmpError> {
+    if !access_control || exempt(caller, res) {
         return Ok(());
     }
-    let open = caller.read(|c| store::open_request(c, acc.id, caller.id))?;
+    let open = caller.read(|c| store::open_request(c, account_id, caller.id))?;
     match open.map(|r| r.status) {
         Some(RequestStatus::CheckedOut) => Ok(()),
         Some(RequestStatus::Approved) => Err(PmpError::failed(
@@ -226,11 +236,20 @@ fn checked_out_for_caller(caller: &ApiUser, res: &Resource, acc: &Account) -> Re
 }
 
 /// `GET /resources/{rid}/accounts/{aid}/password` (`GET PASSWORD`).
+///
+/// The checks and their order are [`visible_account`]'s, then the reason and ticket, then
+/// the checkout, on the few columns a password read uses.
 pub async fn get_password(caller: ApiUser, ids: Ids) -> Result<Reply, PmpError> {
-    let (res, acc) = visible_account(&caller, &ids)?;
+    let (res, acc) = caller.password_target(&ids.0, &ids.1)?;
+    caller.need_account_of(res, acc.id, Access::View)?;
     let details = caller.details()?;
-    caller.reason_and_ticket(&acc, &details, "retrieve the password")?;
-    checked_out_for_caller(&caller, &res, &acc)?;
+    caller.reason_and_ticket_for(
+        acc.reason_required,
+        acc.ticket_required,
+        &details,
+        "retrieve the password",
+    )?;
+    checked_out_for(&caller, res, acc.id, acc.access_control)?;
     caller.touch_accessed(acc.id);
     Ok(
         Reply::message("Password fetched successfully")

@@ -14,7 +14,7 @@ use crate::error::{
 use crate::input::{self, Input};
 use crate::request::parse_id;
 use crate::state::{Access, Role};
-use crate::store::{self, Account, AuditEntry, AuditNote, Resource};
+use crate::store::{self, Account, AuditEntry, AuditNote, Owned, PasswordAccount, Resource};
 use crate::wire;
 use crate::Pmp;
 use actix_web::dev::Payload;
@@ -461,7 +461,7 @@ impl ApiUser {
     /// Failures in PMP's words.
     pub fn visible_resource(&self, rid: &str) -> Result<Resource, PmpError> {
         let res = self.resource(rid)?;
-        if !self.read(|c| store::resource_visible(c, self, &res))? {
+        if !self.read(|c| store::resource_visible(c, self, res.owned()))? {
             return Err(PmpError::failed(MSG_NOT_AUTHORIZED));
         }
         Ok(res)
@@ -508,7 +508,7 @@ impl ApiUser {
     /// # Errors
     /// `You are not authorized to perform this operation`.
     pub fn need_resource(&self, res: &Resource, need: Access) -> Result<(), PmpError> {
-        let level = self.read(|c| store::resource_level(c, self, res))?;
+        let level = self.read(|c| store::resource_level(c, self, res.owned()))?;
         allow(level.is_some_and(|l| l >= need))
     }
 
@@ -522,8 +522,47 @@ impl ApiUser {
         acc: &Account,
         need: Access,
     ) -> Result<(), PmpError> {
-        let level = self.read(|c| store::account_level(c, self, res, acc.id))?;
+        self.need_account_of(res.owned(), acc.id, need)
+    }
+
+    /// Require at least `need` on account `account_id` of resource `res`.
+    ///
+    /// # Errors
+    /// `You are not authorized to perform this operation`.
+    pub fn need_account_of(
+        &self,
+        res: Owned,
+        account_id: i64,
+        need: Access,
+    ) -> Result<(), PmpError> {
+        let level = self.read(|c| store::account_level(c, self, res, account_id))?;
         allow(level.is_some_and(|l| l >= need))
+    }
+
+    /// The resource `rid` and its account `aid` (path texts) for a password read, named in
+    /// the audit record as they are found, in one statement: `No such resource found` and
+    /// `No such account found` as [`Self::resource`] and [`Self::account_of`] answer them.
+    ///
+    /// # Errors
+    /// Failures in PMP's words.
+    pub fn password_target(
+        &self,
+        rid: &str,
+        aid: &str,
+    ) -> Result<(Owned, PasswordAccount), PmpError> {
+        let id = parse_id(rid).ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
+        let target = self
+            .read(|c| store::password_target(c, id, parse_id(aid)))?
+            .ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
+        let mut note = self.note();
+        note.resource = target.resource_name;
+        note.resource_id = target.resource.id;
+        let acc = target
+            .account
+            .ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
+        note.account = acc.name.clone();
+        note.account_id = acc.id;
+        Ok((target.resource, acc))
     }
 
     /// Enforce the account's reason and ticket settings for `what` ("retrieve the password").
@@ -536,18 +575,32 @@ impl ApiUser {
         details: &Map<String, Value>,
         what: &str,
     ) -> Result<(), PmpError> {
+        self.reason_and_ticket_for(acc.reason_required, acc.ticket_required, details, what)
+    }
+
+    /// [`Self::reason_and_ticket`] for an account with these two settings.
+    ///
+    /// # Errors
+    /// Failures in PMP's words.
+    pub fn reason_and_ticket_for(
+        &self,
+        reason_required: bool,
+        ticket_required: bool,
+        details: &Map<String, Value>,
+        what: &str,
+    ) -> Result<(), PmpError> {
         let reason = self.field(details, "REASON");
         if let Some(reason) = &reason {
             self.note().reason = reason.clone();
         }
-        if acc.reason_required && reason.is_none() {
+        if reason_required && reason.is_none() {
             return Err(PmpError::failed(format!("Reason is mandatory to {what}")));
         }
         let ticket = self.field(details, "TICKETID");
         if let Some(ticket) = &ticket {
             self.note().ticket = ticket.clone();
         }
-        if acc.ticket_required {
+        if ticket_required {
             let Some(ticket) = ticket else {
                 return Err(PmpError::failed(format!(
                     "Ticket ID is mandatory to {what}"

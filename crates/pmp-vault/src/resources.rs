@@ -306,7 +306,7 @@ fn ids_by_name(caller: &ApiUser, rname: &str, aname: &str) -> Result<(i64, i64),
         .read(|c| store::resource_by_name(c, rname.trim()))?
         .ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
     caller.note().resource = res.name.clone();
-    allow(caller.read(|c| store::resource_visible(c, caller, &res))?)?;
+    allow(caller.read(|c| store::resource_visible(c, caller, res.owned()))?)?;
     let acc = caller
         .read(|c| store::account_by_name(c, res.id, aname.trim()))?
         .ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
@@ -352,7 +352,7 @@ pub async fn get_resource_id(caller: ApiUser, rname: web::Path<String>) -> Resul
         .read(|c| store::resource_by_name(c, rname.trim()))?
         .ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
     caller.note().resource = res.name.clone();
-    allow(caller.read(|c| store::resource_visible(c, &caller, &res))?)?;
+    allow(caller.read(|c| store::resource_visible(c, &caller, res.owned()))?)?;
     Ok(
         Reply::message("Resource ID fetched successfully for the given resource name.")
             .details(json!({"RESOURCEID": res.id.to_string()})),

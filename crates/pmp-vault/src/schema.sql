@@ -117,6 +117,24 @@ CREATE TABLE IF NOT EXISTS audit (
     ip            TEXT NOT NULL DEFAULT ''
 );
 
+-- The audit record of a password read and the account's LAST ACCESSED TIME, written by one
+-- statement (an INSERT into this view): one statement is one transaction, so both are written
+-- or neither, without a BEGIN and a COMMIT of their own on every read.
+CREATE VIEW IF NOT EXISTS audit_with_access AS
+    SELECT at_ms, user_name, full_name, operation, status, resource_name, account_name,
+           resource_id, account_id, ticket_id, reason, ip,
+           0 AS accessed_id, 0 AS accessed_at
+    FROM audit WHERE 0;
+CREATE TRIGGER IF NOT EXISTS audit_with_access_insert INSTEAD OF INSERT ON audit_with_access
+BEGIN
+    UPDATE accounts SET last_accessed = NEW.accessed_at WHERE id = NEW.accessed_id;
+    INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name,
+                       account_name, resource_id, account_id, ticket_id, reason, ip)
+    VALUES (NEW.at_ms, NEW.user_name, NEW.full_name, NEW.operation, NEW.status,
+            NEW.resource_name, NEW.account_name, NEW.resource_id, NEW.account_id,
+            NEW.ticket_id, NEW.reason, NEW.ip);
+END;
+
 -- Lookups on every request: shares by resource and user (access levels, visibility),
 -- shares and requests by account (cascading deletes), live checkouts by expiry.
 CREATE INDEX IF NOT EXISTS shares_resource_user ON shares (resource_id, user_id);

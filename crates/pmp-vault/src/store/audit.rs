@@ -42,73 +42,31 @@ pub struct AuditEntry<'a> {
 }
 
 /// Append an audit record, with the retrieval time (`touched`: account id, ms) of the account
-/// the request read, in its own immediate transaction on `conn` (which must not be in one),
-/// with `BEGIN IMMEDIATE`, `COMMIT` and `ROLLBACK` taken from the connection's statement
-/// cache: this is the one write of every API request (a password read included), and
-/// rusqlite's `Transaction` prepares both ends again on each use.
+/// the request read, in one statement: the record alone is one `INSERT`; with a retrieval
+/// time it is an `INSERT` into the view `audit_with_access`, whose trigger sets the
+/// account's `last_accessed` and inserts the record (`schema.sql`). One statement outside a
+/// transaction is its own transaction, so the two are written together or not at all, and
+/// this, the one write of every API request (a password read included), costs one statement
+/// instead of four (`BEGIN`, `UPDATE`, `INSERT`, `COMMIT`). Inside a caller's transaction it
+/// is part of that transaction.
 ///
 /// # Errors
-/// SQLite errors; the transaction is then rolled back.
+/// SQLite errors; nothing is then written.
 pub fn append_audit(
     conn: &Connection,
     e: &AuditEntry<'_>,
     touched: Option<(i64, i64)>,
 ) -> rusqlite::Result<()> {
-    let tx = CachedTx::begin(conn)?;
-    write_audit_rows(conn, e, touched)?;
-    tx.commit()
-}
-
-/// An immediate transaction whose `BEGIN`, `COMMIT` and `ROLLBACK` are cached statements;
-/// rolled back when dropped uncommitted (an error or a panic in between).
-struct CachedTx<'c> {
-    conn: &'c Connection,
-    open: bool,
-}
-
-impl<'c> CachedTx<'c> {
-    fn begin(conn: &'c Connection) -> rusqlite::Result<Self> {
-        conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        Ok(CachedTx { conn, open: true })
-    }
-
-    fn commit(mut self) -> rusqlite::Result<()> {
-        self.conn.prepare_cached("COMMIT")?.execute([])?;
-        self.open = false;
-        Ok(())
-    }
-}
-
-impl Drop for CachedTx<'_> {
-    fn drop(&mut self) {
-        if self.open && !self.conn.is_autocommit() {
-            let rolled_back = self
-                .conn
-                .prepare_cached("ROLLBACK")
-                .and_then(|mut stmt| stmt.execute([]));
-            if let Err(err) = rolled_back {
-                tracing::error!("pmp: audit transaction not rolled back: {err}");
-            }
-        }
-    }
-}
-
-fn write_audit_rows(
-    conn: &Connection,
-    e: &AuditEntry<'_>,
-    touched: Option<(i64, i64)>,
-) -> rusqlite::Result<()> {
-    if let Some((id, at_ms)) = touched {
-        super::set_last_accessed(conn, id, at_ms)?;
-    }
-    conn.prepare_cached("INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name, account_name,
+    let status = if e.ok { "Success" } else { "Failed" };
+    match touched {
+        None => conn.prepare_cached("INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name, account_name,
            resource_id, account_id, ticket_id, reason, ip)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?.execute(params![
             e.at_ms,
             e.user,
             e.full_name,
             e.operation,
-            if e.ok { "Success" } else { "Failed" },
+            status,
             e.note.resource,
             e.note.account,
             e.note.resource_id,
@@ -116,8 +74,26 @@ fn write_audit_rows(
             e.note.ticket,
             e.reason,
             e.ip
-        ],
-    )?;
+        ]),
+        Some((id, at_ms)) => conn.prepare_cached("INSERT INTO audit_with_access (at_ms, user_name, full_name, operation, status, resource_name,
+           account_name, resource_id, account_id, ticket_id, reason, ip, accessed_id, accessed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?.execute(params![
+            e.at_ms,
+            e.user,
+            e.full_name,
+            e.operation,
+            status,
+            e.note.resource,
+            e.note.account,
+            e.note.resource_id,
+            e.note.account_id,
+            e.note.ticket,
+            e.reason,
+            e.ip,
+            id,
+            at_ms
+        ]),
+    }?;
     Ok(())
 }
 

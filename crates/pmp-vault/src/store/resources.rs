@@ -91,6 +91,25 @@ pub struct Resource {
     pub custom_fields: Vec<CustomField>,
 }
 
+/// What the access checks need of a resource: its id and its owner.
+#[derive(Debug, Clone, Copy)]
+pub struct Owned {
+    /// Resource id.
+    pub id: i64,
+    /// Owner id.
+    pub owner_id: i64,
+}
+
+impl Resource {
+    /// Its id and owner, for the access checks.
+    pub fn owned(&self) -> Owned {
+        Owned {
+            id: self.id,
+            owner_id: self.owner_id,
+        }
+    }
+}
+
 fn resource_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Resource> {
     let fields: String = r.get(15)?;
     Ok(Resource {
