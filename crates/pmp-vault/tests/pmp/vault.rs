@@ -1344,3 +1344,46 @@ async fn a_user_password_must_satisfy_its_policy_and_seeded_tokens_repeat() {
     }
     assert_eq!(tokens[0], tokens[1], "--seed makes AUTHTOKENs reproducible");
 }
+
+#[actix_web::test]
+async fn a_password_read_answers_alike_on_the_fast_path_and_through_the_table() {
+    // The plain path is served by the scope mounted before the table; a percent-escape in a
+    // literal part (`%61ccounts`) is not taken by its guard and is routed by the table.
+    let pmp = start().await;
+    let audited = |state: &Value| state["audit"].as_array().map_or(0, Vec::len);
+    let before = audited(&pmp.state().await);
+    let read = |path: &'static str| {
+        let url = pmp.url(path);
+        let http = pmp.http.clone();
+        async move {
+            let res = http
+                .get(url)
+                .header("AUTHTOKEN", ADMIN)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let fast = read("/resources/303/accounts/307/password").await;
+    let table = read("/resources/303/%61ccounts/307/password").await;
+    assert_eq!(fast, table);
+    assert!(fast.1.contains("Sys@Passw0rd!"), "{}", fast.1);
+    // A failure too: an account of another resource.
+    let fast = read("/resources/303/accounts/310/password").await;
+    let table = read("/resources/303/%61ccounts/310/password").await;
+    assert_eq!(fast, table);
+    assert!(fast.1.contains("No such account found"), "{}", fast.1);
+    // Both name the operation in the journal.
+    let journal = pmp.srv.requests().await;
+    let reads: Vec<&Value> = journal
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|p| p.ends_with("/password")))
+        .collect();
+    assert_eq!(reads.len(), 4, "{journal:?}");
+    for entry in reads {
+        assert_eq!(entry["operation"], "pmp.get_password", "{entry}");
+    }
+    // Each read left its audit record.
+    assert_eq!(audited(&pmp.state().await), before + 4);
+}
