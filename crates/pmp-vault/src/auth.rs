@@ -130,9 +130,10 @@ pub fn authenticate(
     let Some(token) = token(req, input) else {
         return Err(refuse("no AUTHTOKEN header, query or form parameter"));
     };
+    let caches = &inst.product.caches;
     let row = inst
         .store
-        .read(|c| store::user_by_token(c, &token))
+        .read(|c| caches.token_user(c, &token, || store::user_by_token(c, &token)))
         .map_err(|_| refuse("store error while looking up the token"))?;
     let Some(row) = row.filter(|r| auth_core::secret::ct_eq_str(&r.token, &token)) else {
         return Err(refuse("the AUTHTOKEN belongs to no user"));
@@ -169,8 +170,8 @@ pub fn authenticate(
     Ok(Caller {
         id: row.id,
         role: Role::parse(&row.role).unwrap_or(Role::PasswordUser),
-        user_name: row.user_name,
-        full_name: row.full_name,
+        user_name: row.user_name.clone(),
+        full_name: row.full_name.clone(),
         super_admin: row.super_admin,
     })
 }
@@ -251,11 +252,16 @@ pub(crate) fn record(call: &Call, operation: &str, ok: bool, message: &str, req:
     write_audit(&call.inst, &entry, touched);
 }
 
+/// Append the record (with the touched account's access time), and count the rows it changed
+/// as the audit's (the caches' generation leaves them out, [`crate::cache`]).
 fn write_audit(inst: &Instance<Pmp>, entry: &AuditEntry<'_>, touched: Option<(i64, i64)>) {
-    if let Err(err) = inst
-        .store
-        .read(|conn| store::append_audit(conn, entry, touched))
-    {
+    if let Err(err) = inst.store.read(|conn| {
+        let before = conn.total_changes();
+        let written = store::append_audit(conn, entry, touched);
+        let rows = conn.total_changes().wrapping_sub(before);
+        inst.product.caches.changes.audit_written(rows);
+        written
+    }) {
         tracing::warn!("pmp: audit record not written: {err}");
     }
 }
@@ -351,7 +357,9 @@ impl ApiUser {
     /// Check in the checkouts whose time ran out; a write only when there are some.
     fn expire_checkouts(&self) -> Result<(), PmpError> {
         let now = self.now_ms();
-        if self.read(|c| store::checkouts_due(c, now))? {
+        let caches = &self.inst.product.caches;
+        let next = self.read(|c| caches.next_expiry(c, || store::next_checkout_expiry(c)))?;
+        if next.is_some_and(|at| at <= now) {
             self.write(|tx| Ok(store::expire_checkouts(tx, now)?))?;
         }
         Ok(())
@@ -551,18 +559,21 @@ impl ApiUser {
         aid: &str,
     ) -> Result<(Owned, PasswordAccount), PmpError> {
         let id = parse_id(rid).ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
+        let aid = parse_id(aid);
+        let caches = &self.inst.product.caches;
         let target = self
-            .read(|c| store::password_target(c, id, parse_id(aid)))?
+            .read(|c| caches.password_target(c, id, aid, || store::password_target(c, id, aid)))?
             .ok_or_else(|| PmpError::failed(MSG_NO_RESOURCE))?;
         let mut note = self.note();
-        note.resource = target.resource_name;
+        note.resource.clone_from(&target.resource_name);
         note.resource_id = target.resource.id;
         let acc = target
             .account
+            .as_ref()
             .ok_or_else(|| PmpError::failed(MSG_NO_ACCOUNT))?;
-        note.account = acc.name.clone();
+        note.account.clone_from(&acc.name);
         note.account_id = acc.id;
-        Ok((target.resource, acc))
+        Ok((target.resource, acc.clone()))
     }
 
     /// Enforce the account's reason and ticket settings for `what` ("retrieve the password").

@@ -22,6 +22,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod cache;
 mod control;
 mod error;
 #[doc(hidden)]
@@ -74,6 +75,8 @@ impl Default for Settings {
 #[derive(Debug, Default)]
 pub struct Pmp {
     keys: pki::keys::KeyCache,
+    /// What the front door and the password read keep per store generation.
+    caches: cache::Caches,
 }
 
 impl Product for Pmp {
@@ -105,6 +108,7 @@ impl Product for Pmp {
 
     fn on_reset(&self) {
         self.keys.clear();
+        self.caches.clear();
     }
 
     fn load_state(&self, tx: &Transaction<'_>, doc: &Value, _env: &Env) -> Result<(), StateError> {

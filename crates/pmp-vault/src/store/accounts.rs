@@ -70,7 +70,7 @@ pub struct PasswordTarget {
 }
 
 /// The columns of an account a password read uses.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PasswordAccount {
     /// Id.
     pub id: i64,

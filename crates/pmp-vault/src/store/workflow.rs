@@ -4,17 +4,18 @@ use crate::auth::Caller;
 use crate::state::RequestStatus;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-/// Whether any checkout's time ran out on the instance clock (a read, so the common case
-/// needs no write transaction; answered from the partial index `requests_checked_out`).
+/// The earliest expiry of a live checkout, if there is one: a checkout's time ran out when
+/// this is at or before now on the instance clock (a read, so the common case needs no write
+/// transaction; answered from the partial index `requests_checked_out`).
 ///
 /// # Errors
 /// SQLite errors.
-pub fn checkouts_due(conn: &Connection, now_ms: i64) -> rusqlite::Result<bool> {
+pub fn next_checkout_expiry(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM requests
-         WHERE status = 'checked_out' AND expires_at IS NOT NULL AND expires_at <= ?1)",
+        "SELECT MIN(expires_at) FROM requests
+         WHERE status = 'checked_out' AND expires_at IS NOT NULL",
     )?
-    .query_row([now_ms], |r| r.get(0))
+    .query_row([], |r| r.get(0))
 }
 
 /// Check in every checkout whose time ran out on the instance clock.

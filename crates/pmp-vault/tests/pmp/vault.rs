@@ -1387,3 +1387,45 @@ async fn a_password_read_answers_alike_on_the_fast_path_and_through_the_table() 
     // Each read left its audit record.
     assert_eq!(audited(&pmp.state().await), before + 4);
 }
+
+#[actix_web::test]
+async fn what_a_password_read_keeps_follows_every_write_reset_and_state_load() {
+    // The token's user and the read's resource and account are kept between requests; each
+    // read here follows one that filled those caches.
+    let pmp = start().await;
+    let path = "/resources/303/accounts/307/password";
+    let password = |op: Value| ok(&op)["Details"]["PASSWORD"].clone();
+    assert_eq!(password(pmp.get(path, ADMIN).await), "Sys@Passw0rd!");
+    // An API write.
+    let change = input(json!({"NEWPASSWORD": "Test@12345$", "REASON": "rotation"}));
+    ok(&pmp.call("PUT", path, ADMIN, Some(&change)).await);
+    assert_eq!(password(pmp.get(path, ADMIN).await), "Test@12345$");
+    // A reset.
+    pmp.srv.reset().await;
+    assert_eq!(password(pmp.get(path, ADMIN).await), "Sys@Passw0rd!");
+    // A state document: the account moves to another resource, and the token's user is
+    // locked.
+    let mut state = pmp.state().await;
+    let moved = state["resources"][0]["accounts"][0].clone();
+    state["resources"][0]["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .remove(0);
+    state["resources"][1]["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(moved);
+    pmp.put_state(state.clone()).await;
+    failed(
+        &pmp.get(path, ADMIN).await,
+        "GET PASSWORD",
+        "No such account found",
+    );
+    state["users"][2]["locked"] = json!(true);
+    pmp.put_state(state).await;
+    failed(
+        &pmp.get(path, ADMIN).await,
+        "Authentication",
+        "User account is locked. Authentication failed.",
+    );
+}

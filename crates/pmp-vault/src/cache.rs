@@ -1,0 +1,249 @@
+//! What the front door and the password read keep between requests, and how they know it is
+//! still true.
+//!
+//! Every write to the store moves SQLite's count of changed rows (`sqlite3_total_changes`,
+//! which counts every row an `INSERT`, `UPDATE` or `DELETE` changed, trigger programs
+//! included, even when the transaction is later rolled back). The audit record every API
+//! request writes (with the read account's `last_accessed`) moves it too, so [`Changes`]
+//! counts the rows those records changed, and the *generation* is the difference: it moves
+//! with every other write (the API's, `PUT /_standin/state`, reset, snapshot restore; a
+//! tenant has its own store and its own caches), and with nothing else. Both numbers are read
+//! and moved with the store's connection locked, so they agree.
+//!
+//! What is kept here must not depend on the audit trail or on `last_accessed` (the rows the
+//! generation leaves out): a token's user, a password read's resource and account (without
+//! its access time), and the earliest expiry of a live checkout. Nothing kept depends on
+//! the clock: the expiry dates and times are compared with the instance clock on each
+//! request. The caches hold copies only: the store stays the one place an acknowledged write
+//! lives. Each is bounded by bytes and emptied when the generation moves (and on reset).
+
+use crate::store::{PasswordTarget, TokenUser};
+use parking_lot::Mutex;
+use rusqlite::Connection;
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Bytes the token users of one instance may take.
+pub const MAX_TOKEN_BYTES: usize = 256 << 10;
+/// Bytes the password-read targets of one instance may take.
+pub const MAX_TARGET_BYTES: usize = 1 << 20;
+
+/// The rows the audit records changed, to tell them from every other write.
+#[derive(Debug, Default)]
+pub(crate) struct Changes {
+    audit_rows: AtomicU64,
+}
+
+impl Changes {
+    /// The count of rows changed by anything but audit records (call with the connection
+    /// locked, as every store function is).
+    pub(crate) fn generation(&self, conn: &Connection) -> u64 {
+        conn.total_changes()
+            .wrapping_sub(self.audit_rows.load(Ordering::Relaxed))
+    }
+
+    /// An audit record changed `rows` rows (with the connection still locked).
+    pub(crate) fn audit_written(&self, rows: u64) {
+        self.audit_rows.fetch_add(rows, Ordering::Relaxed);
+    }
+}
+
+/// A map of copies for one generation, bounded by bytes: emptied when the generation moves,
+/// and when an insert would pass the bound.
+#[derive(Debug)]
+struct Held<K, V> {
+    generation: u64,
+    bytes: usize,
+    map: HashMap<K, V>,
+}
+
+impl<K, V> Default for Held<K, V> {
+    fn default() -> Self {
+        Held {
+            generation: 0,
+            bytes: 0,
+            map: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> Held<K, V> {
+    fn get<Q>(&self, generation: u64, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        if generation != self.generation {
+            return None;
+        }
+        self.map.get(key).cloned()
+    }
+
+    fn put(&mut self, generation: u64, key: K, value: V, bytes: usize, max: usize) {
+        if generation < self.generation || bytes > max {
+            return;
+        }
+        if generation > self.generation || self.bytes + bytes > max {
+            self.map.clear();
+            self.bytes = 0;
+            self.generation = generation;
+        }
+        if self.map.insert(key, value).is_none() {
+            self.bytes += bytes;
+        }
+    }
+
+    fn clear(&mut self) {
+        self.map = HashMap::new();
+        self.bytes = 0;
+    }
+}
+
+/// The caches of one instance.
+#[derive(Debug, Default)]
+pub(crate) struct Caches {
+    /// The generation's clock.
+    pub changes: Changes,
+    tokens: Mutex<Held<String, Arc<TokenUser>>>,
+    targets: Mutex<Held<(i64, Option<i64>), Arc<PasswordTarget>>>,
+    /// The earliest `expires_at` of a live checkout (`None`: there is none), per generation.
+    next_expiry: Mutex<Option<(u64, Option<i64>)>>,
+}
+
+impl Caches {
+    /// The user of `token` as the store has it (`read` reads it on a miss); with `conn`
+    /// locked.
+    ///
+    /// # Errors
+    /// SQLite errors of `read`.
+    pub fn token_user(
+        &self,
+        conn: &Connection,
+        token: &str,
+        read: impl FnOnce() -> rusqlite::Result<Option<TokenUser>>,
+    ) -> rusqlite::Result<Option<Arc<TokenUser>>> {
+        let generation = self.changes.generation(conn);
+        if let Some(user) = self.tokens.lock().get(generation, token) {
+            return Ok(Some(user));
+        }
+        let Some(user) = read()?.map(Arc::new) else {
+            return Ok(None);
+        };
+        let bytes = token.len() + token_user_bytes(&user);
+        self.tokens.lock().put(
+            generation,
+            token.to_owned(),
+            user.clone(),
+            bytes,
+            MAX_TOKEN_BYTES,
+        );
+        Ok(Some(user))
+    }
+
+    /// The password read's resource `rid` and account `aid` as the store has them (`read`
+    /// reads them on a miss); with `conn` locked.
+    ///
+    /// # Errors
+    /// SQLite errors of `read`.
+    pub fn password_target(
+        &self,
+        conn: &Connection,
+        rid: i64,
+        aid: Option<i64>,
+        read: impl FnOnce() -> rusqlite::Result<Option<PasswordTarget>>,
+    ) -> rusqlite::Result<Option<Arc<PasswordTarget>>> {
+        let generation = self.changes.generation(conn);
+        if let Some(target) = self.targets.lock().get(generation, &(rid, aid)) {
+            return Ok(Some(target));
+        }
+        let Some(target) = read()?.map(Arc::new) else {
+            return Ok(None);
+        };
+        let bytes = target_bytes(&target);
+        self.targets.lock().put(
+            generation,
+            (rid, aid),
+            target.clone(),
+            bytes,
+            MAX_TARGET_BYTES,
+        );
+        Ok(Some(target))
+    }
+
+    /// The earliest expiry of a live checkout (`read` reads it on a miss); with `conn`
+    /// locked.
+    ///
+    /// # Errors
+    /// SQLite errors of `read`.
+    pub fn next_expiry(
+        &self,
+        conn: &Connection,
+        read: impl FnOnce() -> rusqlite::Result<Option<i64>>,
+    ) -> rusqlite::Result<Option<i64>> {
+        let generation = self.changes.generation(conn);
+        let mut held = self.next_expiry.lock();
+        if let Some((at, next)) = *held {
+            if at == generation {
+                return Ok(next);
+            }
+        }
+        let next = read()?;
+        *held = Some((generation, next));
+        Ok(next)
+    }
+
+    /// Forget everything (a reset).
+    pub fn clear(&self) {
+        self.tokens.lock().clear();
+        self.targets.lock().clear();
+        *self.next_expiry.lock() = None;
+    }
+}
+
+fn token_user_bytes(u: &TokenUser) -> usize {
+    std::mem::size_of::<TokenUser>()
+        + u.user_name.len()
+        + u.full_name.len()
+        + u.role.len()
+        + u.host_name.as_ref().map_or(0, String::len)
+        + u.token.len()
+        + u.expiry.as_ref().map_or(0, String::len)
+}
+
+fn target_bytes(t: &PasswordTarget) -> usize {
+    std::mem::size_of::<PasswordTarget>()
+        + t.resource_name.len()
+        + t.account.as_ref().map_or(0, |a| {
+            std::mem::size_of_val(a) + a.name.len() + a.password.len()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_held_map_keeps_one_generation_within_its_bytes() {
+        let mut held: Held<u32, u32> = Held::default();
+        held.put(1, 1, 10, 40, 100);
+        held.put(1, 2, 20, 40, 100);
+        assert_eq!(held.get(1, &1), Some(10));
+        assert_eq!(held.get(2, &1), None, "another generation misses");
+        // Past the bound: emptied, then the new one kept.
+        held.put(1, 3, 30, 40, 100);
+        assert_eq!((held.get(1, &1), held.get(1, &3)), (None, Some(30)));
+        // A newer generation replaces the old one; an older one is not kept.
+        held.put(2, 4, 40, 10, 100);
+        assert_eq!((held.get(2, &3), held.get(2, &4)), (None, Some(40)));
+        held.put(1, 5, 50, 10, 100);
+        assert_eq!((held.get(1, &5), held.get(2, &5)), (None, None));
+        // Larger than the bound on its own: not kept.
+        held.put(2, 6, 60, 101, 100);
+        assert_eq!(held.get(2, &6), None);
+        held.clear();
+        assert_eq!(held.get(2, &4), None);
+    }
+}
