@@ -1,6 +1,8 @@
 //! Loading the state document: validate it and write it, section by section.
 
 use super::*;
+use rusqlite::OptionalExtension;
+use serde::Deserializer as _;
 use std::collections::{HashMap, HashSet};
 
 /// Validate `doc` and write it into the (empty) store, section by section; each section
@@ -22,12 +24,264 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
 /// whole document); `Ok(false)` when it does not deserialise, so the caller reads it through
 /// [`load`] for the message naming the field.
 ///
+/// The resources (with their accounts, the bulk of a large document) are written as they are
+/// read, one at a time, when the sections they refer to (policies, users, resource groups)
+/// came before them, as in the documents `GET /_standin/state` writes: no list of every
+/// resource is held. Otherwise they are read into a list and written with the rest. Either
+/// way the answer is [`load`]'s: a validation failure is kept until the whole text has
+/// deserialised (a text that does not is still `Ok(false)`), and the sections are checked
+/// in [`write`]'s order, so the first failure named is the same.
+///
 /// # Errors
 /// [`StateError::Invalid`] naming the first bad field.
 pub fn load_json(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
-    match auth_core::read_state::<State>(json) {
-        Some(state) => write(tx, &state).map(|()| true),
-        None => Ok(false),
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let mut reader = Reader::new(tx);
+    if de.deserialize_map(&mut reader).is_err() || de.end().is_err() {
+        return Ok(false);
+    }
+    match reader.finish() {
+        Finish::NotTyped => Ok(false),
+        Finish::Done(done) => done.map(|()| true),
+    }
+}
+
+/// The top-level keys of [`State`] (its serde names).
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum Field {
+    Policies,
+    Users,
+    ResourceGroups,
+    Resources,
+    Shares,
+    Tickets,
+    Requests,
+    Audit,
+    Certificates,
+    SshKeys,
+}
+
+/// The sections the resources refer to, written when the resources began.
+struct Before {
+    policies: Policies,
+    users: Users,
+    groups: HashSet<String>,
+}
+
+/// [`load_json`]'s visitor of the top-level object: every section but the resources is read
+/// whole (they are small); the resources are streamed when they can be.
+struct Reader<'a, 'c> {
+    tx: &'a Transaction<'c>,
+    policies: Option<Vec<PolicyDoc>>,
+    users: Option<Vec<UserDoc>>,
+    groups: Option<Vec<String>>,
+    /// The resources, when they were read into a list.
+    resources: Option<Vec<ResourceDoc>>,
+    /// The resources were streamed: what they refer to (`None` when that failed) and what
+    /// was written of them.
+    streamed: Option<(Option<Before>, VaultLoader)>,
+    shares: Option<Vec<ShareDoc>>,
+    tickets: Option<Vec<String>>,
+    requests: Option<Vec<RequestDoc>>,
+    audit: Option<Vec<AuditDoc>>,
+    certificates: Option<Vec<CertificateDoc>>,
+    ssh_keys: Option<Vec<SshKeyDoc>>,
+    /// The first failure while streaming, answered once the whole text has deserialised.
+    failed: Option<StateError>,
+}
+
+/// How [`Reader::finish`] ends.
+enum Finish {
+    /// The text is not a [`State`] (a required section missing): the caller reads it again.
+    NotTyped,
+    /// Written, or the first failure.
+    Done(Result<(), StateError>),
+}
+
+impl<'a, 'c> Reader<'a, 'c> {
+    fn new(tx: &'a Transaction<'c>) -> Self {
+        Reader {
+            tx,
+            policies: None,
+            users: None,
+            groups: None,
+            resources: None,
+            streamed: None,
+            shares: None,
+            tickets: None,
+            requests: None,
+            audit: None,
+            certificates: None,
+            ssh_keys: None,
+            failed: None,
+        }
+    }
+
+    /// Write the sections the resources refer to, as [`write`] does first.
+    fn before(&mut self) -> Option<Before> {
+        let (Some(policies), Some(users), Some(groups)) =
+            (&self.policies, &self.users, &self.groups)
+        else {
+            return None;
+        };
+        let tx = self.tx;
+        let written = (|| {
+            let policies = load_policies(tx, policies)?;
+            let users = load_users(tx, users)?;
+            let groups = load_groups(tx, groups)?;
+            Ok(Before {
+                policies,
+                users,
+                groups,
+            })
+        })();
+        match written {
+            Ok(before) => Some(before),
+            Err(err) => {
+                self.failed = Some(err);
+                None
+            }
+        }
+    }
+
+    fn finish(self) -> Finish {
+        let Some(users) = self.users else {
+            return Finish::NotTyped;
+        };
+        let tx = self.tx;
+        let shares = self.shares.unwrap_or_default();
+        let tickets = self.tickets.unwrap_or_default();
+        let requests = self.requests.unwrap_or_default();
+        let audit = self.audit.unwrap_or_default();
+        let certificates = self.certificates.unwrap_or_default();
+        let ssh_keys = self.ssh_keys.unwrap_or_default();
+        let Some((before, vault)) = self.streamed else {
+            let state = State {
+                policies: self.policies.unwrap_or_default(),
+                users,
+                resource_groups: self.groups.unwrap_or_default(),
+                resources: self.resources.unwrap_or_default(),
+                shares,
+                tickets,
+                requests,
+                audit,
+                certificates,
+                ssh_keys,
+            };
+            return Finish::Done(write(tx, &state));
+        };
+        if let Some(err) = self.failed {
+            return Finish::Done(Err(err));
+        }
+        let Some(before) = before else {
+            // Not reached: without the sections before, a failure was kept.
+            return Finish::NotTyped;
+        };
+        let vault = vault.finish();
+        // The rest of [`write`], in its order.
+        Finish::Done((|| {
+            load_shares(tx, &shares, &vault, &before.users)?;
+            load_tickets(tx, &tickets)?;
+            load_requests(tx, &requests, &before.users)?;
+            load_audit(tx, &audit)?;
+            pki::load_certificates(tx, &certificates)?;
+            pki::load_ssh_keys(tx, &ssh_keys)?;
+            Ok(())
+        })())
+    }
+}
+
+/// Read a section that may appear once.
+fn once<'de, A, T>(map: &mut A, slot: &mut Option<T>, name: &'static str) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: Deserialize<'de>,
+{
+    if slot.is_some() {
+        return Err(serde::de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut Reader<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("struct State")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::Policies => once(&mut map, &mut self.policies, "policies")?,
+                Field::Users => once(&mut map, &mut self.users, "users")?,
+                Field::ResourceGroups => once(&mut map, &mut self.groups, "resourceGroups")?,
+                Field::Resources => {
+                    if self.resources.is_some() || self.streamed.is_some() {
+                        return Err(serde::de::Error::duplicate_field("resources"));
+                    }
+                    let ready =
+                        self.policies.is_some() && self.users.is_some() && self.groups.is_some();
+                    if ready {
+                        let before = self.before();
+                        self.streamed = Some((before, VaultLoader::default()));
+                        map.next_value_seed(Resources { reader: &mut *self })?;
+                    } else {
+                        self.resources = Some(map.next_value()?);
+                    }
+                }
+                Field::Shares => once(&mut map, &mut self.shares, "shares")?,
+                Field::Tickets => once(&mut map, &mut self.tickets, "tickets")?,
+                Field::Requests => once(&mut map, &mut self.requests, "requests")?,
+                Field::Audit => once(&mut map, &mut self.audit, "audit")?,
+                Field::Certificates => once(&mut map, &mut self.certificates, "certificates")?,
+                Field::SshKeys => once(&mut map, &mut self.ssh_keys, "sshKeys")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The resources section, streamed: each resource written as it is read, until one fails
+/// (the rest are still read, to know the text deserialises).
+struct Resources<'r, 'a, 'c> {
+    reader: &'r mut Reader<'a, 'c>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Resources<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Resources<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let reader = self.reader;
+        let tx = reader.tx;
+        let mut i = 0;
+        while let Some(r) = seq.next_element::<ResourceDoc>()? {
+            if reader.failed.is_none() {
+                if let Some((Some(before), vault)) = &mut reader.streamed {
+                    if let Err(err) =
+                        vault.add(tx, i, &r, &before.policies, &before.users, &before.groups)
+                    {
+                        reader.failed = Some(err);
+                    }
+                }
+            }
+            i += 1;
+        }
+        Ok(())
     }
 }
 
@@ -39,7 +293,7 @@ fn write(tx: &Transaction<'_>, state: &State) -> Result<(), StateError> {
     let vault = load_resources(tx, &state.resources, &policies, &users, &groups)?;
     load_shares(tx, &state.shares, &vault, &users)?;
     load_tickets(tx, &state.tickets)?;
-    load_requests(tx, &state.requests, &vault, &users)?;
+    load_requests(tx, &state.requests, &users)?;
     load_audit(tx, &state.audit)?;
     pki::load_certificates(tx, &state.certificates)?;
     pki::load_ssh_keys(tx, &state.ssh_keys)?;
@@ -73,10 +327,18 @@ struct Users {
     owners: HashMap<String, i64>,
 }
 
-/// The resources loaded, and account id -> its resource id.
+/// The resources loaded. The accounts loaded are the `accounts` table's rows (it was
+/// emptied before the load): their resources are looked up there (shares and requests are
+/// few), not kept in a map of every account.
 struct Vault {
     resource_ids: HashSet<i64>,
-    account_resource: HashMap<i64, i64>,
+}
+
+/// The resource of loaded account `id`.
+fn account_resource(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached("SELECT resource_id FROM accounts WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()
 }
 
 fn load_policies(tx: &Transaction<'_>, docs: &[PolicyDoc]) -> Result<Policies, StateError> {
@@ -179,16 +441,37 @@ fn load_resources(
     users: &Users,
     groups: &HashSet<String>,
 ) -> Result<Vault, StateError> {
-    let mut resource_ids = HashSet::new();
-    let mut resource_names = HashSet::new();
-    // Account id -> its resource id (also the duplicate-id check).
-    let mut account_resource = std::collections::HashMap::new();
+    let mut loader = VaultLoader::default();
     for (i, r) in docs.iter().enumerate() {
+        loader.add(tx, i, r, policies, users, groups)?;
+    }
+    Ok(loader.finish())
+}
+
+/// The resources section, one resource at a time (in the document's order, `i` its index).
+#[derive(Default)]
+struct VaultLoader {
+    resource_ids: HashSet<i64>,
+    resource_names: HashSet<String>,
+    /// The largest account id loaded so far: a larger one is new without a lookup.
+    max_account_id: Option<i64>,
+}
+
+impl VaultLoader {
+    fn add(
+        &mut self,
+        tx: &Transaction<'_>,
+        i: usize,
+        r: &ResourceDoc,
+        policies: &Policies,
+        users: &Users,
+        groups: &HashSet<String>,
+    ) -> Result<(), StateError> {
         let at = |f: &str| format!("resources[{i}].{f}");
-        if !resource_ids.insert(r.id) {
+        if !self.resource_ids.insert(r.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
         }
-        if r.name.trim().is_empty() || !resource_names.insert(r.name.to_lowercase()) {
+        if r.name.trim().is_empty() || !self.resource_names.insert(r.name.to_lowercase()) {
             return Err(StateError::invalid(at("name"), "empty or duplicate"));
         }
         let owner: Option<i64> = users.owners.get(&r.owner.to_ascii_lowercase()).copied();
@@ -217,28 +500,43 @@ fn load_resources(
                 b(r.reason_mandatory), fields_json(&r.custom_fields)
             ],
         )?;
-        load_accounts(tx, i, r, policies, &mut account_resource)?;
+        load_accounts(tx, i, r, policies, &mut self.max_account_id)
     }
-    Ok(Vault {
-        resource_ids,
-        account_resource,
-    })
+
+    fn finish(self) -> Vault {
+        Vault {
+            resource_ids: self.resource_ids,
+        }
+    }
 }
 
-/// The accounts of resource `r` (the `i`th), recording each one's resource.
+/// The accounts of resource `r` (the `i`th). An id is a duplicate when an account of it was
+/// loaded already: the `accounts` table holds exactly those, and an id above the largest so
+/// far (documents list them in order) needs no lookup.
 fn load_accounts(
     tx: &Transaction<'_>,
     i: usize,
     r: &ResourceDoc,
     policies: &Policies,
-    account_resource: &mut HashMap<i64, i64>,
+    max_account_id: &mut Option<i64>,
 ) -> Result<(), StateError> {
     let mut account_names = HashSet::new();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO accounts (id, resource_id, name, password, notes, password_policy,
+           reason_required, ticket_required, access_control, checkout_minutes, favourite,
+           custom_fields, last_accessed, last_modified, file_name, file_data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?;
     for (j, a) in r.accounts.iter().enumerate() {
         let at = |f: &str| format!("resources[{i}].accounts[{j}].{f}");
-        if account_resource.insert(a.id, r.id).is_some() {
+        let loaded = match *max_account_id {
+            Some(max) if a.id <= max => account_resource(tx, a.id)?.is_some(),
+            _ => false,
+        };
+        if loaded {
             return Err(StateError::invalid(at("id"), "duplicate id"));
         }
+        *max_account_id = Some(max_account_id.map_or(a.id, |max| max.max(a.id)));
         if a.name.trim().is_empty() || !account_names.insert(a.name.to_lowercase()) {
             return Err(StateError::invalid(at("name"), "empty or duplicate"));
         }
@@ -274,13 +572,7 @@ fn load_accounts(
             }
             None => (None, None),
         };
-        tx.prepare_cached(
-            "INSERT INTO accounts (id, resource_id, name, password, notes, password_policy,
-               reason_required, ticket_required, access_control, checkout_minutes, favourite,
-               custom_fields, last_accessed, last_modified, file_name, file_data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        )?
-        .execute(params![
+        insert.execute(params![
             a.id,
             r.id,
             a.name,
@@ -314,7 +606,7 @@ fn load_shares(
             return Err(StateError::invalid(at("resourceId"), "no such resource"));
         }
         if let Some(aid) = s.account_id {
-            if vault.account_resource.get(&aid) != Some(&s.resource_id) {
+            if account_resource(tx, aid)? != Some(s.resource_id) {
                 return Err(StateError::invalid(
                     at("accountId"),
                     "no such account in that resource",
@@ -352,7 +644,6 @@ fn load_tickets(tx: &Transaction<'_>, docs: &[String]) -> Result<(), StateError>
 fn load_requests(
     tx: &Transaction<'_>,
     docs: &[RequestDoc],
-    vault: &Vault,
     users: &Users,
 ) -> Result<(), StateError> {
     let mut request_ids = HashSet::new();
@@ -361,7 +652,7 @@ fn load_requests(
         if !request_ids.insert(q.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
         }
-        if !vault.account_resource.contains_key(&q.account_id) {
+        if account_resource(tx, q.account_id)?.is_none() {
             return Err(StateError::invalid(at("accountId"), "no such account"));
         }
         if !users.ids.contains(&q.user_id) {
