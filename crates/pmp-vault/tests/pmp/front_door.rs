@@ -316,3 +316,84 @@ async fn get_resources_searches_with_input_data_in_the_query() {
     let op = pmp.get(&search("COLOUR", "x"), SUPER).await;
     failed(&op, "GET RESOURCES", "Invalid search column COLOUR");
 }
+
+#[actix_web::test]
+async fn a_state_document_loads_alike_whatever_its_section_order_and_names_the_same_failure() {
+    // The resources are written as they are read when policies, users and resource groups
+    // came first (the order GET /_standin/state writes), else read into a list: the answer
+    // is the same either way.
+    let pmp = start().await;
+    let before = pmp.state().await;
+    let put = |body: String| {
+        pmp.http
+            .put(format!("{}/_standin/state", pmp.srv.url()))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let reordered = |doc: &Value| {
+        // `resources` first, the rest after it in their order.
+        let obj = doc.as_object().unwrap();
+        let mut text = format!("{{\"resources\":{}", obj["resources"]);
+        for (k, v) in obj.iter().filter(|(k, _)| *k != "resources") {
+            text.push_str(&format!(",{}:{v}", Value::from(k.as_str())));
+        }
+        text.push('}');
+        text
+    };
+    let refusal = |res: reqwest::Response| async move {
+        assert_eq!(res.status(), 400);
+        let err: Value = res.json().await.unwrap();
+        err["field"].clone()
+    };
+    let res = put(reordered(&before)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(pmp.state().await, before);
+
+    // An account id used twice, in two resources: named at its second use, in both orders.
+    let mut twice = before.clone();
+    let first = twice["resources"][0]["accounts"][0]["id"].clone();
+    twice["resources"][1]["accounts"][0]["id"] = first;
+    let field = json!("resources[1].accounts[0].id");
+    assert_eq!(refusal(put(twice.to_string()).await.unwrap()).await, field);
+    assert_eq!(refusal(put(reordered(&twice)).await.unwrap()).await, field);
+
+    // A share of an account of another resource, in both orders.
+    let mut share = before.clone();
+    let other = share["resources"][1]["accounts"][0]["id"].clone();
+    share["shares"] = json!([{
+        "resourceId": share["resources"][0]["id"],
+        "accountId": other,
+        "userId": share["users"][0]["id"],
+        "access": "view"
+    }]);
+    let put_share = put(share.to_string()).await.unwrap();
+    let status = put_share.status();
+    let text = put_share.text().await.unwrap();
+    assert_eq!(status, 400, "{text}");
+    let err: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        err["field"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("shares[0].")),
+        "{err}"
+    );
+    let reordered_share = put(reordered(&share)).await.unwrap();
+    let again: Value = reordered_share.json().await.unwrap();
+    assert_eq!(again, err);
+
+    // A resource that fails validation and a section after it that does not deserialise:
+    // the one that does not deserialise is named, as when the whole document was read first.
+    let mut both = before.clone();
+    both["resources"][0]["owner"] = json!("nobody");
+    assert_eq!(
+        refusal(put(both.to_string()).await.unwrap()).await,
+        json!("resources[0].owner")
+    );
+    both["audit"] = json!("not a list");
+    assert_eq!(
+        refusal(put(both.to_string()).await.unwrap()).await,
+        json!("audit")
+    );
+    assert_eq!(pmp.state().await, before, "a bad document changes nothing");
+}
