@@ -102,13 +102,16 @@ impl<K: Eq + Hash, V: Clone> Held<K, V> {
     }
 }
 
+/// A password read's resource id and account id (`None`: it did not parse).
+type TargetKey = (i64, Option<i64>);
+
 /// The caches of one instance.
 #[derive(Debug, Default)]
 pub(crate) struct Caches {
     /// The generation's clock.
     pub changes: Changes,
     tokens: Mutex<Held<String, Arc<TokenUser>>>,
-    targets: Mutex<Held<(i64, Option<i64>), Arc<PasswordTarget>>>,
+    targets: Mutex<Held<TargetKey, Arc<PasswordTarget>>>,
     /// The earliest `expires_at` of a live checkout (`None`: there is none), per generation.
     next_expiry: Mutex<Option<(u64, Option<i64>)>>,
 }
