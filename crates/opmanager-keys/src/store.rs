@@ -102,6 +102,45 @@ pub fn put_many<R: Record>(conn: &Connection, records: &[R]) -> Result<(), Store
     Ok(())
 }
 
+/// Appends records of `R` one at a time (a state document's records as they are read),
+/// with one prepared statement and one buffer. The caller guarantees the keys are new
+/// (a taken key is an error, never a replacement).
+pub struct Appender<'c, R> {
+    stmt: rusqlite::CachedStatement<'c>,
+    doc: Vec<u8>,
+    record: std::marker::PhantomData<fn(&R)>,
+}
+
+impl<'c, R: Record> Appender<'c, R> {
+    /// An appender into `R`'s table.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn new(conn: &'c Connection) -> Result<Self, StoreError> {
+        let stmt = conn.prepare_cached(&format!(
+            "INSERT INTO {} (key, doc) VALUES (?1, ?2)",
+            R::TABLE
+        ))?;
+        Ok(Appender {
+            stmt,
+            doc: Vec::with_capacity(1024),
+            record: std::marker::PhantomData,
+        })
+    }
+
+    /// Insert `record` under `key` (its [`Record::key`]).
+    ///
+    /// # Errors
+    /// SQLite errors (a taken key among them).
+    pub fn push(&mut self, key: &str, record: &R) -> Result<(), StoreError> {
+        self.doc.clear();
+        serde_json::to_writer(&mut self.doc, record).map_err(|e| corrupt(R::TABLE, e))?;
+        let text = std::str::from_utf8(&self.doc).map_err(|e| corrupt_text(R::TABLE, e))?;
+        self.stmt.execute(params![key, text])?;
+        Ok(())
+    }
+}
+
 fn corrupt_text(table: &str, err: std::str::Utf8Error) -> StoreError {
     StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
         0,

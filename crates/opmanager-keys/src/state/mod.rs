@@ -6,6 +6,7 @@
 
 pub(crate) mod network;
 mod records;
+mod stream;
 
 pub(crate) use records::*;
 
@@ -159,7 +160,65 @@ fn known(
     }
 }
 
+/// The checks of the devices section, one device at a time (both loaders run them in the
+/// document's order): the names and moids seen so far, for the sections that follow.
+#[derive(Debug, Default)]
+struct DeviceChecks {
+    /// Device names.
+    names: HashSet<String>,
+    /// Moids of devices (and, later, interfaces: they share one space).
+    moids: HashSet<i64>,
+}
+
+impl DeviceChecks {
+    /// Check `devices[i]` against the ones before it; its probe is the caller's to check.
+    fn check(&mut self, i: usize, d: &Device) -> Result<(), StateError> {
+        check_unique(
+            &mut self.names,
+            || format!("devices[{i}].deviceName"),
+            &d.device_name,
+            "device",
+        )?;
+        check_moid(&mut self.moids, || format!("devices[{i}].moid"), d.moid)?;
+        check_id(|| format!("devices[{i}].moid"), d.moid)?;
+        check_time(|| format!("devices[{i}].addedTime"), &d.added_time)?;
+        Ok(())
+    }
+}
+
+/// `check_unique` of a moid (its decimal text is never empty, and equal texts are equal
+/// numbers).
+fn check_moid(
+    seen: &mut HashSet<i64>,
+    field: impl FnOnce() -> String,
+    moid: i64,
+) -> Result<(), StateError> {
+    if seen.insert(moid) {
+        Ok(())
+    } else {
+        Err(StateError::invalid(field(), "duplicate moid"))
+    }
+}
+
 fn validate(state: &State) -> Result<(), StateError> {
+    let probes = validate_head(state)?;
+    let mut devices = DeviceChecks::default();
+    for (i, d) in state.devices.iter().enumerate() {
+        devices.check(i, d)?;
+        if let Some(p) = &d.probe {
+            if !probes.contains(p) {
+                return Err(StateError::invalid(
+                    format!("devices[{i}].probe"),
+                    "unknown probe",
+                ));
+            }
+        }
+    }
+    validate_tail(state, devices)
+}
+
+/// The sections before the devices (users, probes): the probe names.
+fn validate_head(state: &State) -> Result<HashSet<String>, StateError> {
     let mut names = HashSet::new();
     let mut keys = HashSet::new();
     for (i, u) in state.users.iter().enumerate() {
@@ -194,32 +253,15 @@ fn validate(state: &State) -> Result<(), StateError> {
         )?;
         check_time(|| format!("probes[{i}].lastContact"), &p.last_contact)?;
     }
-    let mut devices = HashSet::new();
-    let mut moids = HashSet::new();
-    for (i, d) in state.devices.iter().enumerate() {
-        check_unique(
-            &mut devices,
-            || format!("devices[{i}].deviceName"),
-            &d.device_name,
-            "device",
-        )?;
-        check_unique(
-            &mut moids,
-            || format!("devices[{i}].moid"),
-            &d.moid.to_string(),
-            "moid",
-        )?;
-        check_id(|| format!("devices[{i}].moid"), d.moid)?;
-        check_time(|| format!("devices[{i}].addedTime"), &d.added_time)?;
-        if let Some(p) = &d.probe {
-            if !probes.contains(p) {
-                return Err(StateError::invalid(
-                    format!("devices[{i}].probe"),
-                    "unknown probe",
-                ));
-            }
-        }
-    }
+    Ok(probes)
+}
+
+/// The sections after the devices, given the devices' checks.
+fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError> {
+    let DeviceChecks {
+        names: devices,
+        mut moids,
+    } = devices;
     for (i, f) in state.interfaces.iter().enumerate() {
         known(
             &devices,
@@ -227,12 +269,7 @@ fn validate(state: &State) -> Result<(), StateError> {
             &f.device_name,
         )?;
         check_id(|| format!("interfaces[{i}].moid"), f.moid)?;
-        check_unique(
-            &mut moids,
-            || format!("interfaces[{i}].moid"),
-            &f.moid.to_string(),
-            "moid",
-        )?;
+        check_moid(&mut moids, || format!("interfaces[{i}].moid"), f.moid)?;
         if !valid_severity(f.status) && f.status != 7 {
             return Err(StateError::invalid(
                 format!("interfaces[{i}].status"),
@@ -604,15 +641,17 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
 /// # Errors
 /// [`StateError::Invalid`] naming the field.
 pub fn load_json(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
-    match auth_core::read_state::<State>(json) {
-        Some(state) => write(tx, &state).map(|()| true),
-        None => Ok(false),
-    }
+    stream::load(tx, json)
 }
 
 /// Validate a typed document and write it into the (emptied) store.
 fn write(tx: &Transaction<'_>, state: &State) -> Result<(), StateError> {
     validate(state)?;
+    write_records(tx, state)
+}
+
+/// Write a validated document into the (emptied) store.
+fn write_records(tx: &Transaction<'_>, state: &State) -> Result<(), StateError> {
     store::put(
         tx,
         &Meta {
