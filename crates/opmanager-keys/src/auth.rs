@@ -22,6 +22,7 @@ use auth_core::credentials::header;
 use auth_core::secret::ct_eq_str;
 use auth_core::{Inst, Instance};
 use futures_util::future::LocalBoxFuture;
+use std::sync::Arc;
 
 /// Name of the header and of the parameter.
 pub const KEY_NAME: &str = "apiKey";
@@ -85,7 +86,10 @@ fn presented_key<'a>(
 ///
 /// # Errors
 /// Store errors.
-pub fn user_by_key(inst: &Instance<OpManager>, key: &str) -> Result<Option<User>, OpmError> {
+pub fn user_by_key(
+    inst: &Instance<OpManager>,
+    key: &str,
+) -> Result<Option<Arc<User>>, OpmError> {
     let snap = crate::state::network::snapshot(inst)?;
     let mut found = None;
     for user in &snap.users {
@@ -105,13 +109,13 @@ pub fn authenticate(
     inst: &Instance<OpManager>,
     req: &HttpRequest,
     params: &Params,
-) -> Result<User, OpmError> {
+) -> Result<Arc<User>, OpmError> {
     let status = inst.settings.auth_status.status();
     let key = presented_key(req, params, inst.settings.param_auth)
         .map_err(|why| OpmError::ApiKeyMissing(why, status))?;
     let user = user_by_key(inst, key)?.ok_or(OpmError::InvalidApiKey(status))?;
     if !user.rest_api_enabled {
-        return Err(OpmError::RestAccessDisabled(user.name, status));
+        return Err(OpmError::RestAccessDisabled(user.name.clone(), status));
     }
     Ok(user)
 }
@@ -121,8 +125,8 @@ pub fn authenticate(
 pub(crate) struct Caller {
     /// The instance addressed.
     pub inst: Inst<OpManager>,
-    /// The authenticated user.
-    pub user: User,
+    /// The authenticated user (the snapshot's record, shared).
+    pub user: Arc<User>,
 }
 
 impl FromRequest for Caller {

@@ -8,8 +8,8 @@ use crate::request::paging::{self, Paging};
 use crate::request::Params;
 use crate::state::network::{DeviceRow, Network};
 use crate::state::{
-    Alarm, Device, DowntimeSchedule, Event, HostName, Interface, LogicalGroup, Monitor,
-    MonitorKind, Role,
+    Alarm, Device, DowntimeSchedule, Event, Hardware, HostName, Interface, LogicalGroup,
+    Monitor, MonitorKind, Role,
 };
 use crate::store::{self, Record};
 use crate::wire::Reply;
@@ -224,8 +224,14 @@ pub(crate) async fn get_device_summary(caller: Caller, params: Params) -> Result
 }
 
 fn device_info_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
-    let p = &params;
-    let net = Network::read(&call.inst)?;
+    Network::read_with(&call.inst, |net, conn| device_info_of(net, conn, params))
+}
+
+fn device_info_of(
+    net: &Network,
+    conn: &rusqlite::Connection,
+    p: &Params,
+) -> Result<Value, OpmError> {
     let device = if let Some(name) = p.opt("deviceName")? {
         net.device(name)?
     } else if let Some(ip) = p.opt("ipAddress")? {
@@ -241,7 +247,8 @@ fn device_info_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
     } else {
         return Err(OpmError::Mandatory("deviceName".into()));
     };
-    let h = &device.hardware;
+    let stored = net.stored(conn, device)?;
+    let h = stored.hardware.get().unwrap_or(&NO_HARDWARE);
     Ok(json!({
         "OperatingSystem": h.operating_system,
         "MACAddress": h.mac_address,
@@ -254,6 +261,19 @@ fn device_info_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
         "RAM": h.ram,
     }))
 }
+
+/// The hardware of a device whose record has none (never, for a stored record).
+static NO_HARDWARE: Hardware = Hardware {
+    operating_system: String::new(),
+    mac_address: String::new(),
+    software_version: String::new(),
+    serial_number: String::new(),
+    service_tag: String::new(),
+    model: String::new(),
+    manufacturer: String::new(),
+    hdd: String::new(),
+    ram: String::new(),
+};
 
 /// `GET /api/json/device/getDeviceInfo` (`deviceName`, `ipAddress` or `dnsName`).
 pub(crate) async fn get_device_info(caller: Caller, params: Params) -> Result<Reply, OpmError> {
@@ -305,11 +325,21 @@ fn timeline(net: &Network, d: &Device, today_start: i64) -> Vec<String> {
 }
 
 fn complete_details_body(call: &Caller, params: &Params) -> Result<Value, OpmError> {
-    let net = Network::read(&call.inst)?;
+    Network::read_with(&call.inst, |net, conn| {
+        complete_details_of(net, conn, params)
+    })
+}
+
+fn complete_details_of(
+    net: &Network,
+    conn: &rusqlite::Connection,
+    params: &Params,
+) -> Result<Value, OpmError> {
     let d = net.device(params.required("name")?)?;
     let status = net.status(d);
     let today_start = net.now_ms - net.now_ms.rem_euclid(86_400_000);
-    let h = &d.hardware;
+    let stored = net.stored(conn, d)?;
+    let h = stored.hardware.get().unwrap_or(&NO_HARDWARE);
     Ok(json!({
         "nfadetails": {"NFAStatus": "Not Added"},
         "statusStr": wire::severity_name(status),
@@ -317,7 +347,7 @@ fn complete_details_body(call: &Caller, params: &Params) -> Result<Value, OpmErr
         "format": "dd-MM-yy HH:mm:ss",
         "dnsName": d.dns_name,
         "timeZone": "UTC",
-        "availability": timeline(&net, d, today_start),
+        "availability": timeline(net, d, today_start),
         "todayTimeAvail": {
             "todayStartTime": today_start.to_string(),
             "endTimeVal": net.now_ms.to_string(),
@@ -347,7 +377,7 @@ fn complete_details_body(call: &Caller, params: &Params) -> Result<Value, OpmErr
             "PollInterval": "5",
             "IPAddress": d.ip_address,
             "DNSName": d.dns_name,
-            "SysDescription": d.sys_description,
+            "SysDescription": stored.sys_description.get().map_or("", String::as_str),
             "Monitoring": crate::monitors::device_protocol(d),
             "UpLinkDependency": "None",
         },
@@ -545,14 +575,18 @@ const DEVICE_FIELDS: [(&str, &str, &str, i64); 8] = [
 /// `GET /api/json/device/getDeviceNotes` (`name`*): the custom fields with the device's
 /// values (`SerialNumber` defaults to the hardware serial number).
 pub(crate) async fn get_device_notes(caller: Caller, params: Params) -> Result<Reply, OpmError> {
-    let net = Network::read(&caller.inst)?;
-    let d = net.device(params.required("name")?)?;
+    let d = Network::read_with(&caller.inst, |net, conn| {
+        net.stored(conn, net.device(params.required("name")?)?)
+    })?;
+    let no_fields = std::collections::BTreeMap::new();
+    let fields = d.custom_fields.get().unwrap_or(&no_fields);
+    let hardware = d.hardware.get().unwrap_or(&NO_HARDWARE);
     let rows: Vec<Value> = DEVICE_FIELDS
         .iter()
         .map(|(alias, name, description, length)| {
-            let value = d.custom_fields.get(*name).cloned().unwrap_or_else(|| {
+            let value = fields.get(*name).cloned().unwrap_or_else(|| {
                 if *name == "SerialNumber" {
-                    d.hardware.serial_number.clone()
+                    hardware.serial_number.clone()
                 } else {
                     String::new()
                 }
@@ -611,7 +645,7 @@ pub(crate) async fn set_device_info(caller: Caller, params: Params) -> Result<Re
             if text.chars().count() > 250 || crate::request::looks_like_markup(&text) {
                 return Err(OpmError::Pattern("values".into()));
             }
-            let h = &mut d.hardware;
+            let h = d.hardware.get_mut();
             let slot = match m.name.as_str() {
                 "OperatingSystem" => &mut h.operating_system,
                 "MACAddress" => &mut h.mac_address,
@@ -623,7 +657,7 @@ pub(crate) async fn set_device_info(caller: Caller, params: Params) -> Result<Re
                 "HDD" => &mut h.hdd,
                 "RAM" => &mut h.ram,
                 other if DEVICE_FIELDS.iter().any(|(_, n, _, _)| *n == other) => {
-                    d.custom_fields.insert(other.to_owned(), text);
+                    d.custom_fields.get_mut().insert(other.to_owned(), text);
                     continue;
                 }
                 _ => return Err(OpmError::Pattern("values".into())),

@@ -194,7 +194,10 @@ impl Product for OpManager {
 
     fn principal_hint(inst: &Instance<Self>, req: &HttpRequest) -> Option<String> {
         let (key, _) = auth_core::credentials::api_key(req, auth::KEY_NAME, auth::KEY_NAME)?;
-        auth::user_by_key(inst, &key).ok().flatten().map(|u| u.name)
+        auth::user_by_key(inst, &key)
+            .ok()
+            .flatten()
+            .map(|u| u.name.clone())
     }
 }
 

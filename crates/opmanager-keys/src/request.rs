@@ -11,7 +11,7 @@ use crate::error::OpmError;
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
+use futures_util::future::{ready, Either, FutureExt, LocalBoxFuture, Shared};
 use serde_json::Value;
 use std::future::Future;
 use std::rc::Rc;
@@ -138,15 +138,23 @@ impl Params {
 struct SharedParams(Shared<LocalBoxFuture<'static, Params>>);
 
 impl Params {
-    /// The request's parameters, parsed once from the query and the body and shared by
-    /// every extractor of the request (kept in its extensions; the future holds no
-    /// reference to the request).
+    /// The request's parameters: from a request with a body, parsed once from the query and
+    /// the body and shared by every extractor of the request (kept in its extensions; the
+    /// future holds no reference to the request); from one without, the query's, read by
+    /// each extractor (the same text gives the same parameters).
     pub(crate) fn of_request(
         req: &HttpRequest,
         payload: &mut Payload,
     ) -> impl Future<Output = Params> {
+        // First: the first extractor that read the body took the payload (it is `None` for
+        // the others).
         if let Some(shared) = req.extensions().get::<SharedParams>() {
-            return shared.0.clone();
+            return Either::Right(shared.0.clone());
+        }
+        if matches!(payload, Payload::None) {
+            // No body (no Content-Length, or 0, and no Transfer-Encoding): the parameters are
+            // the query's alone, read by each extractor that asks, with nothing to share.
+            return Either::Left(ready(Params::from_parts(req.query_string(), "", &[])));
         }
         let content_type = req
             .headers()
@@ -163,7 +171,7 @@ impl Params {
         });
         let shared = fut.shared();
         req.extensions_mut().insert(SharedParams(shared.clone()));
-        shared
+        Either::Right(shared)
     }
 }
 

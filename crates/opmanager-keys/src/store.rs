@@ -102,33 +102,34 @@ pub fn put_many<R: Record>(conn: &Connection, records: &[R]) -> Result<(), Store
     Ok(())
 }
 
-/// Appends records of `R` one at a time (a state document's records as they are read),
-/// with one prepared statement and one buffer. The caller guarantees the keys are new
-/// (a taken key is an error, never a replacement).
+/// Rows one multi-row `INSERT` of an [`Appender`] writes.
+const BATCH: usize = 32;
+
+/// Appends records of `R` one at a time (a state document's records as they are read), in
+/// `INSERT`s of [`BATCH`] rows, so the statement's own costs (and AUTOINCREMENT's update of
+/// `sqlite_sequence`) are paid once per batch. Rows keep the order they were pushed in. The
+/// caller means the keys to be new: a taken key fails the batch (a constraint error).
 pub struct Appender<'c, R> {
-    stmt: rusqlite::CachedStatement<'c>,
+    conn: &'c Connection,
+    /// Keys and documents of the rows not yet written, one after the other.
+    pending: Vec<String>,
     doc: Vec<u8>,
     record: std::marker::PhantomData<fn(&R)>,
 }
 
 impl<'c, R: Record> Appender<'c, R> {
     /// An appender into `R`'s table.
-    ///
-    /// # Errors
-    /// SQLite errors.
-    pub fn new(conn: &'c Connection) -> Result<Self, StoreError> {
-        let stmt = conn.prepare_cached(&format!(
-            "INSERT INTO {} (key, doc) VALUES (?1, ?2)",
-            R::TABLE
-        ))?;
-        Ok(Appender {
-            stmt,
+    pub fn new(conn: &'c Connection) -> Self {
+        Appender {
+            conn,
+            pending: Vec::with_capacity(2 * BATCH),
             doc: Vec::with_capacity(1024),
             record: std::marker::PhantomData,
-        })
+        }
     }
 
-    /// Insert `record` under `key` (its [`Record::key`]).
+    /// Insert `record` under `key` (its [`Record::key`]), perhaps only at a later push or at
+    /// [`Appender::finish`].
     ///
     /// # Errors
     /// SQLite errors (a taken key among them).
@@ -136,9 +137,88 @@ impl<'c, R: Record> Appender<'c, R> {
         self.doc.clear();
         serde_json::to_writer(&mut self.doc, record).map_err(|e| corrupt(R::TABLE, e))?;
         let text = std::str::from_utf8(&self.doc).map_err(|e| corrupt_text(R::TABLE, e))?;
-        self.stmt.execute(params![key, text])?;
+        self.pending.push(key.to_owned());
+        self.pending.push(text.to_owned());
+        if self.pending.len() == 2 * BATCH {
+            self.flush()?;
+        }
         Ok(())
     }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        let rows = self.pending.len() / 2;
+        if rows == 0 {
+            return Ok(());
+        }
+        let mut sql = format!("INSERT INTO {} (key, doc) VALUES (?, ?)", R::TABLE);
+        for _ in 1..rows {
+            sql.push_str(", (?, ?)");
+        }
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(self.pending.iter()))?;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Write the rows still pending.
+    ///
+    /// # Errors
+    /// SQLite errors (a taken key among them).
+    pub fn finish(mut self) -> Result<(), StoreError> {
+        self.flush()
+    }
+}
+
+/// Whether `err` is SQLite refusing a row for a constraint (a taken key).
+pub fn is_constraint(err: &StoreError) -> bool {
+    matches!(
+        err,
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation
+    )
+}
+
+/// Whether a record of `R` has the key `key`.
+///
+/// # Errors
+/// SQLite errors.
+pub fn exists<R: Record>(conn: &Connection, key: &str) -> Result<bool, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE key = ?1)",
+        R::TABLE
+    ))?;
+    Ok(stmt.query_row([key], |row| row.get(0))?)
+}
+
+/// Page cache a bulk load runs with (KiB): enough for the key index of 10^6 records, so
+/// its pages are not written out and read back again and again during the load.
+const BULK_CACHE_KIB: i64 = 64 * 1024;
+
+/// Run `f` with the connection's page cache raised to [`BULK_CACHE_KIB`] (never lowered),
+/// then set back to what it was, whatever `f` returns.
+///
+/// # Errors
+/// SQLite errors of the pragmas; else whatever `f` returns.
+pub fn bulk<T, E: From<StoreError>>(
+    conn: &Connection,
+    f: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    let pragma = |e: rusqlite::Error| E::from(StoreError::Sqlite(e));
+    let before: i64 = conn
+        .query_row("PRAGMA cache_size", [], |row| row.get(0))
+        .map_err(pragma)?;
+    // Negative sizes are KiB, positive ones pages (4 KiB by default).
+    let before_kib = if before < 0 { -before } else { before * 4 };
+    if before_kib >= BULK_CACHE_KIB {
+        return f();
+    }
+    conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)
+        .map_err(pragma)?;
+    let out = f();
+    conn.pragma_update(None, "cache_size", before)
+        .map_err(pragma)?;
+    out
 }
 
 fn corrupt_text(table: &str, err: std::str::Utf8Error) -> StoreError {

@@ -148,8 +148,32 @@ fn check_severity(field: impl FnOnce() -> String, n: u8) -> Result<(), StateErro
     }
 }
 
+/// The device names a document's later sections may name.
+trait KnownDevices {
+    /// Whether a device is called `name`.
+    fn contains(&self, name: &str) -> bool;
+}
+
+impl KnownDevices for HashSet<String> {
+    fn contains(&self, name: &str) -> bool {
+        HashSet::contains(self, name)
+    }
+}
+
+/// The moids seen so far (devices' and interfaces' share one space).
+trait Moids {
+    /// Note `moid`; `false` if it was seen before.
+    fn first(&mut self, moid: i64) -> bool;
+}
+
+impl Moids for HashSet<i64> {
+    fn first(&mut self, moid: i64) -> bool {
+        self.insert(moid)
+    }
+}
+
 fn known(
-    devices: &HashSet<String>,
+    devices: &impl KnownDevices,
     field: impl FnOnce() -> String,
     name: &str,
 ) -> Result<(), StateError> {
@@ -189,11 +213,11 @@ impl DeviceChecks {
 /// `check_unique` of a moid (its decimal text is never empty, and equal texts are equal
 /// numbers).
 fn check_moid(
-    seen: &mut HashSet<i64>,
+    seen: &mut impl Moids,
     field: impl FnOnce() -> String,
     moid: i64,
 ) -> Result<(), StateError> {
-    if seen.insert(moid) {
+    if seen.first(moid) {
         Ok(())
     } else {
         Err(StateError::invalid(field(), "duplicate moid"))
@@ -214,7 +238,8 @@ fn validate(state: &State) -> Result<(), StateError> {
             }
         }
     }
-    validate_tail(state, devices)
+    let DeviceChecks { names, mut moids } = devices;
+    validate_tail(state, &names, &mut moids)
 }
 
 /// The sections before the devices (users, probes): the probe names.
@@ -256,20 +281,20 @@ fn validate_head(state: &State) -> Result<HashSet<String>, StateError> {
     Ok(probes)
 }
 
-/// The sections after the devices, given the devices' checks.
-fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError> {
-    let DeviceChecks {
-        names: devices,
-        mut moids,
-    } = devices;
+/// The sections after the devices, given the devices' names and moids.
+fn validate_tail(
+    state: &State,
+    devices: &impl KnownDevices,
+    moids: &mut impl Moids,
+) -> Result<(), StateError> {
     for (i, f) in state.interfaces.iter().enumerate() {
         known(
-            &devices,
+            devices,
             || format!("interfaces[{i}].deviceName"),
             &f.device_name,
         )?;
         check_id(|| format!("interfaces[{i}].moid"), f.moid)?;
-        check_moid(&mut moids, || format!("interfaces[{i}].moid"), f.moid)?;
+        check_moid(moids, || format!("interfaces[{i}].moid"), f.moid)?;
         if !valid_severity(f.status) && f.status != 7 {
             return Err(StateError::invalid(
                 format!("interfaces[{i}].status"),
@@ -280,7 +305,7 @@ fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError>
     let mut monitors = HashSet::new();
     for (i, m) in state.monitors.iter().enumerate() {
         known(
-            &devices,
+            devices,
             || format!("monitors[{i}].deviceName"),
             &m.device_name,
         )?;
@@ -297,7 +322,7 @@ fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError>
     let mut alarm_ids = HashSet::new();
     for (i, a) in state.alarms.iter().enumerate() {
         known(
-            &devices,
+            devices,
             || format!("alarms[{i}].deviceName"),
             &a.device_name,
         )?;
@@ -322,7 +347,7 @@ fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError>
     }
     let mut event_ids = HashSet::new();
     for (i, e) in state.events.iter().enumerate() {
-        known(&devices, || format!("events[{i}].source"), &e.source)?;
+        known(devices, || format!("events[{i}].source"), &e.source)?;
         check_unique(
             &mut event_ids,
             || format!("events[{i}].id"),
@@ -346,7 +371,7 @@ fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError>
         check_time(|| format!("downtimeSchedules[{i}].end"), &d.end)?;
         for (j, name) in d.devices.iter().enumerate() {
             known(
-                &devices,
+                devices,
                 || format!("downtimeSchedules[{i}].devices[{j}]"),
                 name,
             )?;
@@ -447,7 +472,7 @@ fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError>
     }
     for (i, s) in state.spm_switches.iter().enumerate() {
         known(
-            &devices,
+            devices,
             || format!("spmSwitches[{i}].deviceName"),
             &s.device_name,
         )?;
@@ -474,7 +499,7 @@ fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError>
         )?;
         for (j, d) in p.devices.iter().enumerate() {
             known(
-                &devices,
+                devices,
                 || format!("notificationProfiles[{i}].devices[{j}]"),
                 d,
             )?;
@@ -573,14 +598,14 @@ fn validate_tail(state: &State, devices: DeviceChecks) -> Result<(), StateError>
     let w = &state.wireless;
     for (i, a) in w.access_points.iter().enumerate() {
         known(
-            &devices,
+            devices,
             || format!("wireless.accessPoints[{i}].controller"),
             &a.controller,
         )?;
     }
     for (i, s) in w.ssids.iter().enumerate() {
         known(
-            &devices,
+            devices,
             || format!("wireless.ssids[{i}].controller"),
             &s.controller,
         )?;

@@ -15,7 +15,7 @@
 
 use crate::error::OpmError;
 use crate::request::Params;
-use crate::state::{Alarm, Device, Interface, Monitor, User};
+use crate::state::{Alarm, Detail, Device, Interface, Monitor, User};
 use crate::wire::{self, ms};
 use crate::{store, OpManager};
 use actix_web::web::Bytes;
@@ -39,16 +39,15 @@ struct Derived {
     interface_count: usize,
     /// `addedTime` in epoch ms.
     added_ms: i64,
-    /// `addedTime` in the vendor's display format.
-    added_text: String,
 }
 
 /// The parsed records of one store state, with per-device derived values.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// Users.
-    pub users: Vec<User>,
-    /// Devices.
+    /// Users (shared with the calls they make, [`crate::auth::Caller`]).
+    pub users: Vec<Arc<User>>,
+    /// Devices, without their [`crate::state::Detail`]s (hardware, sysDescr, custom
+    /// fields): [`Network::read_with`] and [`Network::stored`] read those from the store.
     pub devices: Vec<Device>,
     /// Interfaces.
     pub interfaces: Vec<Interface>,
@@ -56,7 +55,9 @@ pub struct Snapshot {
     pub monitors: Vec<Monitor>,
     /// Alarms.
     pub alarms: Vec<Alarm>,
-    by_name: HashMap<String, usize>,
+    /// Indices of `devices` in the order of their names.
+    by_name: Vec<u32>,
+    /// Derived values, by index of `devices`.
     derived: Vec<Derived>,
     /// Rendered list answers over this state.
     pages: Pages,
@@ -148,21 +149,33 @@ fn page_key(operation: &str, params: &Params) -> String {
 
 impl Snapshot {
     fn load(conn: &rusqlite::Connection) -> Result<Self, OpmError> {
-        let users: Vec<User> = store::all(conn)?;
-        let devices: Vec<Device> = store::all(conn)?;
+        let users: Vec<Arc<User>> = store::all::<User>(conn)?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        let mut devices: Vec<Device> = store::all(conn)?;
+        for d in &mut devices {
+            d.sys_description = Detail::left_out();
+            d.hardware = Detail::left_out();
+            d.custom_fields = Detail::left_out();
+        }
+        devices.shrink_to_fit();
         let interfaces: Vec<Interface> = store::all(conn)?;
         let monitors: Vec<Monitor> = store::all(conn)?;
         let alarms: Vec<Alarm> = store::all(conn)?;
-        let by_name: HashMap<String, usize> = devices
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.device_name.clone(), i))
+        let mut order: Vec<u32> = (0..devices.len())
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
             .collect();
+        order.sort_unstable_by(|&a, &b| name_at(&devices, a).cmp(name_at(&devices, b)));
+        let index = Index {
+            devices: &devices,
+            order: &order,
+        };
         let mut worst: Vec<Option<u8>> = vec![None; devices.len()];
         let mut newest: Vec<Option<i64>> = vec![None; devices.len()];
         let mut counts = vec![0usize; devices.len()];
         for a in &alarms {
-            if let Some(&i) = by_name.get(&a.device_name) {
+            if let Some(i) = index.find(&a.device_name) {
                 let t = ms(&a.mod_time);
                 if let Some(n) = newest.get_mut(i) {
                     *n = Some(n.map_or(t, |n| n.max(t)));
@@ -175,7 +188,7 @@ impl Snapshot {
             }
         }
         for f in &interfaces {
-            if let Some(c) = by_name.get(&f.device_name).and_then(|&i| counts.get_mut(i)) {
+            if let Some(c) = index.find(&f.device_name).and_then(|i| counts.get_mut(i)) {
                 *c += 1;
             }
         }
@@ -189,7 +202,6 @@ impl Snapshot {
                     changed_ms: newest.unwrap_or(added_ms),
                     interface_count,
                     added_ms,
-                    added_text: wire::display_time(added_ms),
                 }
             })
             .collect();
@@ -199,16 +211,59 @@ impl Snapshot {
             interfaces,
             monitors,
             alarms,
-            by_name,
+            by_name: order,
             derived,
             pages: Pages::default(),
         })
     }
 
+    /// The index in `devices` of the device called `name`.
+    fn find(&self, name: &str) -> Option<usize> {
+        Index {
+            devices: &self.devices,
+            order: &self.by_name,
+        }
+        .find(name)
+    }
+
+    /// The index of `device` in `devices`: where it sits when it is one of them (found
+    /// from its address), else the snapshot's device of the same name.
+    fn position(&self, device: &Device) -> Option<usize> {
+        let size = std::mem::size_of::<Device>();
+        let offset = (device as *const Device as usize)
+            .wrapping_sub(self.devices.as_ptr() as usize);
+        let at = offset / size.max(1);
+        match self.devices.get(at) {
+            Some(d) if offset % size.max(1) == 0 && std::ptr::eq(d, device) => Some(at),
+            _ => self.find(&device.device_name),
+        }
+    }
+
     fn derived(&self, device: &Device) -> Option<&Derived> {
-        self.by_name
-            .get(&device.device_name)
-            .and_then(|&i| self.derived.get(i))
+        self.position(device).and_then(|i| self.derived.get(i))
+    }
+}
+
+/// The name of `devices[i]` (empty past the end).
+fn name_at(devices: &[Device], i: u32) -> &str {
+    devices
+        .get(i as usize)
+        .map_or("", |d| d.device_name.as_str())
+}
+
+/// Devices with their indices in name order: a lookup by name is a binary search.
+struct Index<'a> {
+    devices: &'a [Device],
+    order: &'a [u32],
+}
+
+impl Index<'_> {
+    fn find(&self, name: &str) -> Option<usize> {
+        let at = self
+            .order
+            .binary_search_by(|&i| name_at(self.devices, i).cmp(name))
+            .ok()?;
+        self.order.get(at).map(|&i| i as usize)
     }
 }
 
@@ -229,18 +284,24 @@ impl SnapshotCache {
 /// # Errors
 /// Store errors.
 pub fn snapshot(inst: &Instance<OpManager>) -> Result<Arc<Snapshot>, OpmError> {
-    inst.store.read(|conn| {
-        let stamp = conn.total_changes();
-        let cache = &inst.product.cache;
-        if let Some((at, snap)) = cache.0.lock().as_ref() {
-            if *at == stamp {
-                return Ok(snap.clone());
-            }
+    inst.store.read(|conn| snapshot_of(inst, conn))
+}
+
+/// [`snapshot`] with the store's connection already locked.
+fn snapshot_of(
+    inst: &Instance<OpManager>,
+    conn: &rusqlite::Connection,
+) -> Result<Arc<Snapshot>, OpmError> {
+    let stamp = conn.total_changes();
+    let cache = &inst.product.cache;
+    if let Some((at, snap)) = cache.0.lock().as_ref() {
+        if *at == stamp {
+            return Ok(snap.clone());
         }
-        let snap = Arc::new(Snapshot::load(conn)?);
-        *cache.0.lock() = Some((stamp, snap.clone()));
-        Ok(snap)
-    })
+    }
+    let snap = Arc::new(Snapshot::load(conn)?);
+    *cache.0.lock() = Some((stamp, snap.clone()));
+    Ok(snap)
 }
 
 /// Devices, interfaces, monitors and alarms of one consistent state, seen at `now_ms`.
@@ -317,14 +378,42 @@ impl Network {
         })
     }
 
+    /// Run `f` on the network of `inst` with the store's connection, both of one state
+    /// (the store stays locked while `f` runs, so [`Network::stored`] reads what the snapshot
+    /// was read from).
+    ///
+    /// # Errors
+    /// Store errors, or whatever `f` returns.
+    pub fn read_with<T>(
+        inst: &Instance<OpManager>,
+        f: impl FnOnce(&Network, &rusqlite::Connection) -> Result<T, OpmError>,
+    ) -> Result<T, OpmError> {
+        inst.store.read(|conn| {
+            let net = Network {
+                snap: snapshot_of(inst, conn)?,
+                now_ms: inst.env.clock.now_ms(),
+            };
+            f(&net, conn)
+        })
+    }
+
+    /// The whole stored record of one of the snapshot's devices, with its
+    /// [`crate::state::Detail`]s; `conn` is the one [`Network::read_with`] gave.
+    ///
+    /// # Errors
+    /// Store errors; [`OpmError::UnknownDevice`] if it is not stored.
+    pub fn stored(&self, conn: &rusqlite::Connection, device: &Device) -> Result<Device, OpmError> {
+        store::get::<Device>(conn, &device.device_name)?
+            .ok_or_else(|| OpmError::UnknownDevice(device.device_name.clone()))
+    }
+
     /// The device called `name`.
     ///
     /// # Errors
     /// [`OpmError::UnknownDevice`].
     pub fn device(&self, name: &str) -> Result<&Device, OpmError> {
-        self.by_name
-            .get(name)
-            .and_then(|&i| self.devices.get(i))
+        self.find(name)
+            .and_then(|i| self.devices.get(i))
             .ok_or_else(|| OpmError::UnknownDevice(name.to_owned()))
     }
 
@@ -366,25 +455,16 @@ impl Network {
 
     /// A listDevices row, ready to serialise.
     pub fn row<'a>(&'a self, d: &'a Device) -> DeviceRow<'a> {
-        let (status, changed, count, added, added_text) = match self.derived(d) {
-            Some(x) => (
-                x.status,
-                x.changed_ms,
-                x.interface_count,
-                x.added_ms,
-                std::borrow::Cow::Borrowed(x.added_text.as_str()),
+        let (status, changed, count, added) = match self.derived(d) {
+            Some(x) => (x.status, x.changed_ms, x.interface_count, x.added_ms),
+            None => (
+                self.status(d),
+                self.status_changed_ms(d),
+                self.interfaces_of(d).count(),
+                ms(&d.added_time),
             ),
-            None => {
-                let added = ms(&d.added_time);
-                (
-                    self.status(d),
-                    self.status_changed_ms(d),
-                    self.interfaces_of(d).count(),
-                    added,
-                    std::borrow::Cow::Owned(wire::display_time(added)),
-                )
-            }
         };
+        let added_text = std::borrow::Cow::Owned(wire::display_time(added));
         let is_new = self.now_ms.saturating_sub(added) < 86_400_000;
         let new_until = if is_new {
             added.saturating_add(86_400_000)

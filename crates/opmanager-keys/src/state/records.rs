@@ -170,7 +170,7 @@ pub struct Device {
     pub probe: Option<String>,
     /// SNMP sysDescr.
     #[serde(default)]
-    pub sys_description: String,
+    pub sys_description: Detail<String>,
     /// Last response time in ms.
     pub response_time_ms: i64,
     /// Packet loss in percent.
@@ -179,10 +179,71 @@ pub struct Device {
     pub availability: f64,
     /// Hardware inventory.
     #[serde(default)]
-    pub hardware: Hardware,
+    pub hardware: Detail<Hardware>,
     /// Values of the device notes' custom fields, by field name (`Building`, `Floor`, ...).
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub custom_fields: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Detail::is_empty_map")]
+    pub custom_fields: Detail<std::collections::BTreeMap<String, String>>,
+}
+
+/// A part of a device only three operations show (getDeviceInfo, getDeviceCompleteDetails,
+/// getDeviceNotes: the hardware inventory, sysDescr, the custom fields). A device read from
+/// the store has it; the read snapshot leaves it out ([`Detail::left_out`]) to keep 10^6
+/// devices small, and those operations read their device from the store. Serialised as the
+/// value itself (its default when left out, which only a snapshot's device is).
+#[derive(Debug, Clone)]
+pub struct Detail<T>(Option<Box<T>>);
+
+impl<T> Detail<T> {
+    /// A part held.
+    pub fn new(value: T) -> Self {
+        Detail(Some(Box::new(value)))
+    }
+
+    /// A part not held (a snapshot's device).
+    pub fn left_out() -> Self {
+        Detail(None)
+    }
+
+    /// The part, if held.
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_deref()
+    }
+}
+
+impl<T: Default> Detail<T> {
+    /// The part to change (its default if it was left out).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl Detail<std::collections::BTreeMap<String, String>> {
+    /// Whether there are no custom fields (left out counts as none).
+    pub fn is_empty_map(&self) -> bool {
+        self.get().is_none_or(std::collections::BTreeMap::is_empty)
+    }
+}
+
+impl<T: Default> Default for Detail<T> {
+    /// The default part, held (a field missing from a document).
+    fn default() -> Self {
+        Detail::new(T::default())
+    }
+}
+
+impl<T: Serialize + Default> Serialize for Detail<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.get() {
+            Some(value) => value.serialize(serializer),
+            None => T::default().serialize(serializer),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Detail<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Detail::new)
+    }
 }
 
 impl Device {
@@ -203,12 +264,12 @@ impl Device {
             added_time,
             groups: Vec::new(),
             probe: None,
-            sys_description: String::new(),
+            sys_description: Detail::default(),
             response_time_ms: 0,
             packet_loss: 0.0,
             availability: 100.0,
-            hardware: Hardware::default(),
-            custom_fields: Default::default(),
+            hardware: Detail::default(),
+            custom_fields: Detail::default(),
         }
     }
 }

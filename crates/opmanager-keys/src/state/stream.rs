@@ -9,9 +9,10 @@
 //! transaction back and reads the document again through [`super::load`], which gives the
 //! refusal its field and message, so a bad document is refused exactly as before.
 
-use super::{validate_head, validate_tail, write_records, DeviceChecks, State};
+use super::{validate_head, validate_tail, write_records, KnownDevices, Moids, State, MAX_ID};
 use crate::state::Device;
-use crate::store::Appender;
+use crate::store::{self, Appender};
+use auth_core::clock::parse_rfc3339_ms;
 use auth_core::store::StoreError;
 use auth_core::StateError;
 use rusqlite::Transaction;
@@ -55,24 +56,30 @@ enum Field {
 /// Where the devices go as they are read.
 struct DeviceSink<'c> {
     rows: Appender<'c, Device>,
-    checks: DeviceChecks,
+    /// The devices' moids (and then the interfaces'), checked for repeats at the end.
+    moids: MoidList,
     /// The probes the devices name (checked once the probes section is known).
     probes: HashSet<String>,
-    /// Devices read so far.
-    count: usize,
+    /// Whether a device failed its checks.
+    refused: bool,
     /// Why reading stopped, when it was the store.
     failed: Option<StoreError>,
 }
 
 impl DeviceSink<'_> {
     /// Check and insert the next device; `false` when the document is refused or the
-    /// store failed (`failed` says which).
+    /// store failed (`failed` says which). The checks of [`super::DeviceChecks`], but for
+    /// repeats: the table's unique key refuses a repeated name, and moids are checked at
+    /// the end.
     fn take(&mut self, device: &Device) -> bool {
-        let i = self.count;
-        self.count += 1;
-        if self.checks.check(i, device).is_err() {
+        let ok = !device.device_name.is_empty()
+            && (1..=MAX_ID).contains(&device.moid)
+            && parse_rfc3339_ms(&device.added_time).is_some();
+        if !ok {
+            self.refused = true;
             return false;
         }
+        self.moids.0.push(device.moid);
         if let Some(p) = &device.probe {
             if !self.probes.contains(p) {
                 self.probes.insert(p.clone());
@@ -81,7 +88,53 @@ impl DeviceSink<'_> {
         match self.rows.push(&device.device_name, device) {
             Ok(()) => true,
             Err(err) => {
-                self.failed = Some(err);
+                self.fail(err);
+                false
+            }
+        }
+    }
+
+    fn fail(&mut self, err: StoreError) {
+        if store::is_constraint(&err) {
+            self.refused = true;
+        } else {
+            self.failed = Some(err);
+        }
+    }
+}
+
+/// Moids in the order seen; repeats are found by sorting once at the end.
+#[derive(Default)]
+struct MoidList(Vec<i64>);
+
+impl Moids for MoidList {
+    fn first(&mut self, moid: i64) -> bool {
+        self.0.push(moid);
+        true
+    }
+}
+
+impl MoidList {
+    /// Whether no moid was seen twice.
+    fn all_distinct(mut self) -> bool {
+        self.0.sort_unstable();
+        self.0.windows(2).all(|w| w[0] != w[1])
+    }
+}
+
+/// The devices of the store (all of the document's are written before they are looked up).
+struct StoredDevices<'c> {
+    conn: &'c rusqlite::Connection,
+    /// A lookup failed (answered as unknown, so the document is read again the slow way).
+    failed: std::cell::Cell<bool>,
+}
+
+impl KnownDevices for StoredDevices<'_> {
+    fn contains(&self, name: &str) -> bool {
+        match store::exists::<Device>(self.conn, name) {
+            Ok(found) => found,
+            Err(_) => {
+                self.failed.set(true);
                 false
             }
         }
@@ -94,36 +147,56 @@ impl DeviceSink<'_> {
 /// # Errors
 /// Store errors.
 pub fn load(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
+    store::bulk(tx, || load_in(tx, json))
+}
+
+fn load_in(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
     let mut sink = DeviceSink {
-        rows: Appender::new(tx)?,
-        checks: DeviceChecks::default(),
+        rows: Appender::new(tx),
+        moids: MoidList::default(),
         probes: HashSet::new(),
-        count: 0,
+        refused: false,
         failed: None,
     };
     let mut de = serde_json::Deserializer::from_slice(json);
     let parsed = Document { sink: &mut sink }.deserialize(&mut de);
     let DeviceSink {
         rows,
-        checks,
+        mut moids,
         probes: named,
-        failed,
-        ..
+        mut refused,
+        mut failed,
     } = sink;
-    drop(rows);
+    if parsed.is_ok() && failed.is_none() && !refused {
+        if let Err(err) = rows.finish() {
+            if store::is_constraint(&err) {
+                refused = true;
+            } else {
+                failed = Some(err);
+            }
+        }
+    }
     if let Some(err) = failed {
         return Err(err.into());
     }
     let Ok(state) = parsed else {
         return Ok(false);
     };
-    if de.end().is_err() {
+    if refused || de.end().is_err() {
         return Ok(false);
     }
     let Ok(probes) = validate_head(&state) else {
         return Ok(false);
     };
-    if !named.iter().all(|p| probes.contains(p)) || validate_tail(&state, checks).is_err() {
+    if !named.iter().all(|p| probes.contains(p)) {
+        return Ok(false);
+    }
+    let devices = StoredDevices {
+        conn: tx,
+        failed: std::cell::Cell::new(false),
+    };
+    let tail = validate_tail(&state, &devices, &mut moids);
+    if devices.failed.get() || tail.is_err() || !moids.all_distinct() {
         return Ok(false);
     }
     write_records(tx, &state)?;
