@@ -86,10 +86,7 @@ fn presented_key<'a>(
 ///
 /// # Errors
 /// Store errors.
-pub fn user_by_key(
-    inst: &Instance<OpManager>,
-    key: &str,
-) -> Result<Option<Arc<User>>, OpmError> {
+pub fn user_by_key(inst: &Instance<OpManager>, key: &str) -> Result<Option<Arc<User>>, OpmError> {
     let snap = crate::state::network::snapshot(inst)?;
     let mut found = None;
     for user in &snap.users {

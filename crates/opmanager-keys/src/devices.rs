@@ -8,8 +8,8 @@ use crate::request::paging::{self, Paging};
 use crate::request::Params;
 use crate::state::network::{DeviceRow, Network};
 use crate::state::{
-    Alarm, Device, DowntimeSchedule, Event, Hardware, HostName, Interface, LogicalGroup,
-    Monitor, MonitorKind, Role,
+    Alarm, Device, DowntimeSchedule, Event, Hardware, HostName, Interface, LogicalGroup, Monitor,
+    MonitorKind, Role,
 };
 use crate::store::{self, Record};
 use crate::wire::Reply;

@@ -41,12 +41,26 @@ fn doc_text<'r>(row: &'r rusqlite::Row<'_>) -> Result<&'r str, StoreError> {
 /// # Errors
 /// SQLite errors, or a document that no longer parses.
 pub fn all<R: Record>(conn: &Connection) -> Result<Vec<R>, StoreError> {
+    all_as(conn, |record: R| record)
+}
+
+/// Every record of `R`, in insertion order, each passed through `keep` as soon as it is
+/// read (what `keep` drops is freed before the next record is read).
+///
+/// # Errors
+/// SQLite errors, or a document that no longer parses.
+pub fn all_as<R: Record, T>(
+    conn: &Connection,
+    mut keep: impl FnMut(R) -> T,
+) -> Result<Vec<T>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("SELECT doc FROM {} ORDER BY seq", R::TABLE))?;
     let mut rows = stmt.query([])?;
     let mut records = Vec::new();
     while let Some(row) = rows.next()? {
         let doc = doc_text(row)?;
-        records.push(serde_json::from_str(doc).map_err(|e| corrupt(R::TABLE, e))?);
+        records.push(keep(
+            serde_json::from_str(doc).map_err(|e| corrupt(R::TABLE, e))?,
+        ));
     }
     Ok(records)
 }
@@ -150,7 +164,9 @@ impl<'c, R: Record> Appender<'c, R> {
         if rows == 0 {
             return Ok(());
         }
-        let mut sql = format!("INSERT INTO {} (key, doc) VALUES (?, ?)", R::TABLE);
+        // OR FAIL: a taken key stops the statement without undoing its earlier rows, so SQLite
+        // keeps no statement journal for it (the caller refuses the whole load then anyway).
+        let mut sql = format!("INSERT OR FAIL INTO {} (key, doc) VALUES (?, ?)", R::TABLE);
         for _ in 1..rows {
             sql.push_str(", (?, ?)");
         }

@@ -153,12 +153,15 @@ impl Snapshot {
             .into_iter()
             .map(Arc::new)
             .collect();
-        let mut devices: Vec<Device> = store::all(conn)?;
-        for d in &mut devices {
+        // Each device without its details as soon as it is read, so what they took is reused
+        // by the next one rather than left as holes between the devices kept.
+        let mut devices: Vec<Device> = store::all_as(conn, |mut d: Device| {
             d.sys_description = Detail::left_out();
             d.hardware = Detail::left_out();
             d.custom_fields = Detail::left_out();
-        }
+            d.groups.shrink_to_fit();
+            d
+        })?;
         devices.shrink_to_fit();
         let interfaces: Vec<Interface> = store::all(conn)?;
         let monitors: Vec<Monitor> = store::all(conn)?;
@@ -230,8 +233,8 @@ impl Snapshot {
     /// from its address), else the snapshot's device of the same name.
     fn position(&self, device: &Device) -> Option<usize> {
         let size = std::mem::size_of::<Device>();
-        let offset = (device as *const Device as usize)
-            .wrapping_sub(self.devices.as_ptr() as usize);
+        let offset =
+            (device as *const Device as usize).wrapping_sub(self.devices.as_ptr() as usize);
         let at = offset / size.max(1);
         match self.devices.get(at) {
             Some(d) if offset % size.max(1) == 0 && std::ptr::eq(d, device) => Some(at),
