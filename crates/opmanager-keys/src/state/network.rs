@@ -237,7 +237,7 @@ impl Snapshot {
             (device as *const Device as usize).wrapping_sub(self.devices.as_ptr() as usize);
         let at = offset / size.max(1);
         match self.devices.get(at) {
-            Some(d) if offset % size.max(1) == 0 && std::ptr::eq(d, device) => Some(at),
+            Some(d) if std::ptr::eq(d, device) => Some(at),
             _ => self.find(&device.device_name),
         }
     }

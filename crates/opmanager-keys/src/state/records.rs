@@ -189,7 +189,8 @@ pub struct Device {
 /// getDeviceNotes: the hardware inventory, sysDescr, the custom fields). A device read from
 /// the store has it; the read snapshot leaves it out ([`Detail::left_out`]) to keep 10^6
 /// devices small, and those operations read their device from the store. Serialised as the
-/// value itself (its default when left out, which only a snapshot's device is).
+/// value itself; a part left out does not serialise (an error, never a default that would
+/// overwrite the stored one if a snapshot's device were written back).
 #[derive(Debug, Clone)]
 pub struct Detail<T>(Option<Box<T>>);
 
@@ -218,9 +219,9 @@ impl<T: Default> Detail<T> {
 }
 
 impl Detail<std::collections::BTreeMap<String, String>> {
-    /// Whether there are no custom fields (left out counts as none).
+    /// Whether there are no custom fields (left out is not none: it does not serialise).
     pub fn is_empty_map(&self) -> bool {
-        self.get().is_none_or(std::collections::BTreeMap::is_empty)
+        self.get().is_some_and(std::collections::BTreeMap::is_empty)
     }
 }
 
@@ -231,11 +232,13 @@ impl<T: Default> Default for Detail<T> {
     }
 }
 
-impl<T: Serialize + Default> Serialize for Detail<T> {
+impl<T: Serialize> Serialize for Detail<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.get() {
             Some(value) => value.serialize(serializer),
-            None => T::default().serialize(serializer),
+            None => Err(serde::ser::Error::custom(
+                "a device of the read snapshot has no details to write",
+            )),
         }
     }
 }
@@ -1128,5 +1131,40 @@ impl Record for HostName {
     const TABLE: &'static str = "host_names";
     fn key(&self) -> String {
         self.name.to_ascii_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_read_and_write_as_the_plain_fields_and_a_left_out_one_never_writes() {
+        let text = r#"{"moid":1,"deviceName":"a","displayName":"a","ipAddress":"10.0.0.1",
+            "dnsName":"a","type":"t","vendorName":"v","category":"c","isSNMP":true,
+            "managed":true,"addedTime":"2026-01-01T00:00:00Z","responseTimeMs":1,
+            "packetLoss":0.0,"availability":100.0,"sysDescription":"IOS",
+            "hardware":{"operatingSystem":"o","macAddress":"m","softwareVersion":"s",
+            "serialNumber":"n","serviceTag":"t","model":"x","manufacturer":"y","hdd":"1",
+            "ram":"2"},"customFields":{"Building":"B7"}}"#;
+        let device: Device = serde_json::from_str(text).unwrap();
+        assert_eq!(device.hardware.get().map(|h| h.model.as_str()), Some("x"));
+        let again: serde_json::Value = serde_json::to_value(&device).unwrap();
+        let original: serde_json::Value = serde_json::from_str(text).unwrap();
+        for field in ["sysDescription", "hardware", "customFields"] {
+            assert_eq!(again[field], original[field], "{field}");
+        }
+        // Missing details are their defaults, held; no custom fields are not written.
+        let bare = Device::discovered(2, "b", "10.0.0.2".parse().unwrap(), "x".into());
+        let bare = serde_json::to_value(&bare).unwrap();
+        assert_eq!(bare["sysDescription"], "");
+        assert_eq!(bare["hardware"]["model"], "");
+        assert!(bare.get("customFields").is_none());
+        let mut left = device;
+        left.hardware = Detail::left_out();
+        assert!(serde_json::to_string(&left).is_err());
+        left.hardware = Detail::default();
+        left.custom_fields = Detail::left_out();
+        assert!(serde_json::to_string(&left).is_err());
     }
 }

@@ -423,7 +423,8 @@ mod tests {
     #[test]
     fn every_refusal_of_the_typed_loader_is_a_refusal_here() {
         let base = fixture();
-        let edits: Vec<Box<dyn Fn(&mut Value)>> = vec![
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|d| d["devices"][1]["deviceName"] = d["devices"][0]["deviceName"].clone()),
             Box::new(|d| d["devices"][1]["moid"] = d["devices"][0]["moid"].clone()),
             Box::new(|d| d["interfaces"][0]["moid"] = d["devices"][0]["moid"].clone()),
