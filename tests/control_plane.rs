@@ -618,7 +618,7 @@ async fn tenants_share_one_runner_thread_and_a_deleted_ones_connections_close() 
         );
         assert_eq!(*after_first_round.get_or_insert(now), now, "round {round}");
         // Delete the first half through their own ports, the rest through the main port.
-        let gone: Vec<_> = tenants.drain(..).collect();
+        let gone = std::mem::take(&mut tenants);
         for (i, (id, url)) in gone.iter().enumerate() {
             let base = if i % 2 == 0 { url } else { &main };
             let res = client
