@@ -9,7 +9,7 @@
 //! Here the route table is built once per product, on the runner thread, the first time a
 //! tenant is created. The thread accepts on every tenant's listener and serves each
 //! connection with that one HTTP service; a connection is tied to its tenant by the local
-//! port it arrived on ([`TenantConn`], read by the engine). Deleting a tenant closes its
+//! port it arrived on (`TenantConn`, read by the engine). Deleting a tenant closes its
 //! listener at once (new connections are refused) and marks it gone: a request that still
 //! arrives on one of its kept-alive connections has that connection reset, as the old
 //! per-tenant server's graceful stop closed them.
