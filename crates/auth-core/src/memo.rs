@@ -11,28 +11,30 @@
 
 use parking_lot::Mutex;
 use rusqlite::Connection;
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 
-/// Lookups by string key for one store generation, bounded by bytes: emptied when the
-/// generation moves, and when an insert would pass the bound.
+/// Lookups by key (a string unless said otherwise) for one store generation, bounded by
+/// bytes: emptied when the generation moves, and when an insert would pass the bound.
 #[derive(Debug)]
-pub struct Memo<V> {
+pub struct Memo<V, K = String> {
     max_bytes: usize,
-    held: Mutex<Held<V>>,
+    held: Mutex<Held<K, V>>,
 }
 
 #[derive(Debug)]
-struct Held<V> {
+struct Held<K, V> {
     generation: u64,
     bytes: usize,
-    map: HashMap<String, V>,
+    map: HashMap<K, V>,
 }
 
 /// Bytes a kept entry is counted as, beyond its key and its value's own estimate: the map's
 /// slot and the allocations' headers.
 const ENTRY_OVERHEAD: usize = 64;
 
-impl<V: Clone> Memo<V> {
+impl<V: Clone, K: Eq + Hash> Memo<V, K> {
     /// An empty memo that holds at most `max_bytes` (keys, values and overhead, estimated).
     pub fn new(max_bytes: usize) -> Self {
         Memo {
@@ -51,13 +53,17 @@ impl<V: Clone> Memo<V> {
     ///
     /// # Errors
     /// What `load` returns; nothing is kept then.
-    pub fn get_or_load<E>(
+    pub fn get_or_load<Q, E>(
         &self,
         conn: &Connection,
-        key: &str,
+        key: &Q,
         size: impl FnOnce(&V) -> usize,
         load: impl FnOnce(&Connection) -> Result<V, E>,
-    ) -> Result<V, E> {
+    ) -> Result<V, E>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         self.get_or_load_at(conn.total_changes(), key, size, || load(conn))
     }
 
@@ -66,13 +72,17 @@ impl<V: Clone> Memo<V> {
     ///
     /// # Errors
     /// What `load` returns; nothing is kept then.
-    pub fn get_or_load_at<E>(
+    pub fn get_or_load_at<Q, E>(
         &self,
         generation: u64,
-        key: &str,
+        key: &Q,
         size: impl FnOnce(&V) -> usize,
         load: impl FnOnce() -> Result<V, E>,
-    ) -> Result<V, E> {
+    ) -> Result<V, E>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         {
             let mut held = self.held.lock();
             if held.generation != generation {
@@ -84,7 +94,7 @@ impl<V: Clone> Memo<V> {
             }
         }
         let value = load()?;
-        let bytes = key.len() + size(&value) + ENTRY_OVERHEAD;
+        let bytes = std::mem::size_of_val(key) + size(&value) + ENTRY_OVERHEAD;
         if bytes <= self.max_bytes {
             let mut held = self.held.lock();
             if held.generation == generation {
@@ -97,6 +107,13 @@ impl<V: Clone> Memo<V> {
             }
         }
         Ok(value)
+    }
+
+    /// Forget every kept copy (a reset, when the caller's generation does not move with it).
+    pub fn clear(&self) {
+        let mut held = self.held.lock();
+        held.map = HashMap::new();
+        held.bytes = 0;
     }
 
     /// Bytes held now (estimated), for tests and the bench.

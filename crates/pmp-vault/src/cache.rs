@@ -18,11 +18,9 @@
 //! lives. Each is bounded by bytes and emptied when the generation moves (and on reset).
 
 use crate::store::{PasswordTarget, TokenUser};
+use auth_core::memo::Memo;
 use parking_lot::Mutex;
 use rusqlite::Connection;
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -51,69 +49,29 @@ impl Changes {
     }
 }
 
-/// A map of copies for one generation, bounded by bytes: emptied when the generation moves,
-/// and when an insert would pass the bound.
-#[derive(Debug)]
-struct Held<K, V> {
-    generation: u64,
-    bytes: usize,
-    map: HashMap<K, V>,
-}
-
-impl<K, V> Default for Held<K, V> {
-    fn default() -> Self {
-        Held {
-            generation: 0,
-            bytes: 0,
-            map: HashMap::new(),
-        }
-    }
-}
-
-impl<K: Eq + Hash, V: Clone> Held<K, V> {
-    fn get<Q>(&self, generation: u64, key: &Q) -> Option<V>
-    where
-        K: Borrow<Q>,
-        Q: Eq + Hash + ?Sized,
-    {
-        if generation != self.generation {
-            return None;
-        }
-        self.map.get(key).cloned()
-    }
-
-    fn put(&mut self, generation: u64, key: K, value: V, bytes: usize, max: usize) {
-        if generation < self.generation || bytes > max {
-            return;
-        }
-        if generation > self.generation || self.bytes + bytes > max {
-            self.map.clear();
-            self.bytes = 0;
-            self.generation = generation;
-        }
-        if self.map.insert(key, value).is_none() {
-            self.bytes += bytes;
-        }
-    }
-
-    fn clear(&mut self) {
-        self.map = HashMap::new();
-        self.bytes = 0;
-    }
-}
-
 /// A password read's resource id and account id (`None`: it did not parse).
 type TargetKey = (i64, Option<i64>);
 
-/// The caches of one instance.
-#[derive(Debug, Default)]
+/// The caches of one instance: auth-core's [`Memo`], counted by this instance's generation.
+#[derive(Debug)]
 pub(crate) struct Caches {
     /// The generation's clock.
     pub changes: Changes,
-    tokens: Mutex<Held<String, Arc<TokenUser>>>,
-    targets: Mutex<Held<TargetKey, Arc<PasswordTarget>>>,
+    tokens: Memo<Option<Arc<TokenUser>>>,
+    targets: Memo<Option<Arc<PasswordTarget>>, TargetKey>,
     /// The earliest `expires_at` of a live checkout (`None`: there is none), per generation.
     next_expiry: Mutex<Option<(u64, Option<i64>)>>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches {
+            changes: Changes::default(),
+            tokens: Memo::new(MAX_TOKEN_BYTES),
+            targets: Memo::new(MAX_TARGET_BYTES),
+            next_expiry: Mutex::new(None),
+        }
+    }
 }
 
 impl Caches {
@@ -128,22 +86,12 @@ impl Caches {
         token: &str,
         read: impl FnOnce() -> rusqlite::Result<Option<TokenUser>>,
     ) -> rusqlite::Result<Option<Arc<TokenUser>>> {
-        let generation = self.changes.generation(conn);
-        if let Some(user) = self.tokens.lock().get(generation, token) {
-            return Ok(Some(user));
-        }
-        let Some(user) = read()?.map(Arc::new) else {
-            return Ok(None);
-        };
-        let bytes = token.len() + token_user_bytes(&user);
-        self.tokens.lock().put(
-            generation,
-            token.to_owned(),
-            user.clone(),
-            bytes,
-            MAX_TOKEN_BYTES,
-        );
-        Ok(Some(user))
+        self.tokens.get_or_load_at(
+            self.changes.generation(conn),
+            token,
+            |user| user.as_deref().map_or(0, token_user_bytes),
+            || Ok(read()?.map(Arc::new)),
+        )
     }
 
     /// The password read's resource `rid` and account `aid` as the store has them (`read`
@@ -158,22 +106,12 @@ impl Caches {
         aid: Option<i64>,
         read: impl FnOnce() -> rusqlite::Result<Option<PasswordTarget>>,
     ) -> rusqlite::Result<Option<Arc<PasswordTarget>>> {
-        let generation = self.changes.generation(conn);
-        if let Some(target) = self.targets.lock().get(generation, &(rid, aid)) {
-            return Ok(Some(target));
-        }
-        let Some(target) = read()?.map(Arc::new) else {
-            return Ok(None);
-        };
-        let bytes = target_bytes(&target);
-        self.targets.lock().put(
-            generation,
-            (rid, aid),
-            target.clone(),
-            bytes,
-            MAX_TARGET_BYTES,
-        );
-        Ok(Some(target))
+        self.targets.get_or_load_at(
+            self.changes.generation(conn),
+            &(rid, aid),
+            |target| target.as_deref().map_or(0, target_bytes),
+            || Ok(read()?.map(Arc::new)),
+        )
     }
 
     /// The earliest expiry of a live checkout (`read` reads it on a miss); with `conn`
@@ -200,8 +138,8 @@ impl Caches {
 
     /// Forget everything (a reset).
     pub fn clear(&self) {
-        self.tokens.lock().clear();
-        self.targets.lock().clear();
+        self.tokens.clear();
+        self.targets.clear();
         *self.next_expiry.lock() = None;
     }
 }
@@ -222,31 +160,4 @@ fn target_bytes(t: &PasswordTarget) -> usize {
         + t.account.as_ref().map_or(0, |a| {
             std::mem::size_of_val(a) + a.name.len() + a.password.len()
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_held_map_keeps_one_generation_within_its_bytes() {
-        let mut held: Held<u32, u32> = Held::default();
-        held.put(1, 1, 10, 40, 100);
-        held.put(1, 2, 20, 40, 100);
-        assert_eq!(held.get(1, &1), Some(10));
-        assert_eq!(held.get(2, &1), None, "another generation misses");
-        // Past the bound: emptied, then the new one kept.
-        held.put(1, 3, 30, 40, 100);
-        assert_eq!((held.get(1, &1), held.get(1, &3)), (None, Some(30)));
-        // A newer generation replaces the old one; an older one is not kept.
-        held.put(2, 4, 40, 10, 100);
-        assert_eq!((held.get(2, &3), held.get(2, &4)), (None, Some(40)));
-        held.put(1, 5, 50, 10, 100);
-        assert_eq!((held.get(1, &5), held.get(2, &5)), (None, None));
-        // Larger than the bound on its own: not kept.
-        held.put(2, 6, 60, 101, 100);
-        assert_eq!(held.get(2, &6), None);
-        held.clear();
-        assert_eq!(held.get(2, &4), None);
-    }
 }
