@@ -83,30 +83,47 @@ impl<V: Clone, K: Eq + Hash> Memo<V, K> {
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        {
-            let mut held = self.held.lock();
-            if held.generation != generation {
-                held.map.clear();
-                held.bytes = 0;
-                held.generation = generation;
-            } else if let Some(value) = held.map.get(key) {
-                return Ok(value.clone());
-            }
+        if let Some(value) = self.get_at(generation, key) {
+            return Ok(value);
         }
         let value = load()?;
-        let bytes = std::mem::size_of_val(key) + size(&value) + ENTRY_OVERHEAD;
-        if bytes <= self.max_bytes {
-            let mut held = self.held.lock();
-            if held.generation == generation {
-                if held.bytes + bytes > self.max_bytes {
-                    held.map.clear();
-                    held.bytes = 0;
-                }
-                held.bytes += bytes;
-                held.map.insert(key.to_owned(), value.clone());
-            }
-        }
+        let bytes = std::mem::size_of_val(key) + size(&value);
+        self.put_at(generation, key.to_owned(), value.clone(), bytes);
         Ok(value)
+    }
+
+    /// The copy of `key` kept at `generation`, if any (for callers that read and keep in two
+    /// steps, with the connection locked across both).
+    pub fn get_at<Q>(&self, generation: u64, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let held = self.held.lock();
+        if held.generation != generation {
+            return None;
+        }
+        held.map.get(key).cloned()
+    }
+
+    /// Keep `value` for `key`, read at `generation`; `bytes` is the entry's estimate (key and
+    /// value). A newer generation empties what is kept first, an older one is not kept, and
+    /// neither is an entry larger than the bound; an entry that would pass the bound empties
+    /// what is kept first.
+    pub fn put_at(&self, generation: u64, key: K, value: V, bytes: usize) {
+        let bytes = bytes + ENTRY_OVERHEAD;
+        let mut held = self.held.lock();
+        if generation < held.generation || bytes > self.max_bytes {
+            return;
+        }
+        if generation > held.generation || held.bytes + bytes > self.max_bytes {
+            held.map.clear();
+            held.bytes = 0;
+            held.generation = generation;
+        }
+        if held.map.insert(key, value).is_none() {
+            held.bytes += bytes;
+        }
     }
 
     /// Forget every kept copy (a reset, when the caller's generation does not move with it).
@@ -175,6 +192,29 @@ mod tests {
         assert_eq!(get(&conn, "a"), None);
         // a, b, then each of a, b, a, a again after the four changes.
         assert_eq!(loads, 6);
+    }
+
+    #[test]
+    fn a_kept_copy_belongs_to_one_generation_and_the_bound_holds() {
+        let held: Memo<u32> = Memo::new(100 + 4 * ENTRY_OVERHEAD);
+        let entry = |b: usize| b;
+        held.put_at(1, "a".into(), 1, entry(10));
+        assert_eq!(held.get_at(1, "a"), Some(1));
+        assert_eq!(held.get_at(2, "a"), None);
+        // An older generation's copy is never kept, a newer one empties the map.
+        held.put_at(0, "b".into(), 2, entry(10));
+        assert_eq!(held.get_at(1, "b"), None);
+        held.put_at(2, "c".into(), 3, entry(10));
+        assert_eq!((held.get_at(2, "a"), held.get_at(2, "c")), (None, Some(3)));
+        for i in 0..50 {
+            held.put_at(2, format!("k{i}"), i, entry(10));
+            assert!(held.bytes() <= 100 + 4 * ENTRY_OVERHEAD, "{}", held.bytes());
+        }
+        // Larger than the whole bound: not kept.
+        held.put_at(2, "big".into(), 9, entry(101 + 3 * ENTRY_OVERHEAD));
+        assert_eq!(held.get_at(2, "big"), None);
+        held.clear();
+        assert_eq!(held.get_at(2, "c"), None);
     }
 
     #[test]

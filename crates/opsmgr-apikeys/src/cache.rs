@@ -17,10 +17,9 @@ use crate::auth::Principal;
 use crate::model::Role;
 use crate::store::{OrgRow, ProjectRow};
 use actix_web::web::Bytes;
+use auth_core::memo::Memo;
 use ipnet::IpNet;
-use parking_lot::Mutex;
 use rusqlite::Connection;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -42,59 +41,6 @@ impl Changes {
     pub(crate) fn usage_written(&self, rows: usize) {
         self.usage_rows
             .fetch_add(u64::try_from(rows).unwrap_or(0), Ordering::Relaxed);
-    }
-}
-
-/// A map of copies for one generation, bounded by bytes: emptied when the generation moves,
-/// and when an insert would pass the bound.
-#[derive(Debug)]
-struct Held<V> {
-    generation: u64,
-    bytes: usize,
-    map: HashMap<String, V>,
-}
-
-impl<V> Default for Held<V> {
-    fn default() -> Self {
-        Held {
-            generation: 0,
-            bytes: 0,
-            map: HashMap::new(),
-        }
-    }
-}
-
-impl<V: Clone> Held<V> {
-    fn get(&mut self, generation: u64, key: &str) -> Option<V> {
-        if generation != self.generation {
-            return None;
-        }
-        self.map.get(key).cloned()
-    }
-
-    fn put(&mut self, generation: u64, key: String, value: V, bytes: usize, max: usize) {
-        let bytes = bytes + key.len();
-        if generation < self.generation || bytes > max {
-            return;
-        }
-        if generation > self.generation || self.bytes + bytes > max {
-            self.map.clear();
-            self.bytes = 0;
-            self.generation = generation;
-        }
-        if let Some(_old) = self.map.insert(key, value) {
-            // Same generation, same answer: the bytes were counted once already.
-            return;
-        }
-        self.bytes += bytes;
-    }
-
-    fn clear(&mut self) {
-        *self = Held {
-            generation: self.generation,
-            bytes: 0,
-            map: HashMap::new(),
-        };
     }
 }
 
@@ -155,90 +101,103 @@ impl Known {
 }
 
 /// Known Digest usernames of one instance, for one generation.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Principals {
-    held: Mutex<Held<Arc<Known>>>,
+    held: Memo<Arc<Known>>,
+}
+
+impl Default for Principals {
+    fn default() -> Self {
+        Principals {
+            held: Memo::new(MAX_PRINCIPAL_BYTES),
+        }
+    }
 }
 
 impl Principals {
     /// The copy of `username` made at `generation`, if any.
     pub(crate) fn get(&self, generation: u64, username: &str) -> Option<Arc<Known>> {
-        self.held.lock().get(generation, username)
+        self.held.get_at(generation, username)
     }
 
     /// Keep `known` for `username`, read at `generation`.
     pub(crate) fn put(&self, generation: u64, username: &str, known: Arc<Known>) {
-        let bytes = known.bytes();
-        self.held.lock().put(
-            generation,
-            username.to_owned(),
-            known,
-            bytes,
-            MAX_PRINCIPAL_BYTES,
-        );
+        let bytes = known.bytes() + username.len();
+        self.held
+            .put_at(generation, username.to_owned(), known, bytes);
     }
 
     /// Forget everything (the state was replaced).
     pub(crate) fn clear(&self) {
-        self.held.lock().clear();
+        self.held.clear();
     }
 }
 
 /// Rendered key pages of one instance (the whole body, as sent), for one generation.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Pages {
-    held: Mutex<Held<Bytes>>,
+    held: Memo<Bytes>,
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Pages {
+            held: Memo::new(MAX_PAGE_BYTES),
+        }
+    }
 }
 
 impl Pages {
     /// The body rendered for `key` at `generation`, if any.
     pub(crate) fn get(&self, generation: u64, key: &str) -> Option<Bytes> {
-        self.held.lock().get(generation, key)
+        self.held.get_at(generation, key)
     }
 
     /// Keep `body` for `key`, rendered from what the store held at `generation`.
     pub(crate) fn put(&self, generation: u64, key: String, body: Bytes) {
-        let bytes = body.len() + std::mem::size_of::<Bytes>();
-        self.held
-            .lock()
-            .put(generation, key, body, bytes, MAX_PAGE_BYTES);
+        let bytes = body.len() + std::mem::size_of::<Bytes>() + key.len();
+        self.held.put_at(generation, key, body, bytes);
     }
 
     /// Forget everything (the state was replaced).
     pub(crate) fn clear(&self) {
-        self.held.lock().clear();
+        self.held.clear();
     }
 }
 
 /// Orgs and projects by id, as the store had them, for one generation: what every handler
 /// under `/orgs/{ORG-ID}` or `/groups/{GROUP-ID}` reads first.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Rows {
-    orgs: Mutex<Held<OrgRow>>,
-    projects: Mutex<Held<ProjectRow>>,
+    orgs: Memo<OrgRow>,
+    projects: Memo<ProjectRow>,
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Rows {
+            orgs: Memo::new(MAX_ROW_BYTES),
+            projects: Memo::new(MAX_ROW_BYTES),
+        }
+    }
 }
 
 impl Rows {
     /// The copy of org `id` made at `generation`, if any.
     pub(crate) fn org(&self, generation: u64, id: &str) -> Option<OrgRow> {
-        self.orgs.lock().get(generation, id)
+        self.orgs.get_at(generation, id)
     }
 
     /// Keep `org`, read at `generation`.
     pub(crate) fn put_org(&self, generation: u64, org: &OrgRow) {
-        let bytes = std::mem::size_of::<OrgRow>() + org.id.len() + org.name.len();
-        self.orgs.lock().put(
-            generation,
-            org.id.clone(),
-            org.clone(),
-            bytes,
-            MAX_ROW_BYTES,
-        );
+        let bytes = std::mem::size_of::<OrgRow>() + 2 * org.id.len() + org.name.len();
+        self.orgs
+            .put_at(generation, org.id.clone(), org.clone(), bytes);
     }
 
     /// The copy of project `id` made at `generation`, if any.
     pub(crate) fn project(&self, generation: u64, id: &str) -> Option<ProjectRow> {
-        self.projects.lock().get(generation, id)
+        self.projects.get_at(generation, id)
     }
 
     /// Keep `project`, read at `generation`.
@@ -249,51 +208,26 @@ impl Rows {
             .map(|t| std::mem::size_of::<String>() + t.len())
             .sum();
         let bytes = std::mem::size_of::<ProjectRow>()
-            + project.id.len()
+            + 2 * project.id.len()
             + project.org_id.len()
             + project.name.len()
             + project.agent_api_key.len()
             + project.created.len()
             + tags;
-        self.projects.lock().put(
-            generation,
-            project.id.clone(),
-            project.clone(),
-            bytes,
-            MAX_ROW_BYTES,
-        );
+        self.projects
+            .put_at(generation, project.id.clone(), project.clone(), bytes);
     }
 
     /// Forget everything (the state was replaced).
     pub(crate) fn clear(&self) {
-        self.orgs.lock().clear();
-        self.projects.lock().clear();
+        self.orgs.clear();
+        self.projects.clear();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_held_map_is_bounded_by_bytes_and_keeps_one_generation() {
-        let mut held: Held<u32> = Held::default();
-        held.put(1, "a".into(), 1, 10, 100);
-        assert_eq!(held.get(1, "a"), Some(1));
-        assert_eq!(held.get(2, "a"), None);
-        // An older generation's copy is never kept, a newer one empties the map.
-        held.put(0, "b".into(), 2, 10, 100);
-        assert_eq!(held.get(1, "b"), None);
-        held.put(2, "c".into(), 3, 10, 100);
-        assert_eq!((held.get(2, "a"), held.get(2, "c")), (None, Some(3)));
-        for i in 0..50 {
-            held.put(2, format!("k{i}"), i, 10, 100);
-            assert!(held.bytes <= 100, "{}", held.bytes);
-        }
-        // Larger than the whole bound: not kept.
-        held.put(2, "big".into(), 9, 98, 100);
-        assert_eq!(held.get(2, "big"), None);
-    }
 
     #[test]
     fn the_generation_moves_with_every_write_but_the_usage_stamps() {
