@@ -4,8 +4,9 @@
 //! The *generation* of a store is SQLite's count of rows changed on its connection
 //! (`sqlite3_total_changes`): every `INSERT`, `UPDATE` and `DELETE` moves it, trigger programs
 //! included, even a transaction later rolled back, and nothing else does. A product whose reads
-//! write nothing (no usage stamps) can use it as it is; one whose reads do write must tell
-//! those rows apart (Ops Manager's `cache.rs` does). A [`Memo`] is read and filled with the
+//! write nothing (ServiceOps) uses it as it is ([`Memo::get_or_load`]); one whose reads do
+//! write counts those rows apart and passes its own generation ([`Memo::get_or_load_at`],
+//! [`Memo::get_at`], [`Memo::put_at`]: Ops Manager's usage stamps, PMP's audit records). A [`Memo`] is read and filled with the
 //! store's connection locked (inside [`crate::Store::read`]), so its generation and the rows it
 //! copies agree. It holds copies only: the store stays the one place a write lives.
 
