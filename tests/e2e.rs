@@ -551,3 +551,20 @@ async fn control_allow_opens_the_control_api_to_a_network_and_startup_says_so() 
     let res = client.get(health(&by_env)).send().await.unwrap();
     assert_eq!(res.status(), 200);
 }
+
+/// Every product's route table is matched by auth-core's segment dispatch, none left to
+/// actix's regex per route (`auth_core::dispatch`): a new pattern of a form the dispatch does
+/// not match like actix would quietly fall back to the slower table.
+#[test]
+fn every_products_route_table_is_served_by_the_segment_dispatch() {
+    use auth_core::dispatch::unsupported;
+    let left: Vec<(&str, Vec<&str>)> = vec![
+        ("opmanager", unsupported::<opmanager_keys::OpManager>()),
+        ("serviceops", unsupported::<serviceops_oauth::ServiceOps>()),
+        ("pmp", unsupported::<pmp_vault::Pmp>()),
+        ("opsmgr", unsupported::<opsmgr_apikeys::OpsMgr>()),
+    ];
+    for (product, paths) in left {
+        assert!(paths.is_empty(), "{product}: left to actix: {paths:?}");
+    }
+}

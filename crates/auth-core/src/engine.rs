@@ -14,7 +14,7 @@ use crate::faults::{Action, RequestFacts};
 use crate::host::{Host, Inst};
 use crate::journal::{self, Draft, Outcome};
 use crate::product::Instance;
-use crate::product::{OpRoute, Product};
+use crate::product::Product;
 use crate::tenant_runner::TenantConn;
 use crate::trace::Trace;
 use actix_web::body::{BoxBody, MessageBody, SizedStream};
@@ -411,10 +411,15 @@ pub(crate) async fn engine<P: Product, B: MessageBody + 'static>(
     }
 
     let mut res = next.call(req).await?.map_into_boxed_body();
-    let operation = res
-        .request()
-        .match_name()
-        .and_then(|pattern| host.operation(res.request().method(), pattern));
+    // The table's dispatch names the operation it routed to; a route actix matched (the
+    // product's own services, or a table left to actix) is found by its resource name.
+    let operation = match res.request().extensions().get::<crate::dispatch::Routed>() {
+        Some(routed) => Some(routed.0),
+        None => res
+            .request()
+            .match_name()
+            .and_then(|pattern| host.operation(res.request().method(), pattern)),
+    };
     let trace = res
         .request()
         .extensions()
@@ -546,29 +551,13 @@ async fn truncate_body(
     ServiceResponse::new(req, head.set_body(BoxBody::new(body)))
 }
 
-/// Register the product's routes, grouped by path so each path answers unsupported methods
-/// in the vendor's format.
-pub(crate) fn register_routes<P: Product>(cfg: &mut web::ServiceConfig) {
-    let mut groups: Vec<(&'static str, Vec<actix_web::Route>)> = Vec::new();
-    for OpRoute { path, route, .. } in P::routes() {
-        match groups.iter_mut().find(|(p, _)| *p == path) {
-            Some((_, routes)) => routes.push(route),
-            None => groups.push((path, vec![route])),
-        }
-    }
-    for (path, routes) in groups {
-        let mut resource = web::resource(path).name(path);
-        for route in routes {
-            resource = resource.route(route);
-        }
-        cfg.service(resource.default_service(web::to(method_not_allowed::<P>)));
-    }
-}
-
 pub(crate) async fn not_found<P: Product>(inst: Inst<P>, req: HttpRequest) -> HttpResponse {
     P::not_found(&inst, &req)
 }
 
-async fn method_not_allowed<P: Product>(inst: Inst<P>, req: HttpRequest) -> HttpResponse {
+pub(crate) async fn method_not_allowed<P: Product>(
+    inst: Inst<P>,
+    req: HttpRequest,
+) -> HttpResponse {
     P::method_not_allowed(&inst, &req)
 }

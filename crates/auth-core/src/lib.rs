@@ -19,6 +19,7 @@ pub mod control_router;
 pub mod cors;
 pub mod credentials;
 pub mod digest;
+pub mod dispatch;
 pub mod engine;
 pub mod env;
 pub mod faults;

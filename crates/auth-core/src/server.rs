@@ -2,7 +2,8 @@
 //! start the HTTP server. Binding happens before anything starts, so a launcher that
 //! prepares every product first never leaves one half-started.
 
-use crate::engine::{engine, not_found, register_routes};
+use crate::dispatch::register_routes;
+use crate::engine::{engine, not_found};
 use crate::env::Env;
 use crate::host::{CommonOptions, Host};
 use crate::product::Instance;
