@@ -132,10 +132,6 @@ impl Product for Pmp {
         routes::table()
     }
 
-    fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-        routes::fast_paths(cfg);
-    }
-
     fn control_routes() -> Vec<auth_core::ControlOp> {
         control::routes()
     }

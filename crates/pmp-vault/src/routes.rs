@@ -2,11 +2,9 @@
 //! (`pmp.get_password`), the vendor's operation name as the envelope reports it
 //! (`GET PASSWORD`) and the handler.
 //!
-//! actix tries path groups in order of first appearance and every dynamic pattern costs a
-//! regex run, so: literal paths first (a string compare; no dynamic pattern matches one of
-//! them), then the hot password path (no other pattern matches a path of its shape), then the
-//! rest in an order where overlapping patterns keep their precedence (`resourcename/{rname}`
-//! before `{rid}/accounts`).
+//! Path groups are tried in order of first appearance (auth-core's segment dispatch keeps
+//! actix's rule), so overlapping patterns keep their precedence in this order
+//! (`resourcename/{rname}` before `{rid}/accounts`).
 //!
 //! Below the table, its two route builders: [`api`] and [`pki`] wrap auth-core's `op()` so
 //! the handler's `Result<Reply, PmpError>` is answered in the envelope ([`crate::wire`])
@@ -21,7 +19,7 @@ use actix_web::body::BoxBody;
 use actix_web::dev::{Handler, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{guard, web, FromRequest, HttpMessage, Responder};
+use actix_web::{FromRequest, HttpMessage, Responder};
 use auth_core::{op, trace, OpRoute};
 use std::rc::Rc;
 
@@ -85,10 +83,7 @@ pub(crate) fn table() -> Vec<OpRoute> {
 /// The password read's path.
 const PASSWORD: &str = "/restapi/json/v1/resources/{rid}/accounts/{aid}/password";
 
-/// Where [`fast_paths`] mounts the password read.
-const RESOURCES: &str = "/restapi/json/v1/resources";
-
-/// `GET PASSWORD`, in the table and on the fast path.
+/// `GET PASSWORD`.
 fn password_read() -> OpRoute {
     api(
         GET,
@@ -96,56 +91,6 @@ fn password_read() -> OpRoute {
         "pmp.get_password",
         "GET PASSWORD",
         accounts::get_password,
-    )
-}
-
-/// Routes served before the table (the product's `configure`): the password read, the
-/// product's hottest path.
-///
-/// actix's router tries every route in order and matches a dynamic pattern with a regex run
-/// (regex-lite's PikeVM: about 33,000 instructions for [`PASSWORD`] on a path of 50 bytes,
-/// a fifth of the whole request; 18,000 still on the 26 bytes below `/resources`). Here the
-/// read sits in a scope whose prefix is literal (a string compare) and whose guard checks the
-/// path's shape by hand, so no other route is tried; inside it, each id is its own prefix
-/// scope (`/{rid}`, `/{aid}`: a regex run that stops at the next `/`), and the literal parts
-/// are literal scopes and a literal resource. A path the guard does not take (another method,
-/// a percent-escape in the literal parts, any other shape) goes on to the table, where the
-/// same operation stands in its usual place: what is answered does not depend on which of the
-/// two served it. The innermost resource is named [`PASSWORD`], as the table's is, so the
-/// journal names the same operation, and the ids are the path's `rid` and `aid` in order.
-pub(crate) fn fast_paths(cfg: &mut web::ServiceConfig) {
-    let read = web::resource("/password")
-        .name(PASSWORD)
-        .route(password_read().route);
-    cfg.service(
-        web::scope(RESOURCES)
-            .guard(guard::fn_guard(|ctx| {
-                ctx.head().method == GET && is_password_path(ctx.head().uri.path())
-            }))
-            .service(
-                web::scope("/{rid}")
-                    .service(web::scope("/accounts").service(web::scope("/{aid}").service(read))),
-            ),
-    );
-}
-
-/// Whether the raw `path` is `/restapi/json/v1/resources/{rid}/accounts/{aid}/password`
-/// with two non-empty segments, as actix's `{name}` (`[^/]+`) matches them. actix matches
-/// the percent-decoded path, which keeps `%2F` encoded: a raw path of this shape decodes to
-/// one of the same shape, so whatever this takes the table would have routed to the same
-/// operation.
-fn is_password_path(path: &str) -> bool {
-    let Some(below) = path
-        .strip_prefix(RESOURCES)
-        .and_then(|p| p.strip_prefix('/'))
-    else {
-        return false;
-    };
-    let mut parts = below.split('/');
-    matches!(
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()),
-        (Some(rid), Some("accounts"), Some(aid), Some("password"), None)
-            if !rid.is_empty() && !aid.is_empty()
     )
 }
 
@@ -252,43 +197,6 @@ mod tests {
             .iter()
             .find(|r| r.path == group && r.method == method)
             .map(|r| r.operation)
-    }
-
-    #[test]
-    fn the_fast_path_takes_exactly_the_password_paths_of_the_table_pattern() {
-        let def = ResourceDef::new(PASSWORD);
-        let base = "/restapi/json/v1/resources";
-        for path in [
-            "/1/accounts/2/password",
-            "/303/accounts/307/password",
-            "/x/accounts/y/password",
-            "/accounts/accounts/accounts/password",
-            "/%31/accounts/%32/password",
-        ] {
-            let path = format!("{base}{path}");
-            assert!(is_password_path(&path), "{path}");
-            assert!(def.is_match(&path), "{path}");
-        }
-        for path in [
-            "/1/accounts/2/password/",
-            "//accounts/2/password",
-            "/1/accounts//password",
-            "/1/accounts/2",
-            "/1/accounts/2/passwords",
-            "/1/2/accounts/3/password",
-            "/1/%61ccounts/2/password",
-            "",
-            "/",
-        ] {
-            let path = format!("{base}{path}");
-            assert!(!is_password_path(&path), "{path}");
-        }
-        assert!(!is_password_path(
-            "/restapi/json/v1/resourcesX/1/accounts/2/password"
-        ));
-        assert!(!is_password_path(
-            "/api/json/v1/resources/1/accounts/2/password"
-        ));
     }
 
     #[test]
