@@ -26,6 +26,7 @@ use actix_web::dev::{
 };
 use actix_web::{web, Error, HttpMessage, Route};
 use futures_util::future::LocalBoxFuture;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 /// The suffix spelling an optional trailing slash, captured as `slash`.
@@ -99,6 +100,9 @@ pub(crate) struct Table {
     patterns: Vec<Pattern>,
     /// `by_len[n]`: indexes of the patterns with `n` segments, in order.
     by_len: Vec<Vec<usize>>,
+    /// The answer for a path spelled exactly as a literal pattern (most of OpManager's and
+    /// PMP's paths): what the scan gives for that path, found once when the table is built.
+    literal: HashMap<&'static str, (usize, Captures)>,
 }
 
 /// What a match captured: `(name, start, end)` byte ranges of the path, in pattern order.
@@ -123,11 +127,28 @@ impl Table {
             table.by_len[n].push(i);
             table.patterns.push(pattern);
         }
+        for (path, pattern) in paths.iter().zip(&table.patterns) {
+            let literal = !pattern.slash && pattern.segs.iter().all(|s| matches!(s, Seg::Lit(_)));
+            if literal {
+                // An earlier pattern may take this path too: keep what the scan answers.
+                if let Some(found) = table.scan(path) {
+                    table.literal.insert(path, found);
+                }
+            }
+        }
         Ok(table)
     }
 
     /// The first pattern matching `path` and what it captured.
     pub(crate) fn find(&self, path: &str) -> Option<(usize, Captures)> {
+        match self.literal.get(path) {
+            Some(found) => Some(found.clone()),
+            None => self.scan(path),
+        }
+    }
+
+    /// [`Table::find`] by comparing segments.
+    fn scan(&self, path: &str) -> Option<(usize, Captures)> {
         let body = path.strip_prefix('/')?;
         let mut segs: [(usize, &str); MAX_SEGS] = [(0, ""); MAX_SEGS];
         let mut n = 0;
@@ -501,6 +522,23 @@ mod tests {
         }
         // The probes reach most patterns, with and without a slash.
         assert!(matched > 150, "only {matched} probes matched");
+    }
+
+    #[test]
+    fn a_literal_path_taken_by_an_earlier_pattern_stays_with_it() {
+        // `/a/{x}/b` comes before `/a/lit/b`: actix routes `/a/lit/b` to the first.
+        let table = Table::new(PATTERNS).expect("all supported");
+        let first = PATTERNS.iter().position(|p| *p == "/a/{x}/b");
+        assert_eq!(table.find("/a/lit/b").map(|(i, _)| i), first);
+        assert_eq!(table.find("/a/lit/b"), table.scan("/a/lit/b"));
+        let listed = PATTERNS
+            .iter()
+            .position(|p| *p == "/api/json/device/listDevices");
+        assert!(table.literal.contains_key("/api/json/device/listDevices"));
+        assert_eq!(
+            table.find("/api/json/device/listDevices").map(|(i, _)| i),
+            listed
+        );
     }
 
     #[test]
