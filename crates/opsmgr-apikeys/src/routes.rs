@@ -2,12 +2,11 @@
 //! helper, path, the operation's name (journal, fault rules), handler. `get` also answers
 //! HEAD with the same headers, as the real server (Jersey) does.
 //!
-//! Order matters twice. Between overlapping paths a literal segment beats a variable one
-//! (`/groups/byName/apiKeys` is the project named `apiKeys`): the earlier resource wins.
-//! And actix tries resources in order, one regex search each (about 12,000 instructions for
-//! one that fails, 40,000 for the one that matches, in callgrind), so the busiest resources
-//! come first: an org's key list, then a project's (behind `byName`, which must beat it),
-//! then one org key; no earlier resource can match their paths. The test below checks the
+//! Order matters: between overlapping paths a literal segment beats a variable one
+//! (`/groups/byName/apiKeys` is the project named `apiKeys`), because the earlier pattern
+//! wins (auth-core's segment dispatch keeps actix's rule). The busiest resources come first
+//! (an org's key list, then a project's behind `byName`, then one org key), which keeps
+//! their scan short; no earlier resource can match their paths. The test below checks the
 //! order for every path shape.
 
 use crate::wire::render_errors;
