@@ -315,7 +315,7 @@ impl<P: Product> Instance<P> {
     /// # Errors
     /// [`StateError`] naming the field.
     pub fn replace_state(&self, doc: &Value) -> Result<(), StateError> {
-        self.store.write(|tx| {
+        self.store.replace(|tx| {
             store::clear(tx)?;
             self.product.load_state(tx, doc, &self.env)
         })?;
@@ -341,7 +341,7 @@ impl<P: Product> Instance<P> {
                 Undo::Refused(StateError::Store(err))
             }
         }
-        let outcome = self.store.write(|tx| {
+        let outcome = self.store.replace(|tx| {
             store::clear(tx)?;
             match self.product.load_state_json(tx, json, &self.env) {
                 Ok(true) => Ok(()),
