@@ -152,3 +152,120 @@ async fn sigterm_under_load_finishes_in_flight_requests_and_loses_nothing() {
         .status
         .success());
 }
+
+/// `kill -9` while a whole-state replace is being written (its pages already spilling to the
+/// WAL, the `PUT` not answered) leaves the state acknowledged before it, whole; a replace that
+/// was answered survives the next `kill -9`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_state_replace_keeps_the_state_before_it() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().display().to_string();
+    let args = ["--only", "serviceops", "--data-dir", dir.as_str()];
+    let wal = data.path().join("serviceops.sqlite3-wal");
+    let mut standin = Standin::start(&args);
+    let url = standin.url("serviceops");
+    let client = client();
+    let get_state = |url: String| {
+        let client = client.clone();
+        async move {
+            let res = client
+                .get(format!("{url}/_standin/state"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    // The state before the replace differs from the fixtures (which a restart on an empty
+    // data file would load), so a replace left half-done cannot pass for it.
+    let mut before = get_state(url.clone()).await;
+    before["requests"][0]["subject"] = json!("kept through the kill");
+    let res = client
+        .put(format!("{url}/_standin/state"))
+        .json(&before)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let before = get_state(url.clone()).await;
+    assert_eq!(before["requests"][0]["subject"], "kept through the kill");
+
+    // 60,000 requests cloned from the fixture's first: seconds of writing in a debug build.
+    let mut big = before.clone();
+    let template = big["requests"][0].clone();
+    let n = 60_000u64;
+    big["requests"] = Value::Array(
+        (0..n)
+            .map(|i| {
+                let mut req = template.clone();
+                req["id"] = json!(1_000_000 + i);
+                req["name"] = json!(format!("INC-{}", 1_000_000 + i));
+                req
+            })
+            .collect(),
+    );
+    for key in ["serviceRequests", "changes", "assets", "conversations", "attachments"] {
+        big[key] = json!([]);
+    }
+    big["sequences"]["nextId"] = json!(1_000_000 + n + 1);
+    big["sequences"]["nextTicketNumber"] = json!(1_000_000 + n + 1);
+    let body = serde_json::to_vec(&big).unwrap();
+    drop(big);
+
+    let wal_at_start = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let put = {
+        let client = client.clone();
+        let url = url.clone();
+        tokio::spawn(async move {
+            client
+                .put(format!("{url}/_standin/state"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .map(|res| res.status().as_u16())
+        })
+    };
+    // Kill once the replace's transaction has written 8 MB of pages to the WAL.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if size > wal_at_start + 8 * 1024 * 1024 {
+            break;
+        }
+        assert!(!put.is_finished(), "the PUT ended before 8 MB reached the WAL");
+        assert!(std::time::Instant::now() < deadline, "the WAL did not grow");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    standin.kill_9();
+    let answered = put.await.unwrap();
+    assert!(answered.is_err(), "the PUT was answered: {answered:?}");
+    drop(standin);
+
+    let mut again = Standin::start(&args);
+    let url = again.url("serviceops");
+    assert_eq!(get_state(url.clone()).await, before);
+
+    // An answered replace is kept through the next kill -9.
+    let mut small = before.clone();
+    small["requests"] = json!([before["requests"][0].clone()]);
+    for key in ["conversations", "attachments"] {
+        small[key] = json!([]);
+    }
+    let res = client
+        .put(format!("{url}/_standin/state"))
+        .json(&small)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let after_put = get_state(url.clone()).await;
+    assert_eq!(after_put["requests"].as_array().unwrap().len(), 1);
+    again.kill_9();
+    drop(again);
+    let third = Standin::start(&args);
+    assert_eq!(get_state(third.url("serviceops")).await, after_put);
+    drop(third);
+    integrity_ok(data.path());
+}
