@@ -205,7 +205,13 @@ async fn kill_9_during_a_state_replace_keeps_the_state_before_it() {
             })
             .collect(),
     );
-    for key in ["serviceRequests", "changes", "assets", "conversations", "attachments"] {
+    for key in [
+        "serviceRequests",
+        "changes",
+        "assets",
+        "conversations",
+        "attachments",
+    ] {
         big[key] = json!([]);
     }
     big["sequences"]["nextId"] = json!(1_000_000 + n + 1);
@@ -234,7 +240,10 @@ async fn kill_9_during_a_state_replace_keeps_the_state_before_it() {
         if size > wal_at_start + 8 * 1024 * 1024 {
             break;
         }
-        assert!(!put.is_finished(), "the PUT ended before 8 MB reached the WAL");
+        assert!(
+            !put.is_finished(),
+            "the PUT ended before 8 MB reached the WAL"
+        );
         assert!(std::time::Instant::now() < deadline, "the WAL did not grow");
         tokio::time::sleep(Duration::from_millis(2)).await;
     }

@@ -60,6 +60,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // NORMAL is durable against a crash of the process (kill -9); FULL adds power loss.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Statement journals (and temp tables) in memory: see [`Store::replace`]. Set once
+        // here, as changing it later resets the connection's schemas and prepared statements.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Self::init(conn, schema, Some(path.to_owned()))
     }
@@ -110,19 +113,21 @@ impl Store {
     /// [`Store::write`] for a whole-state replace: one immediate transaction, as atomic as any
     /// other write, run with the connection set up for a bulk load and set back afterwards.
     ///
-    /// - `temp_store = MEMORY`: in a transaction every `INSERT` that fires a trigger or may
-    ///   abort half-way has a statement journal, the prior content of each page it touches.
-    ///   SQLite keeps it in memory up to 64 KiB and then in a temp file, which stays a file for
-    ///   the rest of the transaction: a load of 10^5 ServiceOps requests made 1.15 million
-    ///   `pwrite`s to it, against 89 thousand to the WAL and the data file together.
-    ///   The statement journal is undone or dropped when its statement ends, so keeping it
-    ///   in memory changes nothing of what reaches the data file or the WAL.
     /// - `cache_size` [`BULK_CACHE_KIB`]: with the default 2 MiB the pages a load keeps
     ///   touching (the right edge of every index, a trigger's counter row) are written to the
-    ///   WAL and read back from it again and again.
+    ///   WAL and read back from it again and again. Set back (the cache freed with
+    ///   `shrink_memory`) whatever `f` returns.
     ///
-    /// Both are set back (the cache freed with `shrink_memory`) whatever `f` returns. Memory
-    /// stores are left as they are (their journals are in memory already).
+    /// A file store also runs with `temp_store = MEMORY` from [`Store::file`] on: in a
+    /// transaction every `INSERT` that fires a trigger or may abort half-way has a statement
+    /// journal, the prior content of each page it touches. SQLite keeps it in memory up to
+    /// 64 KiB and then in a temp file, which stays a file for the rest of the transaction: a
+    /// load of 10^5 ServiceOps requests made 1.15 million `pwrite`s to it, against 89
+    /// thousand to the WAL and the data file together. The statement journal is undone or
+    /// dropped when its statement ends, so keeping it in memory changes nothing of what
+    /// reaches the data file or the WAL.
+    ///
+    /// Memory stores are left as they are (their journals are in memory already).
     ///
     /// # Errors
     /// Whatever `f` returns, or the SQLite error of a pragma or of begin/commit.
@@ -135,8 +140,6 @@ impl Store {
         }
         let mut conn = self.conn.lock();
         let cache: i64 = conn.query_row("PRAGMA cache_size", [], |row| row.get(0))?;
-        let temp: i64 = conn.query_row("PRAGMA temp_store", [], |row| row.get(0))?;
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
         let outcome: Result<T, E> = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -146,7 +149,6 @@ impl Store {
         })();
         let restored = conn
             .pragma_update(None, "cache_size", cache)
-            .and_then(|()| conn.pragma_update(None, "temp_store", temp))
             .and_then(|()| conn.execute_batch("PRAGMA shrink_memory"));
         let value = outcome?;
         restored?;
