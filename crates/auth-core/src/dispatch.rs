@@ -5,7 +5,7 @@
 //! (callgrind, docs/performance.md). The patterns the products use are simpler than a regex:
 //! literal segments, a `{name}` segment (one or more characters other than `/`), a segment
 //! with one `{name}` between a literal prefix and suffix (`status{sev}.gif`), and an optional
-//! trailing slash spelled `{slash:/?}`. [`Table`] matches those by splitting the path once and
+//! trailing slash spelled `{slash:/?}`. `Table` matches those by splitting the path once and
 //! comparing segments, with the same outcome as actix for every path: the first pattern in
 //! registration order that matches wins, the same values are captured under the same names
 //! in the same order (`slash` included, empty or `/`), and a path no pattern matches goes to
@@ -225,7 +225,7 @@ fn seg_matches(seg: &Seg, text: &str) -> bool {
     }
 }
 
-/// The paths of `P`'s route table that [`Table`] cannot match like actix (registered as
+/// The paths of `P`'s route table that `Table` cannot match like actix (registered as
 /// actix resources instead).
 pub fn unsupported<P: Product>() -> Vec<&'static str> {
     let mut paths: Vec<&'static str> = P::routes()
