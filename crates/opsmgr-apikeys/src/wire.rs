@@ -40,7 +40,13 @@ impl Format {
     /// The format a raw query string asks for (the last `pretty` and `envelope` count).
     pub fn of_query(query: &str) -> Self {
         let mut format = Format::default();
-        if query.is_empty() {
+        // Read on every answer, often more than once: a query that cannot name either
+        // parameter (no `%` escape, neither name spelled out) is not parsed.
+        if query.is_empty()
+            || !["%", "pretty", "envelope"]
+                .iter()
+                .any(|s| query.contains(s))
+        {
             return format;
         }
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
@@ -498,6 +504,26 @@ impl Paging {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_format_is_read_from_every_spelling_of_its_parameters() {
+        for (query, pretty, envelope) in [
+            ("", false, false),
+            ("pageNum=1&itemsPerPage=100", false, false),
+            ("pretty=true", true, false),
+            ("pageNum=2&envelope=TRUE", false, true),
+            ("%70retty=true&%65nvelope=true", true, true),
+            ("pretty=true&pretty=false", false, false),
+            ("prettyish=true", false, false),
+        ] {
+            let format = Format::of_query(query);
+            assert_eq!(
+                (format.pretty, format.envelope),
+                (pretty, envelope),
+                "{query}"
+            );
+        }
+    }
 
     #[test]
     fn compact_output_sorts_keys_and_has_no_whitespace() {
