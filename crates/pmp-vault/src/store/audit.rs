@@ -1,7 +1,7 @@
 //! The audit trail.
 
 use crate::state::AuditDoc;
-use rusqlite::{params, Connection};
+use rusqlite::{Connection, ToSql};
 
 /// What an audit record says about its operation.
 #[derive(Debug, Default, Clone)]
@@ -48,7 +48,8 @@ pub struct AuditEntry<'a> {
 /// transaction is its own transaction, so the two are written together or not at all, and
 /// this, the one write of every API request (a password read included), costs one statement
 /// instead of four (`BEGIN`, `UPDATE`, `INSERT`, `COMMIT`). Inside a caller's transaction it
-/// is part of that transaction.
+/// is part of that transaction. The record alone does not go through the view: its trigger
+/// costs a resource list about 6% more instructions (callgrind).
 ///
 /// # Errors
 /// SQLite errors; nothing is then written.
@@ -58,41 +59,40 @@ pub fn append_audit(
     touched: Option<(i64, i64)>,
 ) -> rusqlite::Result<()> {
     let status = if e.ok { "Success" } else { "Failed" };
+    let (accessed_id, accessed_at) = touched.unzip();
+    // The record's twelve values, then the retrieval's two (bound only with the view).
+    let values: [&dyn ToSql; 14] = [
+        &e.at_ms,
+        &e.user,
+        &e.full_name,
+        &e.operation,
+        &status,
+        &e.note.resource,
+        &e.note.account,
+        &e.note.resource_id,
+        &e.note.account_id,
+        &e.note.ticket,
+        &e.reason,
+        &e.ip,
+        &accessed_id,
+        &accessed_at,
+    ];
     match touched {
-        None => conn.prepare_cached("INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name, account_name,
-           resource_id, account_id, ticket_id, reason, ip)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")?.execute(params![
-            e.at_ms,
-            e.user,
-            e.full_name,
-            e.operation,
-            status,
-            e.note.resource,
-            e.note.account,
-            e.note.resource_id,
-            e.note.account_id,
-            e.note.ticket,
-            e.reason,
-            e.ip
-        ]),
-        Some((id, at_ms)) => conn.prepare_cached("INSERT INTO audit_with_access (at_ms, user_name, full_name, operation, status, resource_name,
-           account_name, resource_id, account_id, ticket_id, reason, ip, accessed_id, accessed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?.execute(params![
-            e.at_ms,
-            e.user,
-            e.full_name,
-            e.operation,
-            status,
-            e.note.resource,
-            e.note.account,
-            e.note.resource_id,
-            e.note.account_id,
-            e.note.ticket,
-            e.reason,
-            e.ip,
-            id,
-            at_ms
-        ]),
+        None => conn
+            .prepare_cached(
+                "INSERT INTO audit (at_ms, user_name, full_name, operation, status,
+                   resource_name, account_name, resource_id, account_id, ticket_id, reason, ip)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(&values[..12]),
+        Some(_) => conn
+            .prepare_cached(
+                "INSERT INTO audit_with_access (at_ms, user_name, full_name, operation, status,
+                   resource_name, account_name, resource_id, account_id, ticket_id, reason, ip,
+                   accessed_id, accessed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?
+            .execute(&values[..]),
     }?;
     Ok(())
 }
