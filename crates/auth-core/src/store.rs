@@ -234,6 +234,28 @@ mod tests {
     }
 
     #[test]
+    fn the_bundled_sqlite_is_built_without_its_global_mutexes() {
+        // .cargo/config.toml's LIBSQLITE3_FLAGS: no memory statistics, a page cache per
+        // connection.
+        let store = Store::memory(SCHEMA).unwrap();
+        let options: Vec<String> = store
+            .read(|c| {
+                let mut stmt = c.prepare("PRAGMA compile_options")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                rows.collect()
+            })
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+    }
+
+    #[test]
     fn clear_empties_tables_and_restarts_ids() {
         let store = Store::memory(SCHEMA).unwrap();
         store
