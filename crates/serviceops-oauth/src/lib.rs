@@ -132,7 +132,10 @@ impl Product for ServiceOps {
     const DEFAULT_PORT: u16 = 8090;
     const DEFAULT_TLS: bool = false;
     const FIXTURES: &'static str = include_str!("../../../fixtures/serviceops.json");
-    const SCHEMA: &'static str = include_str!("schema.sql");
+    const SCHEMA: &'static str = concat!(
+        include_str!("schema.sql"),
+        include_str!("insert_triggers.sql")
+    );
     /// OAuth 2.0 secrets (RFC 6749) and the legacy `authtoken` header; the access token
     /// itself travels in `Authorization`, which auth-core always redacts.
     const SECRETS: auth_core::Secrets = auth_core::Secrets {

@@ -60,10 +60,7 @@ CREATE TABLE IF NOT EXISTS object_count (
     n INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO object_count (kind, n) SELECT kind, COUNT(*) FROM object GROUP BY kind;
-CREATE TRIGGER IF NOT EXISTS object_count_insert AFTER INSERT ON object BEGIN
-    INSERT INTO object_count (kind, n) VALUES (new.kind, 1)
-        ON CONFLICT(kind) DO UPDATE SET n = n + 1;
-END;
+-- object_count_insert: insert_triggers.sql (dropped for the bulk inserts of a load).
 CREATE TRIGGER IF NOT EXISTS object_count_delete AFTER DELETE ON object BEGIN
     UPDATE object_count SET n = n - 1 WHERE kind = old.kind;
 END;

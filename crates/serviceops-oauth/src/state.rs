@@ -269,18 +269,20 @@ fn write(
         doc.sequences.next_conversation_id,
         doc.sequences.next_asset_number
     ])?;
+    let mut objects = store::ObjectLoader::new(tx)?;
     for r in &doc.requests {
-        store::put_object(tx, Kind::Request, r.id, r)?;
+        objects.push(Kind::Request, r.id, r)?;
     }
     for r in &doc.service_requests {
-        store::put_object(tx, Kind::ServiceRequest, r.id, r)?;
+        objects.push(Kind::ServiceRequest, r.id, r)?;
     }
     for c in &doc.changes {
-        store::put_object(tx, Kind::Change, c.id, c)?;
+        objects.push(Kind::Change, c.id, c)?;
     }
     for a in &doc.assets {
-        store::put_object(tx, Kind::Asset, a.id, a)?;
+        objects.push(Kind::Asset, a.id, a)?;
     }
+    objects.finish()?;
     for c in &doc.conversations {
         store::put_conversation(tx, c.ticket_id, &c.conversation)?;
     }
