@@ -568,3 +568,52 @@ fn every_products_route_table_is_served_by_the_segment_dispatch() {
         assert!(paths.is_empty(), "{product}: left to actix: {paths:?}");
     }
 }
+
+/// A state document whose text is not UTF-8 (a byte 0xFF inside a string value) is refused by
+/// every product, and the state stays as it was; the same document in UTF-8 is taken.
+#[tokio::test]
+async fn a_state_document_that_is_not_utf8_is_refused_and_changes_nothing() {
+    let standin = Standin::start(&[]);
+    let client = client();
+    for product in ["opmanager", "serviceops", "pmp", "opsmgr"] {
+        let url = format!("{}/_standin/state", standin.url(product));
+        let before = client
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let text = String::from_utf8(before.to_vec()).unwrap();
+        // The first string value of the document: its first character becomes 0xFF.
+        let at = text.find(":\"").unwrap() + 2;
+        let mut bad = text.clone().into_bytes();
+        bad[at] = 0xFF;
+        let res = client
+            .put(&url)
+            .header("content-type", "application/json")
+            .body(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{product}");
+        let after = client
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(after, before, "{product}");
+        let res = client
+            .put(&url)
+            .header("content-type", "application/json")
+            .body(text)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{product}");
+    }
+}

@@ -151,6 +151,11 @@ pub fn load(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
 }
 
 fn load_in(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
+    // The UTF-8 checked once for the whole text, not again for every string (JSON text that is
+    // not UTF-8 is refused by the `Value` reading too).
+    let Ok(text) = std::str::from_utf8(json) else {
+        return Ok(false);
+    };
     let mut sink = DeviceSink {
         rows: Appender::new(tx),
         moids: MoidList::default(),
@@ -158,7 +163,7 @@ fn load_in(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
         refused: false,
         failed: None,
     };
-    let mut de = serde_json::Deserializer::from_slice(json);
+    let mut de = serde_json::Deserializer::from_str(text);
     let parsed = Document { sink: &mut sink }.deserialize(&mut de);
     let DeviceSink {
         rows,
