@@ -9,11 +9,14 @@
 //! - an expired nonce with an otherwise correct digest yields [`DigestError::Stale`], so the
 //!   product can answer `stale=true` (RFC 7616 section 3.3).
 //!
-//! Memory is bounded by bytes: the nonces remembered and the `(nc, cnonce)` pairs each has
-//! seen may take at most [`MAX_NONCE_BYTES`] (the oldest nonces are dropped to make room),
-//! and a nonce that has served [`MAX_USES_PER_NONCE`] requests is retired as stale. A seen
-//! pair is kept as a 64-bit fingerprint (SipHash with a per-table random key), so a fresh
-//! pair is refused as a replay only on a fingerprint collision (odds about 2^-64 per pair).
+//! Memory is bounded by bytes: what the nonce table allocates (its hash map's buckets and its
+//! issue order, counted by their capacities, and the pairs seen on reused nonces) stays at
+//! most [`MAX_NONCE_BYTES`]; the oldest nonces are dropped to make room, the table holding
+//! fewer nonces rather than growing past it. A nonce that has served [`MAX_USES_PER_NONCE`]
+//! requests is retired as stale. A seen pair is kept as a 64-bit fingerprint (SipHash with a
+//! per-table random key), so a fresh pair is refused as a replay only on a fingerprint
+//! collision (odds about 2^-64 per pair); a nonce's first pair is kept inline, a set only
+//! from its second on.
 
 use crate::clock::Clock;
 use crate::ids::Ids;
@@ -22,9 +25,10 @@ use md5::{Digest as _, Md5};
 use parking_lot::Mutex;
 use std::borrow::Cow;
 use std::collections::{hash_map::RandomState, HashMap, HashSet, VecDeque};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
-/// Bytes the nonce table of one realm may take at most.
+/// Bytes the nonce table of one realm may allocate at most (its map and issue order by their
+/// capacities, and the sets of pairs seen on reused nonces).
 pub const MAX_NONCE_BYTES: usize = 4 << 20;
 /// How many requests one nonce may authenticate before it is retired as stale.
 pub const MAX_USES_PER_NONCE: usize = 4_096;
@@ -270,67 +274,293 @@ fn split_params<'a>(
 /// An issued nonce: 24 random bytes in standard base64 are always 32 characters.
 type Nonce = [u8; 32];
 
+/// Hashes a seen fingerprint to itself. A fingerprint is already a keyed SipHash value, so
+/// hashing it again would only cost time; and a `BuildHasherDefault` of this takes no room
+/// in a set, where a `RandomState` would take 16 bytes in every one.
+#[derive(Debug, Default)]
+struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type SeenSet = HashSet<u64, BuildHasherDefault<FingerprintHasher>>;
+
+/// The fingerprints of the `(nc, cnonce)` pairs accepted on one nonce: none or one inline
+/// (a full handshake uses its nonce once), a boxed set from the second on.
+#[derive(Debug)]
+enum Seen {
+    None,
+    One(u64),
+    Many(Box<SeenSet>),
+}
+
+impl Seen {
+    fn len(&self) -> usize {
+        match self {
+            Seen::None => 0,
+            Seen::One(_) => 1,
+            Seen::Many(set) => set.len(),
+        }
+    }
+
+    /// Remember `fingerprint`; false if it was there already.
+    fn insert(&mut self, fingerprint: u64) -> bool {
+        match self {
+            Seen::None => *self = Seen::One(fingerprint),
+            Seen::One(first) => {
+                if *first == fingerprint {
+                    return false;
+                }
+                let mut set = SeenSet::with_capacity_and_hasher(2, BuildHasherDefault::default());
+                set.insert(*first);
+                set.insert(fingerprint);
+                *self = Seen::Many(Box::new(set));
+            }
+            // `insert` makes room before it looks, so a replay on a full set would grow it.
+            Seen::Many(set) => return !set.contains(&fingerprint) && set.insert(fingerprint),
+        }
+        true
+    }
+
+    /// What this takes on the heap: nothing inline, else the box and the set's table.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Seen::None | Seen::One(_) => 0,
+            Seen::Many(set) => {
+                HEAP_BLOCK
+                    + std::mem::size_of::<SeenSet>()
+                    + table_bytes(buckets_for(set.capacity()), std::mem::size_of::<u64>())
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 struct NonceEntry {
     issued_ms: i64,
-    /// Fingerprints of the `(nc, cnonce)` pairs accepted on this nonce.
-    seen: HashSet<u64>,
+    /// The `(nc, cnonce)` pairs accepted on this nonce.
+    seen: Seen,
 }
 
-/// What one remembered nonce takes: its map slot (key, entry, control byte) and its place in
-/// the issue order.
-const NONCE_BYTES: usize =
-    std::mem::size_of::<(Nonce, NonceEntry)>() + 1 + std::mem::size_of::<(i64, Nonce)>();
-/// What one slot of a seen set takes (the fingerprint and its control byte).
-const SEEN_SLOT_BYTES: usize = std::mem::size_of::<u64>() + 1;
+/// hashbrown's widest control group (SSE2; the portable and NEON groups are 8 bytes): the
+/// control bytes run this far past the buckets, and the slots are padded to a multiple of it.
+const GROUP_WIDTH: usize = 16;
+/// What malloc adds to a block at most (glibc: an 8-byte header, sizes rounded up to 16).
+const HEAP_BLOCK: usize = 16;
+/// One slot of the nonce map.
+const SLOT: usize = std::mem::size_of::<(Nonce, NonceEntry)>();
 
-fn seen_bytes(seen: &HashSet<u64>) -> usize {
-    // A set of capacity c holds its slots in the next power of two above c * 8 / 7.
-    match seen.capacity() {
-        0 => 0,
-        c => (c * 8 / 7).next_power_of_two() * SEEN_SLOT_BYTES,
+/// The buckets of a std hash table that can hold `capacity` items: 4 or 8 below 8, else
+/// `capacity * 8 / 7` rounded up to a power of two (hashbrown's `capacity_to_buckets`, load
+/// factor 7/8). A table's `capacity()` right after it was (re)built is exactly its full
+/// capacity, so this is then its bucket count; tombstones later make `capacity()` smaller.
+const fn buckets_for(capacity: usize) -> usize {
+    if capacity == 0 {
+        0
+    } else if capacity < 4 {
+        4
+    } else if capacity < 8 {
+        8
+    } else {
+        (capacity * 8).div_ceil(7).next_power_of_two()
     }
 }
+
+/// How many items a std hash table of `buckets` buckets holds at most (hashbrown's
+/// `bucket_mask_to_capacity`).
+const fn full_capacity(buckets: usize) -> usize {
+    if buckets < 8 {
+        buckets.saturating_sub(1)
+    } else {
+        buckets / 8 * 7
+    }
+}
+
+/// The allocation of a std hash table of `buckets` buckets of `slot` bytes: the slots padded
+/// to the group width, a control byte per bucket and one group more, and malloc's overhead.
+const fn table_bytes(buckets: usize, slot: usize) -> usize {
+    if buckets == 0 {
+        0
+    } else {
+        (slot * buckets).next_multiple_of(GROUP_WIDTH) + buckets + GROUP_WIDTH + HEAP_BLOCK
+    }
+}
+
+/// The allocation of the issue order holding `capacity` nonces.
+const fn order_bytes(capacity: usize) -> usize {
+    if capacity == 0 {
+        0
+    } else {
+        capacity * std::mem::size_of::<Nonce>() + HEAP_BLOCK
+    }
+}
+
+/// The most buckets the nonce map may have: the largest power of two whose map, with the
+/// issue order of [`MAX_NONCES`] for it, leaves a quarter of [`MAX_NONCE_BYTES`] to the sets
+/// of reused nonces.
+const MAX_BUCKETS: usize = {
+    let mut buckets = 4;
+    while table_bytes(buckets * 2, SLOT) + order_bytes(full_capacity(buckets * 2) / 2)
+        <= MAX_NONCE_BYTES / 4 * 3
+    {
+        buckets *= 2;
+    }
+    buckets
+};
+
+/// The most nonces remembered: half the full capacity of [`MAX_BUCKETS`]. hashbrown grows
+/// a table when an insert finds its growth used up (by items or by the tombstones of removed
+/// ones) unless the items would fill at most half its capacity, when it rehashes in place;
+/// so with at most this many the map never grows past [`MAX_BUCKETS`].
+const MAX_NONCES: usize = full_capacity(MAX_BUCKETS) / 2;
+
+/// Below this many buckets (or order slots) an emptied table is not shrunk.
+const SHRINK_FROM: usize = 1024;
 
 #[derive(Debug, Default)]
 struct NonceTable {
     live: HashMap<Nonce, NonceEntry>,
-    order: VecDeque<(i64, Nonce)>,
-    /// What `live` and `order` take, by [`NONCE_BYTES`] and [`seen_bytes`].
-    bytes: usize,
+    /// The issued nonces, oldest first (including those `live` has retired).
+    order: VecDeque<Nonce>,
+    /// The bucket count of `live`: tracked, because `capacity()` leaves out tombstones.
+    buckets: usize,
+    /// What the seen sets of `live` take on the heap ([`Seen::heap_bytes`]).
+    seen_bytes: usize,
     fingerprints: RandomState,
 }
 
 impl NonceTable {
+    /// What the table holds: its map's and its order's allocations, by their capacities, and
+    /// the seen sets'.
+    fn bytes(&self) -> usize {
+        table_bytes(self.buckets, SLOT) + order_bytes(self.order.capacity()) + self.seen_bytes
+    }
+
+    /// [`NonceTable::bytes`] after one more insert, if the map and the order grow as they
+    /// might: the map to twice its buckets once more than half its capacity would be used
+    /// (see [`MAX_NONCES`]), the order as [`NonceTable::insert`] grows it.
+    fn bytes_after_insert(&self) -> usize {
+        let buckets = if self.live.len() < full_capacity(self.buckets) / 2 {
+            self.buckets
+        } else {
+            (self.buckets * 2).max(4)
+        };
+        let order = if self.order.len() < self.order.capacity() {
+            self.order.capacity()
+        } else {
+            Self::grown_order(self.order.capacity())
+        };
+        table_bytes(buckets, SLOT) + order_bytes(order) + self.seen_bytes
+    }
+
+    fn grown_order(capacity: usize) -> usize {
+        (capacity * 2).clamp(16, MAX_NONCES)
+    }
+
     fn remove(&mut self, nonce: &Nonce) {
         if let Some(entry) = self.live.remove(nonce) {
-            self.bytes = self.bytes.saturating_sub(seen_bytes(&entry.seen));
+            self.seen_bytes = self.seen_bytes.saturating_sub(entry.seen.heap_bytes());
         }
     }
 
+    fn pop_oldest(&mut self) {
+        if let Some(nonce) = self.order.pop_front() {
+            self.remove(&nonce);
+        }
+    }
+
+    /// Drop the nonces issued more than `keep_ms` ago, and the oldest while the table is over
+    /// [`MAX_NONCE_BYTES`]; then give back the memory of a table left mostly empty.
     fn prune(&mut self, now_ms: i64, keep_ms: i64) {
-        while let Some((issued, _)) = self.order.front() {
-            if self.bytes > MAX_NONCE_BYTES || *issued + keep_ms < now_ms {
-                if let Some((_, nonce)) = self.order.pop_front() {
-                    self.remove(&nonce);
-                    self.bytes = self.bytes.saturating_sub(NONCE_BYTES);
-                }
+        while let Some(nonce) = self.order.front() {
+            let expired = self
+                .live
+                .get(nonce)
+                .is_none_or(|e| e.issued_ms.saturating_add(keep_ms) < now_ms);
+            if expired || self.bytes() > MAX_NONCE_BYTES {
+                self.pop_oldest();
             } else {
                 break;
             }
         }
+        // A map never shrinks on its own: after a burst has expired, shrink to twice what is
+        // left (at most an eighth), so an idle table keeps little and does not shrink again
+        // at once.
+        if self.buckets >= SHRINK_FROM && self.live.len() <= full_capacity(self.buckets) / 8 {
+            self.live.shrink_to(self.live.len() * 2);
+            self.buckets = buckets_for(self.live.capacity());
+        }
+        let order_capacity = self.order.capacity();
+        if order_capacity >= SHRINK_FROM && self.order.len() <= order_capacity / 8 {
+            self.order.shrink_to(self.order.len() * 2);
+        }
     }
 
+    /// Remember `nonce`, first dropping the oldest until the table, grown as the insert may
+    /// grow it, stays within [`MAX_NONCE_BYTES`] and [`MAX_NONCES`].
     fn insert(&mut self, now_ms: i64, nonce: Nonce) {
-        self.live.insert(
-            nonce,
-            NonceEntry {
-                issued_ms: now_ms,
-                seen: HashSet::new(),
-            },
-        );
-        self.order.push_back((now_ms, nonce));
-        self.bytes += NONCE_BYTES;
+        while !self.order.is_empty()
+            && (self.order.len() >= MAX_NONCES || self.bytes_after_insert() > MAX_NONCE_BYTES)
+        {
+            self.pop_oldest();
+        }
+        if self.order.len() == self.order.capacity() {
+            let grown = Self::grown_order(self.order.capacity());
+            self.order.reserve_exact(grown - self.order.len());
+        }
+        self.order.push_back(nonce);
+        let entry = NonceEntry {
+            issued_ms: now_ms,
+            seen: Seen::None,
+        };
+        if let Some(old) = self.live.insert(nonce, entry) {
+            self.seen_bytes = self.seen_bytes.saturating_sub(old.seen.heap_bytes());
+        }
+        // Only an insert grows the map, and right after growing its capacity is exact.
+        self.buckets = self.buckets.max(buckets_for(self.live.capacity()));
+    }
+
+    /// Accept the `(nc, cnonce)` pair of `fingerprint` on `nonce` once: refused as a replay
+    /// the second time, stale once the nonce has served [`MAX_USES_PER_NONCE`] requests.
+    fn accept(
+        &mut self,
+        nonce: &Nonce,
+        fingerprint: u64,
+        now_ms: i64,
+        keep_ms: i64,
+    ) -> Result<(), DigestError> {
+        let entry = self.live.get_mut(nonce).ok_or(DigestError::UnknownNonce)?;
+        if entry.seen.len() >= MAX_USES_PER_NONCE {
+            self.remove(nonce);
+            return Err(DigestError::Stale);
+        }
+        let before = entry.seen.heap_bytes();
+        let fresh = entry.seen.insert(fingerprint);
+        let grown = entry.seen.heap_bytes().saturating_sub(before);
+        if grown > 0 {
+            self.seen_bytes += grown;
+            if self.bytes() > MAX_NONCE_BYTES {
+                self.prune(now_ms, keep_ms);
+            }
+        }
+        if fresh {
+            Ok(())
+        } else {
+            Err(DigestError::Replay)
+        }
     }
 }
 
@@ -503,21 +733,8 @@ impl DigestServer {
             return Err(DigestError::UriMismatch(params.uri.into_owned()));
         }
         let mut table = self.table.lock();
-        let table = &mut *table;
         let fingerprint = table.fingerprints.hash_one((nc, cnonce));
-        let entry = table.live.get_mut(&key).ok_or(DigestError::UnknownNonce)?;
-        if entry.seen.len() >= MAX_USES_PER_NONCE {
-            table.remove(&key);
-            return Err(DigestError::Stale);
-        }
-        let before = seen_bytes(&entry.seen);
-        if !entry.seen.insert(fingerprint) {
-            return Err(DigestError::Replay);
-        }
-        table.bytes += seen_bytes(&entry.seen) - before;
-        if table.bytes > MAX_NONCE_BYTES {
-            table.prune(now, self.ttl_ms.saturating_mul(2));
-        }
+        table.accept(&key, fingerprint, now, self.ttl_ms.saturating_mul(2))?;
         Ok(DigestOk {
             username: params.username.into_owned(),
             principal,
@@ -952,18 +1169,14 @@ mod tests {
     fn the_nonce_table_stays_within_its_bytes_and_keeps_the_newest() {
         let (srv, ids, clock) = server();
         let first = srv.issue_nonce(&ids, &clock);
-        let count = MAX_NONCE_BYTES / NONCE_BYTES * 2;
+        let count = MAX_NONCES * 2;
         let mut last = String::new();
         for _ in 0..count {
             last = srv.issue_nonce(&ids, &clock);
         }
         {
             let table = srv.table.lock();
-            assert!(
-                table.bytes <= MAX_NONCE_BYTES + NONCE_BYTES,
-                "{}",
-                table.bytes
-            );
+            assert!(table.bytes() <= MAX_NONCE_BYTES, "{}", table.bytes());
             assert!(table.live.len() < count, "{}", table.live.len());
         }
         let uri = "/api/public/v1.0/orgs";
@@ -986,5 +1199,247 @@ mod tests {
         assert!(use_nonce(&last, 2).is_ok());
         // A nonce of any other length was never issued.
         assert_eq!(use_nonce("short", 1), Err(DigestError::UnknownNonce));
+    }
+
+    const SECRET_T: &str = "9c5a7d1e-3b2f-4e6a-8d0c-71f4b2a9e6c3";
+    const URI_T: &str = "/api/public/v1.0/orgs";
+
+    /// One authorised request on `nonce` with `(nc, cnonce)`, through the public API (the
+    /// header built by [`response_hex`], checked against `digest_auth` above, for speed).
+    fn request(
+        srv: &DigestServer,
+        clock: &Clock,
+        nonce: &str,
+        nc: u32,
+        cnonce: &str,
+    ) -> Result<DigestOk<()>, DigestError> {
+        let ha1 = ha1_hex("qzvhwmtx", REALM_T, SECRET_T);
+        let inputs = Inputs {
+            nonce,
+            uri: URI_T,
+            cnonce,
+            method: "GET",
+        };
+        let response = response_hex(&inputs, Some(nc), &ha1);
+        let header = format!(
+            "Digest username=\"qzvhwmtx\", realm=\"{REALM_T}\", nonce=\"{nonce}\", \
+             uri=\"{URI_T}\", response=\"{}\", algorithm=MD5, qop=auth, nc={nc:08x}, \
+             cnonce=\"{cnonce}\"",
+            std::str::from_utf8(&response).unwrap()
+        );
+        srv.verify_ha1(clock, "GET", URI_T, Some(&header), |_| Some((ha1, ())))
+    }
+
+    /// What the table allocates, from the `capacity()` of each of its collections alone
+    /// (a lower bound for the map, whose tombstones `capacity()` leaves out).
+    fn bytes_by_capacity(table: &NonceTable) -> usize {
+        fn hash_table(capacity: usize, slot: usize) -> usize {
+            let buckets = match capacity {
+                0 => return 0,
+                1..=3 => 4,
+                4..=7 => 8,
+                c => (c * 8).div_ceil(7).next_power_of_two(),
+            };
+            (slot * buckets).next_multiple_of(16) + buckets + 16 + 16
+        }
+        let map = hash_table(
+            table.live.capacity(),
+            std::mem::size_of::<(Nonce, NonceEntry)>(),
+        );
+        let order = match table.order.capacity() {
+            0 => 0,
+            c => c * std::mem::size_of::<Nonce>() + 16,
+        };
+        let seen: usize = table
+            .live
+            .values()
+            .map(|entry| match &entry.seen {
+                Seen::None | Seen::One(_) => 0,
+                Seen::Many(set) => {
+                    16 + std::mem::size_of::<SeenSet>() + hash_table(set.capacity(), 8)
+                }
+            })
+            .sum();
+        map + order + seen
+    }
+
+    #[test]
+    fn full_handshakes_far_past_the_cap_stay_within_its_real_bytes_and_keep_the_newest() {
+        let (srv, ids, clock) = server();
+        let mut first = Vec::new();
+        let mut last = Vec::new();
+        for i in 0..200_000u32 {
+            let nonce = srv.issue_nonce(&ids, &clock);
+            request(&srv, &clock, &nonce, 1, &format!("{i:x}")).unwrap();
+            if i < 3 {
+                first.push(nonce);
+            } else if i >= 199_997 {
+                last.push((nonce, format!("{i:x}")));
+            }
+            if i % 10_000 == 0 {
+                let table = srv.table.lock();
+                assert!(table.bytes() <= MAX_NONCE_BYTES, "{i}: {}", table.bytes());
+            }
+        }
+        {
+            let table = srv.table.lock();
+            let by_capacity = bytes_by_capacity(&table);
+            assert!(by_capacity <= MAX_NONCE_BYTES, "{by_capacity}");
+            assert!(table.bytes() <= MAX_NONCE_BYTES, "{}", table.bytes());
+            // The tracked bucket count is never below what the map's capacity shows.
+            assert!(
+                table.bytes() >= by_capacity,
+                "{} {by_capacity}",
+                table.bytes()
+            );
+            assert!(table.buckets <= MAX_BUCKETS, "{}", table.buckets);
+            assert_eq!(table.live.len(), MAX_NONCES);
+        }
+        for (nonce, cnonce) in &last {
+            assert!(request(&srv, &clock, nonce, 2, "again").is_ok());
+            assert_eq!(
+                request(&srv, &clock, nonce, 1, cnonce),
+                Err(DigestError::Replay)
+            );
+        }
+        for nonce in &first {
+            assert_eq!(
+                request(&srv, &clock, nonce, 2, "again"),
+                Err(DigestError::UnknownNonce)
+            );
+        }
+        let table = srv.table.lock();
+        assert!(bytes_by_capacity(&table) <= MAX_NONCE_BYTES);
+        assert!(table.bytes() <= MAX_NONCE_BYTES);
+    }
+
+    #[test]
+    fn each_pair_is_accepted_once_across_the_inline_to_set_transition() {
+        let (srv, ids, clock) = server();
+        let nonce = srv.issue_nonce(&ids, &clock);
+        let key = nonce_key(&nonce).unwrap();
+        let seen_len = || srv.table.lock().live.get(&key).map(|e| e.seen.len());
+        for nc in 1..=100u32 {
+            assert!(request(&srv, &clock, &nonce, nc, "c").is_ok(), "{nc}");
+            assert_eq!(seen_len(), Some(nc as usize));
+            {
+                let table = srv.table.lock();
+                let seen = &table.live[&key].seen;
+                assert_eq!(matches!(seen, Seen::One(_)), nc == 1);
+                assert_eq!(matches!(seen, Seen::Many(_)), nc > 1);
+                assert_eq!(table.seen_bytes, seen.heap_bytes());
+            }
+            for again in [1, nc / 2 + 1, nc] {
+                assert_eq!(
+                    request(&srv, &clock, &nonce, again, "c"),
+                    Err(DigestError::Replay),
+                    "{nc} {again}"
+                );
+            }
+        }
+        // The same nc with another cnonce is another pair.
+        assert!(request(&srv, &clock, &nonce, 1, "d").is_ok());
+        assert_eq!(
+            request(&srv, &clock, &nonce, 1, "d"),
+            Err(DigestError::Replay)
+        );
+        assert_eq!(seen_len(), Some(101));
+    }
+
+    #[test]
+    fn a_nonce_is_stale_after_its_last_use_and_then_forgotten() {
+        let (srv, ids, clock) = server();
+        let nonce = srv.issue_nonce(&ids, &clock);
+        for nc in 1..=MAX_USES_PER_NONCE as u32 {
+            assert!(request(&srv, &clock, &nonce, nc, "c").is_ok(), "{nc}");
+        }
+        let next = MAX_USES_PER_NONCE as u32 + 1;
+        assert_eq!(
+            request(&srv, &clock, &nonce, next, "c"),
+            Err(DigestError::Stale)
+        );
+        assert_eq!(
+            request(&srv, &clock, &nonce, next, "c"),
+            Err(DigestError::UnknownNonce)
+        );
+        assert_eq!(srv.table.lock().seen_bytes, 0);
+    }
+
+    #[test]
+    fn reused_nonces_filling_the_cap_drop_the_oldest_and_stay_within_it() {
+        let mut table = NonceTable::default();
+        let keep = i64::MAX / 4;
+        let nonce = |i: u32| {
+            let mut n = [b'A'; 32];
+            n[..8].copy_from_slice(format!("{i:08}").as_bytes());
+            n
+        };
+        let mut fingerprint = 0u64;
+        for i in 0..200u32 {
+            table.prune(0, keep);
+            table.insert(0, nonce(i));
+            for _ in 0..MAX_USES_PER_NONCE {
+                fingerprint += 1;
+                table.accept(&nonce(i), fingerprint, 0, keep).unwrap();
+                assert!(table.bytes() <= MAX_NONCE_BYTES, "{}", table.bytes());
+            }
+            assert!(bytes_by_capacity(&table) <= MAX_NONCE_BYTES);
+            let tracked: usize = table.live.values().map(|e| e.seen.heap_bytes()).sum();
+            assert_eq!(table.seen_bytes, tracked);
+        }
+        // Each full set takes some 74 KB: the newest fit, the oldest were dropped.
+        assert!(table.live.contains_key(&nonce(199)));
+        assert!(!table.live.contains_key(&nonce(0)));
+        assert!(table.live.len() > 10, "{}", table.live.len());
+        assert_eq!(
+            table.accept(&nonce(199), 1, 0, keep),
+            Err(DigestError::Stale)
+        );
+    }
+
+    #[test]
+    fn an_expired_burst_gives_its_memory_back() {
+        let (srv, ids, clock) = server();
+        for i in 0..MAX_NONCES as u32 {
+            let nonce = srv.issue_nonce(&ids, &clock);
+            if i % 8 == 0 {
+                request(&srv, &clock, &nonce, 1, "c").unwrap();
+                request(&srv, &clock, &nonce, 2, "c").unwrap();
+            }
+        }
+        let full = srv.table.lock().bytes();
+        assert!(full > MAX_NONCE_BYTES / 4, "{full}");
+        // Past twice the lifetime every nonce of the burst is dropped on the next issue.
+        clock.advance_ms(601_000);
+        let nonce = srv.issue_nonce(&ids, &clock);
+        let table = srv.table.lock();
+        assert_eq!(table.live.len(), 1);
+        assert!(table.bytes() < 2048, "{}", table.bytes());
+        assert!(bytes_by_capacity(&table) <= table.bytes());
+        drop(table);
+        assert!(request(&srv, &clock, &nonce, 1, "c").is_ok());
+    }
+
+    #[test]
+    fn the_limits_fit_the_cap() {
+        assert!(MAX_BUCKETS.is_power_of_two());
+        assert!(MAX_NONCES * 2 <= full_capacity(MAX_BUCKETS));
+        let structure = table_bytes(MAX_BUCKETS, SLOT) + order_bytes(MAX_NONCES);
+        assert!(structure <= MAX_NONCE_BYTES / 4 * 3, "{structure}");
+        for capacity in [1, 3, 4, 7, 8, 14, 15, 28, 29, 57_344] {
+            let buckets = buckets_for(capacity);
+            assert!(full_capacity(buckets) >= capacity, "{capacity}");
+            assert!(full_capacity(buckets / 2) < capacity.max(4), "{capacity}");
+        }
+        for buckets in [4, 8, 16, 1 << 15] {
+            assert_eq!(buckets_for(full_capacity(buckets)), buckets);
+        }
+        // What std's HashSet really does, the rule the accounting follows.
+        let mut set = SeenSet::default();
+        for n in 0..1000u64 {
+            set.insert(n.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            assert_eq!(full_capacity(buckets_for(set.capacity())), set.capacity());
+        }
+        assert_eq!(std::mem::size_of::<Seen>(), 16);
     }
 }
