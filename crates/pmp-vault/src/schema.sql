@@ -1,5 +1,8 @@
 -- Password Manager Pro vault: users (API users carry a token bound to a host), resources,
--- accounts, shares, the password-access workflow and the audit trail.
+-- accounts, shares, the password-access workflow and the audit trail. Applied in one
+-- transaction (to a new store, and on every open of a data file: see the migration at the end).
+
+BEGIN;
 
 CREATE TABLE IF NOT EXISTS policies (
     name        TEXT PRIMARY KEY,
@@ -101,38 +104,74 @@ CREATE TABLE IF NOT EXISTS requests (
     expires_at     INTEGER
 );
 
-CREATE TABLE IF NOT EXISTS audit (
+-- The audit trail, stored compactly: a record (`audit_log`, a few dozen bytes) names its
+-- subject (`audit_subject`: who did which operation on what, from where, with what outcome,
+-- each distinct combination stored once) and its ticket and reason (`audit_text`: each
+-- distinct text once; 0 is the empty text). Records keep the names as they were written: a
+-- subject is never updated, a renamed resource makes a new one. Records are written and read
+-- through the view `audit_entry` below.
+CREATE TABLE IF NOT EXISTS audit_subject (
     id            INTEGER PRIMARY KEY,
-    at_ms         INTEGER NOT NULL,
     user_name     TEXT NOT NULL,
-    full_name     TEXT NOT NULL DEFAULT '',
+    full_name     TEXT NOT NULL,
     operation     TEXT NOT NULL,
     status        TEXT NOT NULL,
-    resource_name TEXT NOT NULL DEFAULT '',
-    account_name  TEXT NOT NULL DEFAULT '',
-    resource_id   INTEGER NOT NULL DEFAULT 0,
-    account_id    INTEGER NOT NULL DEFAULT 0,
-    ticket_id     TEXT NOT NULL DEFAULT '',
-    reason        TEXT NOT NULL DEFAULT '',
-    ip            TEXT NOT NULL DEFAULT ''
+    resource_name TEXT NOT NULL,
+    account_name  TEXT NOT NULL,
+    resource_id   INTEGER NOT NULL,
+    account_id    INTEGER NOT NULL,
+    ip            TEXT NOT NULL,
+    UNIQUE (account_id, resource_id, operation, user_name, status, ip, resource_name,
+            account_name, full_name)
+);
+CREATE TABLE IF NOT EXISTS audit_text (
+    id   INTEGER PRIMARY KEY,
+    text TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id      INTEGER PRIMARY KEY,
+    at_ms   INTEGER NOT NULL,
+    subject INTEGER NOT NULL,
+    ticket  INTEGER NOT NULL,
+    reason  INTEGER NOT NULL
 );
 
--- The audit record of a password read and the account's LAST ACCESSED TIME, written by one
--- statement (an INSERT into this view): one statement is one transaction, so both are written
--- or neither, without a BEGIN and a COMMIT of their own on every read.
-CREATE VIEW IF NOT EXISTS audit_with_access AS
-    SELECT at_ms, user_name, full_name, operation, status, resource_name, account_name,
-           resource_id, account_id, ticket_id, reason, ip,
-           0 AS accessed_id, 0 AS accessed_at
-    FROM audit WHERE 0;
-CREATE TRIGGER IF NOT EXISTS audit_with_access_insert INSTEAD OF INSERT ON audit_with_access
+-- One audit record in full. Reading it joins the record to its subject and texts; an INSERT
+-- into it interns the strings and appends the record, and with `accessed_id` (a password
+-- read) also sets that account's LAST ACCESSED TIME to `accessed_at`: one statement is one
+-- transaction, so all of it is written or none of it (a failed insert leaves no subject,
+-- text or record behind), without a BEGIN and a COMMIT of their own on every request.
+-- `id` NULL: the next id.
+CREATE VIEW IF NOT EXISTS audit_entry AS
+    SELECT l.id, l.at_ms, s.user_name, s.full_name, s.operation, s.status, s.resource_name,
+           s.account_name, s.resource_id, s.account_id, coalesce(t.text, '') AS ticket_id,
+           coalesce(r.text, '') AS reason, s.ip, NULL AS accessed_id, NULL AS accessed_at
+    FROM audit_log l
+    JOIN audit_subject s ON s.id = l.subject
+    LEFT JOIN audit_text t ON t.id = l.ticket
+    LEFT JOIN audit_text r ON r.id = l.reason;
+CREATE TRIGGER IF NOT EXISTS audit_entry_insert INSTEAD OF INSERT ON audit_entry
 BEGIN
     UPDATE accounts SET last_accessed = NEW.accessed_at WHERE id = NEW.accessed_id;
-    INSERT INTO audit (at_ms, user_name, full_name, operation, status, resource_name,
-                       account_name, resource_id, account_id, ticket_id, reason, ip)
-    VALUES (NEW.at_ms, NEW.user_name, NEW.full_name, NEW.operation, NEW.status,
-            NEW.resource_name, NEW.account_name, NEW.resource_id, NEW.account_id,
-            NEW.ticket_id, NEW.reason, NEW.ip);
+    INSERT OR IGNORE INTO audit_subject (user_name, full_name, operation, status,
+                                         resource_name, account_name, resource_id,
+                                         account_id, ip)
+    VALUES (NEW.user_name, NEW.full_name, NEW.operation, NEW.status, NEW.resource_name,
+            NEW.account_name, NEW.resource_id, NEW.account_id, NEW.ip);
+    INSERT OR IGNORE INTO audit_text (text) SELECT NEW.ticket_id WHERE NEW.ticket_id <> '';
+    INSERT OR IGNORE INTO audit_text (text) SELECT NEW.reason WHERE NEW.reason <> '';
+    INSERT INTO audit_log (id, at_ms, subject, ticket, reason)
+    VALUES (NEW.id, NEW.at_ms,
+            (SELECT id FROM audit_subject
+             WHERE account_id = NEW.account_id AND resource_id = NEW.resource_id
+               AND operation = NEW.operation AND user_name = NEW.user_name
+               AND status = NEW.status AND ip = NEW.ip
+               AND resource_name = NEW.resource_name AND account_name = NEW.account_name
+               AND full_name = NEW.full_name),
+            CASE WHEN NEW.ticket_id = '' THEN 0
+                 ELSE (SELECT id FROM audit_text WHERE text = NEW.ticket_id) END,
+            CASE WHEN NEW.reason = '' THEN 0
+                 ELSE (SELECT id FROM audit_text WHERE text = NEW.reason) END);
 END;
 
 -- Lookups on every request: shares by resource and user (access levels, visibility),
@@ -175,3 +214,32 @@ CREATE TABLE IF NOT EXISTS request_windows (
     start_at   INTEGER NOT NULL,
     end_at     INTEGER NOT NULL
 );
+
+-- Migration of a data file written before the compact audit trail, in one transaction with
+-- the rest of the schema: its `audit` table (every record's strings in full) is copied
+-- through `audit_entry`, ids and so order kept, and dropped, with its view and trigger. A
+-- store without one creates it empty here, copies nothing and drops it.
+CREATE TABLE IF NOT EXISTS audit (
+    id            INTEGER PRIMARY KEY,
+    at_ms         INTEGER NOT NULL,
+    user_name     TEXT NOT NULL,
+    full_name     TEXT NOT NULL DEFAULT '',
+    operation     TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    resource_name TEXT NOT NULL DEFAULT '',
+    account_name  TEXT NOT NULL DEFAULT '',
+    resource_id   INTEGER NOT NULL DEFAULT 0,
+    account_id    INTEGER NOT NULL DEFAULT 0,
+    ticket_id     TEXT NOT NULL DEFAULT '',
+    reason        TEXT NOT NULL DEFAULT '',
+    ip            TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO audit_entry (id, at_ms, user_name, full_name, operation, status, resource_name,
+                         account_name, resource_id, account_id, ticket_id, reason, ip)
+    SELECT id, at_ms, user_name, full_name, operation, status, resource_name, account_name,
+           resource_id, account_id, ticket_id, reason, ip
+    FROM audit ORDER BY id;
+DROP VIEW IF EXISTS audit_with_access;
+DROP TABLE audit;
+
+COMMIT;

@@ -218,26 +218,6 @@ fn dump_requests(conn: &Connection) -> Result<Vec<RequestDoc>, StoreError> {
 }
 
 fn dump_audit(conn: &Connection) -> Result<Vec<AuditDoc>, StoreError> {
-    collect(
-        conn,
-        "SELECT id, at_ms, user_name, full_name, operation, status, resource_name, account_name,
-       resource_id, account_id, ticket_id, reason, ip FROM audit ORDER BY id",
-        |r| {
-            Ok(AuditDoc {
-                id: r.get(0)?,
-                at: auth_core::clock::rfc3339_ms(r.get(1)?),
-                user_name: r.get(2)?,
-                full_name: r.get(3)?,
-                operation: r.get(4)?,
-                status: r.get(5)?,
-                resource_name: r.get(6)?,
-                account_name: r.get(7)?,
-                resource_id: r.get(8)?,
-                account_id: r.get(9)?,
-                ticket_id: r.get(10)?,
-                reason: r.get(11)?,
-                ip: r.get(12)?,
-            })
-        },
-    )
+    let trail = crate::store::audit_trail(conn, false)?;
+    Ok(trail.into_iter().map(|(_, doc)| doc).collect())
 }

@@ -690,26 +690,7 @@ fn load_audit(tx: &Transaction<'_>, docs: &[AuditDoc]) -> Result<(), StateError>
         if !audit_ids.insert(a.id) {
             return Err(StateError::invalid(at("id"), "duplicate id"));
         }
-        tx.prepare_cached(
-            "INSERT INTO audit (id, at_ms, user_name, full_name, operation, status, resource_name,
-               account_name, resource_id, account_id, ticket_id, reason, ip)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )?
-        .execute(params![
-            a.id,
-            time_ms(&at("at"), &a.at)?,
-            a.user_name,
-            a.full_name,
-            a.operation,
-            a.status,
-            a.resource_name,
-            a.account_name,
-            a.resource_id,
-            a.account_id,
-            a.ticket_id,
-            a.reason,
-            a.ip
-        ])?;
+        crate::store::load_audit_record(tx, time_ms(&at("at"), &a.at)?, a)?;
     }
     Ok(())
 }
