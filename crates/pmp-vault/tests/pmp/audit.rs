@@ -348,7 +348,7 @@ async fn a_data_file_with_the_old_audit_table_is_migrated_keeping_every_record()
     {
         let conn = rusqlite::Connection::open(&file).unwrap();
         conn.execute_batch(
-            "DROP VIEW audit_entry; DROP TABLE audit_log; DROP TABLE audit_subject;
+            "DROP VIEW audit_entry; DROP VIEW audit_log_with_access; DROP TABLE audit_log; DROP TABLE audit_subject;
              DROP TABLE audit_text;",
         )
         .unwrap();
@@ -422,6 +422,8 @@ async fn a_data_file_with_the_old_audit_table_is_migrated_keeping_every_record()
                 "audit_entry",
                 "audit_entry_insert",
                 "audit_log",
+                "audit_log_with_access",
+                "audit_log_with_access_insert",
                 "audit_subject",
                 "audit_text",
             ]
