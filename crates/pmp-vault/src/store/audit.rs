@@ -155,31 +155,49 @@ pub fn append_audit(
     Ok(())
 }
 
-/// Load one whole audit record (the state document's, with its id), through the same view.
+/// Load one whole audit record (the state document's, with its id): like [`append_audit`],
+/// one `INSERT` when its subject and texts are interned already (a state load's records
+/// mostly repeat them), an `INSERT` into the view `audit_entry` otherwise.
 ///
 /// # Errors
 /// SQLite errors (a duplicate id among them); nothing is then written.
 pub fn load_audit_record(conn: &Connection, at_ms: i64, a: &AuditDoc) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO audit_entry (id, at_ms, user_name, full_name, operation, status,
-           resource_name, account_name, resource_id, account_id, ticket_id, reason, ip)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(rusqlite::params![
-        a.id,
-        at_ms,
-        a.user_name,
-        a.full_name,
-        a.operation,
-        a.status,
-        a.resource_name,
-        a.account_name,
-        a.resource_id,
-        a.account_id,
-        a.ticket_id,
-        a.reason,
-        a.ip
-    ])?;
+    // The values in append_audit's order, then the id.
+    let values: [&dyn ToSql; 13] = [
+        &at_ms,
+        &a.user_name,
+        &a.full_name,
+        &a.operation,
+        &a.status,
+        &a.resource_name,
+        &a.account_name,
+        &a.resource_id,
+        &a.account_id,
+        &a.ticket_id,
+        &a.reason,
+        &a.ip,
+        &a.id,
+    ];
+    let written = conn
+        .prepare_cached(concat!(
+            "INSERT INTO audit_log (id, at_ms, subject, ticket, reason)
+             SELECT ?13, ?1, s.id, n.t, n.r
+             FROM (SELECT ",
+            ticket_id!(),
+            " AS t, ",
+            reason_id!(),
+            " AS r) n, audit_subject s WHERE n.t IS NOT NULL AND n.r IS NOT NULL AND ",
+            is_subject!()
+        ))?
+        .execute(&values[..])?;
+    if written == 0 {
+        conn.prepare_cached(
+            "INSERT INTO audit_entry (at_ms, user_name, full_name, operation, status,
+               resource_name, account_name, resource_id, account_id, ticket_id, reason, ip, id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(&values[..])?;
+    }
     Ok(())
 }
 
