@@ -104,12 +104,13 @@ CREATE TABLE IF NOT EXISTS requests (
     expires_at     INTEGER
 );
 
--- The audit trail, stored compactly: a record (`audit_log`, a few dozen bytes) names its
+-- The audit trail, stored compactly: a record (`audit_log`, about 18 bytes) names its
 -- subject (`audit_subject`: who did which operation on what, from where, with what outcome,
 -- each distinct combination stored once) and its ticket and reason (`audit_text`: each
 -- distinct text once; 0 is the empty text). Records keep the names as they were written: a
--- subject is never updated, a renamed resource makes a new one. Records are written and read
--- through the view `audit_entry` below.
+-- subject is never updated, a renamed resource makes a new one. Records are read through the
+-- view `audit_entry` below, and written through it when a string is new; a record of
+-- interned strings is one INSERT that looks up their ids (`store/audit.rs`).
 CREATE TABLE IF NOT EXISTS audit_subject (
     id            INTEGER PRIMARY KEY,
     user_name     TEXT NOT NULL,
@@ -140,8 +141,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
 -- into it interns the strings and appends the record, and with `accessed_id` (a password
 -- read) also sets that account's LAST ACCESSED TIME to `accessed_at`: one statement is one
 -- transaction, so all of it is written or none of it (a failed insert leaves no subject,
--- text or record behind), without a BEGIN and a COMMIT of their own on every request.
--- `id` NULL: the next id.
+-- text or record behind), without a BEGIN and a COMMIT of their own. `id` NULL: the next id.
 CREATE VIEW IF NOT EXISTS audit_entry AS
     SELECT l.id, l.at_ms, s.user_name, s.full_name, s.operation, s.status, s.resource_name,
            s.account_name, s.resource_id, s.account_id, coalesce(t.text, '') AS ticket_id,
@@ -235,7 +235,8 @@ CREATE TABLE IF NOT EXISTS request_windows (
 -- Migration of a data file written before the compact audit trail, in one transaction with
 -- the rest of the schema: its `audit` table (every record's strings in full) is copied
 -- through `audit_entry`, ids and so order kept, and dropped, with its view and trigger. A
--- store without one creates it empty here, copies nothing and drops it.
+-- store without one creates it empty here, copies nothing and drops it (about 0.1 ms of a
+-- new store's or tenant's schema).
 CREATE TABLE IF NOT EXISTS audit (
     id            INTEGER PRIMARY KEY,
     at_ms         INTEGER NOT NULL,

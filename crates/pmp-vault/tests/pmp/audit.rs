@@ -441,3 +441,47 @@ async fn a_data_file_with_the_old_audit_table_is_migrated_keeping_every_record()
     let pmp = start().await;
     assert_eq!(pmp.state().await, migrated);
 }
+
+#[actix_web::test]
+async fn each_tenant_keeps_its_own_trail() {
+    let pmp = start().await;
+    let tenant = pmp.srv.tenant().await;
+    let read = |url: String| {
+        let http = pmp.http.clone();
+        async move {
+            let res = http
+                .get(format!(
+                    "{url}/restapi/json/v1/resources/303/accounts/307/password"
+                ))
+                .header("AUTHTOKEN", ADMIN)
+                .send()
+                .await
+                .unwrap();
+            ok(&op_of(res).await).clone()
+        }
+    };
+    read(tenant.url.clone()).await;
+    read(tenant.url.clone()).await;
+    // The main instance interns the same strings in its own store, from scratch.
+    read(pmp.srv.url().to_owned()).await;
+    let main = pmp.state().await["audit"].clone();
+    assert_eq!(main.as_array().unwrap().len(), 1);
+    assert_eq!(main[0]["id"], 1);
+    assert_eq!(main[0]["resourceName"], "MSSQLServer");
+    let res = pmp
+        .http
+        .get(format!("{}/_standin/state", tenant.url))
+        .send()
+        .await
+        .unwrap();
+    let state: Value = res.json().await.unwrap();
+    let ids: Vec<&Value> = state["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["id"])
+        .collect();
+    assert_eq!(ids, [&json!(1), &json!(2)]);
+    assert_eq!(state["audit"][1]["accountName"], "system");
+    pmp.srv.delete_tenant(&tenant).await;
+}
