@@ -67,6 +67,24 @@ macro_rules! reason_id {
         "CASE WHEN ?11 = '' THEN 0 ELSE (SELECT id FROM audit_text WHERE text = ?11) END"
     };
 }
+/// SQL: append record `$id` (`NULL`: the next id) whose subject and texts are interned
+/// already, as one `INSERT ... SELECT` into `audit_log` that writes no row when one of their
+/// ids is NULL. (The subject's columns straight from its row: a subquery per id, tested in the
+/// WHERE, cost a resource list 2.8k instructions more, callgrind.)
+macro_rules! known_record {
+    ($id:literal) => {
+        concat!(
+            "INSERT INTO audit_log (id, at_ms, subject, ticket, reason) SELECT ",
+            $id,
+            ", ?1, s.id, n.t, n.r FROM (SELECT ",
+            ticket_id!(),
+            " AS t, ",
+            reason_id!(),
+            " AS r) n, audit_subject s WHERE n.t IS NOT NULL AND n.r IS NOT NULL AND ",
+            is_subject!()
+        )
+    };
+}
 
 /// Append an audit record, with the retrieval time (`touched`: account id, ms) of the account
 /// the request read, in one write statement, so all of it is written or none of it.
@@ -112,19 +130,8 @@ pub fn append_audit(
     let before = conn.total_changes();
     match touched {
         // An INSERT ... SELECT into a table without triggers: no row when an id is NULL.
-        // (The subject's columns straight from its row: a subquery per id, tested in the
-        // WHERE, cost a resource list 2.8k instructions more, callgrind.)
         None => conn
-            .prepare_cached(concat!(
-                "INSERT INTO audit_log (at_ms, subject, ticket, reason)
-                 SELECT ?1, s.id, n.t, n.r
-                 FROM (SELECT ",
-                ticket_id!(),
-                " AS t, ",
-                reason_id!(),
-                " AS r) n, audit_subject s WHERE n.t IS NOT NULL AND n.r IS NOT NULL AND ",
-                is_subject!()
-            ))?
+            .prepare_cached(known_record!("NULL"))?
             .execute(&values[..12])?,
         // VALUES, not a SELECT, into the view: an INSERT ... SELECT into a table with
         // triggers first copies the rows to a temporary table (callgrind: +27k instructions
@@ -179,16 +186,7 @@ pub fn load_audit_record(conn: &Connection, at_ms: i64, a: &AuditDoc) -> rusqlit
         &a.id,
     ];
     let written = conn
-        .prepare_cached(concat!(
-            "INSERT INTO audit_log (id, at_ms, subject, ticket, reason)
-             SELECT ?13, ?1, s.id, n.t, n.r
-             FROM (SELECT ",
-            ticket_id!(),
-            " AS t, ",
-            reason_id!(),
-            " AS r) n, audit_subject s WHERE n.t IS NOT NULL AND n.r IS NOT NULL AND ",
-            is_subject!()
-        ))?
+        .prepare_cached(known_record!("?13"))?
         .execute(&values[..])?;
     if written == 0 {
         conn.prepare_cached(
