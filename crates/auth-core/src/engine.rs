@@ -116,7 +116,7 @@ fn redact_headers(
     mut draft: Option<&mut Draft>,
 ) {
     for (name, value) in headers.iter() {
-        let text = String::from_utf8_lossy(value.as_bytes());
+        let text = crate::redact::lossy(value.as_bytes());
         let shown = if crate::redact::is_secret_header(secrets, name.as_str()) {
             crate::redact::header_value_collect(secrets, name.as_str(), &text, seen)
         } else {
@@ -231,7 +231,7 @@ fn record<P: Product>(
                 let content_type = req
                     .headers()
                     .get(CONTENT_TYPE)
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()));
+                    .map(|v| crate::redact::lossy(v.as_bytes()));
                 crate::redact::body_collect(
                     &P::SECRETS,
                     content_type.as_deref().unwrap_or_default(),

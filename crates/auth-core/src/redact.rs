@@ -74,8 +74,29 @@ fn decode_fully(text: &str, plus: bool) -> Cow<'_, str> {
 
 fn named(name: &str, list: &[&str]) -> bool {
     let name = decode_fully(name, true);
-    let name = name.trim();
+    in_list(name.trim(), list)
+}
+
+/// Whether `name` (decoded and trimmed) is one of `list`, without regard to ASCII case.
+fn in_list(name: &str, list: &[&str]) -> bool {
     list.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// `bytes` as text: borrowed when it is UTF-8 (checked in one pass, the common case), else
+/// with U+FFFD for each invalid sequence, as [`String::from_utf8_lossy`].
+pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
+/// Whether `text` contains `needle` (ASCII) without regard to ASCII case.
+fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether header `name` carries a secret of `secrets` (or of HTTP itself).
@@ -92,7 +113,11 @@ pub fn header_value<'a>(secrets: &Secrets, name: &str, value: &'a str) -> Cow<'a
     if !is_secret_header(secrets, name) {
         return Cow::Borrowed(value);
     }
-    if name.to_ascii_lowercase().ends_with("authorization") {
+    let suffix = name.len().saturating_sub("authorization".len());
+    if name
+        .get(suffix..)
+        .is_some_and(|tail| tail.eq_ignore_ascii_case("authorization"))
+    {
         if let Some((scheme, _)) = value.trim_start().split_once(' ') {
             return Cow::Owned(format!("{scheme} {REDACTED}"));
         }
@@ -198,57 +223,78 @@ fn param_value(secrets: &Secrets, raw: &str, seen: &mut Vec<String>) -> Option<S
 /// A query string or form body (`a=1&b=2`) with secret parameters redacted, the rest as
 /// sent.
 pub fn query(secrets: &Secrets, query: &str) -> String {
-    query_collect(secrets, query, &mut Vec::new())
+    query_collect(secrets, query, &mut Vec::new()).into_owned()
 }
 
-/// [`query`], also collecting the secret values it removed into `seen`.
-pub fn query_collect(secrets: &Secrets, query: &str, seen: &mut Vec<String>) -> String {
-    if query.is_empty() {
-        return String::new();
-    }
-    let mut out = String::with_capacity(query.len());
+/// [`query`], also collecting the secret values it removed into `seen`. Borrowed when
+/// nothing was redacted.
+pub fn query_collect<'a>(
+    secrets: &Secrets,
+    query: &'a str,
+    seen: &mut Vec<String>,
+) -> Cow<'a, str> {
+    // Pairs are copied only from the first one that changes; before it, `out` stays empty
+    // and `kept` counts the bytes of `query` that are as sent.
+    let mut out = String::new();
+    let mut kept = 0;
     for (i, pair) in query.split('&').enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
+        let start = if i == 0 { 0 } else { kept + 1 };
         let (key, value) = match pair.split_once('=') {
             Some((k, v)) => (k, Some(v)),
             None => (pair, None),
         };
-        if named(key, secrets.params) || named(key, secrets.path_params) {
-            if let Some(v) = value {
-                seen.push(v.to_owned());
-                seen.push(decode_fully(v, true).into_owned());
+        let decoded = decode_fully(key, true);
+        let key_name = decoded.trim();
+        let replaced =
+            if in_list(key_name, secrets.params) || in_list(key_name, secrets.path_params) {
+                if let Some(v) = value {
+                    seen.push(v.to_owned());
+                    seen.push(decode_fully(v, true).into_owned());
+                }
+                Some(format!("{key}={REDACTED}"))
+            } else {
+                value
+                    .and_then(|v| param_value(secrets, v, seen))
+                    .map(|redacted| format!("{key}={redacted}"))
+            };
+        match replaced {
+            None if out.is_empty() => kept = start + pair.len(),
+            None => {
+                out.push('&');
+                out.push_str(pair);
             }
-            out.push_str(key);
-            out.push('=');
-            out.push_str(REDACTED);
-            continue;
-        }
-        match value.and_then(|v| param_value(secrets, v, seen)) {
-            Some(redacted) => {
-                out.push_str(key);
-                out.push('=');
-                out.push_str(&redacted);
+            Some(text) => {
+                if out.is_empty() {
+                    out.push_str(&query[..start]);
+                } else {
+                    out.push('&');
+                }
+                out.push_str(&text);
             }
-            None => out.push_str(pair),
         }
     }
-    out
+    if out.is_empty() {
+        Cow::Borrowed(query)
+    } else {
+        Cow::Owned(out)
+    }
 }
 
 /// A request path with secret path parameters (`;AUTHTOKEN=...`, also spelled `%3B`)
 /// redacted. Segments without a secret are kept as sent; a redacted segment is shown
 /// decoded.
 pub fn path(secrets: &Secrets, path: &str) -> String {
-    path_collect(secrets, path, &mut Vec::new())
+    path_collect(secrets, path, &mut Vec::new()).into_owned()
 }
 
-/// [`path`], also collecting the secret values it removed into `seen`.
-pub fn path_collect(secrets: &Secrets, path: &str, seen: &mut Vec<String>) -> String {
-    let lower = path.to_ascii_lowercase();
-    if !path.contains(';') && !lower.contains("%3b") {
-        return path.to_owned();
+/// [`path`], also collecting the secret values it removed into `seen`. Borrowed when the
+/// path has no path parameter.
+pub fn path_collect<'a>(secrets: &Secrets, path: &'a str, seen: &mut Vec<String>) -> Cow<'a, str> {
+    // A `;` sent encoded, once (`%3B`) or more (`%253B`: decoded fully below, as names are),
+    // needs the full walk; anything else has no path parameter.
+    let encoded = path.contains('%') && (contains_ignore_case(path, "%3b") || path.contains("%25"));
+    if !encoded && !path.contains(';') {
+        return Cow::Borrowed(path);
     }
     let mut out = String::with_capacity(path.len());
     for (i, segment) in path.split('/').enumerate() {
@@ -287,7 +333,7 @@ pub fn path_collect(secrets: &Secrets, path: &str, seen: &mut Vec<String>) -> St
             out.push_str(segment);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The first bytes of a request body as they may be journaled, by `content_type`: a form
@@ -302,10 +348,10 @@ pub fn body_collect(
     body: &[u8],
     seen: &mut Vec<String>,
 ) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = lossy(body);
     let kind = content_type.to_ascii_lowercase();
     let redacted = if kind.contains("x-www-form-urlencoded") {
-        query_collect(secrets, &text, seen)
+        query_collect(secrets, &text, seen).into_owned()
     } else if kind.contains("json") || text.trim_start().starts_with(['{', '[']) {
         match serde_json::from_str::<Value>(&text) {
             Ok(mut doc) => match json_collect(secrets, &mut doc, seen) {
@@ -356,6 +402,99 @@ mod tests {
         path_params: &["AUTHTOKEN"],
     };
 
+    /// The query redaction as it was before it borrowed unchanged queries: a pair at a
+    /// time into a new string.
+    fn query_collect_reference(secrets: &Secrets, query: &str, seen: &mut Vec<String>) -> String {
+        let mut out = String::new();
+        for (i, pair) in query.split('&').enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            let (key, value) = match pair.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (pair, None),
+            };
+            if named(key, secrets.params) || named(key, secrets.path_params) {
+                if let Some(v) = value {
+                    seen.push(v.to_owned());
+                    seen.push(decode_fully(v, true).into_owned());
+                }
+                out.push_str(key);
+                out.push('=');
+                out.push_str(REDACTED);
+                continue;
+            }
+            match value.and_then(|v| param_value(secrets, v, seen)) {
+                Some(redacted) => {
+                    out.push_str(key);
+                    out.push('=');
+                    out.push_str(&redacted);
+                }
+                None => out.push_str(pair),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn query_redaction_borrows_an_unchanged_query_and_agrees_with_the_copying_one() {
+        // Every query of up to three pairs from awkward pieces: secret names in any spelling,
+        // JSON documents with and without secret fields, empty pairs and values, `=` in values.
+        let pieces = [
+            "",
+            "a=1",
+            "flag",
+            "=",
+            "apiKey=k1",
+            "ap%69Key=k2",
+            "API%5FKEY=k3",
+            "private+key=x",
+            "AUTHTOKEN",
+            "name=r%3D1",
+            "q={\"PASSWORD\":\"p\"}",
+            "q=%7B%22a%22%3A1%7D",
+            "q=[1,{\"privateKey\":\"s\"}]",
+            "q={broken PASSWORD",
+            "pageNum=1",
+        ];
+        let mut queries = vec![String::new()];
+        for a in pieces {
+            queries.push(a.to_owned());
+            for b in pieces {
+                queries.push(format!("{a}&{b}"));
+                for c in pieces {
+                    queries.push(format!("{a}&{b}&{c}"));
+                }
+            }
+        }
+        let mut borrowed = 0;
+        for q in &queries {
+            let (mut seen, mut seen_before) = (Vec::new(), Vec::new());
+            let now = query_collect(&S, q, &mut seen);
+            let before = query_collect_reference(&S, q, &mut seen_before);
+            assert_eq!(now, before, "query {q:?}");
+            assert_eq!(seen, seen_before, "secrets seen in {q:?}");
+            if let Cow::Borrowed(text) = now {
+                assert_eq!(text, q);
+                borrowed += 1;
+            }
+        }
+        assert!(
+            borrowed > 100 && borrowed < queries.len(),
+            "{borrowed} of {}",
+            queries.len()
+        );
+    }
+
+    #[test]
+    fn header_values_that_are_not_utf8_are_shown_with_replacement_characters() {
+        assert_eq!(lossy(b"plain"), Cow::Borrowed("plain"));
+        assert_eq!(lossy(b"caf\xc3\xa9"), "caf\u{e9}");
+        assert_eq!(lossy(b"a\xffb\xc3"), "a\u{fffd}b\u{fffd}");
+        assert!(contains_ignore_case("/x%3Bauthtoken", "%3b"));
+        assert!(!contains_ignore_case("/x%3", "%3b"));
+    }
+
     #[test]
     fn query_parameters_are_matched_after_decoding_and_without_case() {
         let q = query(
@@ -402,6 +541,11 @@ mod tests {
             path(&S, "/restapi/json/v1/resources%3BAUTHT%4FKEN%3Dtok"),
             "/restapi/json/v1/resources;AUTHTOKEN=[redacted]"
         );
+        assert_eq!(
+            path(&S, "/restapi/json/v1/resources%253BAUTHTOKEN%253Dtok/x"),
+            "/restapi/json/v1/resources;AUTHTOKEN=[redacted]/x"
+        );
+        assert_eq!(path(&S, "/a%2520b%2Fc"), "/a%2520b%2Fc");
         assert_eq!(path(&S, "/plain/path"), "/plain/path");
         assert_eq!(path(&S, "/m;v=1"), "/m;v=1");
     }
