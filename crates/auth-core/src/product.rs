@@ -94,6 +94,31 @@ pub fn read_state<T: DeserializeOwned>(json: &[u8]) -> Option<T> {
     Some(state)
 }
 
+/// For a streaming reader of a state document (a hand-written `Visitor` over its fields):
+/// read a field's value into `slot`, refusing a second occurrence as a derived reader does.
+///
+/// # Errors
+/// The value's own, or `duplicate_field(name)`.
+pub fn read_once<'de, A: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(serde::de::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// For a streaming reader of a state document: a required field's value.
+///
+/// # Errors
+/// `missing_field(name)` when it was not in the document.
+pub fn required_field<T, E: serde::de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
+    slot.ok_or_else(|| serde::de::Error::missing_field(name))
+}
+
 /// One route of a product: method, path pattern, operation name and handler.
 pub struct OpRoute {
     /// HTTP method.

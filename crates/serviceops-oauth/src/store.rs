@@ -170,8 +170,7 @@ const INSERT_TRIGGERS: &str = include_str!("insert_triggers.sql");
 /// per statement, SQLite kept a statement journal of every page each insert touched (the
 /// table's last leaf page copied once per row).
 ///
-/// The ids must be unique (the state document is validated first): these are plain
-/// `INSERT`s.
+/// These are plain `INSERT`s: a repeated id is refused by the table's primary key.
 pub struct ObjectLoader<'c> {
     tx: &'c Transaction<'c>,
     one: rusqlite::CachedStatement<'c>,
@@ -234,6 +233,21 @@ impl<'c> ObjectLoader<'c> {
         )?;
         self.tx.execute_batch(INSERT_TRIGGERS)
     }
+}
+
+/// The stored kind of object `id` (`Kind::as_str`), if there is one.
+///
+/// # Errors
+/// SQLite errors.
+pub fn object_kind(conn: &Connection, id: i64) -> Result<Option<String>, rusqlite::Error> {
+    conn.prepare_cached("SELECT kind FROM object WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()
+}
+
+/// Whether `err` is a constraint's refusal (a repeated key), not a failure of the store.
+pub fn is_constraint(err: &rusqlite::Error) -> bool {
+    err.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
 }
 
 /// Object `id` of `kind`, if any.

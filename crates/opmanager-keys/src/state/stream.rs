@@ -14,7 +14,7 @@ use crate::state::Device;
 use crate::store::{self, Appender};
 use auth_core::clock::parse_rfc3339_ms;
 use auth_core::store::StoreError;
-use auth_core::StateError;
+use auth_core::{read_once as once, required_field as required, StateError};
 use rusqlite::Transaction;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -211,24 +211,6 @@ fn load_in(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
 /// The whole document: a [`State`] whose devices went to the sink.
 struct Document<'s, 'c> {
     sink: &'s mut DeviceSink<'c>,
-}
-
-/// Read a field's value once (a second occurrence is an error, as in the derived reader).
-fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-    slot: &mut Option<T>,
-    map: &mut A,
-    name: &'static str,
-) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(name));
-    }
-    *slot = Some(map.next_value()?);
-    Ok(())
-}
-
-/// A required field.
-fn required<T, E: de::Error>(slot: Option<T>, name: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| de::Error::missing_field(name))
 }
 
 impl<'de> DeserializeSeed<'de> for Document<'_, '_> {

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashSet;
 
+mod stream;
+
 /// The id and ticket-number sequences.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -106,22 +108,29 @@ fn unique_id(
     }
 }
 
+/// The objects a document's conversations and attachments may name: which ids are objects
+/// and which of them are tickets (requests and service requests).
+trait KnownObjects {
+    /// Whether `id` is an object of the document; `Some(true)` when it is a ticket.
+    fn ticket(&self, id: i64) -> Option<bool>;
+}
+
+/// The objects of a typed document.
+struct ObjectIds {
+    objects: HashSet<i64>,
+    tickets: HashSet<i64>,
+}
+
+impl KnownObjects for ObjectIds {
+    fn ticket(&self, id: i64) -> Option<bool> {
+        self.objects
+            .contains(&id)
+            .then(|| self.tickets.contains(&id))
+    }
+}
+
 fn validate(doc: &StateDoc, max_attachment_bytes: usize) -> Result<(), StateError> {
-    let mut seen = HashSet::new();
-    for (i, c) in doc.clients.iter().enumerate() {
-        unique(&mut seen, &c.client_id, || format!("clients[{i}].clientId"))?;
-    }
-    let (mut ids, mut logins, mut keys) = (HashSet::new(), HashSet::new(), HashSet::new());
-    for (i, u) in doc.users.iter().enumerate() {
-        unique(&mut ids, &u.id.to_string(), || format!("users[{i}].id"))?;
-        unique(&mut logins, &u.email, || format!("users[{i}].email"))?;
-        if let Some(logon) = &u.logon_name {
-            unique(&mut logins, logon, || format!("users[{i}].logonName"))?;
-        }
-        for (k, key) in u.api_keys.iter().enumerate() {
-            unique(&mut keys, key, || format!("users[{i}].apiKeys[{k}]"))?;
-        }
-    }
+    validate_head(doc)?;
     let mut object_ids = HashSet::new();
     let ids = doc
         .requests
@@ -155,15 +164,48 @@ fn validate(doc: &StateDoc, max_attachment_bytes: usize) -> Result<(), StateErro
             ));
         }
     }
-    let tickets: HashSet<i64> = doc
+    let tickets = doc
         .requests
         .iter()
         .chain(&doc.service_requests)
         .map(|r| r.id)
         .collect();
+    let known = ObjectIds {
+        objects: object_ids,
+        tickets,
+    };
+    validate_tail(doc, &known, max_attachment_bytes)
+}
+
+/// The checks of the clients and users.
+fn validate_head(doc: &StateDoc) -> Result<(), StateError> {
+    let mut seen = HashSet::new();
+    for (i, c) in doc.clients.iter().enumerate() {
+        unique(&mut seen, &c.client_id, || format!("clients[{i}].clientId"))?;
+    }
+    let (mut ids, mut logins, mut keys) = (HashSet::new(), HashSet::new(), HashSet::new());
+    for (i, u) in doc.users.iter().enumerate() {
+        unique(&mut ids, &u.id.to_string(), || format!("users[{i}].id"))?;
+        unique(&mut logins, &u.email, || format!("users[{i}].email"))?;
+        if let Some(logon) = &u.logon_name {
+            unique(&mut logins, logon, || format!("users[{i}].logonName"))?;
+        }
+        for (k, key) in u.api_keys.iter().enumerate() {
+            unique(&mut keys, key, || format!("users[{i}].apiKeys[{k}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The checks of the attachments and conversations, against the document's `objects`.
+fn validate_tail(
+    doc: &StateDoc,
+    objects: &impl KnownObjects,
+    max_attachment_bytes: usize,
+) -> Result<(), StateError> {
     let mut names = HashSet::new();
     for (i, a) in doc.attachments.iter().enumerate() {
-        if !tickets.contains(&a.ticket_id) {
+        if objects.ticket(a.ticket_id) != Some(true) {
             return Err(StateError::invalid(
                 format!("attachments[{i}].ticketId"),
                 format!("no request with id {}", a.ticket_id),
@@ -181,7 +223,7 @@ fn validate(doc: &StateDoc, max_attachment_bytes: usize) -> Result<(), StateErro
     }
     let mut conversation_ids = HashSet::new();
     for (i, c) in doc.conversations.iter().enumerate() {
-        if !object_ids.contains(&c.ticket_id) {
+        if objects.ticket(c.ticket_id).is_none() {
             return Err(StateError::invalid(
                 format!("conversations[{i}].ticketId"),
                 format!("no ticket with id {}", c.ticket_id),
@@ -219,9 +261,10 @@ pub fn load(
     write(tx, &doc, max_attachment_bytes)
 }
 
-/// [`load`] from the document's JSON text, straight into typed records (no `Value` of the
-/// whole document); `Ok(false)` when it does not deserialise, so the caller reads it through
-/// [`load`] for the message naming the field.
+/// [`load`] from the document's JSON text, read as a stream ([`stream`]: each object is
+/// inserted as it is parsed; no `Value` of the document, no `Vec` of its objects); `Ok(false)`
+/// when it is refused, so the caller rolls back and reads it through [`load`] for the message
+/// naming the field.
 ///
 /// # Errors
 /// [`StateError::Invalid`] naming the field.
@@ -230,10 +273,7 @@ pub fn load_json(
     json: &[u8],
     max_attachment_bytes: usize,
 ) -> Result<bool, StateError> {
-    match auth_core::read_state::<StateDoc>(json) {
-        Some(doc) => write(tx, &doc, max_attachment_bytes).map(|()| true),
-        None => Ok(false),
-    }
+    stream::load(tx, json, max_attachment_bytes)
 }
 
 /// Validate a typed document and write it into the emptied store.
@@ -243,6 +283,26 @@ fn write(
     max_attachment_bytes: usize,
 ) -> Result<(), StateError> {
     validate(doc, max_attachment_bytes)?;
+    write_head(tx, doc)?;
+    let mut objects = store::ObjectLoader::new(tx)?;
+    for r in &doc.requests {
+        objects.push(Kind::Request, r.id, r)?;
+    }
+    for r in &doc.service_requests {
+        objects.push(Kind::ServiceRequest, r.id, r)?;
+    }
+    for c in &doc.changes {
+        objects.push(Kind::Change, c.id, c)?;
+    }
+    for a in &doc.assets {
+        objects.push(Kind::Asset, a.id, a)?;
+    }
+    objects.finish()?;
+    write_tail(tx, doc)
+}
+
+/// Write the clients, users, reference data, custom fields and sequences.
+fn write_head(tx: &Transaction<'_>, doc: &StateDoc) -> Result<(), StateError> {
     for c in &doc.clients {
         store::insert_client(tx, c)?;
     }
@@ -269,20 +329,11 @@ fn write(
         doc.sequences.next_conversation_id,
         doc.sequences.next_asset_number
     ])?;
-    let mut objects = store::ObjectLoader::new(tx)?;
-    for r in &doc.requests {
-        objects.push(Kind::Request, r.id, r)?;
-    }
-    for r in &doc.service_requests {
-        objects.push(Kind::ServiceRequest, r.id, r)?;
-    }
-    for c in &doc.changes {
-        objects.push(Kind::Change, c.id, c)?;
-    }
-    for a in &doc.assets {
-        objects.push(Kind::Asset, a.id, a)?;
-    }
-    objects.finish()?;
+    Ok(())
+}
+
+/// Write the conversations and attachments (after the objects they belong to).
+fn write_tail(tx: &Transaction<'_>, doc: &StateDoc) -> Result<(), StateError> {
     for c in &doc.conversations {
         store::put_conversation(tx, c.ticket_id, &c.conversation)?;
     }
