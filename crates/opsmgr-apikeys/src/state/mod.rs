@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
+mod stream;
+
 /// The whole state.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -423,18 +425,54 @@ pub fn is_host_id(id: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-fn check_id<'a>(
-    field: impl FnOnce() -> String,
-    id: &'a str,
-    seen: &mut HashSet<&'a str>,
-) -> Result<(), StateError> {
-    if !model::is_object_id(id) || id.bytes().any(|b| b.is_ascii_uppercase()) {
+/// The ids a load has seen, packed: ObjectIds (24 lowercase hex digits) and host ids (32).
+/// Owned, so a streamed load can keep them after the records they came from are gone.
+#[derive(Default)]
+struct Ids {
+    objects: HashSet<[u8; 12]>,
+    hosts: HashSet<[u8; 16]>,
+}
+
+impl Ids {
+    fn with_capacity(n: usize) -> Self {
+        Ids {
+            objects: HashSet::with_capacity(n),
+            hosts: HashSet::new(),
+        }
+    }
+
+    /// Record a host id; `false` when it is not 32 lowercase hex digits or was seen.
+    fn host(&mut self, id: &str) -> bool {
+        is_host_id(id) && packed::<16>(id).is_some_and(|bytes| self.hosts.insert(bytes))
+    }
+}
+
+/// The bytes of lowercase hex text of exactly `2 * N` digits.
+fn packed<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let text = hex.as_bytes();
+    if text.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        *byte = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
+}
+
+fn check_id(field: impl FnOnce() -> String, id: &str, seen: &mut Ids) -> Result<(), StateError> {
+    let Some(bytes) = packed::<12>(id) else {
         return Err(StateError::invalid(
             field(),
             "must be 24 lowercase hex digits",
         ));
-    }
-    if !seen.insert(id) {
+    };
+    if !seen.objects.insert(bytes) {
         return Err(StateError::invalid(field(), "duplicate id"));
     }
     Ok(())
@@ -464,22 +502,20 @@ pub fn load(tx: &Transaction<'_>, doc: &Value) -> Result<(), StateError> {
     write(tx, &state)
 }
 
-/// [`load`] from the document's JSON text, straight into typed records (no `Value` of the
-/// whole document); `Ok(false)` when it does not deserialise, so the caller reads it through
-/// [`load`] for the message naming the field.
+/// [`load`] from the document's JSON text, read as a stream ([`stream`]: the API keys are
+/// checked and inserted a chunk at a time as they are parsed; no `Value` of the document, no
+/// `Vec` of its keys); `Ok(false)` when it is refused, so the caller rolls back and reads it
+/// through [`load`] for the message naming the field.
 ///
 /// # Errors
 /// [`StateError::Invalid`] naming the first bad field.
 pub fn load_json(tx: &Transaction<'_>, json: &[u8]) -> Result<bool, StateError> {
-    match auth_core::read_state::<StateDoc>(json) {
-        Some(state) => write(tx, &state).map(|()| true),
-        None => Ok(false),
-    }
+    stream::load(tx, json)
 }
 
 /// The insert triggers (`insert_triggers.sql`), dropped for the bulk inserts of a load and
 /// created again after it, in the load's transaction.
-const INSERT_TRIGGERS: &str = include_str!("insert_triggers.sql");
+const INSERT_TRIGGERS: &str = include_str!("../insert_triggers.sql");
 
 /// Validate a typed document and write it into the (empty) store. The counting triggers on
 /// `api_key` and `grant_role` are dropped first and created again at the end, in the same
@@ -488,11 +524,20 @@ const INSERT_TRIGGERS: &str = include_str!("insert_triggers.sql");
 /// the trigger wrote), which once past 64 KiB is a temporary file, two `pwrite`s per page
 /// each insert touched (19 per key at 10^5 keys: most of the seeding time).
 fn write(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateError> {
+    with_counts(tx, || write_records(tx, state))
+}
+
+/// Run `body` (the inserts of a load) with the counting triggers dropped, then write the
+/// counts and create the triggers again.
+fn with_counts<T>(
+    tx: &Transaction<'_>,
+    body: impl FnOnce() -> Result<T, StateError>,
+) -> Result<T, StateError> {
     tx.execute_batch(
         "DROP TRIGGER IF EXISTS api_key_count_insert; \
          DROP TRIGGER IF EXISTS grant_role_project_insert;",
     )?;
-    write_records(tx, state)?;
+    let value = body()?;
     tx.execute_batch(
         "DELETE FROM org_key_count; \
          INSERT INTO org_key_count (org_id, n) SELECT org_id, COUNT(*) FROM api_key GROUP BY org_id; \
@@ -502,13 +547,13 @@ fn write(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateError> {
              WHERE g.group_id IS NOT NULL GROUP BY g.group_id, k.seq;",
     )?;
     tx.execute_batch(INSERT_TRIGGERS)?;
-    Ok(())
+    Ok(value)
 }
 
 /// Validate a typed document and write it, one cached statement per table.
 fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateError> {
     // Every id of the document lands in `ids`: sized once instead of rehashed as it grows.
-    let mut ids = HashSet::with_capacity(
+    let mut ids = Ids::with_capacity(
         state.orgs.len()
             + state.projects.len()
             + state.api_keys.len()
@@ -516,11 +561,31 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
             + state.global_access_list.len()
             + state.users.len(),
     );
+    let parents = write_parents(tx, &state.orgs, &state.projects, &mut ids)?;
+    let mut public_keys =
+        HashSet::with_capacity(state.api_keys.len() + state.global_api_keys.len());
+    write_keys(tx, &state.api_keys, 0, &parents, &mut ids, &mut public_keys)?;
+    write_rest(tx, state, &parents, &mut ids, &mut public_keys)
+}
+
+/// The orgs and projects of a load, by id (a project's value is its org).
+pub(crate) struct Parents<'a> {
+    orgs: HashSet<&'a str>,
+    projects: HashMap<&'a str, &'a str>,
+}
+
+/// Check and write the orgs and projects.
+fn write_parents<'a>(
+    tx: &Transaction<'_>,
+    org_docs: &'a [OrgDoc],
+    project_docs: &'a [ProjectDoc],
+    ids: &mut Ids,
+) -> Result<Parents<'a>, StateError> {
     let mut orgs = HashSet::new();
     let mut insert =
         tx.prepare_cached("INSERT INTO org (id, name, is_deleted) VALUES (?1, ?2, ?3)")?;
-    for (i, org) in state.orgs.iter().enumerate() {
-        check_id(|| format!("orgs[{i}].id"), &org.id, &mut ids)?;
+    for (i, org) in org_docs.iter().enumerate() {
+        check_id(|| format!("orgs[{i}].id"), &org.id, ids)?;
         if org.name.trim().is_empty() {
             return Err(StateError::invalid(
                 format!("orgs[{i}].name"),
@@ -535,8 +600,8 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
     let mut insert = tx.prepare_cached(
         "INSERT INTO project (id, org_id, name, agent_api_key, created, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for (i, p) in state.projects.iter().enumerate() {
-        check_id(|| format!("projects[{i}].id"), &p.id, &mut ids)?;
+    for (i, p) in project_docs.iter().enumerate() {
+        check_id(|| format!("projects[{i}].id"), &p.id, ids)?;
         if p.name.trim().is_empty() || !names.insert(p.name.as_str()) {
             return Err(StateError::invalid(
                 format!("projects[{i}].name"),
@@ -562,17 +627,29 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
         ])?;
         projects.insert(p.id.as_str(), p.org_id.as_str());
     }
-    let mut public_keys =
-        HashSet::with_capacity(state.api_keys.len() + state.global_api_keys.len());
+    Ok(Parents { orgs, projects })
+}
+
+/// Check and write `keys`, the API keys of the document from its `first`th on, with their
+/// roles and access lists (`public_keys`: those of the keys before).
+fn write_keys(
+    tx: &Transaction<'_>,
+    keys: &[KeyDoc],
+    first: usize,
+    parents: &Parents<'_>,
+    ids: &mut Ids,
+    public_keys: &mut HashSet<[u8; 8]>,
+) -> Result<(), StateError> {
     let mut insert = Batched::new(
         tx,
         "api_key (id, org_id, descr, public_key, private_key)",
         5,
     )?;
+    let (orgs, projects) = (&parents.orgs, &parents.projects);
     let mut rows = Rows::new(tx)?;
-    for (i, key) in state.api_keys.iter().enumerate() {
-        let at = || format!("apiKeys[{i}]");
-        check_id(|| format!("{}.id", at()), &key.id, &mut ids)?;
+    for (i, key) in keys.iter().enumerate() {
+        let at = || format!("apiKeys[{}]", first + i);
+        check_id(|| format!("{}.id", at()), &key.id, ids)?;
         if !orgs.contains(key.org_id.as_str()) {
             return Err(StateError::invalid(
                 format!("{}.orgId", at()),
@@ -586,7 +663,7 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
                 "must be 1 to 250 characters",
             ));
         }
-        if !model::is_public_key(&key.public_key) || !public_keys.insert(key.public_key.as_str()) {
+        if !new_public_key(&key.public_key, public_keys) {
             return Err(StateError::invalid(
                 format!("{}.publicKey", at()),
                 "must be 8 lowercase letters, unique",
@@ -605,27 +682,40 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
             text(&key.public_key),
             text(&key.private_key),
         ])?;
-        rows.roles(
-            &at,
-            &key.id,
-            &key.roles,
-            Some(&key.org_id),
-            &orgs,
-            &projects,
-        )?;
+        rows.roles(&at, &key.id, &key.roles, Some(&key.org_id), orgs, projects)?;
         rows.access(&at, &key.id, &key.access_list)?;
     }
     insert.finish()?;
+    rows.finish()?;
+    Ok(())
+}
+
+/// Whether `key` is a public key not seen before (recorded if so).
+fn new_public_key(key: &str, seen: &mut HashSet<[u8; 8]>) -> bool {
+    model::is_public_key(key)
+        && <[u8; 8]>::try_from(key.as_bytes()).is_ok_and(|bytes| seen.insert(bytes))
+}
+
+/// Check and write the rest: global keys and access list, users, deployments, teams.
+fn write_rest(
+    tx: &Transaction<'_>,
+    state: &StateDoc,
+    parents: &Parents<'_>,
+    ids: &mut Ids,
+    public_keys: &mut HashSet<[u8; 8]>,
+) -> Result<(), StateError> {
+    let (orgs, projects) = (&parents.orgs, &parents.projects);
+    let mut rows = Rows::new(tx)?;
     for (i, key) in state.global_api_keys.iter().enumerate() {
         let at = |f: &str| format!("globalApiKeys[{i}].{f}");
-        check_id(|| at("id"), &key.id, &mut ids)?;
+        check_id(|| at("id"), &key.id, ids)?;
         if !(1..=250).contains(&key.desc.chars().count()) {
             return Err(StateError::invalid(
                 at("desc"),
                 "must be 1 to 250 characters",
             ));
         }
-        if !model::is_public_key(&key.public_key) || !public_keys.insert(key.public_key.as_str()) {
+        if !new_public_key(&key.public_key, public_keys) {
             return Err(StateError::invalid(
                 at("publicKey"),
                 "must be 8 lowercase letters, unique among all keys",
@@ -650,12 +740,12 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
             }
         }
         let holder = || format!("globalApiKeys[{i}]");
-        rows.roles(&holder, &key.id, &key.roles, None, &orgs, &projects)?;
+        rows.roles(&holder, &key.id, &key.roles, None, orgs, projects)?;
     }
     let mut blocks = HashSet::new();
     for (i, e) in state.global_access_list.iter().enumerate() {
         let at = |f: &str| format!("globalAccessList[{i}].{f}");
-        check_id(|| at("id"), &e.id, &mut ids)?;
+        check_id(|| at("id"), &e.id, ids)?;
         let canonical = Address::from_cidr(&e.cidr_block).map(|a| a.cidr_text());
         if canonical.as_deref() != Some(e.cidr_block.as_str())
             || !blocks.insert(e.cidr_block.as_str())
@@ -677,7 +767,7 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
         tx.prepare_cached("INSERT INTO user_account (id, username, api_key) VALUES (?1, ?2, ?3)")?;
     for (i, user) in state.users.iter().enumerate() {
         let at = || format!("users[{i}]");
-        check_id(|| format!("{}.id", at()), &user.id, &mut ids)?;
+        check_id(|| format!("{}.id", at()), &user.id, ids)?;
         if user.username.is_empty()
             || model::is_public_key(&user.username)
             || !usernames.insert(user.username.as_str())
@@ -703,23 +793,23 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
             user.first_name,
             user.last_name
         ])?;
-        rows.roles(&at, &user.id, &user.roles, None, &orgs, &projects)?;
+        rows.roles(&at, &user.id, &user.roles, None, orgs, projects)?;
         rows.access(&at, &user.id, &user.access_list)?;
     }
     // Teams add roles of their own: the rows above go in first, in document order.
     rows.finish()?;
-    load_deployments(tx, state, &projects, &mut ids)?;
-    load_teams(tx, state, &orgs, &projects, &mut ids)
+    load_deployments(tx, state, parents, ids)?;
+    load_teams(tx, state, orgs, projects, ids)
 }
 
 /// Teams, each in an org of the document, their members users of it, their roles project
 /// roles on projects of their org.
-fn load_teams<'a>(
+fn load_teams(
     tx: &Transaction<'_>,
-    state: &'a StateDoc,
+    state: &StateDoc,
     orgs: &HashSet<&str>,
     projects: &HashMap<&str, &str>,
-    ids: &mut HashSet<&'a str>,
+    ids: &mut Ids,
 ) -> Result<(), StateError> {
     let users: HashSet<&str> = state.users.iter().map(|u| u.id.as_str()).collect();
     let mut names = HashSet::new();
@@ -774,12 +864,13 @@ fn load_teams<'a>(
 
 /// Clusters and hosts, each in a project of the document; hosts in a cluster of their
 /// project; `hostname:port` unique per project.
-fn load_deployments<'a>(
+fn load_deployments(
     tx: &Transaction<'_>,
-    state: &'a StateDoc,
-    projects: &HashMap<&str, &str>,
-    ids: &mut HashSet<&'a str>,
+    state: &StateDoc,
+    parents: &Parents<'_>,
+    ids: &mut Ids,
 ) -> Result<(), StateError> {
+    let projects = &parents.projects;
     let mut clusters: HashMap<&str, &str> = HashMap::new();
     let mut insert = tx.prepare_cached(
         "INSERT INTO cluster (id, group_id, cluster_name, type_name, replica_set_name, shard_name, last_heartbeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -822,7 +913,7 @@ fn load_deployments<'a>(
     )?;
     for (i, h) in state.hosts.iter().enumerate() {
         let field = |name: &str| format!("hosts[{i}].{name}");
-        if !is_host_id(&h.id) || !ids.insert(h.id.as_str()) {
+        if !ids.host(&h.id) {
             return Err(StateError::invalid(
                 field("id"),
                 "must be 32 lowercase hex digits, unique",
@@ -887,16 +978,17 @@ fn load_deployments<'a>(
             databases
         ])?;
     }
-    load_alerts(tx, state, projects, ids)
+    load_alerts(tx, state, parents, ids)
 }
 
 /// Alert configurations, alerts and events, each in a project (or org) of the document.
-fn load_alerts<'a>(
+fn load_alerts(
     tx: &Transaction<'_>,
-    state: &'a StateDoc,
-    projects: &HashMap<&str, &str>,
-    ids: &mut HashSet<&'a str>,
+    state: &StateDoc,
+    parents: &Parents<'_>,
+    ids: &mut Ids,
 ) -> Result<(), StateError> {
+    let projects = &parents.projects;
     let mut configs = HashMap::new();
     let mut insert =
         tx.prepare_cached("INSERT INTO alert_config (id, group_id, doc) VALUES (?1, ?2, ?3)")?;
@@ -952,7 +1044,7 @@ fn load_alerts<'a>(
             json(a, at("id"))?
         ])?;
     }
-    let orgs: HashSet<&str> = state.orgs.iter().map(|o| o.id.as_str()).collect();
+    let orgs = &parents.orgs;
     let mut insert = tx.prepare_cached(
         "INSERT INTO event (id, org_id, group_id, created, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
