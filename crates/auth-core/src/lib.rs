@@ -46,8 +46,8 @@ pub use credentials::AuthError;
 pub use env::Env;
 pub use host::{CommonOptions, Host, Inst};
 pub use product::{
-    control_op, op, parse_state, read_once, read_state, required_field, ControlOp, Instance,
-    OpRoute, Product, StateError,
+    control_op, op, parse_state, read_once, read_state, required_field, ControlOp, ForEach,
+    Instance, OpRoute, Product, StateError,
 };
 pub use redact::Secrets;
 pub use store::{Store, StoreError};

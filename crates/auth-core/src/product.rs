@@ -119,6 +119,53 @@ pub fn required_field<T, E: serde::de::Error>(slot: Option<T>, name: &'static st
     slot.ok_or_else(|| serde::de::Error::missing_field(name))
 }
 
+/// For a streaming reader of a state document: a JSON array whose elements are handed to
+/// `take` one at a time as they are parsed, none kept (`map.next_value_seed(ForEach::new(..))`).
+/// `take` answers `false` to stop reading, which fails the read with the error "refused".
+pub struct ForEach<T, F> {
+    take: F,
+    element: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T, F: FnMut(T) -> bool> ForEach<T, F> {
+    /// Each element to `take`.
+    pub fn new(take: F) -> Self {
+        ForEach {
+            take,
+            element: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>, F: FnMut(T) -> bool> serde::de::DeserializeSeed<'de>
+    for ForEach<T, F>
+{
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>, F: FnMut(T) -> bool> serde::de::Visitor<'de>
+    for ForEach<T, F>
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(element) = seq.next_element::<T>()? {
+            if !(self.take)(element) {
+                return Err(serde::de::Error::custom("refused"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One route of a product: method, path pattern, operation name and handler.
 pub struct OpRoute {
     /// HTTP method.
@@ -395,5 +442,35 @@ impl<P: Product> Instance<P> {
     /// Store errors.
     pub fn export_state(&self) -> Result<Value, StoreError> {
         self.store.read(|conn| self.product.dump_state(conn))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ForEach;
+    use serde::de::DeserializeSeed;
+
+    fn each(text: &str, stop_at: u32) -> (Result<(), serde_json::Error>, Vec<u32>) {
+        let mut seen = Vec::new();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = ForEach::new(|n: u32| {
+            seen.push(n);
+            n != stop_at
+        })
+        .deserialize(&mut de);
+        (read, seen)
+    }
+
+    #[test]
+    fn for_each_hands_over_every_element_in_order_and_stops_when_told() {
+        let (read, seen) = each("[3, 1, 2]", 0);
+        assert!(read.is_ok());
+        assert_eq!(seen, [3, 1, 2]);
+        let (read, seen) = each("[3, 1, 2]", 1);
+        assert!(read.is_err_and(|e| e.to_string().starts_with("refused")));
+        assert_eq!(seen, [3, 1]);
+        assert!(each("{}", 0).0.is_err());
+        assert!(each("[1, \"x\"]", 0).0.is_err());
+        assert!(each("[]", 0).0.is_ok());
     }
 }

@@ -14,9 +14,9 @@ use crate::state::Device;
 use crate::store::{self, Appender};
 use auth_core::clock::parse_rfc3339_ms;
 use auth_core::store::StoreError;
-use auth_core::{read_once as once, required_field as required, StateError};
+use auth_core::{read_once as once, required_field as required, ForEach, StateError};
 use rusqlite::Transaction;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::fmt;
@@ -250,9 +250,8 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
                         return Err(de::Error::duplicate_field("devices"));
                     }
                     devices = true;
-                    m.next_value_seed(Devices {
-                        sink: &mut *self.sink,
-                    })?;
+                    let sink = &mut *self.sink;
+                    m.next_value_seed(ForEach::new(|device: Device| sink.take(&device)))?;
                 }
                 Field::Interfaces => once(&mut interfaces, m, "interfaces")?,
                 Field::Monitors => once(&mut monitors, m, "monitors")?,
@@ -314,36 +313,6 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
             wireless: wireless.unwrap_or_default(),
             host_names: host_names.unwrap_or_default(),
         })
-    }
-}
-
-/// The devices array, each element handed to the sink as it is read.
-struct Devices<'s, 'c> {
-    sink: &'s mut DeviceSink<'c>,
-}
-
-impl<'de> DeserializeSeed<'de> for Devices<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Devices<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence of devices")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(device) = seq.next_element::<Device>()? {
-            if !self.sink.take(&device) {
-                return Err(de::Error::custom("refused"));
-            }
-        }
-        Ok(())
     }
 }
 

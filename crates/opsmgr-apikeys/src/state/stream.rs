@@ -16,9 +16,9 @@ use super::{
     with_counts, write_keys, write_parents, write_rest, Ids, KeyDoc, OrgDoc, Parents, ProjectDoc,
     StateDoc,
 };
-use auth_core::{read_once, required_field, StateError};
+use auth_core::{read_once, required_field, ForEach, StateError};
 use rusqlite::Transaction;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::Deserialize;
 use std::cell::OnceCell;
 use std::collections::HashSet;
@@ -224,9 +224,8 @@ impl<'de> Visitor<'de> for Document<'_, '_, '_> {
                     if std::mem::replace(&mut keys, true) {
                         return Err(de::Error::duplicate_field("apiKeys"));
                     }
-                    m.next_value_seed(Keys {
-                        sink: &mut *self.sink,
-                    })?;
+                    let sink = &mut *self.sink;
+                    m.next_value_seed(ForEach::new(|key: KeyDoc| sink.take(key)))?;
                 }
                 Field::Users => read_once(&mut users, m, "users")?,
                 Field::Clusters => read_once(&mut clusters, m, "clusters")?,
@@ -260,36 +259,6 @@ impl<'de> Visitor<'de> for Document<'_, '_, '_> {
             global_access_list: global_access_list.unwrap_or_default(),
             teams: teams.unwrap_or_default(),
         })
-    }
-}
-
-/// The `apiKeys` array, each element handed to the sink as it is read.
-struct Keys<'s, 'x, 't> {
-    sink: &'s mut KeySink<'x, 't>,
-}
-
-impl<'de> DeserializeSeed<'de> for Keys<'_, '_, '_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Keys<'_, '_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence of API keys")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(key) = seq.next_element::<KeyDoc>()? {
-            if !self.sink.take(key) {
-                return Err(de::Error::custom("refused"));
-            }
-        }
-        Ok(())
     }
 }
 

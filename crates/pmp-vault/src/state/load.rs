@@ -1,6 +1,7 @@
 //! Loading the state document: validate it and write it, section by section.
 
 use super::*;
+use auth_core::ForEach;
 use rusqlite::OptionalExtension;
 use serde::Deserializer as _;
 use std::collections::{HashMap, HashSet};
@@ -227,7 +228,24 @@ impl<'de> serde::de::Visitor<'de> for &mut Reader<'_, '_> {
                     if ready {
                         let before = self.before();
                         self.streamed = Some((before, VaultLoader::default()));
-                        map.next_value_seed(Resources { reader: &mut *self })?;
+                        // Each resource written as it is read, until one fails (the rest are
+                        // still read, to know the text deserialises).
+                        let reader = &mut *self;
+                        let tx = reader.tx;
+                        let mut i = 0;
+                        map.next_value_seed(ForEach::new(|r: ResourceDoc| {
+                            if reader.failed.is_none() {
+                                if let Some((Some(before), vault)) = &mut reader.streamed {
+                                    let (p, u, g) =
+                                        (&before.policies, &before.users, &before.groups);
+                                    if let Err(err) = vault.add(tx, i, &r, p, u, g) {
+                                        reader.failed = Some(err);
+                                    }
+                                }
+                            }
+                            i += 1;
+                            true
+                        }))?;
                     } else {
                         self.resources = Some(map.next_value()?);
                     }
@@ -239,47 +257,6 @@ impl<'de> serde::de::Visitor<'de> for &mut Reader<'_, '_> {
                 Field::Certificates => once(&mut map, &mut self.certificates, "certificates")?,
                 Field::SshKeys => once(&mut map, &mut self.ssh_keys, "sshKeys")?,
             }
-        }
-        Ok(())
-    }
-}
-
-/// The resources section, streamed: each resource written as it is read, until one fails
-/// (the rest are still read, to know the text deserialises).
-struct Resources<'r, 'a, 'c> {
-    reader: &'r mut Reader<'a, 'c>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Resources<'_, '_, '_> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        de.deserialize_seq(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Resources<'_, '_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let reader = self.reader;
-        let tx = reader.tx;
-        let mut i = 0;
-        while let Some(r) = seq.next_element::<ResourceDoc>()? {
-            if reader.failed.is_none() {
-                if let Some((Some(before), vault)) = &mut reader.streamed {
-                    if let Err(err) =
-                        vault.add(tx, i, &r, &before.policies, &before.users, &before.groups)
-                    {
-                        reader.failed = Some(err);
-                    }
-                }
-            }
-            i += 1;
         }
         Ok(())
     }

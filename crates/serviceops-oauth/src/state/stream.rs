@@ -18,13 +18,12 @@ use super::{
 };
 use crate::store::{self, Kind, ObjectLoader};
 use crate::wire::{Asset, Change, Request};
-use auth_core::{read_once, required_field, StateError};
+use auth_core::{read_once, required_field, ForEach, StateError};
 use rusqlite::Transaction;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::fmt;
-use std::marker::PhantomData;
 
 /// The document's top-level fields, as [`StateDoc`] names them.
 #[derive(Deserialize)]
@@ -198,19 +197,21 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
                 Field::Reference => read_once(&mut reference, m, "reference")?,
                 Field::CustomFields => read_once(&mut custom_fields, m, "customFields")?,
                 Field::Sequences => read_once(&mut sequences, m, "sequences")?,
-                Field::Requests => objects(m, &mut lists[0], "requests", sink, |r: &Request| {
-                    (Kind::Request, r.id)
-                })?,
-                Field::ServiceRequests => {
-                    objects(m, &mut lists[1], "serviceRequests", sink, |r: &Request| {
-                        (Kind::ServiceRequest, r.id)
+                Field::Requests => {
+                    objects(m, &mut lists[0], "requests", |r: Request| {
+                        sink.take(Kind::Request, r.id, &r)
                     })?;
                 }
-                Field::Changes => objects(m, &mut lists[2], "changes", sink, |c: &Change| {
-                    (Kind::Change, c.id)
+                Field::ServiceRequests => {
+                    objects(m, &mut lists[1], "serviceRequests", |r: Request| {
+                        sink.take(Kind::ServiceRequest, r.id, &r)
+                    })?;
+                }
+                Field::Changes => objects(m, &mut lists[2], "changes", |c: Change| {
+                    sink.take(Kind::Change, c.id, &c)
                 })?,
-                Field::Assets => objects(m, &mut lists[3], "assets", sink, |a: &Asset| {
-                    (Kind::Asset, a.id)
+                Field::Assets => objects(m, &mut lists[3], "assets", |a: Asset| {
+                    sink.take(Kind::Asset, a.id, &a)
                 })?,
                 Field::Conversations => read_once(&mut conversations, m, "conversations")?,
                 Field::Attachments => read_once(&mut attachments, m, "attachments")?,
@@ -232,60 +233,18 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
     }
 }
 
-/// Read one of the object lists into the sink (a second occurrence is an error, as in the
-/// derived reader); `which` gives an element's kind and id.
-fn objects<'de, A, T>(
+/// Read one of the object lists, each object to `take` as it is parsed (a second
+/// occurrence of the list is an error, as in the derived reader).
+fn objects<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     map: &mut A,
     seen: &mut bool,
     name: &'static str,
-    sink: &mut ObjectSink<'_>,
-    which: fn(&T) -> (Kind, i64),
-) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-    T: Deserialize<'de> + Serialize,
-{
+    take: impl FnMut(T) -> bool,
+) -> Result<(), A::Error> {
     if std::mem::replace(seen, true) {
         return Err(de::Error::duplicate_field(name));
     }
-    map.next_value_seed(Objects {
-        sink,
-        which,
-        element: PhantomData,
-    })
-}
-
-/// An object list, each element handed to the sink as it is read.
-struct Objects<'s, 'c, T> {
-    sink: &'s mut ObjectSink<'c>,
-    which: fn(&T) -> (Kind, i64),
-    element: PhantomData<T>,
-}
-
-impl<'de, T: Deserialize<'de> + Serialize> DeserializeSeed<'de> for Objects<'_, '_, T> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de, T: Deserialize<'de> + Serialize> Visitor<'de> for Objects<'_, '_, T> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence of objects")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(object) = seq.next_element::<T>()? {
-            let (kind, id) = (self.which)(&object);
-            if !self.sink.take(kind, id, &object) {
-                return Err(de::Error::custom("refused"));
-            }
-        }
-        Ok(())
-    }
+    map.next_value_seed(ForEach::new(take))
 }
 
 #[cfg(test)]
