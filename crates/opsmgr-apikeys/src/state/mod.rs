@@ -417,14 +417,6 @@ pub const CLUSTER_TYPES: [&str; 3] = [
     "CONFIG_SERVER_REPLICA_SET",
 ];
 
-/// Whether `id` is a host id: 32 lowercase hex digits.
-pub fn is_host_id(id: &str) -> bool {
-    id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
 /// The ids a load has seen, packed: ObjectIds (24 lowercase hex digits) and host ids (32).
 /// Owned, so a streamed load can keep them after the records they came from are gone.
 #[derive(Default)]
@@ -443,7 +435,7 @@ impl Ids {
 
     /// Record a host id; `false` when it is not 32 lowercase hex digits or was seen.
     fn host(&mut self, id: &str) -> bool {
-        is_host_id(id) && packed::<16>(id).is_some_and(|bytes| self.hosts.insert(bytes))
+        packed::<16>(id).is_some_and(|bytes| self.hosts.insert(bytes))
     }
 }
 
@@ -524,20 +516,23 @@ const INSERT_TRIGGERS: &str = include_str!("../insert_triggers.sql");
 /// the trigger wrote), which once past 64 KiB is a temporary file, two `pwrite`s per page
 /// each insert touched (19 per key at 10^5 keys: most of the seeding time).
 fn write(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateError> {
-    with_counts(tx, || write_records(tx, state))
+    with_counts(tx, || write_records(tx, state).map(|()| true)).map(drop)
 }
 
-/// Run `body` (the inserts of a load) with the counting triggers dropped, then write the
-/// counts and create the triggers again.
-fn with_counts<T>(
+/// Run `body` (the inserts of a load) with the counting triggers dropped, then, when it
+/// answers `true` (the load is kept), write the counts and create the triggers again; a load
+/// answering `false` is rolled back, triggers included, so nothing is counted for it.
+fn with_counts(
     tx: &Transaction<'_>,
-    body: impl FnOnce() -> Result<T, StateError>,
-) -> Result<T, StateError> {
+    body: impl FnOnce() -> Result<bool, StateError>,
+) -> Result<bool, StateError> {
     tx.execute_batch(
         "DROP TRIGGER IF EXISTS api_key_count_insert; \
          DROP TRIGGER IF EXISTS grant_role_project_insert;",
     )?;
-    let value = body()?;
+    if !body()? {
+        return Ok(false);
+    }
     tx.execute_batch(
         "DELETE FROM org_key_count; \
          INSERT INTO org_key_count (org_id, n) SELECT org_id, COUNT(*) FROM api_key GROUP BY org_id; \
@@ -547,7 +542,7 @@ fn with_counts<T>(
              WHERE g.group_id IS NOT NULL GROUP BY g.group_id, k.seq;",
     )?;
     tx.execute_batch(INSERT_TRIGGERS)?;
-    Ok(value)
+    Ok(true)
 }
 
 /// Validate a typed document and write it, one cached statement per table.
@@ -569,7 +564,7 @@ fn write_records(tx: &Transaction<'_>, state: &StateDoc) -> Result<(), StateErro
 }
 
 /// The orgs and projects of a load, by id (a project's value is its org).
-pub(crate) struct Parents<'a> {
+struct Parents<'a> {
     orgs: HashSet<&'a str>,
     projects: HashMap<&'a str, &'a str>,
 }

@@ -373,6 +373,26 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_load_counts_nothing_and_the_rollback_brings_the_triggers_back() {
+        let mut conn = fresh();
+        let mut doc = with_keys(CHUNK + 3);
+        doc["apiKeys"][CHUNK + 2]["id"] = doc["apiKeys"][1]["id"].clone();
+        let tx = conn.transaction().unwrap();
+        assert!(!load(&tx, doc.to_string().as_bytes()).unwrap());
+        let counted: i64 = tx
+            .query_row("SELECT COUNT(*) FROM org_key_count", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(counted, 0, "no counts written for a refused load");
+        tx.rollback().unwrap();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT COUNT(*) FROM api_key"), 0);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger' AND name IN ('api_key_count_insert', 'grant_role_project_insert')"),
+            2
+        );
+    }
+
+    #[test]
     fn field_order_does_not_matter() {
         let doc = with_keys(5);
         let reversed: serde_json::Map<String, Value> = doc
